@@ -1,0 +1,91 @@
+"""Every error sensorhub raises on purpose, with a stable ``code`` and an HTTP ``status``.
+
+::
+
+    SensorhubError
+     ├── ConfigError                  a setting is unusable (exit at start-up, never an HTTP reply)
+     ├── ValidationError        422   input has the wrong shape or values
+     │    └── PayloadTooLarge   413   the body is over the configured limit
+     ├── NotFoundError          404   the thing asked for does not exist
+     ├── ConflictError          409   the request clashes with the current state
+     ├── RateLimited            429   the client sends faster than allowed
+     ├── ModelError                   a stress model cannot be read or run
+     │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
+     └── StorageError           503   the database did not take the write
+
+Transports render these in exactly one handler each; other modules translate foreign
+exceptions (SQLAlchemy, h5py, pydantic) into these, chained ``from exc``.
+"""
+
+from __future__ import annotations
+
+
+class SensorhubError(Exception):
+    """Base of all sensorhub errors."""
+
+    code = "error"
+    status = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(SensorhubError):
+    """Raised when a setting cannot be used (bad path, unreadable model, port in use)."""
+
+    code = "config_error"
+
+
+class ValidationError(SensorhubError):
+    """Raised when input has the wrong shape or values; the message names the field."""
+
+    code = "validation_error"
+    status = 422
+
+
+class PayloadTooLarge(ValidationError):
+    """Raised when a request body is over the configured limit."""
+
+    code = "payload_too_large"
+    status = 413
+
+
+class NotFoundError(SensorhubError):
+    """Raised when the requested resource does not exist."""
+
+    code = "not_found"
+    status = 404
+
+
+class ConflictError(SensorhubError):
+    """Raised when a request clashes with the current state."""
+
+    code = "conflict"
+    status = 409
+
+
+class RateLimited(SensorhubError):
+    """Raised when a client exceeds its request rate."""
+
+    code = "rate_limited"
+    status = 429
+
+
+class ModelError(SensorhubError):
+    """Raised when a stress model cannot be read or run."""
+
+    code = "model_error"
+
+
+class UnsupportedLayer(ModelError):
+    """Raised when a model contains a layer the NumPy runner does not implement."""
+
+    code = "unsupported_layer"
+
+
+class StorageError(SensorhubError):
+    """Raised when the database does not accept a write."""
+
+    code = "storage_error"
+    status = 503
