@@ -1,0 +1,86 @@
+"""The one place HTTP errors are rendered: ``{"status": "error", "message", "code"}``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sensorhub.errors import SensorhubError
+from sensorhub.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+
+def error_response(
+    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    body = {"status": "error", "message": message, "code": code}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def describe_validation(errors: Sequence[Any]) -> tuple[int, str, str]:
+    """Status, message and code for pydantic errors; the message names the first bad field."""
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        reason = first.get("ctx", {}).get("error", "invalid JSON")
+        return 400, f"request body is not valid JSON: {reason}", "invalid_json"
+    field = field_path(first["loc"])
+    message = f"{field}: {_readable(first)}" if field else _readable(first)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return 422, message, "validation_error"
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("body", "readings", 3, "bvp")`` → ``readings[3].bvp``."""
+    path = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path") else loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def _readable(error: Any) -> str:
+    if error["type"] == "missing":
+        return "field required"
+    if error["type"] == "finite_number":
+        return "must be a finite number (not NaN or Infinity)"
+    if error["type"] in ("float_type", "int_type") and isinstance(error.get("input"), str):
+        return "must be a number, not a string"
+    return str(error["msg"]).replace("Input should", "must").replace("input should", "must")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(SensorhubError, _sensorhub_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _sensorhub_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SensorhubError)
+    return error_response(exc.status, exc.message, exc.code)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(*describe_validation(exc.errors()))
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    message = exc.detail if isinstance(exc.detail, str) else phrase
+    return error_response(exc.status_code, message, code, exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log_event(logger, "unhandled_error", logging.ERROR, path=request.url.path, error=repr(exc))
+    return error_response(500, "internal server error", "internal_error")

@@ -1,0 +1,111 @@
+"""Request limits as pure ASGI middleware: body size (413) and per-client rate (429)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# Enough distinct clients for a club; the least recently seen are forgotten beyond it.
+MAX_TRACKED_CLIENTS = 10_000
+
+
+async def _send_error(
+    send: Send, status: int, message: str, code: str, *extra: tuple[bytes, bytes]
+) -> None:
+    body = json.dumps({"status": "error", "message": message, "code": code}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": [*headers, *extra]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodySizeLimit:
+    """Reads the body up to ``max_bytes`` before the app sees it; larger bodies get 413.
+
+    Buffering first (as FastAPI does anyway for JSON) means an oversize body is refused
+    cleanly instead of failing half-way through parsing.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see the disconnect
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
+
+    async def _refuse(self, send: Send) -> None:
+        limit = f"{self.max_bytes} bytes"
+        await _send_error(send, 413, f"request body is larger than {limit}", "payload_too_large")
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+class RateLimit:
+    """A token bucket per client address: ``rate`` requests/s, bursts up to ``burst``."""
+
+    def __init__(self, app: ASGIApp, rate: float, burst: int) -> None:
+        self.app = app
+        self.rate = rate
+        self.burst = float(burst)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.rate <= 0 or self._take(_client(scope)):
+            await self.app(scope, receive, send)
+            return
+        retry = str(max(1, round(1 / self.rate)))
+        await _send_error(
+            send,
+            429,
+            "too many requests; slow down",
+            "rate_limited",
+            (b"retry-after", retry.encode()),
+        )
+
+    def _take(self, client: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        allowed = tokens >= 1.0
+        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > MAX_TRACKED_CLIENTS:
+            self._buckets.popitem(last=False)
+        return allowed
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"

@@ -1,0 +1,135 @@
+"""Wearable HTTP routes (seed 001): ingest readings, list and export them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from sensorhub.api._deps import ServicesDep
+from sensorhub.biometrics.readings import ProcessedReading
+from sensorhub.contracts import (
+    BatchResponse,
+    DeviceId,
+    ReadingBatchIn,
+    ReadingIn,
+    ReadingPage,
+    SensorDataResponse,
+    iso_time,
+    reading_payload,
+)
+from sensorhub.errors import ValidationError
+from sensorhub.storage import ReadingQuery
+
+router = APIRouter(prefix="/api", tags=["wearable"])
+
+CSV_COLUMNS = (
+    "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
+    "acc_x", "acc_y", "acc_z", "acceleration_magnitude", "stress_probability",
+    "prediction", "model",
+)  # fmt: skip
+
+
+@router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
+async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
+    """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
+    [stored] = await services.hub.ingest_readings([reading.to_reading()])
+    body = {
+        "status": "success",
+        "message": "Data processed and broadcasted",
+        "data": reading_payload(stored),
+    }
+    return JSONResponse(body)
+
+
+@router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
+async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
+    """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
+    stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
+    return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
+
+
+TimeParam = Annotated[
+    str | None, Query(description="ISO-8601 time or seconds since the epoch (UTC)")
+]
+
+
+@router.get("/readings", response_model=None, responses={200: {"model": ReadingPage}})
+async def list_readings(
+    services: ServicesDep,
+    device_id: DeviceId | None = None,
+    since: TimeParam = None,
+    until: TimeParam = None,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JSONResponse:
+    """Stored readings, newest first; page back with `before_id`."""
+    query = _query(device_id, since, until, before_id, limit)
+    page = await services.storage.list_readings(query)
+    next_before = page[-1].id if len(page) == limit else None
+    body = {"status": "success", "data": [reading_payload(r) for r in page]}
+    return JSONResponse({**body, "next_before_id": next_before})
+
+
+@router.get("/readings.csv", response_class=StreamingResponse)
+async def export_readings(
+    services: ServicesDep,
+    device_id: DeviceId | None = None,
+    since: TimeParam = None,
+    until: TimeParam = None,
+) -> StreamingResponse:
+    """Every matching reading as CSV, newest first, streamed page by page."""
+    query = _query(device_id, since, until, None, 1000)
+    pages = services.storage.iter_readings(query)
+    headers = {"Content-Disposition": 'attachment; filename="readings.csv"'}
+    return StreamingResponse(_csv_lines(pages), media_type="text/csv", headers=headers)
+
+
+async def _csv_lines(pages: AsyncIterator[Sequence[ProcessedReading]]) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    async for page in pages:
+        writer.writerows(_csv_row(r) for r in page)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _csv_row(r: ProcessedReading) -> tuple[object, ...]:
+    return (
+        r.id, r.device_id, iso_time(r.received_at), r.device_timestamp, r.bvp, r.temperature,
+        r.acc_x, r.acc_y, r.acc_z, r.acceleration_magnitude, r.stress_probability,
+        r.prediction, r.model,
+    )  # fmt: skip
+
+
+def _query(
+    device_id: str | None, since: str | None, until: str | None, before_id: int | None, limit: int
+) -> ReadingQuery:
+    return ReadingQuery(
+        device_id, _parse_time("since", since), _parse_time("until", until), before_id, limit
+    )
+
+
+def _parse_time(name: str, value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(
+            f"{name}: must be an ISO-8601 time or seconds since the epoch"
+        ) from exc
+    # A time without an offset is taken as UTC, the zone every stored time is in.
+    return parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=UTC).timestamp()

@@ -1,0 +1,32 @@
+"""Liveness and what the server is running with."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+
+from sensorhub import __version__
+from sensorhub.api._deps import ServicesDep
+from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get("/health")
+async def health(services: ServicesDep) -> HealthResponse:
+    """`status` "healthy" while the server runs; names the stress model in use."""
+    model = services.model
+    return HealthResponse(
+        status="healthy",
+        model_loaded=True,
+        timestamp=iso_time(time.time()),
+        model=ModelInfo(
+            name=model.name,
+            source=model.source,
+            backend=model.backend,
+            demo=model.source == "bundled",
+        ),
+        version=__version__,
+        writer_backlog=services.storage.writer.backlog,
+    )

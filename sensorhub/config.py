@@ -1,0 +1,123 @@
+"""Settings: defaults < config file (TOML) < ``SENSORHUB_*`` environment < command-line flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sensorhub.errors import ConfigError
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+ENV_PREFIX = "SENSORHUB_"
+
+
+class Settings(BaseModel):
+    """Everything an operator can tune. Field docs double as ``--help`` and README text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # 0.0.0.0 like the seeds: ESP32 boards on the gym LAN must be able to reach the server.
+    host: str = "0.0.0.0"
+    port: int = Field(5000, ge=1, le=65535)
+    data_dir: Path = Path("data")
+    db: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in the data dir")
+    model: Path | None = Field(None, description="Keras .h5 stress model to load")
+    cors_origins: tuple[str, ...] = ("*",)
+    log_level: LogLevel = "info"
+    access_log: bool = False
+    # 1 MiB: a 1000-reading batch is ~150 KiB; anything far larger is a mistake or an attack.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Per client address; a 50 Hz wearable posting one reading per request needs 50/s.
+    # 0 turns the limit off (benchmarks, trusted networks).
+    rate_limit_per_s: float = Field(500.0, ge=0)
+    rate_limit_burst: int = Field(1000, ge=1)
+    # Group commit: the writer commits whatever queued while the previous commit ran, up to
+    # this many items; waiting longer than that buys no throughput but costs latency.
+    writer_batch_max: int = Field(1000, ge=1)
+    # Producers wait (never drop) when this many writes are pending: bounded memory.
+    writer_backlog_max: int = Field(10_000, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def database_url(self) -> str:
+        return self.db or f"sqlite:///{(self.data_dir / 'sensorhub.db').resolve()}"
+
+    @property
+    def test_data_dir(self) -> Path:
+        return self.data_dir / "test_data"
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Merge every source in priority order and validate once; errors are one line."""
+    environ = os.environ if environ is None else environ
+    config_file = config_file or _env_path(environ.get(ENV_PREFIX + "CONFIG"))
+    merged: dict[str, Any] = {}
+    if config_file is not None:
+        merged.update(_read_config_file(config_file))
+    merged.update(_from_environ(environ))
+    merged.update({k: v for k, v in (flags or {}).items() if v is not None})
+    try:
+        return Settings(**merged)
+    except pydantic.ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc
+
+
+def _env_path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    return {key.replace("-", "_"): value for key, value in data.items()}
+
+
+def _from_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    fields = set(Settings.model_fields)
+    found = {}
+    for key, value in environ.items():
+        name = key.removeprefix(ENV_PREFIX).lower()
+        if key.startswith(ENV_PREFIX) and name in fields:
+            found[name] = value
+    return found
+
+
+def _describe(exc: pydantic.ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "settings"
+    return f"invalid setting {field!r}: {first['msg']}"
+
+
+def ensure_data_dir(settings: Settings) -> None:
+    """Create the data dir and prove it is writable, or fail with one clear line."""
+    probe = settings.data_dir / ".write-test"
+    try:
+        settings.test_data_dir.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"data dir {settings.data_dir} is not writable: {exc.strerror or exc}"
+        ) from exc

@@ -1,0 +1,87 @@
+"""``create_app(settings)``: FastAPI + Socket.IO as one ASGI app; services start in lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import socketio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+from sensorhub import __version__
+from sensorhub.api import ROUTERS, install_error_handlers
+from sensorhub.api._limits import BodySizeLimit, RateLimit
+from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
+from sensorhub.config import Settings, ensure_data_dir
+from sensorhub.hub import Hub
+from sensorhub.logs import log_event
+from sensorhub.realtime import SocketIOBroadcaster, register_wearable_events
+from sensorhub.services import Services
+from sensorhub.storage import Storage
+
+logger = logging.getLogger("sensorhub")
+
+
+def load_configured_model(settings: Settings) -> StressModel:
+    """``--model``, else ``./stress_model.h5``, else the bundled demo model."""
+    path, source = find_stress_model(settings.model, Path.cwd())
+    return load_stress_model(path, source)
+
+
+def create_app(settings: Settings) -> ASGIApp:
+    """Build the whole service for ``settings``; nothing starts until the lifespan runs."""
+    sio = socketio.AsyncServer(
+        async_mode="asgi",
+        cors_allowed_origins=_socketio_origins(settings.cors_origins),
+        max_http_buffer_size=settings.max_body_bytes,
+    )
+    broadcaster = SocketIOBroadcaster(sio)
+    register_wearable_events(sio)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ensure_data_dir(settings)
+        model = load_configured_model(settings)
+        storage = Storage(
+            settings.database_url,
+            batch_max=settings.writer_batch_max,
+            backlog_max=settings.writer_backlog_max,
+        )
+        await storage.open()
+        app.state.services = Services(settings, storage, model, Hub(storage, model, broadcaster))
+        log_event(logger, "server_started", model=model.name, model_source=model.source)
+        try:
+            yield
+        finally:
+            await storage.close()
+            log_event(logger, "server_stopped")
+
+    api = FastAPI(
+        title="sensorhub",
+        version=__version__,
+        summary="The backend ESP32 force plates and wearables talk to.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for router in ROUTERS:
+        api.include_router(router)
+    # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
+    api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(RateLimit, rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
+    return app
+
+
+def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:
+    return "*" if "*" in origins else list(origins)

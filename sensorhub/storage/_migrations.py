@@ -1,0 +1,38 @@
+"""Schema versions: each step upgrades a database by one version, keeping users' data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, insert, inspect, select, update
+
+from sensorhub.storage._schema import readings, schema_info
+
+Step = Callable[[Connection], None]
+
+
+def _v1_wearable_readings(conn: Connection) -> None:
+    readings.create(conn)
+
+
+# Append only: a released step never changes, a new version adds a step.
+STEPS: tuple[Step, ...] = (_v1_wearable_readings,)
+SCHEMA_VERSION = len(STEPS)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the database to ``SCHEMA_VERSION``; returns the version it was at before."""
+    with engine.begin() as conn:
+        if not inspect(conn).has_table(schema_info.name):
+            schema_info.create(conn)
+            conn.execute(insert(schema_info).values(version=0))
+        before = int(conn.execute(select(schema_info.c.version)).scalar_one())
+        if before > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database schema version {before} is newer than this sensorhub "
+                f"({SCHEMA_VERSION}); upgrade sensorhub"
+            )
+        for version in range(before + 1, SCHEMA_VERSION + 1):
+            STEPS[version - 1](conn)
+            conn.execute(update(schema_info).values(version=version))
+    return before

@@ -1,0 +1,70 @@
+"""Wearable readings: the insert task and the queries."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, insert, select
+
+from sensorhub.biometrics.readings import ProcessedReading
+from sensorhub.storage._schema import readings
+from sensorhub.storage._writer import WriteTask
+
+_COLUMNS = [f.name for f in dataclasses.fields(ProcessedReading) if f.name != "id"]
+
+
+@dataclass(frozen=True, slots=True)
+class InsertReadings(WriteTask):
+    """Insert readings; resolves to their new ids, in order."""
+
+    rows: tuple[ProcessedReading, ...]
+
+    def run(self, conn: Connection) -> list[int]:
+        values = [{name: getattr(row, name) for name in _COLUMNS} for row in self.rows]
+        statement = insert(readings).returning(readings.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(statement, values).scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingQuery:
+    """Which readings to list: newest first, ``before_id`` pages backwards."""
+
+    device_id: str | None = None
+    since: float | None = None
+    until: float | None = None
+    before_id: int | None = None
+    limit: int = 100
+
+
+def _select(query: ReadingQuery) -> Select[Any]:
+    statement = select(readings)
+    if query.device_id is not None:
+        statement = statement.where(readings.c.device_id == query.device_id)
+    if query.since is not None:
+        statement = statement.where(readings.c.received_at >= query.since)
+    if query.until is not None:
+        statement = statement.where(readings.c.received_at < query.until)
+    if query.before_id is not None:
+        statement = statement.where(readings.c.id < query.before_id)
+    return statement.order_by(readings.c.id.desc()).limit(query.limit)
+
+
+def select_readings(conn: Connection, query: ReadingQuery) -> list[ProcessedReading]:
+    return [ProcessedReading(**row._mapping) for row in conn.execute(_select(query))]
+
+
+def iter_reading_pages(
+    engine: Engine, query: ReadingQuery, page_size: int = 1000
+) -> Iterator[Sequence[ProcessedReading]]:
+    """Every matching reading, newest first, one short-lived connection per page."""
+    page_query = dataclasses.replace(query, limit=page_size)
+    while True:
+        with engine.connect() as conn:
+            page = select_readings(conn, page_query)
+        if not page:
+            return
+        yield page
+        page_query = dataclasses.replace(page_query, before_id=page[-1].id)
