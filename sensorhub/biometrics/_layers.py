@@ -1,0 +1,302 @@
+"""Keras layers and activations as NumPy functions, for the stress model's forward pass.
+
+Each supported layer is turned, once at load time, into a closure over float32 arrays, so a
+prediction is a handful of NumPy calls with no dictionary look-ups. Everything computes in
+float32, as Keras does, so our outputs match Keras to float32 round-off.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from sensorhub.errors import ModelError, UnsupportedLayer
+
+FloatArray = npt.NDArray[np.float32]
+Activation = Callable[[FloatArray], FloatArray]
+Forward = Callable[[FloatArray], FloatArray]
+
+# Keras's backend.epsilon(): the floor Normalization puts under sqrt(variance).
+KERAS_EPSILON = 1e-7
+
+_INSTALL_HINT = "install the [keras] extra (pip install 'sensorhub[keras]')"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer as read from the file: its config and its weights keyed by short name."""
+
+    class_name: str
+    name: str
+    config: Mapping[str, Any]
+    weights: Mapping[str, npt.NDArray[Any]]
+    # Some activations changed meaning between Keras 2 and 3 (hard_sigmoid).
+    keras_major: int
+
+    def label(self) -> str:
+        return f"model layer '{self.name}' ({self.class_name})"
+
+    def weight(self, short_name: str) -> FloatArray:
+        try:
+            value = self.weights[short_name]
+        except KeyError:
+            raise ModelError(f"{self.label()} has no '{short_name}' weight in the file") from None
+        return np.asarray(value, dtype=np.float32)
+
+    def unsupported(self, what: str) -> UnsupportedLayer:
+        return UnsupportedLayer(
+            f"{self.label()}{what} is not supported by the NumPy runner; {_INSTALL_HINT}"
+        )
+
+
+class LayerStep(NamedTuple):
+    """A built layer: its forward function (None when it is the identity at inference)."""
+
+    forward: Forward | None
+    # How many features the layer expects, when its weights tell (used to infer input width).
+    in_width: int | None
+
+
+# --- activations -------------------------------------------------------------------------
+# Each takes and returns float32 and never overflows with a warning: extreme logits are
+# normal input for a sigmoid and must not turn into RuntimeWarnings in a server log.
+
+
+def linear(x: FloatArray) -> FloatArray:
+    return x
+
+
+def relu(x: FloatArray) -> FloatArray:
+    return np.maximum(x, np.float32(0))
+
+
+def sigmoid(x: FloatArray) -> FloatArray:
+    # exp(88) is just below float32's largest value; below -88 the result is < 1e-38 anyway.
+    return 1 / (1 + np.exp(-np.maximum(x, -88)))
+
+
+def tanh(x: FloatArray) -> FloatArray:
+    return np.tanh(x)
+
+
+def softmax(x: FloatArray) -> FloatArray:
+    shifted = np.exp(x - x.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def elu(x: FloatArray) -> FloatArray:
+    # np.where evaluates both branches; the minimum keeps expm1 away from overflow.
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x: FloatArray) -> FloatArray:
+    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+
+
+def erf(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Error function, Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7 (no SciPy)."""
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1.0 - poly * np.exp(-x * x))
+
+
+_INV_SQRT2 = 1 / math.sqrt(2)
+
+
+def gelu(x: FloatArray) -> FloatArray:
+    # Keras's "gelu" is the exact erf form (approximate=False) in both Keras 2 and 3.
+    wide = x.astype(np.float64)
+    return (0.5 * wide * (1.0 + erf(wide * _INV_SQRT2))).astype(np.float32)
+
+
+def swish(x: FloatArray) -> FloatArray:
+    return x * sigmoid(x)
+
+
+def softplus(x: FloatArray) -> FloatArray:
+    # log(exp(x) + exp(0)) without overflow.
+    return np.logaddexp(x, np.float32(0))
+
+
+def softsign(x: FloatArray) -> FloatArray:
+    return x / (1 + np.abs(x))
+
+
+def leaky_relu(x: FloatArray) -> FloatArray:
+    # The activation function's default slope (0.2 in Keras 3 and tf.nn); the LeakyReLU
+    # *layer* has its own default (0.3) and is not handled here.
+    return np.maximum(x, 0.2 * x)
+
+
+def hard_sigmoid_keras2(x: FloatArray) -> FloatArray:
+    return np.clip(0.2 * x + 0.5, 0, 1)
+
+
+def hard_sigmoid_keras3(x: FloatArray) -> FloatArray:
+    # Keras 3 redefined it as relu6(x + 3) / 6: a different slope from Keras 2's 0.2.
+    return np.clip(x + 3, 0, 6) / 6
+
+
+def exponential(x: FloatArray) -> FloatArray:
+    # Keras returns inf on overflow too; we just keep the warning out of the log.
+    with np.errstate(over="ignore"):
+        return np.exp(x)
+
+
+ACTIVATIONS: Mapping[str, Activation] = {
+    "linear": linear,
+    "relu": relu,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "softmax": softmax,
+    "elu": elu,
+    "selu": selu,
+    "gelu": gelu,
+    "swish": swish,
+    "silu": swish,
+    "softplus": softplus,
+    "softsign": softsign,
+    "leaky_relu": leaky_relu,
+    "exponential": exponential,
+}
+
+
+def activation_name(value: object) -> str:
+    """The activation's name as Keras 2 (a string) or Keras 3 (sometimes a dict) stores it."""
+    if value is None:
+        return "linear"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("config"), str):
+        return str(value["config"])
+    return repr(value)
+
+
+def activation_for(spec: LayerSpec, value: object) -> Activation:
+    name = activation_name(value)
+    if name == "hard_sigmoid":
+        return hard_sigmoid_keras2 if spec.keras_major < 3 else hard_sigmoid_keras3
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise spec.unsupported(f" with activation '{name}'") from None
+
+
+# --- layers ------------------------------------------------------------------------------
+
+
+def _dense(spec: LayerSpec) -> LayerStep:
+    if spec.config.get("quantization_config") or "Quantized" in str(spec.config.get("dtype")):
+        raise spec.unsupported(" (quantized)")
+    kernel = spec.weight("kernel")
+    if kernel.ndim != 2:
+        raise ModelError(f"{spec.label()} has a kernel of shape {kernel.shape}, not 2-D")
+    activation = activation_for(spec, spec.config.get("activation"))
+    if not spec.config.get("use_bias", True):
+        return LayerStep(lambda x: activation(x @ kernel), kernel.shape[0])
+    bias = spec.weight("bias")
+
+    def dense(x: FloatArray) -> FloatArray:
+        out = x @ kernel
+        out += bias
+        return activation(out)
+
+    return LayerStep(dense, kernel.shape[0])
+
+
+def _activation(spec: LayerSpec) -> LayerStep:
+    return LayerStep(activation_for(spec, spec.config.get("activation")), None)
+
+
+def _on_feature_axis(axis: object) -> bool:
+    """Whether a layer's `axis` setting means "per feature" for (batch, features) input."""
+    if isinstance(axis, list | tuple):
+        return len(axis) == 1 and axis[0] in (-1, 1)
+    return axis in (-1, 1)
+
+
+def _per_feature(spec: LayerSpec, values: FloatArray) -> FloatArray:
+    """Flattens stored statistics ((3,), (1, 3) or a scalar) to broadcast over features."""
+    return values.reshape(-1) if values.size > 1 else values.reshape(())
+
+
+def _normalization_stats(spec: LayerSpec) -> tuple[FloatArray, FloatArray]:
+    # adapt() stores mean/variance as weights; Normalization(mean=..., variance=...) keeps
+    # them in the config instead and stores no weights.
+    if "mean" in spec.weights:
+        return spec.weight("mean"), spec.weight("variance")
+    mean, variance = spec.config.get("mean"), spec.config.get("variance")
+    if mean is None or variance is None:
+        raise ModelError(f"{spec.label()} has no mean/variance, neither as weights nor in config")
+    return np.asarray(mean, dtype=np.float32), np.asarray(variance, dtype=np.float32)
+
+
+def _normalization(spec: LayerSpec) -> LayerStep:
+    axis = spec.config.get("axis", -1)
+    if axis is not None and not _on_feature_axis(axis):
+        raise spec.unsupported(f" with axis={axis}")
+    mean, variance = (_per_feature(spec, v) for v in _normalization_stats(spec))
+    # Keras divides by max(sqrt(variance), epsilon), not sqrt(variance + epsilon).
+    std = np.maximum(np.sqrt(variance), np.float32(KERAS_EPSILON))
+    in_width = mean.size if mean.ndim else None
+    if spec.config.get("invert", False):
+        return LayerStep(lambda x: mean + x * std, in_width)
+    return LayerStep(lambda x: (x - mean) / std, in_width)
+
+
+def _batch_normalization(spec: LayerSpec) -> LayerStep:
+    if not _on_feature_axis(spec.config.get("axis", -1)):
+        raise spec.unsupported(f" with axis={spec.config.get('axis')}")
+    epsilon = np.float32(spec.config.get("epsilon", 1e-3))
+    mean, variance = spec.weight("moving_mean"), spec.weight("moving_variance")
+    # Folded the way tf.nn.batch_normalization does it: x * inv + (beta - mean * inv).
+    inv = 1 / np.sqrt(variance + epsilon)
+    if spec.config.get("scale", True):
+        inv = inv * spec.weight("gamma")
+    beta = spec.weight("beta") if spec.config.get("center", True) else np.float32(0)
+    shift = beta - mean * inv
+    return LayerStep(lambda x: x * inv + shift, mean.size)
+
+
+def _identity(spec: LayerSpec) -> LayerStep:
+    return LayerStep(None, None)
+
+
+# Flatten is the identity here because the runner only takes (batch, features) input.
+# The dropout and noise layers only act while training.
+_BUILDERS: Mapping[str, Callable[[LayerSpec], LayerStep]] = {
+    "Activation": _activation,
+    "AlphaDropout": _identity,
+    "BatchNormalization": _batch_normalization,
+    "Dense": _dense,
+    "Dropout": _identity,
+    "Flatten": _identity,
+    "GaussianDropout": _identity,
+    "GaussianNoise": _identity,
+    "InputLayer": _identity,
+    "Normalization": _normalization,
+}
+
+
+def check_supported(specs: list[LayerSpec]) -> None:
+    """Raises UnsupportedLayer for the first layer class the runner lacks."""
+    for spec in specs:
+        if spec.class_name not in _BUILDERS:
+            raise spec.unsupported("")
+
+
+def build_layer(spec: LayerSpec) -> LayerStep:
+    try:
+        builder = _BUILDERS[spec.class_name]
+    except KeyError:
+        raise spec.unsupported("") from None
+    return builder(spec)

@@ -1,0 +1,722 @@
+"""Isometric mid-thigh pull (IMTP) analysis of one force-time recording, in pure NumPy.
+
+The definitions are DESIGN.md §6. In short: body weight is the mean total force over a 1 s quiet
+window, the onset is where the pull starts, and every metric is measured from the onset sample.
+There is no filtering.
+
+Time axis. Samples carry the device clock in milliseconds (``t_ms``), which rarely starts at 0.
+Every time this module takes or returns in seconds (``weigh_start_s``, ``onset_time_s``,
+``Onset.time_s`` …) is measured from the earliest sample: ``(t_ms - t_ms.min()) / 1000``. That is
+the axis a chart of the recording shows, and for files that start at 0 s (the reference
+fixtures) it is the file's own time column. ``ImtpResult.start_t_ms`` maps it back to the clock.
+
+Sample indices (``Onset.index``, ``Peak.index``) count samples in time order; they equal input
+positions unless the ``non_monotonic_time`` flag says the input had to be sorted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Literal, get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from sensorhub.errors import ValidationError
+
+if TYPE_CHECKING:
+    from sensorhub.loadcell.forcefile import ForceRecording
+
+FloatArray = npt.NDArray[np.float64]
+OnsetMethod = Literal["sd", "fixed", "manual"]
+
+#: Time points after onset (ms) for net force, RFD and impulse.
+WINDOWS_MS: tuple[int, ...] = (50, 100, 150, 200, 250)
+#: Standard gravity as the reference tools use it (mass = weight / 9.81).
+GRAVITY = 9.81
+#: DESIGN.md §6: a dip of more than 50 N below body weight before the peak is a countermovement.
+COUNTERMOVEMENT_N = 50.0
+#: Weighing SD above which the weighing is flagged unsteady. At 10 N the default ±5 SD onset band
+#: is ±50 N wide, as coarse as the common fixed 50 N threshold, so the SD method has lost its edge
+#: and onset (hence RFD and impulse) will be late. A still athlete on a plate reads 1–5 N.
+UNSTEADY_SD_N = 10.0
+#: Rates under this make the 50 ms time points coarse (DESIGN.md §6).
+MIN_RATE_HZ = 1000.0
+#: Clock rounding (a 1 kHz file written in seconds gives dt of 0.99999… ms) must not flag a rate.
+RATE_TOLERANCE = 0.005
+#: A step in t longer than this many median intervals is a gap (at least one lost sample).
+GAP_FACTOR = 2.0
+#: Automatic weighing ignores windows whose mean is under this fraction of the peak: an empty
+#: plate before the athlete steps on is steady but is not body weight. Peak forces of 1.2–5×
+#: body weight keep real weighing windows far above 10 %.
+ON_PLATE_FRACTION = 0.1
+#: A weighing window needs this many samples for a meaningful mean and SD (10 Hz over 1 s).
+MIN_WINDOW_SAMPLES = 10
+#: The ±k·SD band never shrinks below this, so rounding on noise-free data is not an onset.
+ONSET_BAND_FLOOR_N = 1e-6
+#: Times that differ by less than this (1 µs) are equal: seconds×1000 is rarely exact in floats.
+TIME_TOLERANCE_MS = 1e-3
+
+
+class FlagCode(StrEnum):
+    """Why a result deserves a second look; the reason text on `Flag` gives the numbers."""
+
+    COUNTERMOVEMENT = "countermovement"
+    UNSTEADY_WEIGHING = "unsteady_weighing"
+    LOW_SAMPLE_RATE = "low_sample_rate"
+    GAPS = "gaps"
+    NON_MONOTONIC_TIME = "non_monotonic_time"
+    NO_PULL = "no_pull"
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One quality warning: a stable code and a sentence for people."""
+
+    code: FlagCode
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code.value, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisParams:
+    """How to weigh and where the pull starts; all times in seconds from the earliest sample.
+
+    ``weigh_start_s=None`` finds the steadiest window before the pull. ``onset_method`` is
+    ``"sd"`` (total force leaves weight ± ``sd_multiplier``·SD; Dos'Santos et al. 2017),
+    ``"fixed"`` (total force exceeds weight + ``threshold_n``; 50 N is the usual fixed
+    threshold) or ``"manual"`` (the sample nearest ``onset_time_s``).
+    """
+
+    weigh_start_s: float | None = None
+    weigh_duration_s: float = 1.0
+    onset_method: OnsetMethod = "sd"
+    sd_multiplier: float = 5.0
+    threshold_n: float = 50.0
+    onset_time_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.onset_method not in get_args(OnsetMethod):
+            raise ValidationError(
+                f"onset_method must be one of {', '.join(get_args(OnsetMethod))}, "
+                f"not {self.onset_method!r}"
+            )
+        if self.onset_method == "manual" and self.onset_time_s is None:
+            raise ValidationError("onset_method 'manual' needs onset_time_s")
+        if self.onset_method != "manual" and self.onset_time_s is not None:
+            raise ValidationError("onset_time_s is only used with onset_method 'manual'")
+        _require_positive("weigh_duration_s", self.weigh_duration_s)
+        _require_positive("sd_multiplier", self.sd_multiplier)
+        _require_positive("threshold_n", self.threshold_n)
+        _require_time("weigh_start_s", self.weigh_start_s)
+        _require_time("onset_time_s", self.onset_time_s)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "weigh_start_s": self.weigh_start_s,
+            "weigh_duration_s": self.weigh_duration_s,
+            "onset_method": self.onset_method,
+            "sd_multiplier": self.sd_multiplier,
+            "threshold_n": self.threshold_n,
+            "onset_time_s": self.onset_time_s,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Weighing:
+    """The quiet window body weight came from (times of its first and last sample)."""
+
+    start_s: float
+    end_s: float
+    sample_count: int
+    automatic: bool
+    body_weight_n: float
+    sd_n: float
+    mass_kg: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "sample_count": self.sample_count,
+            "automatic": self.automatic,
+            "body_weight_n": self.body_weight_n,
+            "sd_n": self.sd_n,
+            "mass_kg": self.mass_kg,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Onset:
+    """The sample where the pull starts."""
+
+    method: OnsetMethod
+    index: int
+    time_s: float
+    force_n: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "index": self.index,
+            "time_s": self.time_s,
+            "force_n": self.force_n,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Peak:
+    """Peak metrics from onset on; the side fields are None for total-only recordings.
+
+    ``left_n``/``right_n`` are each side's own maximum, ``left_at_peak_n``/``right_at_peak_n``
+    the sides at the total-force peak, and ``asymmetry_pct`` = (R − L)/(R + L) × 100 there
+    (positive: right side stronger).
+    """
+
+    index: int
+    time_s: float
+    force_n: float
+    net_force_n: float
+    relative_force_n_per_kg: float
+    time_to_peak_s: float
+    impulse_n_s: float
+    left_n: float | None
+    right_n: float | None
+    left_at_peak_n: float | None
+    right_at_peak_n: float | None
+    asymmetry_pct: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "index": self.index,
+            "time_s": self.time_s,
+            "force_n": self.force_n,
+            "net_force_n": self.net_force_n,
+            "relative_force_n_per_kg": self.relative_force_n_per_kg,
+            "time_to_peak_s": self.time_to_peak_s,
+            "impulse_n_s": self.impulse_n_s,
+            "left_n": self.left_n,
+            "right_n": self.right_n,
+            "left_at_peak_n": self.left_at_peak_n,
+            "right_at_peak_n": self.right_at_peak_n,
+            "asymmetry_pct": self.asymmetry_pct,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WindowMetrics:
+    """Metrics at the sample nearest ``window_ms`` after onset; None past the recording's end.
+
+    RFD is (F(t) − F(onset)) / t and impulse the trapezoid integral of net force, both taken
+    over the actual time between the onset sample and that sample (equal to ``window_ms`` when
+    the clock is regular).
+    """
+
+    window_ms: int
+    net_force_n: float | None
+    rfd_n_per_s: float | None
+    impulse_n_s: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "window_ms": self.window_ms,
+            "net_force_n": self.net_force_n,
+            "rfd_n_per_s": self.rfd_n_per_s,
+            "impulse_n_s": self.impulse_n_s,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ImtpResult:
+    """Everything one analysis found; ``to_dict()`` is JSON-ready (no NaN: missing is None)."""
+
+    params: AnalysisParams
+    sample_count: int
+    sample_rate_hz: float
+    duration_s: float
+    start_t_ms: float
+    weighing: Weighing
+    onset: Onset | None
+    peak: Peak | None
+    windows: tuple[WindowMetrics, ...]
+    flags: tuple[Flag, ...]
+
+    def has_flag(self, code: FlagCode) -> bool:
+        return any(flag.code == code for flag in self.flags)
+
+    def window(self, window_ms: int) -> WindowMetrics:
+        for metrics in self.windows:
+            if metrics.window_ms == window_ms:
+                return metrics
+        raise KeyError(f"no {window_ms} ms window; windows are {WINDOWS_MS}")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "params": self.params.to_dict(),
+            "sample_count": self.sample_count,
+            "sample_rate_hz": self.sample_rate_hz,
+            "duration_s": self.duration_s,
+            "start_t_ms": self.start_t_ms,
+            "weighing": self.weighing.to_dict(),
+            "onset": None if self.onset is None else self.onset.to_dict(),
+            "peak": None if self.peak is None else self.peak.to_dict(),
+            "windows": [metrics.to_dict() for metrics in self.windows],
+            "flags": [flag.to_dict() for flag in self.flags],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Samples:
+    """Validated input in time order, with time in ms from the earliest sample."""
+
+    t: FloatArray
+    total: FloatArray
+    left: FloatArray | None
+    right: FloatArray | None
+    start_t_ms: float
+    dt_ms: float
+    flags: tuple[Flag, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    first: int
+    last: int  # inclusive
+    automatic: bool
+
+
+def analyze(
+    t_ms: npt.ArrayLike,
+    left: npt.ArrayLike | None = None,
+    right: npt.ArrayLike | None = None,
+    *,
+    total: npt.ArrayLike | None = None,
+    params: AnalysisParams | None = None,
+) -> ImtpResult:
+    """Analyse one IMTP recording: give ``left`` and ``right``, or ``total``, or all three.
+
+    Without ``total`` it is left + right. Raises `ValidationError` for unusable input; a
+    recording without a pull still gives a result, flagged ``no_pull`` with empty metrics.
+    """
+    params = params or AnalysisParams()
+    samples = _prepare(t_ms, left, right, total)
+    window = _weighing_window(samples, params)
+    weighing = _weigh(samples, window)
+    onset = _find_onset(samples, window, weighing, params)
+    flags = list(samples.flags)
+    if weighing.sd_n > UNSTEADY_SD_N:
+        flags.append(_unsteady_flag(weighing, params))
+    peak: Peak | None = None
+    windows = tuple(WindowMetrics(ms, None, None, None) for ms in WINDOWS_MS)
+    if onset is None:
+        flags.append(_no_pull_flag(weighing, params))
+    else:
+        peak = _peak(samples, onset, weighing)
+        windows = _window_metrics(samples, onset, weighing)
+        dip = _countermovement_flag(samples, window, peak, weighing)
+        if dip is not None:
+            flags.append(dip)
+    return ImtpResult(
+        params=params,
+        sample_count=int(samples.t.size),
+        sample_rate_hz=1000.0 / samples.dt_ms,
+        duration_s=float(samples.t[-1]) / 1000.0,
+        start_t_ms=samples.start_t_ms,
+        weighing=weighing,
+        onset=onset,
+        peak=peak,
+        windows=windows,
+        flags=tuple(sorted(flags, key=lambda flag: list(FlagCode).index(flag.code))),
+    )
+
+
+def analyze_recording(recording: ForceRecording, params: AnalysisParams | None = None) -> ImtpResult:
+    """Analyse a recording read by `read_force_file`."""
+    return analyze(
+        recording.t_ms,
+        recording.left,
+        recording.right,
+        total=recording.total,
+        params=params,
+    )
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+def _prepare(
+    t_ms: npt.ArrayLike,
+    left: npt.ArrayLike | None,
+    right: npt.ArrayLike | None,
+    total: npt.ArrayLike | None,
+) -> _Samples:
+    t = _as_series("t_ms", t_ms)
+    if (left is None) != (right is None):
+        raise ValidationError("give both left and right force, or neither (with total)")
+    if left is None and total is None:
+        raise ValidationError("no force: give left and right, or total")
+    sides = {"left": left, "right": right, "total": total}
+    forces = {name: _as_series(name, v) for name, v in sides.items() if v is not None}
+    for name, values in forces.items():
+        if values.size != t.size:
+            raise ValidationError(f"{name} has {values.size} samples but t_ms has {t.size}")
+    if t.size < 2:
+        raise ValidationError(f"need at least 2 samples, got {t.size}")
+    steps = np.diff(t)
+    flags: list[Flag] = []
+    if (steps <= 0).any():
+        flags.append(_non_monotonic_flag(steps))
+        # Out-of-order batches are the likely cause; sorting restores them (stable keeps ties).
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        forces = {name: values[order] for name, values in forces.items()}
+        steps = np.diff(t)
+    dt_ms = float(np.median(steps))
+    if dt_ms <= 0:
+        raise ValidationError("t_ms does not advance: most timestamps repeat the previous one")
+    flags.extend(_clock_flags(steps, dt_ms))
+    left_f, right_f = forces.get("left"), forces.get("right")
+    if "total" in forces:
+        total_f = forces["total"]
+    else:
+        assert left_f is not None and right_f is not None  # checked above
+        total_f = left_f + right_f
+    start = float(t[0])
+    return _Samples(t - start, total_f, left_f, right_f, start, dt_ms, tuple(flags))
+
+
+def _as_series(name: str, values: npt.ArrayLike) -> FloatArray:
+    try:
+        series = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{name} must hold numbers: {exc}") from exc
+    if series.ndim != 1:
+        raise ValidationError(f"{name} must be one-dimensional, got shape {series.shape}")
+    if series.size == 0:
+        raise ValidationError(f"{name} is empty")
+    bad = ~np.isfinite(series)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValidationError(f"{name}[{i}] is {series[i]}; values must be finite numbers")
+    return series
+
+
+def _require_positive(name: str, value: float) -> None:
+    if not np.isfinite(value) or value <= 0:
+        raise ValidationError(f"{name} must be a positive number, not {value!r}")
+
+
+def _require_time(name: str, value: float | None) -> None:
+    if value is not None and (not np.isfinite(value) or value < 0):
+        raise ValidationError(f"{name} must be seconds from the first sample (≥ 0), not {value!r}")
+
+
+# --- weighing ----------------------------------------------------------------------------------
+
+
+def _weighing_window(samples: _Samples, params: AnalysisParams) -> _Window:
+    duration_ms = params.weigh_duration_s * 1000.0
+    span_ms = float(samples.t[-1])
+    if span_ms <= duration_ms + TIME_TOLERANCE_MS:
+        raise ValidationError(
+            f"the recording is {span_ms / 1000:.3f} s long; it must be longer than the "
+            f"{params.weigh_duration_s:g} s weighing window"
+        )
+    if params.weigh_start_s is None:
+        return _steadiest_window(samples, duration_ms)
+    return _given_window(samples, params.weigh_start_s, params.weigh_duration_s)
+
+
+def _given_window(samples: _Samples, start_s: float, duration_s: float) -> _Window:
+    start_ms, end_ms = start_s * 1000.0, (start_s + duration_s) * 1000.0
+    span_ms = float(samples.t[-1])
+    if end_ms > span_ms + TIME_TOLERANCE_MS:
+        raise ValidationError(
+            f"weigh_start_s={start_s:g} puts the {duration_s:g} s weighing window at "
+            f"{start_s:g}–{start_s + duration_s:g} s, past the end of the recording "
+            f"({span_ms / 1000:.3f} s)"
+        )
+    # Closed interval [start, start + duration], as the reference tool weighs (1001 samples
+    # at 1 kHz).
+    first = int(np.searchsorted(samples.t, start_ms - TIME_TOLERANCE_MS, side="left"))
+    stop = int(np.searchsorted(samples.t, end_ms + TIME_TOLERANCE_MS, side="right"))
+    if stop - first < MIN_WINDOW_SAMPLES:
+        raise ValidationError(
+            f"the weighing window at {start_s:g} s holds {stop - first} samples; "
+            f"it needs at least {MIN_WINDOW_SAMPLES}"
+        )
+    return _Window(first, stop - 1, automatic=False)
+
+
+def _steadiest_window(samples: _Samples, duration_ms: float) -> _Window:
+    """The lowest-SD window that lies before the pull (see `_candidate_pools` for "before")."""
+    t, force = samples.t, samples.total
+    count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
+    starts = np.arange(count)
+    stops = np.searchsorted(t, t[:count] + duration_ms + TIME_TOLERANCE_MS, side="right")
+    means, sds = _rolling_mean_sd(force, starts, stops)
+    usable = (stops - starts) >= MIN_WINDOW_SAMPLES
+    if not usable.any():
+        raise ValidationError(
+            f"no {duration_ms / 1000:g} s weighing window holds {MIN_WINDOW_SAMPLES} samples"
+        )
+    for pool in _candidate_pools(force, stops, means, usable):
+        if pool.any():
+            best = int(np.argmin(np.where(pool, sds, np.inf)))
+            return _Window(best, int(stops[best]) - 1, automatic=True)
+    raise AssertionError("unreachable: the last pool is every usable window")
+
+
+def _rolling_mean_sd(
+    force: FloatArray, starts: npt.NDArray[np.intp], stops: npt.NDArray[np.intp]
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and sample SD (ddof=1) of force[start:stop] for every pair, via cumulative sums."""
+    # Centring first keeps the sums of squares small, so their differences stay accurate.
+    offset = float(force.mean())
+    centred = force - offset
+    sums = np.concatenate(([0.0], np.cumsum(centred)))
+    squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
+    n = (stops - starts).astype(np.float64)
+    window_sum = sums[stops] - sums[starts]
+    window_sq = squares[stops] - squares[starts]
+    variance = (window_sq - window_sum * window_sum / n) / np.maximum(n - 1.0, 1.0)
+    return window_sum / n + offset, np.sqrt(np.maximum(variance, 0.0))
+
+
+def _candidate_pools(
+    force: FloatArray,
+    stops: npt.NDArray[np.intp],
+    means: FloatArray,
+    usable: npt.NDArray[np.bool_],
+) -> list[npt.NDArray[np.bool_]]:
+    """Window sets to search in order, from the strictest "before the pull" to any window.
+
+    The pull starts where force first climbs halfway from the lowest on-plate window mean to
+    the peak. Cutting there, and not at the peak, keeps a held plateau before a late peak out:
+    it can be as steady as quiet standing. Empty-plate windows are never body weight.
+    """
+    peak = int(np.argmax(force))
+    on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
+    before_peak = on_plate & (stops <= peak)
+    pools = [before_peak, on_plate, usable]
+    if before_peak.any():
+        halfway = (float(means[before_peak].min()) + float(force[peak])) / 2.0
+        above = force > halfway
+        if above.any():
+            pools.insert(0, before_peak & (stops <= int(np.argmax(above))))
+    return pools
+
+
+def _weigh(samples: _Samples, window: _Window) -> Weighing:
+    quiet = samples.total[window.first : window.last + 1]
+    weight = float(quiet.mean())
+    if weight <= 0:
+        raise ValidationError(
+            f"body weight is {weight:.1f} N over the weighing window: nobody on the plate, "
+            "or the calibration has the wrong sign"
+        )
+    return Weighing(
+        start_s=float(samples.t[window.first]) / 1000.0,
+        end_s=float(samples.t[window.last]) / 1000.0,
+        sample_count=int(quiet.size),
+        automatic=window.automatic,
+        body_weight_n=weight,
+        sd_n=float(quiet.std(ddof=1)),  # sample SD, as the reference tool (pandas) reports
+        mass_kg=weight / GRAVITY,
+    )
+
+
+# --- onset and metrics -------------------------------------------------------------------------
+
+
+def _find_onset(
+    samples: _Samples, window: _Window, weighing: Weighing, params: AnalysisParams
+) -> Onset | None:
+    if params.onset_method == "manual":
+        assert params.onset_time_s is not None  # AnalysisParams guarantees it
+        index = _manual_onset(samples, params.onset_time_s)
+    else:
+        index = _detected_onset(samples, window, weighing, params)
+    if index is None:
+        return None
+    return Onset(
+        method=params.onset_method,
+        index=index,
+        time_s=float(samples.t[index]) / 1000.0,
+        force_n=float(samples.total[index]),
+    )
+
+
+def _manual_onset(samples: _Samples, onset_time_s: float) -> int:
+    target_ms = onset_time_s * 1000.0
+    if target_ms > float(samples.t[-1]) + samples.dt_ms / 2:
+        raise ValidationError(
+            f"onset_time_s={onset_time_s:g} is past the end of the recording "
+            f"({float(samples.t[-1]) / 1000:.3f} s)"
+        )
+    return _nearest(samples.t, target_ms)
+
+
+def _detected_onset(
+    samples: _Samples, window: _Window, weighing: Weighing, params: AnalysisParams
+) -> int | None:
+    after = window.last + 1
+    net = samples.total[after:] - weighing.body_weight_n
+    if params.onset_method == "sd":
+        band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
+        outside = np.abs(net) > band
+    else:
+        outside = net > params.threshold_n
+    if not outside.any():
+        return None
+    return after + int(np.argmax(outside))
+
+
+def _nearest(t: FloatArray, target_ms: float) -> int:
+    """Index of the sample nearest ``target_ms``; the earlier one on a tie (like argmin)."""
+    i = int(np.searchsorted(t, target_ms, side="left"))
+    if i == 0:
+        return 0
+    if i == t.size or target_ms - t[i - 1] <= t[i] - target_ms:
+        return i - 1
+    return i
+
+
+def _impulse_from(samples: _Samples, onset: int, weight: float) -> FloatArray:
+    """Cumulative trapezoid impulse of net force (N·s) from the onset sample to each later one."""
+    net = samples.total[onset:] - weight
+    seconds = np.diff(samples.t[onset:]) / 1000.0
+    return np.concatenate(([0.0], np.cumsum((net[1:] + net[:-1]) * 0.5 * seconds)))
+
+
+def _peak(samples: _Samples, onset: Onset, weighing: Weighing) -> Peak:
+    o = onset.index
+    p = o + int(np.argmax(samples.total[o:]))
+    force = float(samples.total[p])
+    impulse = _impulse_from(samples, o, weighing.body_weight_n)
+    sides = _sides(samples, o, p)
+    return Peak(
+        index=p,
+        time_s=float(samples.t[p]) / 1000.0,
+        force_n=force,
+        net_force_n=force - weighing.body_weight_n,
+        relative_force_n_per_kg=force / weighing.mass_kg,
+        time_to_peak_s=float(samples.t[p] - samples.t[o]) / 1000.0,
+        impulse_n_s=float(impulse[p - o]),
+        **sides,
+    )
+
+
+def _sides(samples: _Samples, onset: int, peak: int) -> dict[str, float | None]:
+    if samples.left is None or samples.right is None:
+        return dict.fromkeys(
+            ("left_n", "right_n", "left_at_peak_n", "right_at_peak_n", "asymmetry_pct")
+        )
+    left, right = float(samples.left[peak]), float(samples.right[peak])
+    both = left + right
+    return {
+        "left_n": float(samples.left[onset:].max()),
+        "right_n": float(samples.right[onset:].max()),
+        "left_at_peak_n": left,
+        "right_at_peak_n": right,
+        "asymmetry_pct": (right - left) / both * 100.0 if both != 0 else None,
+    }
+
+
+def _window_metrics(
+    samples: _Samples, onset: Onset, weighing: Weighing
+) -> tuple[WindowMetrics, ...]:
+    o, t = onset.index, samples.t
+    impulse = _impulse_from(samples, o, weighing.body_weight_n)
+    metrics = []
+    for ms in WINDOWS_MS:
+        target = float(t[o]) + ms
+        if target > float(t[-1]) + samples.dt_ms / 2:  # no sample near: the recording ended
+            metrics.append(WindowMetrics(ms, None, None, None))
+            continue
+        j = _nearest(t, target)
+        elapsed_s = float(t[j] - t[o]) / 1000.0
+        rise = float(samples.total[j] - samples.total[o])
+        metrics.append(
+            WindowMetrics(
+                window_ms=ms,
+                net_force_n=float(samples.total[j]) - weighing.body_weight_n,
+                rfd_n_per_s=rise / elapsed_s if elapsed_s > 0 else None,
+                impulse_n_s=float(impulse[j - o]),
+            )
+        )
+    return tuple(metrics)
+
+
+# --- flags -------------------------------------------------------------------------------------
+
+
+def _non_monotonic_flag(steps: FloatArray) -> Flag:
+    backwards, repeats = int((steps < 0).sum()), int((steps == 0).sum())
+    return Flag(
+        FlagCode.NON_MONOTONIC_TIME,
+        f"time goes backwards at {backwards} and repeats at {repeats} places; "
+        "samples were analysed in time order",
+    )
+
+
+def _clock_flags(steps: FloatArray, dt_ms: float) -> list[Flag]:
+    flags = []
+    rate = 1000.0 / dt_ms
+    if rate < MIN_RATE_HZ * (1.0 - RATE_TOLERANCE):
+        flags.append(
+            Flag(
+                FlagCode.LOW_SAMPLE_RATE,
+                f"sample rate is {rate:.0f} Hz, under {MIN_RATE_HZ:.0f} Hz: onset, the "
+                "50–250 ms values and RFD are less precise",
+            )
+        )
+    gaps = steps > GAP_FACTOR * dt_ms
+    if gaps.any():
+        flags.append(
+            Flag(
+                FlagCode.GAPS,
+                f"{int(gaps.sum())} gap(s) in t, the longest {float(steps.max()):.1f} ms "
+                f"(median interval {dt_ms:.2f} ms): samples are missing",
+            )
+        )
+    return flags
+
+
+def _unsteady_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
+    return Flag(
+        FlagCode.UNSTEADY_WEIGHING,
+        f"body weight SD is {weighing.sd_n:.1f} N (limit {UNSTEADY_SD_N:g} N): the athlete was "
+        f"not still, so body weight is uncertain and the ±{params.sd_multiplier:g} SD onset "
+        "may come late",
+    )
+
+
+def _no_pull_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
+    if params.onset_method == "fixed":
+        rule = f"exceeded body weight + {params.threshold_n:g} N"
+    else:
+        band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
+        rule = f"left body weight ± {params.sd_multiplier:g} SD (±{band:.1f} N)"
+    return Flag(FlagCode.NO_PULL, f"total force never {rule} after weighing: no pull found")
+
+
+def _countermovement_flag(
+    samples: _Samples, window: _Window, peak: Peak, weighing: Weighing
+) -> Flag | None:
+    between = samples.total[window.last + 1 : peak.index]
+    if between.size == 0:
+        return None
+    lowest = int(np.argmin(between))
+    dip = weighing.body_weight_n - float(between[lowest])
+    if dip <= COUNTERMOVEMENT_N:
+        return None
+    when = float(samples.t[window.last + 1 + lowest]) / 1000.0
+    return Flag(
+        FlagCode.COUNTERMOVEMENT,
+        f"force fell {dip:.1f} N below body weight at {when:.3f} s, before the peak "
+        f"(limit {COUNTERMOVEMENT_N:g} N): the pull did not start from stillness",
+    )

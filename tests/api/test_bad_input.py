@@ -1,0 +1,154 @@
+"""Bad input on every wearable route: a JSON 4xx naming the problem, never a 5xx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests._server import LiveServer, start_server
+
+GOOD = '{"bvp": 0.85, "temperature": 36.5, "acceleration": {"x": 0.02, "y": -0.01, "z": 0.98}}'
+
+
+def body_with(field: str, raw_value: str) -> str:
+    """GOOD with ``field`` (dotted) replaced by a raw JSON text such as ``NaN``."""
+    data = json.loads(GOOD)
+    *parents, leaf = field.split(".")
+    target = data
+    for name in parents:
+        target = target[name]
+    target[leaf] = "__RAW__"
+    return json.dumps(data).replace('"__RAW__"', raw_value)
+
+
+# (raw body, expected status, text the message must contain)
+BAD_BODIES = [
+    ("", 422, "body"),
+    ("not json", 400, "not valid JSON"),
+    ('{"bvp": 0.85, "temperature"', 400, "not valid JSON"),
+    ("[1, 2, 3]", 422, "body"),
+    ('"a string"', 422, "body"),
+    ("{}", 422, "bvp: field required"),
+    ('{"bvp": 0.85, "temperature": 36.5}', 422, "acceleration: field required"),
+    (body_with("bvp", '"0.85"'), 422, "bvp: must be a number, not a string"),
+    (body_with("temperature", "null"), 422, "temperature"),
+    (body_with("bvp", "true"), 422, "bvp"),
+    (body_with("bvp", "{}"), 422, "bvp"),
+    (body_with("acceleration", "5"), 422, "acceleration"),
+    (body_with("acceleration", "[0, 0, 1]"), 422, "acceleration"),
+    (body_with("acceleration.x", '{"value": 1}'), 422, "acceleration.x"),
+    (body_with("acceleration.z", '"1g"'), 422, "acceleration.z"),
+    (body_with("bvp", "NaN"), 422, "bvp: must be a finite number"),
+    (body_with("temperature", "Infinity"), 422, "temperature: must be a finite number"),
+    (body_with("acceleration.y", "-Infinity"), 422, "acceleration.y: must be a finite number"),
+    (body_with("bvp", "1e999"), 422, "bvp: must be a finite number"),
+    (body_with("bvp", "1e300"), 422, "bvp: must be less than or equal to"),
+    (body_with("device_id", '"' + "x" * 65 + '"'), 422, "device_id"),
+    (body_with("device_id", '"bad id!"'), 422, "device_id"),
+    (body_with("device_id", "7"), 422, "device_id"),
+    (body_with("timestamp", "[1]"), 422, "timestamp"),
+]
+
+
+@pytest.mark.parametrize(("raw", "status", "mentions"), BAD_BODIES)
+def test_bad_sensor_data_is_a_named_json_4xx(
+    client: httpx.Client, raw: str, status: int, mentions: str
+) -> None:
+    response = client.post(
+        "/api/sensor-data", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["status"] == "error"
+    assert mentions in body["message"]
+
+
+def test_json_sent_as_text_plain_is_still_read(client: httpx.Client) -> None:
+    # Many ESP32 HTTP examples forget the header; the body is what matters.
+    response = client.post("/api/sensor-data", content=GOOD, headers={"content-type": "text/plain"})
+    assert response.status_code == 200, response.text
+
+
+def test_form_encoded_body_is_refused_by_name(client: httpx.Client) -> None:
+    response = client.post("/api/sensor-data", data={"bvp": "0.85"})
+    assert response.status_code in (400, 415, 422)
+    assert response.json()["status"] == "error"
+
+
+def test_body_over_one_mebibyte_is_413(client: httpx.Client) -> None:
+    padding = " " * (1024 * 1024)
+    response = client.post(
+        "/api/sensor-data", content=GOOD + padding, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_chunked_body_over_limit_is_413(client: httpx.Client) -> None:
+    def chunks() -> object:
+        for _ in range(20):
+            yield b" " * 65536 * 2
+
+    response = client.post(
+        "/api/sensor-data", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "{}", '{"readings": []}', '{"readings": {}}', '{"readings": [1]}', "[]", '{"readings"'],
+)
+def test_bad_batch_is_a_json_4xx(client: httpx.Client, raw: str) -> None:
+    response = client.post(
+        "/api/sensor-data/batch", content=raw, headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
+    assert response.json()["status"] == "error"
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": "0"}, {"limit": "1001"}, {"limit": "ten"}, {"before_id": "-1"}]
+)
+def test_bad_readings_query_is_a_named_4xx(client: httpx.Client, params: dict[str, str]) -> None:
+    response = client.get("/api/readings", params=params)
+    assert response.status_code == 422
+    assert next(iter(params)) in response.json()["message"]
+
+
+def test_unknown_route_and_wrong_method_are_json(client: httpx.Client) -> None:
+    missing = client.get("/api/nope")
+    wrong_method = client.get("/api/sensor-data")
+    assert (missing.status_code, missing.json()["status"]) == (404, "error")
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "method_not_allowed")
+
+
+def test_bad_input_never_loses_accepted_readings(client: httpx.Client) -> None:
+    good = json.loads(GOOD) | {"device_id": "survivor"}
+    kept = client.post("/api/sensor-data", json=good).json()["data"]["id"]
+    for raw, _, _ in BAD_BODIES:
+        client.post("/api/sensor-data", content=raw, headers={"content-type": "application/json"})
+    assert client.get("/api/health").json()["status"] == "healthy"
+    listed = client.get("/api/readings", params={"device_id": "survivor"}).json()["data"]
+    assert [r["id"] for r in listed] == [kept]
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
+    server: LiveServer = start_server(
+        tmp_path / "data",
+        env={"SENSORHUB_RATE_LIMIT_PER_S": "1", "SENSORHUB_RATE_LIMIT_BURST": "3"},
+    )
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            statuses = [http.get("/api/health").status_code for _ in range(6)]
+            limited = http.get("/api/health")
+        assert statuses[:3] == [200, 200, 200]
+        assert 429 in statuses[3:]
+        assert limited.status_code == 429
+        assert limited.json()["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+    finally:
+        server.stop()

@@ -1,0 +1,92 @@
+"""Schema versions on SQLite and PostgreSQL: recorded from day one, upgrades keep data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, inspect, select, text, update
+
+from sensorhub.storage import SCHEMA_VERSION
+from sensorhub.storage._engine import create_database_engine
+from sensorhub.storage._migrations import migrate
+from sensorhub.storage._schema import schema_info
+
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database, or a printed skip when no server is running."""
+    name = f"sensorhub_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # no server, no driver, no permission: all mean "absent"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not usable: {exc.__class__.__name__}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'm.db'}"
+    else:
+        yield from postgres_database()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(schema_info.c.version)).scalar_one())
+
+
+def test_fresh_database_gets_current_version(engine: Engine) -> None:
+    assert migrate(engine) == 0
+    assert version(engine) == SCHEMA_VERSION
+    assert "readings" in inspect(engine).get_table_names()
+
+
+def test_migrating_again_changes_nothing_and_keeps_rows(engine: Engine) -> None:
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO readings (device_id, received_at, bvp, temperature, acc_x, acc_y,"
+                " acc_z, acceleration_magnitude, stress_probability, prediction, model)"
+                " VALUES ('d', 1.0, 1, 33, 0, 0, 1, 1, 0.2, 'Calm', 'm')"
+            )
+        )
+    assert migrate(engine) == SCHEMA_VERSION
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1
+
+
+def test_database_from_a_newer_sensorhub_is_refused(engine: Engine) -> None:
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(update(schema_info).values(version=SCHEMA_VERSION + 1))
+    with pytest.raises(RuntimeError, match="newer than this sensorhub"):
+        migrate(engine)
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 1  # NORMAL
+    engine.dispose()
