@@ -99,7 +99,8 @@ def _from_environ(environ: Mapping[str, str]) -> dict[str, str]:
     found = {}
     for key, value in environ.items():
         name = key.removeprefix(ENV_PREFIX).lower()
-        if key.startswith(ENV_PREFIX) and name in fields:
+        # An empty variable means "not set", as shells make unsetting awkward.
+        if key.startswith(ENV_PREFIX) and name in fields and value:
             found[name] = value
     return found
 

@@ -32,6 +32,11 @@ def test_file_then_environment_then_flags_take_priority(tmp_path: Path) -> None:
     assert settings.host == "0.0.0.0"
 
 
+def test_empty_environment_variable_counts_as_unset() -> None:
+    settings = load_settings(environ={"SENSORHUB_MODEL": "", "SENSORHUB_PORT": ""})
+    assert (settings.model, settings.port) == (None, 5000)
+
+
 def test_config_file_can_come_from_environment(tmp_path: Path) -> None:
     config = tmp_path / "hub.toml"
     config.write_text("port = 6001\n")

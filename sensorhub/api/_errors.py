@@ -39,9 +39,12 @@ def describe_validation(errors: Sequence[Any]) -> tuple[int, str, str]:
 
 
 def field_path(loc: Sequence[str | int]) -> str:
-    """``("body", "readings", 3, "bvp")`` → ``readings[3].bvp``."""
+    """``("body", "readings", 3, "bvp")`` → ``readings[3].bvp``; the whole body is ``body``."""
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
+    if not parts:
+        return str(loc[0]) if loc else ""
     path = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path") else loc:
+    for part in parts:
         path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
     return path
 
@@ -68,9 +71,20 @@ async def _sensorhub_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.message, exc.code)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if _body_is_not_declared_json(request, exc):
+        # Strict on purpose (as the seed's Flask get_json() was): a browser page on another
+        # site can send text/plain or form bodies without a CORS preflight, JSON it cannot.
+        message = "request body must be JSON sent with Content-Type: application/json"
+        return error_response(415, message, "unsupported_media_type")
     return error_response(*describe_validation(exc.errors()))
+
+
+def _body_is_not_declared_json(request: Request, exc: RequestValidationError) -> bool:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    declared_json = content_type == "application/json" or content_type.endswith("+json")
+    return not declared_json and isinstance(exc.body, bytes | str) and bool(exc.body)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -48,10 +48,16 @@ class LayerSpec:
             raise ModelError(f"{self.label()} has no '{short_name}' weight in the file") from None
         return np.asarray(value, dtype=np.float32)
 
-    def unsupported(self, what: str) -> UnsupportedLayer:
-        return UnsupportedLayer(
-            f"{self.label()}{what} is not supported by the NumPy runner; {_INSTALL_HINT}"
-        )
+    def unsupported(self, detail: str = "") -> UnsupportedLayer:
+        return unsupported_layer(self.class_name, self.name, detail)
+
+
+def unsupported_layer(class_name: str, name: str, detail: str = "") -> UnsupportedLayer:
+    """The error that sends a model to the Keras fallback, naming the layer and why."""
+    return UnsupportedLayer(
+        f"model layer '{name}' ({class_name}){detail} is not supported by the NumPy runner; "
+        f"{_INSTALL_HINT}"
+    )
 
 
 class LayerStep(NamedTuple):
@@ -224,7 +230,7 @@ def _on_feature_axis(axis: object) -> bool:
     return axis in (-1, 1)
 
 
-def _per_feature(spec: LayerSpec, values: FloatArray) -> FloatArray:
+def _per_feature(values: FloatArray) -> FloatArray:
     """Flattens stored statistics ((3,), (1, 3) or a scalar) to broadcast over features."""
     return values.reshape(-1) if values.size > 1 else values.reshape(())
 
@@ -244,7 +250,7 @@ def _normalization(spec: LayerSpec) -> LayerStep:
     axis = spec.config.get("axis", -1)
     if axis is not None and not _on_feature_axis(axis):
         raise spec.unsupported(f" with axis={axis}")
-    mean, variance = (_per_feature(spec, v) for v in _normalization_stats(spec))
+    mean, variance = (_per_feature(v) for v in _normalization_stats(spec))
     # Keras divides by max(sqrt(variance), epsilon), not sqrt(variance + epsilon).
     std = np.maximum(np.sqrt(variance), np.float32(KERAS_EPSILON))
     in_width = mean.size if mean.ndim else None
@@ -287,16 +293,12 @@ _BUILDERS: Mapping[str, Callable[[LayerSpec], LayerStep]] = {
 }
 
 
-def check_supported(specs: list[LayerSpec]) -> None:
-    """Raises UnsupportedLayer for the first layer class the runner lacks."""
-    for spec in specs:
-        if spec.class_name not in _BUILDERS:
-            raise spec.unsupported("")
+def require_supported(class_name: str, name: str) -> None:
+    """Raises UnsupportedLayer when the runner has no implementation of this layer class."""
+    if class_name not in _BUILDERS:
+        raise unsupported_layer(class_name, name)
 
 
 def build_layer(spec: LayerSpec) -> LayerStep:
-    try:
-        builder = _BUILDERS[spec.class_name]
-    except KeyError:
-        raise spec.unsupported("") from None
-    return builder(spec)
+    require_supported(spec.class_name, spec.name)
+    return _BUILDERS[spec.class_name](spec)

@@ -1,1 +1,36 @@
-"""loadcell."""
+"""Force plate domain: IMTP analysis, force-time files and their text report (pure NumPy)."""
+
+from sensorhub.loadcell.forcefile import ForceRecording, read_force_file
+from sensorhub.loadcell.imtp import (
+    WINDOWS_MS,
+    AnalysisParams,
+    Flag,
+    FlagCode,
+    ImtpResult,
+    Onset,
+    OnsetMethod,
+    Peak,
+    Weighing,
+    WindowMetrics,
+    analyze,
+    analyze_recording,
+)
+from sensorhub.loadcell.report import format_report
+
+__all__ = [
+    "AnalysisParams",
+    "Flag",
+    "FlagCode",
+    "ForceRecording",
+    "ImtpResult",
+    "Onset",
+    "OnsetMethod",
+    "Peak",
+    "WINDOWS_MS",
+    "Weighing",
+    "WindowMetrics",
+    "analyze",
+    "analyze_recording",
+    "format_report",
+    "read_force_file",
+]

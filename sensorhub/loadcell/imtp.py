@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -48,9 +48,9 @@ RATE_TOLERANCE = 0.005
 #: A step in t longer than this many median intervals is a gap (at least one lost sample).
 GAP_FACTOR = 2.0
 #: Automatic weighing ignores windows whose mean is under this fraction of the peak: an empty
-#: plate before the athlete steps on is steady but is not body weight. Peak forces of 1.2–5×
-#: body weight keep real weighing windows far above 10 %.
-ON_PLATE_FRACTION = 0.1
+#: plate before the athlete steps on is steady but is not body weight. IMTP peaks are 1.2–5×
+#: body weight, so real weighing windows sit far above 5 %; a tared empty plate far below.
+ON_PLATE_FRACTION = 0.05
 #: A weighing window needs this many samples for a meaningful mean and SD (10 Hz over 1 s).
 MIN_WINDOW_SAMPLES = 10
 #: The ±k·SD band never shrinks below this, so rounding on noise-free data is not an onset.
@@ -114,7 +114,7 @@ class AnalysisParams:
         _require_time("weigh_start_s", self.weigh_start_s)
         _require_time("onset_time_s", self.onset_time_s)
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "weigh_start_s": self.weigh_start_s,
             "weigh_duration_s": self.weigh_duration_s,
@@ -137,7 +137,7 @@ class Weighing:
     sd_n: float
     mass_kg: float
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "start_s": self.start_s,
             "end_s": self.end_s,
@@ -158,7 +158,7 @@ class Onset:
     time_s: float
     force_n: float
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "index": self.index,
@@ -189,7 +189,7 @@ class Peak:
     right_at_peak_n: float | None
     asymmetry_pct: float | None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
             "time_s": self.time_s,
@@ -220,7 +220,7 @@ class WindowMetrics:
     rfd_n_per_s: float | None
     impulse_n_s: float | None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "window_ms": self.window_ms,
             "net_force_n": self.net_force_n,
@@ -253,7 +253,7 @@ class ImtpResult:
                 return metrics
         raise KeyError(f"no {window_ms} ms window; windows are {WINDOWS_MS}")
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "params": self.params.to_dict(),
             "sample_count": self.sample_count,
@@ -314,8 +314,9 @@ def analyze(
     if onset is None:
         flags.append(_no_pull_flag(weighing, params))
     else:
-        peak = _peak(samples, onset, weighing)
-        windows = _window_metrics(samples, onset, weighing)
+        impulse = _impulse_from(samples, onset.index, weighing.body_weight_n)
+        peak = _peak(samples, onset, weighing, impulse)
+        windows = _window_metrics(samples, onset, weighing, impulse)
         dip = _countermovement_flag(samples, window, peak, weighing)
         if dip is not None:
             flags.append(dip)
@@ -333,7 +334,9 @@ def analyze(
     )
 
 
-def analyze_recording(recording: ForceRecording, params: AnalysisParams | None = None) -> ImtpResult:
+def analyze_recording(
+    recording: ForceRecording, params: AnalysisParams | None = None
+) -> ImtpResult:
     """Analyse a recording read by `read_force_file`."""
     return analyze(
         recording.t_ms,
@@ -535,6 +538,7 @@ def _weigh(samples: _Samples, window: _Window) -> Weighing:
 def _find_onset(
     samples: _Samples, window: _Window, weighing: Weighing, params: AnalysisParams
 ) -> Onset | None:
+    index: int | None
     if params.onset_method == "manual":
         assert params.onset_time_s is not None  # AnalysisParams guarantees it
         index = _manual_onset(samples, params.onset_time_s)
@@ -592,12 +596,11 @@ def _impulse_from(samples: _Samples, onset: int, weight: float) -> FloatArray:
     return np.concatenate(([0.0], np.cumsum((net[1:] + net[:-1]) * 0.5 * seconds)))
 
 
-def _peak(samples: _Samples, onset: Onset, weighing: Weighing) -> Peak:
+def _peak(samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArray) -> Peak:
     o = onset.index
     p = o + int(np.argmax(samples.total[o:]))
     force = float(samples.total[p])
-    impulse = _impulse_from(samples, o, weighing.body_weight_n)
-    sides = _sides(samples, o, p)
+    left_n, right_n, left_at_peak, right_at_peak, asymmetry = _sides(samples, o, p)
     return Peak(
         index=p,
         time_s=float(samples.t[p]) / 1000.0,
@@ -606,31 +609,32 @@ def _peak(samples: _Samples, onset: Onset, weighing: Weighing) -> Peak:
         relative_force_n_per_kg=force / weighing.mass_kg,
         time_to_peak_s=float(samples.t[p] - samples.t[o]) / 1000.0,
         impulse_n_s=float(impulse[p - o]),
-        **sides,
+        left_n=left_n,
+        right_n=right_n,
+        left_at_peak_n=left_at_peak,
+        right_at_peak_n=right_at_peak,
+        asymmetry_pct=asymmetry,
     )
 
 
-def _sides(samples: _Samples, onset: int, peak: int) -> dict[str, float | None]:
+_SideValues = tuple[float | None, float | None, float | None, float | None, float | None]
+
+
+def _sides(samples: _Samples, onset: int, peak: int) -> _SideValues:
+    """Own peaks of left and right, both at the total peak, and the asymmetry there."""
     if samples.left is None or samples.right is None:
-        return dict.fromkeys(
-            ("left_n", "right_n", "left_at_peak_n", "right_at_peak_n", "asymmetry_pct")
-        )
+        return None, None, None, None, None
     left, right = float(samples.left[peak]), float(samples.right[peak])
     both = left + right
-    return {
-        "left_n": float(samples.left[onset:].max()),
-        "right_n": float(samples.right[onset:].max()),
-        "left_at_peak_n": left,
-        "right_at_peak_n": right,
-        "asymmetry_pct": (right - left) / both * 100.0 if both != 0 else None,
-    }
+    asymmetry = (right - left) / both * 100.0 if both != 0 else None
+    own_left, own_right = float(samples.left[onset:].max()), float(samples.right[onset:].max())
+    return own_left, own_right, left, right, asymmetry
 
 
 def _window_metrics(
-    samples: _Samples, onset: Onset, weighing: Weighing
+    samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArray
 ) -> tuple[WindowMetrics, ...]:
     o, t = onset.index, samples.t
-    impulse = _impulse_from(samples, o, weighing.body_weight_n)
     metrics = []
     for ms in WINDOWS_MS:
         target = float(t[o]) + ms

@@ -1,0 +1,185 @@
+"""Reading force-time CSV files: ours and the layouts other IMTP tools export.
+
+Layouts, told apart by the header (case and spacing do not matter):
+
+=========  =====================================================  ==================================
+layout     header                                                 notes
+=========  =====================================================  ==================================
+sensorhub  ``t,l,r``                                              t is the device clock in ms
+generic    ``Time (s),Force (N)``                                 total force only
+hawkin     ``Time (s),Left (N),Right (N),Combined (N)``           total = Combined
+pasco      ``Time (s) Run #1,"Right, Ch 2 (N) Run #1",…``         one run; total = Right + Left
+=========  =====================================================  ==================================
+
+Columns are matched by meaning, not position, so a PASCO file with Left before Right reads the
+same. Time in seconds becomes ms. Anything else raises `ValidationError` naming the file and,
+for bad cells, the line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from sensorhub.errors import ValidationError
+
+FloatArray = npt.NDArray[np.float64]
+
+_RUN_SUFFIX = re.compile(r"\s*run\s*#\s*(\d+)$")
+# Role of a column (after lower-casing, dropping a PASCO run suffix, tidying spaces) and the
+# factor that turns its values into ms (time) or N (forces).
+_COLUMN_ROLES: tuple[tuple[re.Pattern[str], str, float], ...] = (
+    (re.compile(r"t"), "time", 1.0),
+    (re.compile(r"time \(ms\)"), "time", 1.0),
+    (re.compile(r"time \(s\)"), "time", 1000.0),
+    (re.compile(r"l|left\b.*\(n\)"), "left", 1.0),
+    (re.compile(r"r|right\b.*\(n\)"), "right", 1.0),
+    (re.compile(r"(force|combined|total|fz)\b.*\(n\)"), "total", 1.0),
+)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ForceRecording:
+    """One recording: time in ms and force in N; left/right are None for total-only files."""
+
+    path: Path
+    layout: str
+    t_ms: FloatArray
+    left: FloatArray | None
+    right: FloatArray | None
+    total: FloatArray
+
+    @property
+    def sample_count(self) -> int:
+        return int(self.t_ms.size)
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    index: int
+    name: str  # as written, for messages
+    key: str  # normalised: lower case, single spaces, "name (unit)", no run suffix
+    role: str
+    scale: float
+    pasco: bool
+
+
+def read_force_file(path: str | PathLike[str]) -> ForceRecording:
+    """Read a force-time CSV in any layout above; raises `ValidationError` naming the problem."""
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _read(path, csv.reader(handle))
+    except OSError as exc:
+        raise ValidationError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"{path}: not a UTF-8 text file ({exc.reason})") from exc
+    except csv.Error as exc:
+        raise ValidationError(f"{path}: not a readable CSV file ({exc})") from exc
+
+
+def _read(path: Path, rows: Iterator[list[str]]) -> ForceRecording:
+    header = next(rows, None)
+    if header is None or not any(cell.strip() for cell in header):
+        raise ValidationError(f"{path}: the file is empty (expected a header such as t,l,r)")
+    columns = _columns(path, header)
+    values = _values(path, rows, columns)
+    by_role = {column.role: values[:, i] * column.scale for i, column in enumerate(columns)}
+    left, right = by_role.get("left"), by_role.get("right")
+    total = by_role.get("total")
+    if total is None:
+        assert left is not None and right is not None  # _columns guarantees a usable set
+        total = left + right
+    return ForceRecording(path, _layout(columns), by_role["time"], left, right, total)
+
+
+def _columns(path: Path, header: list[str]) -> list[_Column]:
+    columns = [_column(path, i, name, header) for i, name in enumerate(header)]
+    roles = [column.role for column in columns]
+    for role in set(roles):
+        if roles.count(role) > 1:
+            raise ValidationError(f"{path}: the header has more than one {role} column")
+    present = set(roles)
+    if "time" not in present:
+        raise ValidationError(f"{path}: the header has no time column ({_header_text(header)})")
+    if ("left" in present) != ("right" in present):
+        raise ValidationError(f"{path}: the header has only one of left and right force")
+    if not present & {"left", "total"}:
+        raise ValidationError(f"{path}: the header has no force column ({_header_text(header)})")
+    return columns
+
+
+def _column(path: Path, index: int, raw: str, header: list[str]) -> _Column:
+    key = _normalise(raw)
+    run = _RUN_SUFFIX.search(key)
+    if run is not None:
+        if run.group(1) != "1":
+            raise ValidationError(
+                f"{path}: column {index + 1} ({raw.strip()!r}) is from run #{run.group(1)}; "
+                "only single-run (Run #1) PASCO exports are supported"
+            )
+        key = key[: run.start()]
+    for pattern, role, scale in _COLUMN_ROLES:
+        if pattern.fullmatch(key):
+            return _Column(index, raw.strip(), key, role, scale, pasco=run is not None)
+    raise ValidationError(
+        f"{path}: unknown column {index + 1} ({raw.strip()!r}) in header {_header_text(header)}; "
+        "expected t,l,r or Time (s) with Force/Left/Right/Combined (N)"
+    )
+
+
+def _normalise(name: str) -> str:
+    """'  Time(s)  Run #1' -> 'time (s) run #1': exports differ in case and spacing only."""
+    spaced = re.sub(r"\s*\(\s*", " (", name.strip().lower())
+    return " ".join(spaced.split())
+
+
+def _header_text(header: list[str]) -> str:
+    return ",".join(cell.strip() for cell in header)
+
+
+def _values(path: Path, rows: Iterator[list[str]], columns: list[_Column]) -> FloatArray:
+    data: list[list[float]] = []
+    for line, row in enumerate(rows, start=2):
+        if not row or not any(cell.strip() for cell in row):
+            continue  # blank lines (often one at the end) carry no sample
+        if len(row) != len(columns):
+            raise ValidationError(
+                f"{path}: line {line} has {len(row)} values but the header has {len(columns)}"
+            )
+        data.append([_number(path, line, column, row[column.index]) for column in columns])
+    if not data:
+        raise ValidationError(f"{path}: the file has a header but no data rows")
+    return np.asarray(data, dtype=np.float64)
+
+
+def _number(path: Path, line: int, column: _Column, cell: str) -> float:
+    try:
+        value = float(cell)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValidationError(
+            f"{path}: line {line}, column {column.index + 1} ({column.name!r}): "
+            f"{cell.strip()!r} is not a finite number"
+        )
+    return value
+
+
+def _layout(columns: list[_Column]) -> str:
+    roles = {column.role for column in columns}
+    if any(column.pasco for column in columns):
+        return "pasco"
+    if any(column.key == "t" for column in columns):
+        return "sensorhub"
+    if "left" in roles:
+        return "hawkin" if "total" in roles else "left_right"
+    return "generic"

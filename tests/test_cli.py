@@ -1,0 +1,100 @@
+"""``sensorhub serve`` and ``python app.py``: start-up errors are one clear line, exit 1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests._server import free_port, start_server
+from tests.conftest import FIXTURES, REPO
+
+FIXTURE_MODEL = FIXTURES / "models" / "stress_model_keras2.h5"
+
+
+def serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr  # one line, no traceback
+    return lines[0]
+
+
+def test_port_in_use_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = serve(tmp_path, "--port", str(port), "--data-dir", str(tmp_path / "d"))
+    assert f"port {port} on 127.0.0.1 is already in use" in error_line(result)
+
+
+def test_unreadable_model_is_one_line_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.h5"
+    broken.write_bytes(b"not an hdf5 file")
+    args = ("--port", str(free_port()), "--data-dir", str(tmp_path / "d"), "--model", str(broken))
+    assert "broken.h5" in error_line(serve(tmp_path, *args))
+
+
+def test_missing_model_is_one_line_naming_it(tmp_path: Path) -> None:
+    args = ("--port", str(free_port()), "--model", str(tmp_path / "nowhere.h5"))
+    assert "nowhere.h5" in error_line(serve(tmp_path, *args))
+
+
+def test_data_dir_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "occupied").write_text("")
+    args = ("--port", str(free_port()), "--data-dir", str(tmp_path / "occupied"))
+    assert "not writable" in error_line(serve(tmp_path, *args))
+
+
+def test_bad_environment_setting_is_one_line(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "sensorhub", "serve"]
+    env = {"PATH": "/usr/bin:/bin", "SENSORHUB_PORT": "not-a-port"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "'port'" in error_line(result)
+
+
+def test_model_in_working_directory_is_picked_up(tmp_path: Path) -> None:
+    shutil.copy(FIXTURE_MODEL, tmp_path / "stress_model.h5")
+    server = start_server(tmp_path / "data", cwd=tmp_path)
+    try:
+        model = httpx.get(server.url + "/api/health").json()["model"]
+        assert (model["name"], model["source"], model["demo"]) == ("stress_model.h5", "cwd", False)
+    finally:
+        server.stop()
+
+
+def test_model_flag_wins_over_working_directory(tmp_path: Path) -> None:
+    shutil.copy(FIXTURE_MODEL, tmp_path / "stress_model.h5")
+    other = FIXTURES / "models" / "stress_model_keras3.h5"
+    server = start_server(tmp_path / "data", cwd=tmp_path, args=("--model", str(other)))
+    try:
+        model = httpx.get(server.url + "/api/health").json()["model"]
+        assert (model["name"], model["source"]) == ("stress_model_keras3.h5", "cli")
+    finally:
+        server.stop()
+
+
+def test_seed_style_app_py_serves(tmp_path: Path) -> None:
+    port = free_port()
+    command = [sys.executable, str(REPO / "app.py"), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--data-dir", str(tmp_path / "data")]
+    with subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stderr is not None
+            for line in process.stderr:  # wait for the start-up line instead of sleeping
+                if "Uvicorn running on" in line:
+                    break
+            response = httpx.get(f"http://127.0.0.1:{port}/api/health")
+            assert response.json()["status"] == "healthy"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
