@@ -17,7 +17,7 @@ READING = {"bvp": 0.85, "temperature": 36.5, "acceleration": {"x": 0.02, "y": -0
 
 def run(url: str, path: str, seconds: float, batch: int) -> dict[str, float]:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     body = json.dumps({"readings": [READING] * batch} if batch > 1 else READING).encode()
     headers = {"Content-Type": "application/json"}
     latencies: list[float] = []

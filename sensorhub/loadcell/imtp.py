@@ -16,6 +16,7 @@ positions unless the ``non_monotonic_time`` flag says the input had to be sorted
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -368,15 +369,8 @@ def _prepare(
             raise ValidationError(f"{name} has {values.size} samples but t_ms has {t.size}")
     if t.size < 2:
         raise ValidationError(f"need at least 2 samples, got {t.size}")
+    t, forces, flags = _in_time_order(t, forces)
     steps = np.diff(t)
-    flags: list[Flag] = []
-    if (steps <= 0).any():
-        flags.append(_non_monotonic_flag(steps))
-        # Out-of-order batches are the likely cause; sorting restores them (stable keeps ties).
-        order = np.argsort(t, kind="stable")
-        t = t[order]
-        forces = {name: values[order] for name, values in forces.items()}
-        steps = np.diff(t)
     dt_ms = float(np.median(steps))
     if dt_ms <= 0:
         raise ValidationError("t_ms does not advance: most timestamps repeat the previous one")
@@ -389,6 +383,18 @@ def _prepare(
         total_f = left_f + right_f
     start = float(t[0])
     return _Samples(t - start, total_f, left_f, right_f, start, dt_ms, tuple(flags))
+
+
+def _in_time_order(
+    t: FloatArray, forces: dict[str, FloatArray]
+) -> tuple[FloatArray, dict[str, FloatArray], list[Flag]]:
+    steps = np.diff(t)
+    if not (steps <= 0).any():
+        return t, forces, []
+    # Out-of-order batches are the likely cause; sorting restores them (stable keeps ties).
+    order = np.argsort(t, kind="stable")
+    ordered = {name: values[order] for name, values in forces.items()}
+    return t[order], ordered, [_non_monotonic_flag(steps)]
 
 
 def _as_series(name: str, values: npt.ArrayLike) -> FloatArray:
@@ -407,13 +413,20 @@ def _as_series(name: str, values: npt.ArrayLike) -> FloatArray:
     return series
 
 
+def _is_number(value: object) -> bool:
+    # Params may come straight from a CLI or JSON: refuse "1.0", True and NaN alike.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
 def _require_positive(name: str, value: float) -> None:
-    if not np.isfinite(value) or value <= 0:
+    if not _is_number(value) or value <= 0:
         raise ValidationError(f"{name} must be a positive number, not {value!r}")
 
 
 def _require_time(name: str, value: float | None) -> None:
-    if value is not None and (not np.isfinite(value) or value < 0):
+    if value is not None and (not _is_number(value) or value < 0):
         raise ValidationError(f"{name} must be seconds from the first sample (≥ 0), not {value!r}")
 
 

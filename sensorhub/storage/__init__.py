@@ -5,4 +5,4 @@ from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
-__all__ = ["SCHEMA_VERSION", "Barrier", "ReadingQuery", "Storage", "WriteTask", "Writer"]
+__all__ = ["Barrier", "ReadingQuery", "SCHEMA_VERSION", "Storage", "WriteTask", "Writer"]

@@ -442,6 +442,7 @@ def test_times_outside_the_data_are_validation_errors(params: AnalysisParams, me
         ({"threshold_n": -5.0}, "threshold_n must be a positive number"),
         ({"weigh_duration_s": math.nan}, "weigh_duration_s must be a positive number"),
         ({"weigh_start_s": -1.0}, "weigh_start_s must be seconds"),
+        ({"sd_multiplier": "5"}, "sd_multiplier must be a positive number, not '5'"),
     ],
 )
 def test_bad_params_are_validation_errors(kwargs: dict[str, Any], message: str) -> None:
