@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import socket
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,13 @@ import uvicorn
 from sensorhub import __version__
 from sensorhub.config import Settings, ensure_data_dir, load_settings
 from sensorhub.errors import ConfigError, SensorhubError
+from sensorhub.loadcell import (
+    AnalysisParams,
+    OnsetMethod,
+    analyze_recording,
+    format_report,
+    read_force_file,
+)
 from sensorhub.logs import configure_logging
 
 
@@ -56,6 +64,41 @@ def serve(config: Path | None, **flags: Any) -> None:
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--weigh-start", type=float, help="Start of the 1 s weighing window, s.")
+@click.option("--onset-time", type=float, help="Onset by hand, s (overrides --onset).")
+@click.option("--onset", type=click.Choice(["sd", "fixed"]), default="sd", show_default=True)
+@click.option("--threshold", type=float, help="Fixed onset threshold above weight, N.")
+@click.option("--sd-multiplier", type=float, help="k in weight ± k·SD for --onset sd.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def analyze(
+    file: Path,
+    weigh_start: float | None,
+    onset_time: float | None,
+    onset: OnsetMethod,
+    threshold: float | None,
+    sd_multiplier: float | None,
+    as_json: bool,
+) -> None:
+    """Analyse an IMTP force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files).
+
+    Times are seconds from the first sample.
+    """
+    options = {"threshold_n": threshold, "sd_multiplier": sd_multiplier}
+    try:
+        params = AnalysisParams(
+            weigh_start_s=weigh_start,
+            onset_method="manual" if onset_time is not None else onset,
+            onset_time_s=onset_time,
+            **{name: value for name, value in options.items() if value is not None},
+        )
+        result = analyze_recording(read_force_file(file), params)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_report(result))
 
 
 def _preflight(settings: Settings) -> None:

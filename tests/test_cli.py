@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests._server import free_port, start_server
 from tests.conftest import FIXTURES, REPO
@@ -98,3 +100,68 @@ def test_seed_style_app_py_serves(tmp_path: Path) -> None:
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+IMTP_FIXTURES = FIXTURES / "imtp-processor"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "sensorhub", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("name", ["generic.csv", "hawkin.csv", "pasco_left_right.csv"])
+def test_analyze_prints_the_metrics_for_each_fixture_format(name: str) -> None:
+    result = run_cli("analyze", str(IMTP_FIXTURES / name))
+    assert result.returncode == 0, result.stderr
+    for label in ("body weight", "peak net force", "N/kg", "RFD", "N·s"):
+        assert label in result.stdout
+
+
+def test_analyze_json_with_given_weighing_and_onset_matches_golden_result() -> None:
+    golden = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())["trials"]["generic"]
+    params = golden["params"]
+    result = run_cli(
+        "analyze",
+        str(IMTP_FIXTURES / "generic.csv"),
+        "--weigh-start",
+        str(params["weigh_start"]),
+        "--onset-time",
+        str(params["onset_time"]),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    analysis = json.loads(result.stdout)
+    assert analysis["weighing"]["body_weight_n"] == pytest.approx(golden["pipeline"]["weight"])
+    peak_net = golden["pipeline"]["peak_force"]
+    assert analysis["peak"]["net_force_n"] == pytest.approx(peak_net, abs=0.05)
+    assert analysis["onset"]["method"] == "manual"
+
+
+def test_analyze_our_test_csv_reports_left_and_right(tmp_path: Path) -> None:
+    hawkin = (IMTP_FIXTURES / "hawkin.csv").read_text().splitlines()[1:]
+    rows = [line.split(",") for line in hawkin]
+    ours = tmp_path / "imtp_test_20260101_120000.csv"
+    # Our own layout: device clock in ms, left and right; 40 %/60 % split for a known asymmetry.
+    lines = [f"{float(t) * 1000:.0f},{float(c) * 0.4},{float(c) * 0.6}" for t, _, _, c in rows]
+    ours.write_text("t,l,r\n" + "\n".join(lines) + "\n")
+
+    result = run_cli("analyze", str(ours), "--json")
+
+    assert result.returncode == 0, result.stderr
+    peak = json.loads(result.stdout)["peak"]
+    assert peak["asymmetry_pct"] == pytest.approx(20.0)
+    assert peak["left_at_peak_n"] < peak["right_at_peak_n"]
+
+
+@pytest.mark.parametrize("content", [None, "", "a,b\n1,2\n", "t,l,r\n1,2\n", "t,l,r\nx,1,2\n"])
+def test_analyze_unreadable_input_exits_non_zero_with_a_message(
+    tmp_path: Path, content: str | None
+) -> None:
+    path = tmp_path / "bad.csv"
+    if content is not None:
+        path.write_text(content)
+    result = run_cli("analyze", str(path))
+    assert result.returncode == 1
+    assert error_line(result).startswith("Error: ")
+    assert "Traceback" not in result.stderr
