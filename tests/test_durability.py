@@ -54,7 +54,9 @@ def test_concurrent_posters_killed_mid_flight_lose_no_acknowledged_reading(
         with httpx.Client(base_url=server.url, timeout=5.0) as http:
             for _ in range(10_000):
                 try:
-                    response = http.post("/api/sensor-data/batch", json={"readings": [READING] * 10})
+                    response = http.post(
+                        "/api/sensor-data/batch", json={"readings": [READING] * 10}
+                    )
                 except httpx.TransportError:
                     return  # the server died mid-request: that batch was never acknowledged
                 with lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -92,7 +93,7 @@ def test_body_over_one_mebibyte_is_413(client: httpx.Client) -> None:
 
 
 def test_chunked_body_over_limit_is_413(client: httpx.Client) -> None:
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         for _ in range(20):
             yield b" " * 65536 * 2
 

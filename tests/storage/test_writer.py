@@ -76,9 +76,7 @@ def count_commits(engine: Engine) -> list[int]:
     return commits
 
 
-async def test_submit_returns_after_commit_with_task_result(
-    writer: Writer, engine: Engine
-) -> None:
+async def test_submit_returns_after_commit_with_task_result(writer: Writer, engine: Engine) -> None:
     assert await writer.submit(InsertValue(7)) == 7
     assert count_rows(engine) == 1  # visible to another connection: committed
 
