@@ -1,5 +1,13 @@
-"""Wearable biometrics: reading validation, features and the stress model."""
+"""Wearable domain: readings, derived values and the stress model (plain Python + NumPy)."""
 
+from sensorhub.biometrics.readings import (
+    Predictor,
+    ProcessedReading,
+    Reading,
+    acceleration_magnitude,
+    classify,
+    process_readings,
+)
 from sensorhub.biometrics.stress_model import (
     BUNDLED_MODEL_PATH,
     StressModel,
@@ -9,7 +17,13 @@ from sensorhub.biometrics.stress_model import (
 
 __all__ = [
     "BUNDLED_MODEL_PATH",
+    "Predictor",
+    "ProcessedReading",
+    "Reading",
     "StressModel",
+    "acceleration_magnitude",
+    "classify",
     "find_stress_model",
     "load_stress_model",
+    "process_readings",
 ]
