@@ -23,6 +23,8 @@ Forward = Callable[[FloatArray], FloatArray]
 
 # Keras's backend.epsilon(): the floor Normalization puts under sqrt(variance).
 KERAS_EPSILON = 1e-7
+# float32 constants keep every result float32 (and say so to the type checker).
+_ZERO, _ONE = np.float32(0), np.float32(1)
 
 _INSTALL_HINT = "install the [keras] extra (pip install 'sensorhub[keras]')"
 
@@ -78,12 +80,13 @@ def linear(x: FloatArray) -> FloatArray:
 
 
 def relu(x: FloatArray) -> FloatArray:
-    return np.maximum(x, np.float32(0))
+    return np.maximum(x, _ZERO)
 
 
 def sigmoid(x: FloatArray) -> FloatArray:
     # exp(88) is just below float32's largest value; below -88 the result is < 1e-38 anyway.
-    return 1 / (1 + np.exp(-np.maximum(x, -88)))
+    out: FloatArray = _ONE / (_ONE + np.exp(-np.maximum(x, np.float32(-88))))
+    return out
 
 
 def tanh(x: FloatArray) -> FloatArray:
@@ -92,26 +95,29 @@ def tanh(x: FloatArray) -> FloatArray:
 
 def softmax(x: FloatArray) -> FloatArray:
     shifted = np.exp(x - x.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+    out: FloatArray = shifted / shifted.sum(axis=-1, keepdims=True)
+    return out
 
 
 def elu(x: FloatArray) -> FloatArray:
     # np.where evaluates both branches; the minimum keeps expm1 away from overflow.
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+    return np.where(x > 0, x, np.expm1(np.minimum(x, _ZERO)))
 
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
+_SELU_SCALE = np.float32(1.0507009873554804934193349852946)
 
 
 def selu(x: FloatArray) -> FloatArray:
-    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, _ZERO)))
 
 
 def erf(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Error function, Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7 (no SciPy)."""
     t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return np.sign(x) * (1.0 - poly * np.exp(-x * x))
 
 
@@ -130,26 +136,30 @@ def swish(x: FloatArray) -> FloatArray:
 
 def softplus(x: FloatArray) -> FloatArray:
     # log(exp(x) + exp(0)) without overflow.
-    return np.logaddexp(x, np.float32(0))
+    return np.logaddexp(x, _ZERO)
 
 
 def softsign(x: FloatArray) -> FloatArray:
-    return x / (1 + np.abs(x))
+    out: FloatArray = np.divide(x, _ONE + np.abs(x))
+    return out
 
 
 def leaky_relu(x: FloatArray) -> FloatArray:
     # The activation function's default slope (0.2 in Keras 3 and tf.nn); the LeakyReLU
     # *layer* has its own default (0.3) and is not handled here.
-    return np.maximum(x, 0.2 * x)
+    out: FloatArray = np.maximum(x, np.float32(0.2) * x)
+    return out
 
 
 def hard_sigmoid_keras2(x: FloatArray) -> FloatArray:
-    return np.clip(0.2 * x + 0.5, 0, 1)
+    out: FloatArray = np.clip(np.float32(0.2) * x + np.float32(0.5), _ZERO, _ONE)
+    return out
 
 
 def hard_sigmoid_keras3(x: FloatArray) -> FloatArray:
     # Keras 3 redefined it as relu6(x + 3) / 6: a different slope from Keras 2's 0.2.
-    return np.clip(x + 3, 0, 6) / 6
+    out: FloatArray = np.divide(np.clip(x + np.float32(3), _ZERO, np.float32(6)), np.float32(6))
+    return out
 
 
 def exponential(x: FloatArray) -> FloatArray:
@@ -256,7 +266,12 @@ def _normalization(spec: LayerSpec) -> LayerStep:
     in_width = mean.size if mean.ndim else None
     if spec.config.get("invert", False):
         return LayerStep(lambda x: mean + x * std, in_width)
-    return LayerStep(lambda x: (x - mean) / std, in_width)
+
+    def normalize(x: FloatArray) -> FloatArray:
+        out: FloatArray = np.divide(x - mean, std)
+        return out
+
+    return LayerStep(normalize, in_width)
 
 
 def _batch_normalization(spec: LayerSpec) -> LayerStep:

@@ -17,7 +17,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import h5py
 import numpy as np
@@ -131,11 +131,12 @@ class KerasStressModel(StressModel):
 
     @classmethod
     def from_file(cls, path: Path, source: str = "cli") -> KerasStressModel:
-        import keras  # optional and slow to import: only when a model needs it
-
         try:
-            model = keras.models.load_model(path, compile=False)
-        # Keras raises many unrelated types (ValueError, TypeError, ImportError, ...) here.
+            import keras  # optional and slow to import: only when a model needs it
+
+            model = keras.models.load_model(str(path), compile=False)
+        # Keras raises many unrelated types here (ValueError, TypeError, ImportError when
+        # no backend is installed, ...); the log already says why Keras was needed.
         except Exception as exc:
             raise ModelError(f"Keras cannot load stress model {path}: {exc}") from exc
         return cls(path, source, model)
@@ -158,7 +159,7 @@ def _keras_input_width(model: Any, path: Path) -> int:
     return int(in_shape[-1])
 
 
-def _is_batch_of_vectors(shape: object) -> bool:
+def _is_batch_of_vectors(shape: object) -> TypeGuard[tuple[Any, int]]:
     return isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[-1], int)
 
 
@@ -178,7 +179,8 @@ def find_stress_model(explicit: Path | None, cwd: Path) -> tuple[Path, str]:
     if explicit is not None:
         path = cwd / explicit  # an absolute `explicit` stays as it is
         if not path.is_file():
-            raise ModelError(f"stress model file {path} does not exist")
+            problem = "is not a file" if path.exists() else "does not exist"
+            raise ModelError(f"stress model file {path} {problem}")
         return path, "cli"
     local = cwd / CWD_MODEL_NAME
     if local.is_file():

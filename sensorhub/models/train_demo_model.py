@@ -42,7 +42,8 @@ RULE = (
 def label_rule(features: Array) -> Array:
     """The noiseless stress score of the toy rule; > 0 means "Stressed"."""
     bvp, temperature, acceleration = features.T
-    return 0.04 * (np.abs(bvp) - 35) - (temperature - 33) + 2 * (acceleration - 1)
+    score: Array = 0.04 * (np.abs(bvp) - 35) - (temperature - 33) + 2 * (acceleration - 1)
+    return score
 
 
 def synthetic_readings(rng: np.random.Generator, n: int) -> tuple[Array, Array]:
@@ -99,22 +100,30 @@ def gradients(params: Sequence[Array], x: Array, y: Array) -> list[Array]:
     return grads
 
 
+def adam_step(
+    params: list[Array], grads: list[Array], moments: list[Array], squares: list[Array], step: int
+) -> None:
+    """One Adam update in place, with Keras's defaults but the learning rate."""
+    beta1, beta2 = 0.9, 0.999
+    rate = LEARNING_RATE * np.sqrt(1 - beta2**step) / (1 - beta1**step)
+    for param, grad, moment, square in zip(params, grads, moments, squares, strict=True):
+        moment += (1 - beta1) * (grad - moment)
+        square += (1 - beta2) * (grad * grad - square)
+        param -= rate * moment / (np.sqrt(square) + KERAS_EPSILON)
+
+
 def train(rng: np.random.Generator, x: Array, y: Array, epochs: int) -> list[Array]:
-    """Minibatch Adam (Keras defaults but the learning rate)."""
+    """Minibatch Adam on binary cross-entropy."""
     params = init_dense(rng, [x.shape[1], *HIDDEN_UNITS, 1])
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]
-    beta1, beta2, step = 0.9, 0.999, 0
+    step = 0
     for _ in range(epochs):
         order = rng.permutation(len(y))
         for start in range(0, len(y), BATCH_SIZE):
             batch = order[start : start + BATCH_SIZE]
             step += 1
-            rate = LEARNING_RATE * np.sqrt(1 - beta2**step) / (1 - beta1**step)
-            for p, g, m, v in zip(params, gradients(params, x[batch], y[batch]), moments, squares):
-                m += (1 - beta1) * (g - m)
-                v += (1 - beta2) * (g * g - v)
-                p -= rate * m / (np.sqrt(v) + KERAS_EPSILON)
+            adam_step(params, gradients(params, x[batch], y[batch]), moments, squares, step)
     return params
 
 
@@ -268,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     write_keras2_h5(args.output, mean, variance, N_TRAIN, params)
 
     print(f"rule: {RULE}")
-    print(f"training accuracy: {accuracy(params, standardise(x_train, mean, variance), y_train):.3f}")
+    print(
+        f"training accuracy: {accuracy(params, standardise(x_train, mean, variance), y_train):.3f}"
+    )
     held_out = accuracy(params, standardise(x_held_out, mean, variance), y_held_out)
     print(f"held-out accuracy: {held_out:.3f}")
     # Read the file back the way the server will, to catch a layout or float32 slip now.
