@@ -7,7 +7,11 @@
      ├── ValidationError        422   input has the wrong shape or values
      │    └── PayloadTooLarge   413   the body is over the configured limit
      ├── NotFoundError          404   the thing asked for does not exist
+     │    ├── TestNotFound            no stored test has that id
+     │    └── NoReading               the device has sent no samples yet
      ├── ConflictError          409   the request clashes with the current state
+     │    ├── SessionRunning          a test already runs on that device
+     │    └── NoSessionRunning        no test runs on that device
      ├── RateLimited            429   the client sends faster than allowed
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
@@ -89,3 +93,28 @@ class StorageError(SensorhubError):
 
     code = "storage_error"
     status = 503
+
+
+class SessionRunning(ConflictError):
+    """Raised when a test is started on a device whose test is still running or flushing."""
+
+    code = "session_running"
+
+
+class NoSessionRunning(ConflictError):
+    """Raised when a test is stopped on a device with no running test."""
+
+    code = "no_session_running"
+
+
+class TestNotFound(NotFoundError):
+    """Raised when no stored test has the requested id."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    code = "test_not_found"
+
+
+class NoReading(NotFoundError):
+    """Raised when a device has sent no sample yet (or too few for the request)."""
+
+    code = "no_reading"

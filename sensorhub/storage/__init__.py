@@ -1,8 +1,21 @@
-"""Storage: schema, the one group-commit writer, and queries."""
+"""Storage: schema, the one group-commit writer, queries and test CSV files."""
 
+from sensorhub.storage._csvfiles import csv_lines, write_test_csv
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
+from sensorhub.storage._tests import TestQuery, TestRecord
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
-__all__ = ["Barrier", "ReadingQuery", "SCHEMA_VERSION", "Storage", "WriteTask", "Writer"]
+__all__ = [
+    "Barrier",
+    "ReadingQuery",
+    "SCHEMA_VERSION",
+    "Storage",
+    "TestQuery",
+    "TestRecord",
+    "WriteTask",
+    "Writer",
+    "csv_lines",
+    "write_test_csv",
+]

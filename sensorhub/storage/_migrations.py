@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, insert, inspect, select, update
 
-from sensorhub.storage._schema import readings, schema_info
+from sensorhub.storage._schema import devices, readings, sample_batches, schema_info, tests
 
 Step = Callable[[Connection], None]
 
@@ -15,8 +15,13 @@ def _v1_wearable_readings(conn: Connection) -> None:
     readings.create(conn)
 
 
+def _v2_force_plate_tests(conn: Connection) -> None:
+    for table in (devices, tests, sample_batches):
+        table.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
-STEPS: tuple[Step, ...] = (_v1_wearable_readings,)
+STEPS: tuple[Step, ...] = (_v1_wearable_readings, _v2_force_plate_tests)
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -32,4 +32,45 @@ readings = Table(
     Column("model", String(255), nullable=False),
     Index("ix_readings_device_id_id", "device_id", "id"),
     Index("ix_readings_received_at", "received_at"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device_id", String(64), primary_key=True),
+    # JSON {"l": {"offset", "scale"}, "r": {...}}: newtons = (raw - offset) * scale.
+    Column("calibration", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+tests = Table(
+    "tests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("stopped_at", Float),
+    Column("ended_at", Float),
+    Column("athlete", String(200)),
+    Column("notes", Text),
+    Column("sample_count", Integer, nullable=False, default=0),
+    Column("csv_file", String(255)),
+    # The calibration the test was recorded with, JSON as in ``devices``.
+    Column("calibration", Text, nullable=False),
+    Column("analysis", Text),
+    Index("ix_tests_device_id_id", "device_id", "id"),
+    Index("ix_tests_state", "state"),
+)
+
+# One row per batch the device sent: 1000 Hz in batches of 50 is 20 rows/s, not 1000.
+# Samples are the JSON text [[t, l, r], ...] exactly as received (ints stay ints).
+sample_batches = Table(
+    "sample_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("test_id", Integer, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("samples", Text, nullable=False),
+    Index("ix_sample_batches_test_id_seq", "test_id", "seq", unique=True),
 )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.errors import ConfigError, StorageError
+from sensorhub.loadcell.session import Sample
 from sensorhub.storage._engine import create_database_engine
 from sensorhub.storage._migrations import migrate
 from sensorhub.storage._readings import (
@@ -19,7 +21,24 @@ from sensorhub.storage._readings import (
     iter_reading_pages,
     select_readings,
 )
+from sensorhub.storage._tests import (
+    AppendSamples,
+    CreateTest,
+    DeleteTest,
+    InterruptUnfinished,
+    SaveCalibration,
+    TestQuery,
+    TestRecord,
+    UpdateTest,
+    columns,
+    select_calibrations,
+    select_samples,
+    select_test,
+    select_tests,
+)
 from sensorhub.storage._writer import Writer
+
+_T = TypeVar("_T")
 
 
 class Storage:
@@ -69,16 +88,66 @@ class Storage:
         return [dataclasses.replace(row, id=id_) for row, id_ in zip(rows, ids, strict=True)]
 
     async def list_readings(self, query: ReadingQuery) -> list[ProcessedReading]:
-        return await asyncio.to_thread(self._read_readings, query)
+        return await self._read(select_readings, query)
 
     async def iter_readings(self, query: ReadingQuery) -> AsyncIterator[Sequence[ProcessedReading]]:
         pages = iter_reading_pages(self.engine, query)
         while page := await asyncio.to_thread(next, pages, None):
             yield page
 
-    def _read_readings(self, query: ReadingQuery) -> list[ProcessedReading]:
+    # Force-plate tests. Writes go through the writer; ids come back once committed.
+
+    async def create_test(
+        self,
+        device_id: str,
+        started_at: float,
+        calibration: dict[str, Any],
+        athlete: str | None,
+        notes: str | None,
+    ) -> int:
+        task = CreateTest(device_id, started_at, calibration, athlete, notes)
+        test_id: int = await self.writer.submit(task)
+        return test_id
+
+    async def append_samples(self, test_id: int, seq: int, samples: Sequence[Sample]) -> None:
+        await self.writer.submit(AppendSamples(test_id, seq, tuple(samples)))
+
+    async def update_test(self, test_id: int, **values: Any) -> bool:
+        found: bool = await self.writer.submit(UpdateTest(test_id, columns(**values)))
+        return found
+
+    async def delete_test(self, test_id: int) -> bool:
+        found: bool = await self.writer.submit(DeleteTest(test_id))
+        return found
+
+    async def interrupt_unfinished_tests(self) -> list[int]:
+        ids: list[int] = await self.writer.submit(InterruptUnfinished())
+        return ids
+
+    async def save_calibration(
+        self, device_id: str, calibration: dict[str, Any], updated_at: float
+    ) -> None:
+        await self.writer.submit(SaveCalibration(device_id, calibration, updated_at))
+
+    async def list_tests(self, query: TestQuery) -> list[TestRecord]:
+        return await self._read(select_tests, query)
+
+    async def get_test(self, test_id: int) -> TestRecord | None:
+        return await self._read(select_test, test_id)
+
+    async def test_samples(self, test_id: int) -> list[Sample]:
+        return await self._read(select_samples, test_id)
+
+    async def calibrations(self) -> dict[str, dict[str, Any]]:
+        return await self._read(select_calibrations)
+
+    async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
+        """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""
+        return await asyncio.to_thread(self._run_query, query, *args)
+
+    def _run_query(self, query: Callable[..., _T], *args: Any) -> _T:
         with self.engine.connect() as conn:
-            return select_readings(conn, query)
+            return query(conn, *args)
 
     def _safe_url(self) -> str:
         # Never log a password that may be in a PostgreSQL URL.

@@ -11,9 +11,14 @@ from sqlalchemy import Engine, create_engine, inspect, select, text, update
 
 from sensorhub.storage import SCHEMA_VERSION
 from sensorhub.storage._engine import create_database_engine
-from sensorhub.storage._migrations import migrate
+from sensorhub.storage._migrations import STEPS, migrate
 from sensorhub.storage._schema import schema_info
 
+INSERT_READING = (
+    "INSERT INTO readings (device_id, received_at, bvp, temperature, acc_x, acc_y,"
+    " acc_z, acceleration_magnitude, stress_probability, prediction, model)"
+    " VALUES ('d', 1.0, 1, 33, 0, 0, 1, 1, 0.2, 'Calm', 'm')"
+)
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -64,13 +69,7 @@ def test_fresh_database_gets_current_version(engine: Engine) -> None:
 def test_migrating_again_changes_nothing_and_keeps_rows(engine: Engine) -> None:
     migrate(engine)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO readings (device_id, received_at, bvp, temperature, acc_x, acc_y,"
-                " acc_z, acceleration_magnitude, stress_probability, prediction, model)"
-                " VALUES ('d', 1.0, 1, 33, 0, 0, 1, 1, 0.2, 'Calm', 'm')"
-            )
-        )
+        conn.execute(text(INSERT_READING))
     assert migrate(engine) == SCHEMA_VERSION
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1
@@ -90,3 +89,18 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 1  # NORMAL
     engine.dispose()
+
+
+def test_version_1_database_upgrades_keeping_its_readings(engine: Engine) -> None:
+    with engine.begin() as conn:  # a database as the first release left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=1))
+        STEPS[0](conn)
+        conn.execute(text(INSERT_READING))
+
+    assert migrate(engine) == 1
+
+    assert version(engine) == SCHEMA_VERSION
+    assert {"tests", "sample_batches", "devices"} <= set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1

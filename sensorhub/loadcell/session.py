@@ -1,0 +1,108 @@
+"""One force plate's test lifecycle: idle → running → flushing → complete (or interrupted).
+
+Pure state: no clocks, timers or I/O. The hub drives it and does the waiting and storing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sensorhub.errors import NoSessionRunning, SessionRunning
+from sensorhub.loadcell.calibration import Calibration
+
+# (t, l, r) exactly as the device sent them: t in ms of its own clock, l/r in its own units.
+Sample = tuple[float, float, float]
+
+# Enough live history for a 1 s tare window at up to 4 kHz.
+RECENT_SAMPLES = 4000
+
+
+class SessionState(StrEnum):
+    IDLE = "idle"
+    RUNNING = "running"
+    FLUSHING = "flushing"
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(slots=True)
+class TestSession:
+    """A test in progress; ``id`` is its stored test id, also sent as ``session_id``."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    id: int
+    device_id: str
+    started_at: float
+    calibration: Calibration
+    athlete: str | None = None
+    notes: str | None = None
+    state: SessionState = SessionState.RUNNING
+    samples: list[Sample] = field(default_factory=list)
+    batches: int = 0
+
+    def add(self, samples: Sequence[Sample]) -> int:
+        """Append a batch; returns its sequence number (arrival order)."""
+        self.samples.extend(samples)
+        self.batches += 1
+        return self.batches
+
+
+@dataclass(slots=True)
+class Plate:
+    """The state of one device (``device_id``) as the hub sees it."""
+
+    device_id: str
+    calibration: Calibration = field(default_factory=Calibration)
+    session: TestSession | None = None
+    last_session_id: int | None = None
+    recent: deque[Sample] = field(default_factory=lambda: deque(maxlen=RECENT_SAMPLES))
+
+    @property
+    def state(self) -> SessionState:
+        return self.session.state if self.session else SessionState.IDLE
+
+    @property
+    def latest(self) -> Sample | None:
+        return self.recent[-1] if self.recent else None
+
+    def begin(self, session: TestSession) -> None:
+        if self.session is not None:
+            raise SessionRunning(
+                f"a test ({self.session.id}) is already {self.session.state} on device "
+                f"{self.device_id!r}; stop it first"
+            )
+        self.session = session
+
+    def stop(self) -> TestSession:
+        """Running → flushing: later samples still belong to the test until it is finished."""
+        if self.session is None or self.session.state is not SessionState.RUNNING:
+            raise NoSessionRunning(f"no test is running on device {self.device_id!r}")
+        self.session.state = SessionState.FLUSHING
+        return self.session
+
+    def receive(self, samples: Sequence[Sample]) -> tuple[TestSession | None, int]:
+        """Record live samples; returns the test they belong to (if any) and the batch number."""
+        self.recent.extend(samples)
+        if self.session is None:
+            return None, 0
+        return self.session, self.session.add(samples)
+
+    def finish(self, state: SessionState) -> TestSession:
+        """Detach the test (complete or interrupted); the plate is idle again."""
+        if self.session is None:
+            raise NoSessionRunning(f"no test to finish on device {self.device_id!r}")
+        session, self.session = self.session, None
+        session.state = state
+        self.last_session_id = session.id
+        return session
+
+    def last_second(self) -> list[Sample]:
+        """Samples from the final 1000 ms of the device clock, for tare and calibration."""
+        if not self.recent:
+            return []
+        since = self.recent[-1][0] - 1000.0
+        return [s for s in self.recent if s[0] >= since]

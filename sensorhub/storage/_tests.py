@@ -1,0 +1,180 @@
+"""Force-plate tests, their sample batches and device calibrations: write tasks and queries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from sensorhub.loadcell.session import Sample, SessionState
+from sensorhub.storage._schema import devices, sample_batches, tests
+from sensorhub.storage._writer import WriteTask
+
+UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
+
+
+@dataclass(frozen=True, slots=True)
+class TestRecord:
+    """A stored test, as the API lists it."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    id: int
+    device_id: str
+    state: str
+    started_at: float
+    stopped_at: float | None
+    ended_at: float | None
+    athlete: str | None
+    notes: str | None
+    sample_count: int
+    csv_file: str | None
+    calibration: dict[str, Any]
+    analysis: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> TestRecord:
+        values = dict(row._mapping)
+        values["calibration"] = json.loads(values["calibration"])
+        values["analysis"] = json.loads(values["analysis"]) if values["analysis"] else None
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTest(WriteTask):
+    device_id: str
+    started_at: float
+    calibration: dict[str, Any]
+    athlete: str | None
+    notes: str | None
+
+    def run(self, conn: Connection) -> int:
+        values = {
+            "device_id": self.device_id,
+            "state": SessionState.RUNNING.value,
+            "started_at": self.started_at,
+            "calibration": json.dumps(self.calibration),
+            "athlete": self.athlete,
+            "notes": self.notes,
+            "sample_count": 0,
+        }
+        return int(conn.execute(insert(tests).returning(tests.c.id), values).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class AppendSamples(WriteTask):
+    test_id: int
+    seq: int
+    samples: tuple[Sample, ...]
+
+    def run(self, conn: Connection) -> None:
+        text = json.dumps(self.samples, separators=(",", ":"))
+        conn.execute(
+            insert(sample_batches).values(test_id=self.test_id, seq=self.seq, samples=text)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateTest(WriteTask):
+    """Set columns of one test; resolves to whether it exists."""
+
+    test_id: int
+    values: tuple[tuple[str, Any], ...]
+
+    def run(self, conn: Connection) -> bool:
+        statement = update(tests).where(tests.c.id == self.test_id).values(dict(self.values))
+        return conn.execute(statement).rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTest(WriteTask):
+    """Delete a test and its samples; resolves to whether it existed."""
+
+    test_id: int
+
+    def run(self, conn: Connection) -> bool:
+        conn.execute(delete(sample_batches).where(sample_batches.c.test_id == self.test_id))
+        return conn.execute(delete(tests).where(tests.c.id == self.test_id)).rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class InterruptUnfinished(WriteTask):
+    """Mark tests left running or flushing by a crash as interrupted; resolves to their ids."""
+
+    def run(self, conn: Connection) -> list[int]:
+        unfinished = select(tests.c.id).where(tests.c.state.in_(UNFINISHED))
+        ids = list(conn.execute(unfinished).scalars())
+        if ids:
+            conn.execute(
+                update(tests).where(tests.c.id.in_(ids)).values(state=SessionState.INTERRUPTED)
+            )
+        return ids
+
+
+@dataclass(frozen=True, slots=True)
+class SaveCalibration(WriteTask):
+    device_id: str
+    calibration: dict[str, Any]
+    updated_at: float
+
+    def run(self, conn: Connection) -> None:
+        values = {"calibration": json.dumps(self.calibration), "updated_at": self.updated_at}
+        found = conn.execute(
+            update(devices).where(devices.c.device_id == self.device_id).values(values)
+        ).rowcount
+        if not found:
+            conn.execute(insert(devices).values(device_id=self.device_id, **values))
+
+
+@dataclass(frozen=True, slots=True)
+class TestQuery:
+    """Which tests to list: newest first, ``before_id`` pages backwards."""
+
+    __test__ = False
+
+    device_id: str | None = None
+    athlete: str | None = None
+    before_id: int | None = None
+    limit: int = 100
+
+
+def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
+    statement = select(tests)
+    if query.device_id is not None:
+        statement = statement.where(tests.c.device_id == query.device_id)
+    if query.athlete is not None:
+        statement = statement.where(tests.c.athlete == query.athlete)
+    if query.before_id is not None:
+        statement = statement.where(tests.c.id < query.before_id)
+    rows = conn.execute(statement.order_by(tests.c.id.desc()).limit(query.limit))
+    return [TestRecord.from_row(row) for row in rows]
+
+
+def select_test(conn: Connection, test_id: int) -> TestRecord | None:
+    row = conn.execute(select(tests).where(tests.c.id == test_id)).first()
+    return TestRecord.from_row(row) if row else None
+
+
+def select_samples(conn: Connection, test_id: int) -> list[Sample]:
+    """Every sample of a test in arrival order, values as received."""
+    statement = (
+        select(sample_batches.c.samples)
+        .where(sample_batches.c.test_id == test_id)
+        .order_by(sample_batches.c.seq)
+    )
+    samples: list[Sample] = []
+    for text in conn.execute(statement).scalars():
+        samples.extend(tuple(s) for s in json.loads(text))
+    return samples
+
+
+def select_calibrations(conn: Connection) -> dict[str, dict[str, Any]]:
+    rows = conn.execute(select(devices.c.device_id, devices.c.calibration))
+    return {device_id: json.loads(text) for device_id, text in rows}
+
+
+def columns(**values: Any) -> tuple[tuple[str, Any], ...]:
+    """Column values for ``UpdateTest``, hashable so the task stays frozen."""
+    return tuple(values.items())
