@@ -42,6 +42,9 @@ class Settings(BaseModel):
     writer_batch_max: int = Field(1000, ge=1)
     # Producers wait (never drop) when this many writes are pending: bounded memory.
     writer_backlog_max: int = Field(10_000, ge=1)
+    # After a stop, a test still takes the esp's samples until it sends `done` or is silent
+    # this long: enough for an ESP32 to empty its buffer over a slow Wi-Fi link.
+    flush_grace_s: float = Field(2.0, gt=0, le=60)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -1,4 +1,6 @@
-"""The one place an accepted reading goes: derive, store (committed), then broadcast."""
+"""The one place accepted data goes: readings are derived, committed, then broadcast;
+force-plate samples go to the plate hub (``hub.plates``), which stores and streams them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Sequence
 
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
+from sensorhub.plates import PlateHub
 from sensorhub.storage import Storage
 from sensorhub.types import Broadcaster, Clock
 
@@ -21,10 +24,12 @@ class Hub:
         storage: Storage,
         model: Predictor,
         broadcaster: Broadcaster,
+        plates: PlateHub,
         clock: Clock = time.time,
     ) -> None:
         self.storage = storage
         self.model = model
+        self.plates = plates
         self._broadcaster = broadcaster
         self._clock = clock
 

@@ -19,8 +19,16 @@ from sensorhub.biometrics import StressModel, find_stress_model, load_stress_mod
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
-from sensorhub.realtime import SocketIOBroadcaster, register_wearable_events
-from sensorhub.services import Services
+from sensorhub.plates import PlateHub
+from sensorhub.presence import Presence
+from sensorhub.realtime import (
+    LiveClients,
+    MessageHandler,
+    WebSocketClients,
+    register_events,
+    websocket_router,
+)
+from sensorhub.services import Runtime, Services
 from sensorhub.storage import Storage
 
 logger = logging.getLogger("sensorhub")
@@ -39,25 +47,21 @@ def create_app(settings: Settings) -> ASGIApp:
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
     )
-    broadcaster = SocketIOBroadcaster(sio)
-    register_wearable_events(sio)
+    live = LiveClients(sio, WebSocketClients())
+    runtime = Runtime()
+    register_events(sio, runtime.messages)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ensure_data_dir(settings)
-        model = load_configured_model(settings)
-        storage = Storage(
-            settings.database_url,
-            batch_max=settings.writer_batch_max,
-            backlog_max=settings.writer_backlog_max,
-        )
-        await storage.open()
-        app.state.services = Services(settings, storage, model, Hub(storage, model, broadcaster))
-        log_event(logger, "server_started", model=model.name, model_source=model.source)
+        services = await _start_services(settings, live)
+        app.state.services = runtime.services = services
+        log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         try:
             yield
         finally:
-            await storage.close()
+            runtime.services = None
+            await services.plates.close()
+            await services.storage.close()
             log_event(logger, "server_stopped")
 
     api = FastAPI(
@@ -68,7 +72,7 @@ def create_app(settings: Settings) -> ASGIApp:
         redoc_url=None,
     )
     install_error_handlers(api)
-    for router in ROUTERS:
+    for router in (*ROUTERS, websocket_router):
         api.include_router(router)
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -85,3 +89,26 @@ def create_app(settings: Settings) -> ASGIApp:
 
 def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:
     return "*" if "*" in origins else list(origins)
+
+
+async def _start_services(settings: Settings, live: LiveClients) -> Services:
+    ensure_data_dir(settings)
+    model = load_configured_model(settings)
+    storage = Storage(
+        settings.database_url,
+        batch_max=settings.writer_batch_max,
+        backlog_max=settings.writer_backlog_max,
+    )
+    await storage.open()
+    presence = Presence()
+    plates = PlateHub(
+        storage,
+        presence,
+        live,
+        test_data_dir=settings.test_data_dir,
+        flush_grace_s=settings.flush_grace_s,
+    )
+    await plates.open()
+    hub = Hub(storage, model, live, plates)
+    messages = MessageHandler(plates, presence, live)
+    return Services(settings, storage, model, presence, live, hub, messages)

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
+from sensorhub.errors import SensorhubError
 from sensorhub.hub import Hub
+from sensorhub.plates import PlateHub
+from sensorhub.presence import Presence
+from sensorhub.realtime import LiveClients, MessageHandler
 from sensorhub.storage import Storage
 
 
@@ -15,4 +19,26 @@ class Services:
     settings: Settings
     storage: Storage
     model: StressModel
+    presence: Presence
+    live: LiveClients
     hub: Hub
+    messages: MessageHandler
+
+    @property
+    def plates(self) -> PlateHub:
+        return self.hub.plates
+
+
+class Runtime:
+    """Holds the services while the server runs, for code wired up before the lifespan."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+    def require(self) -> Services:
+        if self.services is None:
+            raise SensorhubError("the server is starting or stopping; try again")
+        return self.services
+
+    def messages(self) -> MessageHandler:
+        return self.require().messages

@@ -1,8 +1,8 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
-from sensorhub.api import biometrics, health
+from sensorhub.api import biometrics, devices, health, loadcell, tests
 from sensorhub.api._errors import error_response, install_error_handlers
 
-ROUTERS = (health.router, biometrics.router)
+ROUTERS = (health.router, biometrics.router, loadcell.router, tests.router, devices.router)
 
 __all__ = ["ROUTERS", "error_response", "install_error_handlers"]

@@ -1,5 +1,15 @@
-"""Real-time transports: Socket.IO events; they translate messages into hub calls."""
+"""Real-time transports: Socket.IO events and the plain WebSocket; they call the hub."""
 
-from sensorhub.realtime.socketio_events import SocketIOBroadcaster, register_wearable_events
+from sensorhub.realtime.live import LiveClients
+from sensorhub.realtime.messages import MessageHandler
+from sensorhub.realtime.socketio_events import register_events
+from sensorhub.realtime.websocket import WebSocketClients
+from sensorhub.realtime.websocket import router as websocket_router
 
-__all__ = ["SocketIOBroadcaster", "register_wearable_events"]
+__all__ = [
+    "LiveClients",
+    "MessageHandler",
+    "WebSocketClients",
+    "register_events",
+    "websocket_router",
+]

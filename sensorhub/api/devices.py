@@ -1,0 +1,83 @@
+"""Force-plate devices: calibration (tare, known-mass calibration, direct edit)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from sensorhub.api._deps import ServicesDep
+from sensorhub.contracts import DeviceId, FiniteNumber
+from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
+
+router = APIRouter(prefix="/api/devices", tags=["devices"])
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    offset: FiniteNumber = 0.0
+    scale: FiniteNumber = Field(1.0, description="newtons per raw unit; 9.81 for kg")
+
+
+class CalibrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    l: ChannelIn | None = None  # noqa: E741 - the wire name of the channel
+    r: ChannelIn | None = None
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    calibration: CalibrationIn
+
+
+class CalibrateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["l", "r"]
+    mass_kg: FiniteNumber = Field(gt=0, description="the known mass now on that channel")
+
+
+def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
+    plate = services.plates.plate(device_id)
+    summary = services.plates.status(device_id)["devices"]
+    view = next(d for d in summary if d["device_id"] == device_id)
+    return {"status": "success", "data": {**view, "calibration": plate.calibration.to_dict()}}
+
+
+@router.get("/{device_id}")
+async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
+    """State and calibration; newtons = (raw − offset) × scale per channel."""
+    return device_view(services, device_id)
+
+
+@router.put("/{device_id}")
+async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn) -> dict[str, Any]:
+    """Set the calibration directly; a channel left out keeps its values."""
+    current = services.plates.plate(device_id).calibration
+    given = body.calibration
+    updated = Calibration(
+        ChannelCalibration(**given.l.model_dump()) if given.l else current.l,
+        ChannelCalibration(**given.r.model_dump()) if given.r else current.r,
+    )
+    await services.plates.set_calibration(device_id, updated)
+    return device_view(services, device_id)
+
+
+@router.post("/{device_id}/tare")
+async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
+    """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
+    await services.plates.tare(device_id)
+    return device_view(services, device_id)
+
+
+@router.post("/{device_id}/calibrate")
+async def calibrate(
+    services: ServicesDep, device_id: DeviceId, body: CalibrateIn
+) -> dict[str, Any]:
+    """Scale one channel from a known mass resting on it for the last second."""
+    await services.plates.calibrate(device_id, body.channel, body.mass_kg)
+    return device_view(services, device_id)

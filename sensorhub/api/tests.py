@@ -1,0 +1,117 @@
+"""Stored force-plate tests: list, inspect, download, annotate, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from sensorhub.api._deps import ServicesDep
+from sensorhub.contracts import DeviceId, iso_time
+from sensorhub.errors import TestNotFound, ValidationError
+from sensorhub.plates import sample_dicts
+from sensorhub.storage import TestQuery, TestRecord, csv_lines
+
+router = APIRouter(prefix="/api/tests", tags=["tests"])
+
+
+class TestPatch(BaseModel):
+    """Fields to change; leave one out to keep it."""
+
+    __test__ = False
+    model_config = ConfigDict(extra="forbid")
+
+    athlete: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=5000)
+
+
+def record_view(record: TestRecord) -> dict[str, Any]:
+    end = record.ended_at or record.stopped_at
+    return {
+        "id": record.id,
+        "session_id": record.id,
+        "device_id": record.device_id,
+        "state": record.state,
+        "started_at": iso_time(record.started_at),
+        "stopped_at": iso_time(record.stopped_at) if record.stopped_at else None,
+        "ended_at": iso_time(record.ended_at) if record.ended_at else None,
+        "duration_s": round(end - record.started_at, 3) if end else None,
+        "athlete": record.athlete,
+        "notes": record.notes,
+        "sample_count": record.sample_count,
+        "file": record.csv_file,
+        "calibration": record.calibration,
+    }
+
+
+async def _record(services: ServicesDep, test_id: int) -> TestRecord:
+    record = await services.storage.get_test(test_id)
+    if record is None:
+        raise TestNotFound(f"no test with id {test_id}")
+    return record
+
+
+@router.get("")
+async def list_tests(
+    services: ServicesDep,
+    device_id: DeviceId | None = None,
+    athlete: Annotated[str | None, Query(max_length=200)] = None,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Tests, newest first; filter by device or athlete; page back with `before_id`."""
+    records = await services.storage.list_tests(TestQuery(device_id, athlete, before_id, limit))
+    next_before = records[-1].id if len(records) == limit else None
+    return {
+        "status": "success",
+        "data": [record_view(r) for r in records],
+        "next_before_id": next_before,
+    }
+
+
+@router.get("/{test_id}.csv", response_model=None, response_class=StreamingResponse)
+async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | FileResponse:
+    """The test's CSV (`t,l,r`, values as received)."""
+    record = await _record(services, test_id)
+    path = services.settings.test_data_dir / (record.csv_file or "")
+    if record.csv_file and path.is_file():
+        return FileResponse(path, media_type="text/csv", filename=record.csv_file)
+    # A running test has no file yet: build it from the stored samples.
+    samples = await services.storage.test_samples(test_id)
+    headers = {"Content-Disposition": f'attachment; filename="test_{test_id}.csv"'}
+    lines: Iterator[str] = iter(csv_lines(samples))
+    return StreamingResponse(lines, media_type="text/csv", headers=headers)
+
+
+@router.get("/{test_id}")
+async def get_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
+    return {"status": "success", "data": record_view(await _record(services, test_id))}
+
+
+@router.get("/{test_id}/samples")
+async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
+    """Every stored sample of the test, in arrival order, as received."""
+    await _record(services, test_id)
+    samples = await services.storage.test_samples(test_id)
+    return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
+
+
+@router.patch("/{test_id}")
+async def patch_test(services: ServicesDep, test_id: int, patch: TestPatch) -> dict[str, Any]:
+    """Change the athlete or notes."""
+    values = patch.model_dump(exclude_unset=True)
+    if not values:
+        raise ValidationError("body: give athlete and/or notes to change")
+    if not await services.storage.update_test(test_id, **values):
+        raise TestNotFound(f"no test with id {test_id}")
+    return await get_test(services, test_id)
+
+
+@router.delete("/{test_id}")
+async def delete_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
+    """Delete the test, its samples and its CSV file."""
+    await services.plates.delete(test_id)
+    return {"status": "success", "message": f"test {test_id} deleted"}

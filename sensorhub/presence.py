@@ -1,0 +1,54 @@
+"""Who is connected, in which role, for which device: one registry for every transport."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+Role = Literal["esp", "browser", "flutter", "other"]
+ROLES: tuple[Role, ...] = get_args(Role)
+DEFAULT_DEVICE = "default"
+
+# Socket.IO rooms (and their raw-WebSocket equivalent): every client but the esp boards
+# watches the live view; each device's esp boards take commands in a room of their own.
+VIEWERS = "viewers"
+
+
+def esp_room(device_id: str) -> str:
+    return f"esp:{device_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    role: Role
+    device_id: str
+
+
+class Presence:
+    """Connection id (a Socket.IO sid or a WebSocket id) → its role and device."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, Client] = {}
+
+    def connect(self, conn: str) -> None:
+        self._clients[conn] = Client("other", DEFAULT_DEVICE)
+
+    def register(self, conn: str, role: Role, device_id: str) -> Client | None:
+        """Set ``conn``'s role; returns what it was before (None for an unknown connection)."""
+        before = self._clients.get(conn)
+        self._clients[conn] = Client(role, device_id)
+        return before
+
+    def disconnect(self, conn: str) -> Client | None:
+        return self._clients.pop(conn, None)
+
+    def get(self, conn: str) -> Client | None:
+        return self._clients.get(conn)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(client.role for client in self._clients.values())
+        return {role: counted[role] for role in ROLES}
+
+    def esp_connected(self, device_id: str) -> bool:
+        return any(c.role == "esp" and c.device_id == device_id for c in self._clients.values())

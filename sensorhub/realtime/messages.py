@@ -1,0 +1,189 @@
+"""Force-plate messages (DESIGN §4.1), the same for Socket.IO and the plain WebSocket.
+
+A message is a JSON object, or a JSON string holding one. Its kind comes from the event name
+(``register``, ``samples``, ``done``, ``cmd``) or, for the generic ``message`` event, from its
+keys. A batch with some bad samples is *filtered*: the good samples are accepted, then the
+sender gets an ``error`` naming the bad ones, so one glitch never costs a whole batch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticError
+
+from sensorhub.contracts import DeviceId
+from sensorhub.errors import ValidationError
+from sensorhub.loadcell.session import Sample
+from sensorhub.plates import PlateHub
+from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
+
+MAX_SAMPLES_PER_BATCH = 10_000
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class Rooms(Protocol):
+    """Room membership on one transport."""
+
+    async def join(self, conn: str, room: str) -> None: ...
+
+    async def leave(self, conn: str, room: str) -> None: ...
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Register(_Message):
+    type: Role = Field(description="esp, browser or flutter")
+    device_id: DeviceId = DEFAULT_DEVICE
+
+
+class Command(_Message):
+    cmd: str = Field(pattern="^(start|stop)$")
+    device_id: DeviceId | None = None
+    athlete: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=5000)
+
+
+def parse_object(payload: Any) -> dict[str, Any]:
+    if isinstance(payload, str | bytes):
+        try:
+            payload = json.loads(payload)
+        except ValueError as exc:
+            raise ValidationError(f"message is not valid JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise ValidationError(f"message must be a JSON object, not {type(payload).__name__}")
+    return payload
+
+
+def kind_of(message: dict[str, Any]) -> str:
+    keys = {"type": "register", "samples": "samples", "done": "done", "cmd": "cmd"}
+    for key, kind in keys.items():
+        if key in message:
+            return kind
+    raise ValidationError("unknown message: expected one of type, samples, done or cmd")
+
+
+def parse_samples(message: dict[str, Any]) -> tuple[list[Sample], list[str]]:
+    """The valid samples in arrival order, and a description of each bad one."""
+    raw = message.get("samples")
+    if not isinstance(raw, list):
+        raise ValidationError("samples: must be a list of {t, l, r} objects")
+    if len(raw) > MAX_SAMPLES_PER_BATCH:
+        raise ValidationError(f"samples: at most {MAX_SAMPLES_PER_BATCH} per message")
+    valid: list[Sample] = []
+    problems: list[str] = []
+    for index, item in enumerate(raw):
+        problem = _sample_problem(item)
+        if problem is None:
+            valid.append((item["t"], item["l"], item["r"]))
+        else:
+            problems.append(f"samples[{index}]{problem}")
+    return valid, problems
+
+
+def _sample_problem(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return ": must be an object {t, l, r}"
+    for key in ("t", "l", "r"):
+        value = item.get(key)
+        if key not in item:
+            return f".{key}: field required"
+        # bool is an int subclass in Python; true/false is never a force.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f".{key}: must be a number"
+        if not math.isfinite(value) or abs(value) > 1e15:
+            return f".{key}: must be a finite number"
+    return None
+
+
+def _model(model: type[_M], message: dict[str, Any]) -> _M:
+    try:
+        return model.model_validate(message)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "message"
+        raise ValidationError(f"{field}: {first['msg']}") from exc
+
+
+class MessageHandler:
+    """Turns one client's messages into plate-hub calls; see the module docstring."""
+
+    def __init__(self, plates: PlateHub, presence: Presence, rooms: Rooms) -> None:
+        self._plates = plates
+        self._presence = presence
+        self._rooms = rooms
+        self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
+            "register": self.register,
+            "samples": self.samples,
+            "done": self.done,
+            "cmd": self.command,
+        }
+
+    async def connected(self, conn: str) -> None:
+        self._presence.connect(conn)
+        await self._rooms.join(conn, VIEWERS)
+
+    def disconnected(self, conn: str) -> None:
+        self._presence.disconnect(conn)
+
+    async def handle(self, conn: str, payload: Any, kind: str | None = None) -> None:
+        message = parse_object(payload)
+        await self._handlers[kind or kind_of(message)](conn, message)
+
+    async def register(self, conn: str, message: dict[str, Any]) -> None:
+        request = _model(Register, message)
+        await self._set_role(conn, request.type, request.device_id)
+
+    async def samples(self, conn: str, message: dict[str, Any]) -> None:
+        client = self._presence.get(conn)
+        if client is None or client.role == "other":
+            # Firmware that streams without registering first is an esp (seed behaviour).
+            device_id = _model(Register, {"type": "esp", **_device(message)}).device_id
+            await self._set_role(conn, "esp", device_id)
+            client = self._presence.get(conn)
+        assert client is not None
+        if client.role != "esp":
+            raise ValidationError(f"only esp clients send samples; this one is a {client.role}")
+        valid, problems = parse_samples(message)
+        if valid:
+            await self._plates.ingest(client.device_id, valid)
+        if problems:
+            kept = f"{len(valid)} valid sample{'s' if len(valid) != 1 else ''} kept"
+            raise ValidationError(f"{'; '.join(problems[:5])} ({kept})")
+
+    async def done(self, conn: str, message: dict[str, Any]) -> None:
+        client = self._presence.get(conn)
+        if client is None or client.role != "esp":
+            raise ValidationError("only esp clients send done")
+        await self._plates.done(client.device_id)
+
+    async def command(self, conn: str, message: dict[str, Any]) -> None:
+        client = self._presence.get(conn)
+        if client is not None and client.role == "esp":
+            raise ValidationError("esp clients do not send commands")
+        request = _model(Command, message)
+        device_id = request.device_id or (client.device_id if client else DEFAULT_DEVICE)
+        if request.cmd == "start":
+            await self._plates.start(device_id, request.athlete, request.notes)
+        else:
+            await self._plates.stop(device_id)
+
+    async def _set_role(self, conn: str, role: Role, device_id: str) -> None:
+        before = self._presence.register(conn, role, device_id)
+        if before is not None and before.role == "esp":
+            await self._rooms.leave(conn, esp_room(before.device_id))
+        if role == "esp":
+            await self._rooms.leave(conn, VIEWERS)
+            await self._rooms.join(conn, esp_room(device_id))
+        else:
+            await self._rooms.join(conn, VIEWERS)
+
+
+def _device(message: dict[str, Any]) -> dict[str, Any]:
+    return {"device_id": message["device_id"]} if "device_id" in message else {}
