@@ -1,0 +1,35 @@
+"""Test CSV files: the seed's name, header and values, and unique names within a second."""
+
+from __future__ import annotations
+
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sensorhub.storage import write_test_csv
+
+
+def test_name_header_and_values_as_received(tmp_path: Path) -> None:
+    started = time.mktime((2025, 8, 22, 10, 25, 24, 0, 0, -1))
+    name = write_test_csv(tmp_path, started, [(0, 100, 200.5), (1, -3.25, 1e-07)])
+    assert name == "imtp_test_20250822_102524.csv"
+    assert (tmp_path / name).read_text() == "t,l,r\n0,100,200.5\n1,-3.25,1e-07\n"
+
+
+def test_tests_started_in_the_same_second_get_suffixes(tmp_path: Path) -> None:
+    started = time.time()
+    names = [write_test_csv(tmp_path, started, [(0, 1, 1)]) for _ in range(3)]
+    stem = names[0].removesuffix(".csv")
+    assert names == [f"{stem}.csv", f"{stem}_2.csv", f"{stem}_3.csv"]
+
+
+def test_concurrent_writers_never_share_a_file(tmp_path: Path) -> None:
+    started = time.time()
+    with ThreadPoolExecutor(8) as pool:
+        names = list(pool.map(lambda i: write_test_csv(tmp_path, started, [(i, i, i)]), range(16)))
+    assert len(set(names)) == 16
+    assert all(re.fullmatch(r"imtp_test_\d{8}_\d{6}(_\d+)?\.csv", n) for n in names)
+    assert sorted(
+        int((tmp_path / n).read_text().split("\n")[1][0:2].strip(",")) for n in names
+    ) == list(range(16))
