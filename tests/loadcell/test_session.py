@@ -20,7 +20,7 @@ def test_full_lifecycle_keeps_every_sample_in_arrival_order() -> None:
     plate.begin(session)
     assert plate.receive([(1, 2, 2), (2, 3, 3)]) == (session, 1)
     plate.stop()
-    assert plate.state is SessionState.FLUSHING
+    assert session.state is SessionState.FLUSHING
     assert plate.receive([(3, 4, 4)]) == (session, 2)  # after stop: still the test's
 
     finished = plate.finish(SessionState.COMPLETE)
