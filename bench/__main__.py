@@ -10,10 +10,15 @@ import os
 import platform
 import sys
 
-from bench import imtp, ingest, model
+from bench import forceplate, imtp, ingest, model
 from bench._table import Row, format_table
 
-SUITES = {"model": model.measure, "imtp": imtp.measure, "ingest": ingest.measure}
+SUITES = {
+    "model": model.measure,
+    "imtp": imtp.measure,
+    "ingest": ingest.measure,
+    "forceplate": forceplate.measure,
+}
 
 
 def main(selected: list[str]) -> None:
