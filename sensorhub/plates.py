@@ -17,6 +17,8 @@ from typing import Any
 
 from sensorhub.errors import NoReading, SessionRunning, TestNotFound
 from sensorhub.loadcell.calibration import Calibration, Channel, calibrate_channel, tare
+from sensorhub.loadcell.imtp import AnalysisParams
+from sensorhub.loadcell.recorded import analysis_record
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
 from sensorhub.presence import VIEWERS, Presence, esp_room
@@ -138,15 +140,16 @@ class PlateHub:
             return  # done, silence and a lost esp can race; the first one finishes
         plate.finish(SessionState.COMPLETE)
         await self._storage.writer.flush()  # every batch of the test is committed
-        file = await asyncio.to_thread(
-            write_test_csv, self._test_data_dir, session.started_at, session.samples
+        file, analysis = await self._save_files(
+            session.started_at, session.samples, session.calibration
         )
-        await self._storage.update_test(
+        await self._storage.complete_test(
             session.id,
-            state=SessionState.COMPLETE.value,
-            ended_at=self._clock(),
             sample_count=len(session.samples),
             csv_file=file,
+            analysis=analysis,
+            state=SessionState.COMPLETE.value,
+            ended_at=self._clock(),
         )
         log_event(logger, "test_saved", test=session.id, samples=len(session.samples), file=file)
         complete = {
@@ -154,26 +157,53 @@ class PlateHub:
             "file": file,
             "samples": len(session.samples),
             "device_id": plate.device_id,
+            "analysis": analysis["summary"],
         }
+        if "error" in analysis:
+            complete["analysis_error"] = analysis["error"]
         await self._broadcaster.emit("data_complete", complete)
         await self._emit_status(plate)
+
+    async def _save_files(
+        self, started_at: float, samples: Sequence[Sample], calibration: Calibration
+    ) -> tuple[str, dict[str, Any]]:
+        """Write the CSV and analyse, off the event loop: both take milliseconds."""
+        file = await asyncio.to_thread(write_test_csv, self._test_data_dir, started_at, samples)
+        analysis = await asyncio.to_thread(analysis_record, samples, calibration)
+        return file, analysis
 
     async def _save_interrupted(self, test_id: int) -> None:
         record = await self._storage.get_test(test_id)
         if record is None:
             return
         samples = await self._storage.test_samples(test_id)
-        file = await asyncio.to_thread(
-            write_test_csv, self._test_data_dir, record.started_at, samples
+        calibration = Calibration.from_dict(record.calibration)
+        file, analysis = await self._save_files(record.started_at, samples, calibration)
+        await self._storage.complete_test(
+            test_id, sample_count=len(samples), csv_file=file, analysis=analysis
         )
-        await self._storage.update_test(test_id, sample_count=len(samples), csv_file=file)
         self.plate(record.device_id).last_session_id = test_id
         log_event(logger, "test_interrupted", test=test_id, samples=len(samples), file=file)
 
+    async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
+        """Analyse a stored test again with ``params``; the result becomes its analysis."""
+        self._refuse_if_recording(test_id)
+        record = await self._storage.get_test(test_id)
+        if record is None:
+            raise TestNotFound(f"no test with id {test_id}")
+        samples = await self._storage.test_samples(test_id)
+        calibration = Calibration.from_dict(record.calibration)
+        analysis = await asyncio.to_thread(analysis_record, samples, calibration, params)
+        await self._storage.save_analysis(test_id, analysis)
+        return analysis
+
+    def _refuse_if_recording(self, test_id: int) -> None:
+        for plate in self._plates.values():
+            if plate.session is not None and plate.session.id == test_id:
+                raise SessionRunning(f"test {test_id} is still {plate.state}; stop it first")
+
     async def delete(self, test_id: int) -> None:
-        running = [p for p in self._plates.values() if p.session and p.session.id == test_id]
-        if running:
-            raise SessionRunning(f"test {test_id} is still {running[0].state}; stop it first")
+        self._refuse_if_recording(test_id)
         record = await self._storage.get_test(test_id)
         if record is None or not await self._storage.delete_test(test_id):
             raise TestNotFound(f"no test with id {test_id}")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub.api._deps import ServicesDep
-from sensorhub.contracts import DeviceId, iso_time
-from sensorhub.errors import TestNotFound, ValidationError
+from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
+from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
+from sensorhub.loadcell import AnalysisParams
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
 
@@ -26,6 +27,19 @@ class TestPatch(BaseModel):
 
     athlete: str | None = Field(None, max_length=200)
     notes: str | None = Field(None, max_length=5000)
+
+
+class AnalysisIn(BaseModel):
+    """How to analyse; times are seconds from the test's first sample."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weigh_start_s: FiniteNumber | None = Field(None, ge=0, description="None: automatic")
+    weigh_duration_s: FiniteNumber = Field(1.0, gt=0, le=10)
+    onset_method: Literal["sd", "fixed", "manual"] = "sd"
+    sd_multiplier: FiniteNumber = Field(5.0, gt=0, le=100)
+    threshold_n: FiniteNumber = Field(50.0, gt=0)
+    onset_time_s: FiniteNumber | None = Field(None, ge=0, description="for onset_method manual")
 
 
 def record_view(record: TestRecord) -> dict[str, Any]:
@@ -44,6 +58,8 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "sample_count": record.sample_count,
         "file": record.csv_file,
         "calibration": record.calibration,
+        "summary": record.analysis.get("summary") if record.analysis else None,
+        "analysis_error": record.analysis.get("error") if record.analysis else None,
     }
 
 
@@ -97,6 +113,23 @@ async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
     await _record(services, test_id)
     samples = await services.storage.test_samples(test_id)
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
+
+
+@router.get("/{test_id}/analysis")
+async def get_analysis(services: ServicesDep, test_id: int) -> dict[str, Any]:
+    """The test's current IMTP analysis: parameters, summary and the full result."""
+    record = await _record(services, test_id)
+    if record.analysis is None:
+        raise NotFoundError(f"test {test_id} has no analysis yet (it is {record.state})")
+    return {"status": "success", "data": record.analysis}
+
+
+@router.post("/{test_id}/analysis")
+async def reanalyze(services: ServicesDep, test_id: int, body: AnalysisIn) -> dict[str, Any]:
+    """Analyse again with other parameters; the result becomes the test's analysis."""
+    params = AnalysisParams(**body.model_dump())
+    analysis = await services.plates.reanalyze(test_id, params)
+    return {"status": "success", "data": analysis}
 
 
 @router.patch("/{test_id}")

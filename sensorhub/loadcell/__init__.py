@@ -15,6 +15,7 @@ from sensorhub.loadcell.imtp import (
     analyze,
     analyze_recording,
 )
+from sensorhub.loadcell.recorded import analysis_record, analyze_samples, summarize
 from sensorhub.loadcell.report import format_report
 
 __all__ = [
@@ -29,8 +30,11 @@ __all__ = [
     "WINDOWS_MS",
     "Weighing",
     "WindowMetrics",
+    "analysis_record",
     "analyze",
     "analyze_recording",
+    "analyze_samples",
     "format_report",
     "read_force_file",
+    "summarize",
 ]

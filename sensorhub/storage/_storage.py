@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -115,6 +116,27 @@ class Storage:
     async def update_test(self, test_id: int, **values: Any) -> bool:
         found: bool = await self.writer.submit(UpdateTest(test_id, columns(**values)))
         return found
+
+    async def complete_test(
+        self,
+        test_id: int,
+        *,
+        sample_count: int,
+        csv_file: str,
+        analysis: dict[str, Any],
+        **values: Any,
+    ) -> None:
+        """Record how a test ended: its file, sample count, analysis and any other columns."""
+        await self.update_test(
+            test_id,
+            sample_count=sample_count,
+            csv_file=csv_file,
+            analysis=json.dumps(analysis),
+            **values,
+        )
+
+    async def save_analysis(self, test_id: int, analysis: dict[str, Any]) -> bool:
+        return await self.update_test(test_id, analysis=json.dumps(analysis))
 
     async def delete_test(self, test_id: int) -> bool:
         found: bool = await self.writer.submit(DeleteTest(test_id))

@@ -1,0 +1,54 @@
+"""Analysing a recorded test: raw samples + the calibration they were recorded with → IMTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sensorhub.errors import ValidationError
+from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, analyze
+from sensorhub.loadcell.session import Sample
+
+SUMMARY_WINDOW_MS = 200
+
+
+def analyze_samples(
+    samples: Sequence[Sample], calibration: Calibration, params: AnalysisParams | None = None
+) -> ImtpResult:
+    """Convert raw ``(t, l, r)`` to newtons with ``calibration`` and analyse."""
+    if not samples:
+        raise ValidationError("the test has no samples to analyse")
+    raw = np.asarray(samples, dtype=np.float64)
+    left = (raw[:, 1] - calibration.l.offset) * calibration.l.scale
+    right = (raw[:, 2] - calibration.r.offset) * calibration.r.scale
+    return analyze(raw[:, 0], left, right, params=params)
+
+
+def summarize(result: ImtpResult) -> dict[str, Any]:
+    """The headline numbers a coach reads first (also sent in ``data_complete``)."""
+    peak = result.peak
+    window = result.window(SUMMARY_WINDOW_MS) if peak else None
+    return {
+        "body_weight_n": result.weighing.body_weight_n,
+        "peak_force_n": peak.force_n if peak else None,
+        "peak_net_force_n": peak.net_force_n if peak else None,
+        "relative_peak_force_n_per_kg": peak.relative_force_n_per_kg if peak else None,
+        "rfd_0_200_n_per_s": window.rfd_n_per_s if window else None,
+        "asymmetry_pct": peak.asymmetry_pct if peak else None,
+        "flags": [flag.code.value for flag in result.flags],
+    }
+
+
+def analysis_record(
+    samples: Sequence[Sample], calibration: Calibration, params: AnalysisParams | None = None
+) -> dict[str, Any]:
+    """What is stored with a test: the full result and its summary, or why there is none."""
+    params = params or AnalysisParams()
+    try:
+        result = analyze_samples(samples, calibration, params)
+    except ValidationError as exc:
+        return {"params": params.to_dict(), "error": exc.message, "summary": None}
+    return {"params": params.to_dict(), "summary": summarize(result), "result": result.to_dict()}
