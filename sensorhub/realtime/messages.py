@@ -97,9 +97,16 @@ def _sample_problem(item: Any) -> str | None:
         # bool is an int subclass in Python; true/false is never a force.
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f".{key}: must be a number"
-        if not math.isfinite(value) or abs(value) > 1e15:
+        if not _finite(value):
             return f".{key}: must be a finite number"
     return None
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a JSON integer beyond any float, e.g. 1 followed by 400 zeros
+        return False
 
 
 def _model(model: type[_M], message: dict[str, Any]) -> _M:
