@@ -62,6 +62,7 @@ def serve(config: Path | None, **flags: Any) -> None:
         log_config=None,
         access_log=settings.access_log,
         server_header=False,
+        ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
         timeout_graceful_shutdown=5,
     )
 
