@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.realtime",
     "sensorhub.storage",
 ]
+PACKAGE = Path(__file__).resolve().parents[1] / "sensorhub"
 WEB_AND_DB = ("fastapi", "starlette", "socketio", "engineio", "sqlalchemy", "uvicorn")
 
 
@@ -39,3 +42,35 @@ def test_domain_packages_import_no_web_or_database_code(domain: str) -> None:
     ).stdout.split(",")
     leaked = sorted({m.split(".")[0] for m in loaded} & set(WEB_AND_DB))
     assert leaked == [], f"{domain} pulls in {leaked}"
+
+
+def imported_top_level_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_storage_talks_to_the_database() -> None:
+    offenders = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "sqlalchemy" in imported_top_level_modules(path) and path.parent.name != "storage"
+    ]
+    assert offenders == []
+
+
+def test_transports_stay_thin() -> None:
+    # Handlers validate and call the hub; numbers and SQL happen in domain and storage code.
+    heavy = {"sqlalchemy", "numpy"}
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(imported_top_level_modules(path) & heavy)
+        for folder in ("realtime", "api")
+        for path in (PACKAGE / folder).glob("*.py")
+        if imported_top_level_modules(path) & heavy
+    }
+    assert offenders == {}
