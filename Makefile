@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/sensorhub serve --host 0.0.0.0 --port 5000
+
+# The server on embedded defaults with a simulated force plate and wearable.
+demo: $(VENV)/.installed
+	$(BIN)/sensorhub demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import errno
 import json
+import signal
 import socket
+import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-import uvicorn
 
 from sensorhub import __version__
 from sensorhub.config import Settings, ensure_data_dir, load_settings
@@ -30,6 +33,17 @@ def main() -> None:
     """sensorhub: the backend ESP32 force plates and wearables talk to."""
 
 
+def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
+    """Settings from every source, logging set up, and the usual mistakes caught; one line each."""
+    try:
+        settings = load_settings(flags, config_file=config)
+        configure_logging(settings.log_level)
+        _preflight(settings)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    return settings
+
+
 @main.command()
 @click.option("--host", help="Interface to listen on.  [default: 0.0.0.0]")
 @click.option("--port", type=int, help="TCP port.  [default: 5000]")
@@ -47,24 +61,10 @@ def main() -> None:
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
 def serve(config: Path | None, **flags: Any) -> None:
     """Start the service (every option also reads SENSORHUB_<NAME>)."""
-    try:
-        settings = load_settings(flags, config_file=config)
-        configure_logging(settings.log_level)
-        _preflight(settings)
-    except SensorhubError as exc:
-        raise click.ClickException(exc.message) from exc
-    from sensorhub.server import create_app  # heavy imports only when serving
+    settings = _settings(config, flags)
+    from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
 
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=settings.access_log,
-        server_header=False,
-        ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
-        timeout_graceful_shutdown=5,
-    )
+    serve_until_interrupted(uvicorn_server(settings))
 
 
 @main.command()
@@ -100,6 +100,105 @@ def analyze(
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_report(result))
+
+
+@main.command()
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    help="Where the demo keeps its data.  [default: a new temporary folder]",
+)
+def demo(port: int, host: str, data_dir: Path | None) -> None:
+    """Serve on the embedded defaults with a simulated force plate and wearable."""
+    from sensorhub.devices.demo import run_demo
+    from sensorhub.server import uvicorn_server
+
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="sensorhub-demo-"))
+    click.echo(f"sensorhub demo: data in {folder}")
+    flags = {"port": port, "host": host, "data_dir": folder, "log_level": "warning"}
+    run_demo(uvicorn_server(_settings(None, flags)))
+
+
+@main.group()
+def simulate() -> None:
+    """Simulated devices that talk to a running sensorhub like real ones."""
+
+
+@simulate.command("forceplate")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--device-id", default="plate-1", show_default=True)
+@click.option("--rate", type=click.FloatRange(1, 10_000), default=1000, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--mass", type=click.FloatRange(20, 300), default=80, show_default=True, help="kg")
+@click.option("--asymmetry", type=click.FloatRange(-50, 50), default=0, show_default=True, help="%")
+@click.option(
+    "--peak-net", type=click.FloatRange(min=1), help="Peak net force, N. [default: 2 × weight]"
+)
+@click.option(
+    "--transport", type=click.Choice(["socketio", "ws"]), default="socketio", show_default=True
+)
+@click.option("--adc", is_flag=True, help="Send raw ADC counts (offset 8388608, 0.01 N/count).")
+def simulate_forceplate(
+    url: str,
+    device_id: str,
+    rate: float,
+    batch: int,
+    mass: float,
+    asymmetry: float,
+    peak_net: float | None,
+    transport: str,
+    adc: bool,
+) -> None:
+    """A force-plate esp: quiet standing, an IMTP on start, flush and done on stop."""
+    from sensorhub.devices.esp_link import open_link
+    from sensorhub.devices.forceplate_sim import (
+        ForcePlateSimulator,
+        PlateSettings,
+        run_forceplate,
+    )
+    from sensorhub.devices.imtp_curve import AdcOutput, Athlete
+
+    athlete = Athlete(mass_kg=mass, asymmetry_pct=asymmetry, peak_net_n=peak_net)
+    simulator = ForcePlateSimulator(
+        athlete, PlateSettings(rate, batch, AdcOutput() if adc else None)
+    )
+    click.echo(f"simulated force plate {device_id!r} streaming to {url} over {transport}")
+    _until_interrupted(
+        lambda stop: run_forceplate(
+            lambda on_command: open_link(transport, url, device_id, on_command), simulator, stop
+        )
+    )
+
+
+@simulate.command("wearable")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--device-id", default="wearable-1", show_default=True)
+@click.option("--rate", type=click.FloatRange(0.1, 200), default=4, show_default=True, help="Hz")
+@click.option("--stress-episodes", is_flag=True, help="45 s cycles: 30 s calm, 15 s stressed.")
+@click.option("--count", type=click.IntRange(min=1), help="Stop after this many readings.")
+def simulate_wearable(
+    url: str, device_id: str, rate: float, stress_episodes: bool, count: int | None
+) -> None:
+    """A wrist wearable posting BVP, skin temperature and acceleration."""
+    from sensorhub.devices.wearable_sim import WearableSimulator
+
+    wearable = WearableSimulator(url, device_id, rate, stress_episodes)
+    click.echo(f"simulated wearable {device_id!r} posting to {url} at {rate} Hz")
+    _until_interrupted(lambda stop: wearable.run(stop, count))
+    click.echo(f"{wearable.sent} readings accepted, {wearable.failed} failed")
+
+
+def _until_interrupted(work: Callable[[threading.Event], None]) -> None:
+    """Run ``work(stop)`` until it returns or Ctrl-C / SIGTERM sets ``stop``."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        work(stop)
+    except (OSError, ConnectionError) as exc:
+        raise click.ClickException(f"cannot reach the server: {exc}") from exc
 
 
 def _preflight(settings: Settings) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import socketio
+import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
@@ -85,6 +87,31 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
     return app
+
+
+def uvicorn_server(settings: Settings) -> uvicorn.Server:
+    """The uvicorn server for ``settings``, as ``serve`` and ``demo`` run it."""
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=settings.access_log,
+        server_header=False,
+        ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
+        timeout_graceful_shutdown=5,
+    )
+    return uvicorn.Server(config)
+
+
+def serve_until_interrupted(server: uvicorn.Server) -> None:
+    """Run until Ctrl-C or SIGTERM, then exit cleanly.
+
+    uvicorn shuts down gracefully, then re-raises the signal it caught; for a server told to
+    stop that is success, not an error.
+    """
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
 
 
 def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:

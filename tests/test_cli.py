@@ -85,6 +85,11 @@ def test_model_flag_wins_over_working_directory(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_ctrl_c_stops_the_server_with_exit_code_0(tmp_path: Path) -> None:
+    server = start_server(tmp_path / "data")
+    assert server.stop() == 0
+
+
 def test_seed_style_app_py_serves(tmp_path: Path) -> None:
     port = free_port()
     command = [sys.executable, str(REPO / "app.py"), "--host", "127.0.0.1", "--port", str(port)]

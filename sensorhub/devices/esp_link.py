@@ -1,0 +1,83 @@
+"""How a simulated esp talks to the server: Socket.IO (like the seed's firmware) or /ws.
+
+Both links register as an esp on (re)connect, send message objects, and hand commands
+(``{"cmd": "start"|"stop", "session_id"}``) to a callback on their receive thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import socketio
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+CommandHandler = Callable[[dict[str, Any]], None]
+
+
+class EspLink(Protocol):
+    def send(self, event: str, message: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SocketIOLink:
+    """python-socketio client; reconnects by itself and registers again each time."""
+
+    def __init__(self, url: str, device_id: str, on_command: CommandHandler) -> None:
+        self._client = socketio.Client(reconnection=True)
+        register = {"type": "esp", "device_id": device_id}
+        self._client.on("connect", lambda: self._client.emit("register", register))
+        self._client.on("message", lambda data: _command(data, on_command))
+        try:
+            self._client.connect(url, transports=["websocket"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError as exc:
+            raise ConnectionError(f"{url}: {exc}") from exc
+
+    def send(self, event: str, message: dict[str, Any]) -> None:
+        if self._client.connected:  # while reconnecting, live samples have nowhere to go
+            self._client.emit(event, message)
+
+    def close(self) -> None:
+        self._client.disconnect()
+
+
+class WebSocketLink:
+    """The plain WebSocket at ``/ws``: one JSON object per text frame."""
+
+    def __init__(self, url: str, device_id: str, on_command: CommandHandler) -> None:
+        ws_url = url.replace("http", "ws", 1).rstrip("/") + "/ws"
+        self._socket: ClientConnection = connect(ws_url, open_timeout=10)
+        self._socket.send(json.dumps({"type": "esp", "device_id": device_id}))
+        self._reader = threading.Thread(target=self._read, args=(on_command,), daemon=True)
+        self._reader.start()
+
+    def _read(self, on_command: CommandHandler) -> None:
+        try:
+            for frame in self._socket:
+                _command(json.loads(frame), on_command)
+        except ConnectionClosed:
+            pass
+
+    def send(self, event: str, message: dict[str, Any]) -> None:
+        self._socket.send(json.dumps(message, separators=(",", ":")))
+
+    def close(self) -> None:
+        self._socket.close()
+        self._reader.join(timeout=5)
+
+
+def _command(data: Any, on_command: CommandHandler) -> None:
+    if isinstance(data, dict) and data.get("cmd") in ("start", "stop"):
+        on_command(data)
+
+
+def open_link(transport: str, url: str, device_id: str, on_command: CommandHandler) -> EspLink:
+    links: dict[str, type[SocketIOLink] | type[WebSocketLink]] = {
+        "socketio": SocketIOLink,
+        "ws": WebSocketLink,
+    }
+    return links[transport](url, device_id, on_command)
