@@ -14,14 +14,17 @@ from tests._server import start_server
 SECONDS = 5.0
 
 
-def _stream(url: str, batch: int) -> tuple[dict[str, float], dict[str, int]]:
+def _stream(
+    url: str, batch: int, rate: float | None = None
+) -> tuple[dict[str, float], dict[str, float]]:
     viewer = subprocess.Popen(
         [sys.executable, "-m", "bench._viewer", url], stdout=subprocess.PIPE, text=True
     )
     assert viewer.stdout is not None
     assert viewer.stdout.readline().strip() == "ready"
+    pacing = [str(rate)] if rate else []
     esp = subprocess.run(
-        [sys.executable, "-m", "bench._esp", url, str(SECONDS), str(batch)],
+        [sys.executable, "-m", "bench._esp", url, str(SECONDS), str(batch), *pacing],
         capture_output=True,
         text=True,
         check=True,
@@ -43,6 +46,13 @@ def measure() -> list[Row]:
                 rows.append(
                     (f"esp → Socket.IO, batches of {batch}: samples/s", rate, "samples/s", note)
                 )
+            esp, viewer = _stream(server.url, 50, rate=1000.0)
+            note = (
+                f"p99 {viewer['p99_ms']:.1f} ms; viewer got {viewer['received']} of {esp['sent']}"
+            )
+            rows.append(
+                ("esp at 1 kHz, batches of 50: send → viewer p50", viewer["p50_ms"], "ms", note)
+            )
         finally:
             server.stop()
     return rows
