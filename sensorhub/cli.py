@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import signal
@@ -58,6 +59,8 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 @click.option(
     "--rate-limit", "rate_limit_per_s", type=float, help="Requests/s per client; 0 = off."
 )
+@click.option("--serial", help="Also read JSON lines from this serial port (a USB device).")
+@click.option("--serial-baud", type=int, help="Baud rate for --serial.  [default: 115200]")
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
 def serve(config: Path | None, **flags: Any) -> None:
     """Start the service (every option also reads SENSORHUB_<NAME>)."""
@@ -119,6 +122,27 @@ def demo(port: int, host: str, data_dir: Path | None) -> None:
     click.echo(f"sensorhub demo: data in {folder}")
     flags = {"port": port, "host": host, "data_dir": folder, "log_level": "warning"}
     run_demo(uvicorn_server(_settings(None, flags)))
+
+
+@main.command("serial")
+@click.option("--port", default="/dev/ttyUSB0", show_default=True, help="Serial port.")
+@click.option("--baud", type=int, default=115200, show_default=True)
+@click.option("--url", default="http://localhost:5000", show_default=True, help="sensorhub server.")
+@click.option(
+    "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info"
+)
+def serial_command(port: str, baud: int, url: str, log_level: str) -> None:
+    """Forward newline-delimited JSON from a USB device to a running sensorhub.
+
+    Survives unplugging (reopens with backoff); bad lines are counted and logged.
+    """
+    from sensorhub.devices import run_serial_forwarder
+
+    configure_logging(log_level)
+    try:
+        asyncio.run(run_serial_forwarder(port, baud, url))
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
 
 
 @main.group()

@@ -45,6 +45,9 @@ class Settings(BaseModel):
     # After a stop, a test still takes the esp's samples until it sends `done` or is silent
     # this long: enough for an ESP32 to empty its buffer over a slow Wi-Fi link.
     flush_grace_s: float = Field(2.0, gt=0, le=60)
+    # A USB-connected device read inside the server (the seed's optional serial listener).
+    serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
+    serial_baud: int = Field(115200, gt=0)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

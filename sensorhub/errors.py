@@ -15,10 +15,13 @@
      ├── RateLimited            429   the client sends faster than allowed
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
-     └── StorageError           503   the database did not take the write
+     ├── StorageError           503   the database did not take the write
+     └── DeviceError                  a link to a device or a forwarding target failed
+          ├── SerialPortError         a serial port cannot be opened, read or written
+          └── ForwardError            a forwarded message did not reach the server
 
 Transports render these in exactly one handler each; other modules translate foreign
-exceptions (SQLAlchemy, h5py, pydantic) into these, chained ``from exc``.
+exceptions (SQLAlchemy, h5py, pydantic, pyserial, httpx) into these, chained ``from exc``.
 """
 
 from __future__ import annotations
@@ -93,6 +96,24 @@ class StorageError(SensorhubError):
 
     code = "storage_error"
     status = 503
+
+
+class DeviceError(SensorhubError):
+    """Raised when a link to a device, or from it to the server, fails."""
+
+    code = "device_error"
+
+
+class SerialPortError(DeviceError):
+    """Raised when a serial port cannot be opened, read or written (e.g. it was unplugged)."""
+
+    code = "serial_port_error"
+
+
+class ForwardError(DeviceError):
+    """Raised when a forwarded message does not reach the server (network, 5xx, rate limit)."""
+
+    code = "forward_error"
 
 
 class SessionRunning(ConflictError):

@@ -19,6 +19,7 @@ from sensorhub.api import ROUTERS, install_error_handlers
 from sensorhub.api._limits import BodySizeLimit, RateLimit
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
+from sensorhub.devices import HubSink, SerialListener
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
 from sensorhub.plates import PlateHub
@@ -59,7 +60,8 @@ def create_app(settings: Settings) -> ASGIApp:
         app.state.services = runtime.services = services
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         try:
-            yield
+            async with _serial_listener(settings, services):  # stops before storage closes
+                yield
         finally:
             runtime.services = None
             await services.plates.close()
@@ -87,6 +89,15 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
     return app
+
+
+def _serial_listener(
+    settings: Settings, services: Services
+) -> contextlib.AbstractAsyncContextManager[object]:
+    if settings.serial is None:
+        return contextlib.nullcontext()
+    listener = SerialListener(settings.serial, settings.serial_baud, HubSink(services))
+    return listener.running()
 
 
 def uvicorn_server(settings: Settings) -> uvicorn.Server:

@@ -2,31 +2,61 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import socketio
 
 from sensorhub.realtime.websocket import WebSocketClients
 from sensorhub.types import JSONDict
 
 
+class Endpoints(Protocol):
+    """Connections outside Socket.IO (the plain WebSocket, a serial port) with their rooms."""
+
+    def owns(self, conn: str) -> bool: ...
+
+    async def join(self, conn: str, room: str) -> None: ...
+
+    async def leave(self, conn: str, room: str) -> None: ...
+
+    async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None: ...
+
+
 class LiveClients:
-    """Emits to Socket.IO and plain-WebSocket clients alike; rooms follow the connection id."""
+    """Emits to Socket.IO clients and every attached endpoint alike; rooms follow the
+    connection id (a Socket.IO sid unless an endpoint owns it)."""
 
     def __init__(self, sio: socketio.AsyncServer, websockets: WebSocketClients) -> None:
         self.sio = sio
         self.websockets = websockets
+        self._endpoints: list[Endpoints] = [websockets]
+
+    def attach(self, endpoints: Endpoints) -> None:
+        """Add connections of another kind (e.g. the in-process serial listener's device)."""
+        self._endpoints.append(endpoints)
+
+    def detach(self, endpoints: Endpoints) -> None:
+        if endpoints in self._endpoints:
+            self._endpoints.remove(endpoints)
 
     async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
         await self.sio.emit(event, data, to=room)
-        await self.websockets.emit(event, data, room=room)
+        for endpoints in tuple(self._endpoints):
+            await endpoints.emit(event, data, room=room)
 
     async def join(self, conn: str, room: str) -> None:
-        if self.websockets.owns(conn):
-            await self.websockets.join(conn, room)
+        owner = self._owner(conn)
+        if owner is not None:
+            await owner.join(conn, room)
         else:
             await self.sio.enter_room(conn, room)
 
     async def leave(self, conn: str, room: str) -> None:
-        if self.websockets.owns(conn):
-            await self.websockets.leave(conn, room)
+        owner = self._owner(conn)
+        if owner is not None:
+            await owner.leave(conn, room)
         else:
             await self.sio.leave_room(conn, room)
+
+    def _owner(self, conn: str) -> Endpoints | None:
+        return next((e for e in self._endpoints if e.owns(conn)), None)
