@@ -6,12 +6,15 @@ belongs is refused with the field named, never coerced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import ValidationError as PydanticError
 
 from sensorhub.biometrics.readings import ProcessedReading, Reading
+from sensorhub.errors import ValidationError
 from sensorhub.types import JSONDict
 
 # Bounded so float32 model inputs and squares stay finite; real sensors sit far inside.
@@ -21,6 +24,7 @@ DeviceId = Annotated[
 ]
 DeviceTimestamp = StrictInt | FiniteNumber | Annotated[str, StringConstraints(max_length=64)]
 MAX_BATCH = 1000
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class _In(BaseModel):
@@ -123,3 +127,42 @@ def reading_payload(reading: ProcessedReading) -> JSONDict:
         "device_timestamp": reading.device_timestamp,
         "id": reading.id,
     }
+
+
+def validate(model: type[_M], data: Any) -> _M:
+    """``model`` from ``data``, or our ``ValidationError`` naming the first bad field."""
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        raise ValidationError(describe_errors(exc.errors())) from exc
+
+
+def describe_errors(errors: Sequence[Any]) -> str:
+    """``readings[3].bvp: must be a number, not a string (and 1 more problem)``."""
+    first = errors[0]
+    field = field_path(first["loc"])
+    message = f"{field}: {_readable(first)}" if field else _readable(first)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return message
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("body", "readings", 3, "bvp")`` → ``readings[3].bvp``; the whole body is ``body``."""
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
+    if not parts:
+        return str(loc[0]) if loc else ""
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path
+
+
+def _readable(error: Any) -> str:
+    if error["type"] == "missing":
+        return "field required"
+    if error["type"] == "finite_number":
+        return "must be a finite number (not NaN or Infinity)"
+    if error["type"] in ("float_type", "int_type") and isinstance(error.get("input"), str):
+        return "must be a number, not a string"
+    return str(error["msg"]).replace("Input should", "must").replace("input should", "must")

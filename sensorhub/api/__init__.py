@@ -1,8 +1,15 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
-from sensorhub.api import biometrics, devices, health, loadcell, tests
+from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
 from sensorhub.api._errors import error_response, install_error_handlers
 
-ROUTERS = (health.router, biometrics.router, loadcell.router, tests.router, devices.router)
+ROUTERS = (
+    health.router,
+    biometrics.router,
+    loadcell.router,
+    tests.router,
+    devices.router,
+    pages.router,
+)
 
 __all__ = ["ROUTERS", "error_response", "install_error_handlers"]

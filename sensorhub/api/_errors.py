@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from sensorhub.contracts import describe_errors
 from sensorhub.errors import SensorhubError
 from sensorhub.logs import log_event
 
@@ -31,32 +32,7 @@ def describe_validation(errors: Sequence[Any]) -> tuple[int, str, str]:
     if first["type"] == "json_invalid":
         reason = first.get("ctx", {}).get("error", "invalid JSON")
         return 400, f"request body is not valid JSON: {reason}", "invalid_json"
-    field = field_path(first["loc"])
-    message = f"{field}: {_readable(first)}" if field else _readable(first)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return 422, message, "validation_error"
-
-
-def field_path(loc: Sequence[str | int]) -> str:
-    """``("body", "readings", 3, "bvp")`` → ``readings[3].bvp``; the whole body is ``body``."""
-    parts = loc[1:] if loc and loc[0] in ("body", "query", "path") else loc
-    if not parts:
-        return str(loc[0]) if loc else ""
-    path = ""
-    for part in parts:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path
-
-
-def _readable(error: Any) -> str:
-    if error["type"] == "missing":
-        return "field required"
-    if error["type"] == "finite_number":
-        return "must be a finite number (not NaN or Infinity)"
-    if error["type"] in ("float_type", "int_type") and isinstance(error.get("input"), str):
-        return "must be a number, not a string"
-    return str(error["msg"]).replace("Input should", "must").replace("input should", "must")
+    return 422, describe_errors(errors), "validation_error"
 
 
 def install_error_handlers(app: FastAPI) -> None:

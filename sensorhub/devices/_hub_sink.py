@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError as PydanticError
-
-from sensorhub.contracts import ReadingIn
+from sensorhub.contracts import ReadingIn, validate
 from sensorhub.devices._sinks import DeviceLink, Sink
-from sensorhub.errors import ValidationError
 from sensorhub.types import JSONDict
 
 if TYPE_CHECKING:
@@ -39,7 +36,7 @@ class HubSink(Sink):
         await self._services.messages.connected(self._endpoint.conn)
 
     async def reading(self, message: JSONDict) -> None:
-        reading = _reading(message).to_reading()
+        reading = validate(ReadingIn, message).to_reading()
         await self._services.hub.ingest_readings([reading])
 
     async def plate_message(self, message: JSONDict) -> None:
@@ -49,15 +46,6 @@ class HubSink(Sink):
         if self._endpoint is not None:
             self._services.messages.disconnected(self._endpoint.conn)
             self._services.live.detach(self._endpoint)
-
-
-def _reading(message: JSONDict) -> ReadingIn:
-    try:
-        return ReadingIn.model_validate(message)
-    except PydanticError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "reading"
-        raise ValidationError(f"{field}: {first['msg']}") from exc
 
 
 class SerialEndpoint:

@@ -11,19 +11,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic import ValidationError as PydanticError
 
-from sensorhub.contracts import DeviceId
+from sensorhub.contracts import DeviceId, validate
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.plates import PlateHub
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
 
 MAX_SAMPLES_PER_BATCH = 10_000
-_M = TypeVar("_M", bound=BaseModel)
 
 
 class Rooms(Protocol):
@@ -109,15 +107,6 @@ def _finite(value: float) -> bool:
         return False
 
 
-def _model(model: type[_M], message: dict[str, Any]) -> _M:
-    try:
-        return model.model_validate(message)
-    except PydanticError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "message"
-        raise ValidationError(f"{field}: {first['msg']}") from exc
-
-
 class MessageHandler:
     """Turns one client's messages into plate-hub calls; see the module docstring."""
 
@@ -144,14 +133,14 @@ class MessageHandler:
         await self._handlers[kind or kind_of(message)](conn, message)
 
     async def register(self, conn: str, message: dict[str, Any]) -> None:
-        request = _model(Register, message)
+        request = validate(Register, message)
         await self._set_role(conn, request.type, request.device_id)
 
     async def samples(self, conn: str, message: dict[str, Any]) -> None:
         client = self._presence.get(conn)
         if client is None or client.role == "other":
             # Firmware that streams without registering first is an esp (seed behaviour).
-            device_id = _model(Register, {"type": "esp", **_device(message)}).device_id
+            device_id = validate(Register, {"type": "esp", **_device(message)}).device_id
             await self._set_role(conn, "esp", device_id)
             client = self._presence.get(conn)
         assert client is not None
@@ -174,7 +163,7 @@ class MessageHandler:
         client = self._presence.get(conn)
         if client is not None and client.role == "esp":
             raise ValidationError("esp clients do not send commands")
-        request = _model(Command, message)
+        request = validate(Command, message)
         device_id = request.device_id or (client.device_id if client else DEFAULT_DEVICE)
         if request.cmd == "start":
             await self._plates.start(device_id, request.athlete, request.notes)

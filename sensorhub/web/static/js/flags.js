@@ -1,0 +1,21 @@
+// IMTP quality flags (sensorhub/loadcell/imtp.py FlagCode) as short labels and a list.
+import { h } from "./dom.js";
+
+export const FLAG_LABELS = {
+  countermovement: "Countermovement",
+  unsteady_weighing: "Unsteady weighing",
+  low_sample_rate: "Sample rate < 1000 Hz",
+  gaps: "Gaps in time",
+  non_monotonic_time: "Time out of order",
+  no_pull: "No pull found",
+};
+
+// flags: codes (["gaps"]) or objects ({code, reason}); the reason becomes the tooltip.
+export function flagList(flags) {
+  if (!flags || flags.length === 0) return h("ul", { class: "flags" }, h("li", { class: "flag none" }, "No flags"));
+  return h("ul", { class: "flags" }, flags.map((flag) => {
+    const code = typeof flag === "string" ? flag : flag.code;
+    const reason = typeof flag === "string" ? null : flag.reason;
+    return h("li", { class: "flag", title: reason, dataset: { code } }, FLAG_LABELS[code] ?? code);
+  }));
+}

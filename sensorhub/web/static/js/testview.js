@@ -1,0 +1,125 @@
+// One stored test: header, curve, metrics, asymmetry, re-analysis, edit, delete.
+import { TestCurve } from "./curve.js";
+import { $, setText } from "./dom.js";
+import * as fmt from "./format.js";
+import { asymmetryView, flagsView, metricsView } from "./metrics.js";
+import { ApiError, deleteJSON, getJSON, patchJSON, postJSON } from "./net.js";
+import { DEFAULTS, fillForm, readForm, showMethodFields } from "./reanalyze.js";
+import { loadRecording } from "./recording.js";
+
+export async function showTest(id) {
+  $("#detail-view").hidden = false;
+  let test;
+  try {
+    test = (await getJSON(`/api/tests/${id}`)).data;
+  } catch (error) {
+    setText("#test-heading", error instanceof ApiError && error.status === 404 ? `No test #${id}` : error.message);
+    return;
+  }
+  renderHeader(test);
+  $("#csv").href = `/api/tests/${id}.csv`;
+  wireEdit(test);
+  wireDelete(test);
+  const curve = new TestCurve($("#curve"), await loadRecording(test), (time) => pickOnset(curve, time));
+  globalThis.sensorhub = { curve }; // the browser tests click on the curve at a given time
+  wireReanalysis(test, curve);
+  renderAnalysis(curve, await loadAnalysis(id));
+}
+
+function renderHeader(test) {
+  document.title = `Test #${test.id} · sensorhub`;
+  setText("#test-heading", `Test #${test.id}${test.athlete ? ` · ${test.athlete}` : ""}`);
+  setText("#test-meta", [
+    fmt.dateTime(test.started_at), `plate ${test.device_id}`,
+    `${test.sample_count} samples`, test.state, test.notes ? `“${test.notes}”` : null,
+  ].filter(Boolean).join(" · "));
+}
+
+async function loadAnalysis(id) {
+  try {
+    return (await getJSON(`/api/tests/${id}/analysis`)).data;
+  } catch (error) {
+    return { error: error.message, params: DEFAULTS };
+  }
+}
+
+function renderAnalysis(curve, analysis) {
+  const failed = !analysis.result;
+  const errorBox = $("#analysis-error");
+  errorBox.hidden = !failed;
+  errorBox.textContent = failed ? `No analysis: ${analysis.error}` : "";
+  $("#metrics").replaceChildren(...(failed ? [] : [metricsView(analysis.result)]));
+  $("#asymmetry").replaceChildren(...(failed ? [] : [asymmetryView(analysis.result)]));
+  $("#flags").replaceChildren(...(failed ? [] : [flagsView(analysis.result)]));
+  fillForm($("#reanalyze"), analysis.params);
+  curve.show(analysis.result ?? null);
+}
+
+function pickOnset(curve, time) {
+  const form = $("#reanalyze");
+  form.elements.onset_method.value = "manual";
+  form.elements.onset_time_s.value = time.toFixed(3);
+  showMethodFields(form);
+  curve.pending(time);
+  setText("#reanalyze-status", `Onset at ${fmt.seconds(time)} picked: press Re-analyse to apply.`);
+}
+
+function wireReanalysis(test, curve) {
+  const form = $("#reanalyze");
+  const run = async (body) => {
+    setText("#reanalyze-status", "Analysing…");
+    try {
+      const { data } = await postJSON(`/api/tests/${test.id}/analysis`, body);
+      renderAnalysis(curve, data);
+      setText("#reanalyze-status", data.result ? "Analysis updated and saved." : `No analysis: ${data.error}`);
+    } catch (error) {
+      setText("#reanalyze-status", error.message);
+    }
+  };
+  form.elements.onset_method.addEventListener("change", () => showMethodFields(form));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    run(readForm(form));
+  });
+  $("#defaults").addEventListener("click", () => {
+    fillForm(form, DEFAULTS);
+    run(readForm(form));
+  });
+}
+
+function wireEdit(test) {
+  const form = $("#edit");
+  form.elements.athlete.value = test.athlete ?? "";
+  form.elements.notes.value = test.notes ?? "";
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const { data } = await patchJSON(`/api/tests/${test.id}`, {
+        athlete: form.elements.athlete.value.trim() || null,
+        notes: form.elements.notes.value.trim() || null,
+      });
+      renderHeader(data);
+      setText("#edit-status", "Saved.");
+    } catch (error) {
+      setText("#edit-status", error.message);
+    }
+  });
+}
+
+function wireDelete(test) {
+  const dialog = $("#confirm-delete");
+  setText("#confirm-title", `Delete test #${test.id}?`);
+  $("#delete").addEventListener("click", () => {
+    dialog.returnValue = ""; // Escape keeps the previous value: never let it be "delete"
+    dialog.showModal();
+  });
+  dialog.addEventListener("close", async () => {
+    if (dialog.returnValue !== "delete") return;
+    try {
+      await deleteJSON(`/api/tests/${test.id}`);
+      location.assign(`/tests?deleted=${test.id}`);
+    } catch (error) {
+      setText("#test-meta", error.message);
+    }
+  });
+}

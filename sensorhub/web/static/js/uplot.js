@@ -1,0 +1,20 @@
+// uPlot is loaded by a classic <script> (the package ships no minified ES module).
+// Charts here size themselves to their container and follow it when it resizes.
+
+export const uPlot = globalThis.uPlot;
+
+export function sizedChart(container, opts, data, height = 320) {
+  const width = () => Math.max(200, Math.floor(container.clientWidth));
+  // Right padding keeps the last time label inside the chart.
+  const chart = new uPlot({ padding: [12, 28, 0, 0], ...opts, width: width(), height }, data, container);
+  new ResizeObserver(() => {
+    if (Math.abs(chart.width - width()) > 1) chart.setSize({ width: width(), height });
+  }).observe(container);
+  return chart;
+}
+
+export const COLORS = { left: "#0072b2", right: "#d55e00", total: "#16181d" };
+
+export function axis(label, extra = {}) {
+  return { label, stroke: "#4f5663", grid: { stroke: "#e4e7ec" }, ticks: { stroke: "#c9ced6" }, ...extra };
+}

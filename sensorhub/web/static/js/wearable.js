@@ -1,0 +1,135 @@
+// The wearable page: live BVP, temperature and acceleration, the prediction and its timeline.
+import { $, h, setText } from "./dom.js";
+import * as fmt from "./format.js";
+import { getJSON, query } from "./net.js";
+import { DeviceReadings } from "./readings.js";
+import { connectLive } from "./socket.js";
+import { axis, sizedChart, uPlot } from "./uplot.js";
+
+const devices = new Map(); // device_id → DeviceReadings
+let device = new URLSearchParams(location.search).get("device");
+let dirty = true;
+
+const sync = uPlot.sync("wearable");
+// Time ticks as the local clock: 10:24:36, or 10:24:36.5 when ticks are under a second apart.
+const clockLabels = (u, splits, axisIdx, space, increment) => splits.map((s) => {
+  const text = fmt.timeOfDay(new Date(s * 1000));
+  return increment < 1 ? `${text}.${String(Math.round((s % 1) * 10) % 10)}` : text;
+});
+function timeChart(id, label, stroke, height = 150, extra = {}) {
+  return sizedChart($(id), {
+    scales: { x: { time: true }, ...(extra.y ? { y: { range: extra.y } } : {}) },
+    axes: [axis(null, { values: clockLabels, space: 70 }), axis(label, { size: 60 })],
+    series: [{}, { label, stroke, width: 1.5, points: { show: false } }, ...(extra.series ?? [])],
+    cursor: { sync: { key: sync.key } },
+    legend: { show: false },
+  }, [[], [], ...(extra.series ?? []).map(() => [])], height);
+}
+const charts = {
+  timeline: timeChart("#timeline", "P(stressed) (%)", "#b3261e", 170, {
+    series: [{ label: "threshold 50 %", stroke: "#7b8494", dash: [5, 5], width: 1, points: { show: false } }],
+    y: [0, 100],
+  }),
+  bvp: timeChart("#chart-bvp", "BVP (a.u.)", "#6a1b9a"),
+  temp: timeChart("#chart-temp", "Temp (°C)", "#b35c00"),
+  acc: timeChart("#chart-acc", "|a| (g)", "#0072b2"),
+};
+globalThis.sensorhub = { charts };
+
+function readingsOf(id) {
+  if (!devices.has(id)) devices.set(id, new DeviceReadings());
+  return devices.get(id);
+}
+
+function addReading(reading) {
+  readingsOf(reading.device_id).add(reading);
+  if (!device) selectDevice(reading.device_id);
+  fillDeviceChoice();
+  if (reading.device_id === device) dirty = true;
+}
+
+function render() {
+  requestAnimationFrame(render);
+  if (!dirty || !device) return;
+  dirty = false;
+  const d = readingsOf(device);
+  charts.bvp.setData([d.time, d.bvp]);
+  charts.temp.setData([d.time, d.temperature]);
+  charts.acc.setData([d.time, d.acceleration]);
+  charts.timeline.setData([d.time, d.probability, d.time.map(() => 50)]);
+  setText("#count", String(d.count));
+  const r = d.latest;
+  for (const id of ["#chart-bvp", "#chart-temp", "#chart-acc", "#timeline"]) $(id).hidden = !r;
+  $("#signals-empty").hidden = Boolean(r);
+  if (!r) return;
+  const prediction = $("#prediction");
+  prediction.dataset.prediction = r.prediction;
+  setText("#prediction", r.prediction);
+  setText("#probability", fmt.number(r.stress_probability * 100, 1));
+  setText("#v-bvp", fmt.number(r.bvp, 3));
+  setText("#v-temp", fmt.number(r.temperature, 2));
+  setText("#v-acc", fmt.number(r.acceleration_magnitude, 3));
+  $("#recent").tBodies[0].replaceChildren(...d.recent.map((x) => h("tr", { dataset: { id: x.id } },
+    h("td", {}, fmt.timeOfDay(new Date(x.timestamp))),
+    h("td", { class: "n" }, fmt.number(x.bvp, 3)),
+    h("td", { class: "n" }, fmt.number(x.temperature, 2)),
+    h("td", { class: "n" }, fmt.number(x.acceleration_magnitude, 3)),
+    h("td", {}, `${x.prediction} (${fmt.percent(x.stress_probability * 100)})`))));
+  $("#recent-empty").hidden = d.recent.length > 0;
+}
+
+function fillDeviceChoice() {
+  const select = $("#device");
+  if (devices.size && select.querySelector("option[value='']")) select.replaceChildren();
+  const known = new Set([...select.options].map((o) => o.value));
+  for (const id of devices.keys()) if (!known.has(id)) select.append(h("option", { value: id }, id));
+  if (device) select.value = device;
+}
+
+function selectDevice(id) {
+  device = id;
+  readingsOf(id);
+  const url = new URL(location.href);
+  url.searchParams.set("device", id);
+  history.replaceState(null, "", url);
+  $("#csv").href = `/api/readings.csv${query({ device_id: id })}`;
+  fillDeviceChoice();
+  dirty = true;
+}
+
+// Live readings that arrive while the history loads wait here, then join it (ids dedupe).
+let pending = null;
+
+async function loadHistory() {
+  // On every (re)connect: what was stored, newest first from the API, replayed oldest first.
+  pending = [];
+  const { data } = await getJSON("/api/readings?limit=1000");
+  devices.clear();
+  for (const reading of data.reverse()) readingsOf(reading.device_id).add(reading);
+  for (const reading of pending) addReading(reading);
+  pending = null;
+  if (!device && data.length) device = data[data.length - 1].device_id;
+  if (device) selectDevice(device);
+  dirty = true;
+}
+
+async function loadModel() {
+  const health = await getJSON("/api/health");
+  const m = health.model ?? {};
+  setText("#model", `Model: ${m.name ?? "?"}${m.demo ? " (demo model trained on synthetic data — not physiological)" : ""}.`);
+}
+
+$("#device").addEventListener("change", (e) => selectDevice(e.currentTarget.value));
+function onConnect(s) {
+  s.emit("register", { type: "browser" }); // counted as a dashboard in /api/status
+  loadHistory().catch(() => {
+    const waiting = pending ?? [];
+    pending = null;
+    waiting.forEach(addReading);
+  });
+}
+
+const socket = connectLive({ onConnect });
+socket.on("stream", (reading) => (pending ? pending.push(reading) : addReading(reading)));
+loadModel().catch(() => {});
+requestAnimationFrame(render);
