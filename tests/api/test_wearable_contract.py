@@ -183,3 +183,13 @@ def test_openapi_documents_the_contract(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/api/sensor-data", "/api/sensor-data/batch", "/api/health"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_large_json_replies_are_gzipped_for_clients_that_accept_it(client: httpx.Client) -> None:
+    client.post("/api/sensor-data/batch", json={"readings": [reading("gzip")] * 200})
+    params = {"device_id": "gzip", "limit": 200}
+    compressed = client.get("/api/readings", params=params, headers={"accept-encoding": "gzip"})
+    plain = client.get("/api/readings", params=params, headers={"accept-encoding": "identity"})
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert compressed.json() == plain.json()

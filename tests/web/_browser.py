@@ -1,0 +1,75 @@
+"""Helpers for the browser tests: Chromium settings, screenshots, waits, server restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Page, ViewportSize
+
+from tests._server import LiveServer
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "web"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# RECIPES.md: headless Debian Chromium that makes no request beyond 127.0.0.1.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+    "--optimization-guide-manifest-override=/nonexistent",
+    "--gaia-url=http://127.0.0.1:9",
+]
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+TABLET: ViewportSize = {"width": 768, "height": 1024}
+TIMEOUT_MS = 10_000
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/web/ (look at them)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=path, full_page=True)
+    return path
+
+
+async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``predicate()`` without blocking the event loop; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.02)  # polling interval, not a wait for an outcome
+
+
+def restart_on_same_port(stopped: LiveServer) -> LiveServer:
+    """A new server process on a stopped server's port and data, as after a power cut."""
+    command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(stopped.port), "--data-dir", str(stopped.data_dir)]
+    env = {**os.environ, "SENSORHUB_RATE_LIMIT_PER_S": "0"}
+    with stopped.log_path.open("ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=stopped.data_dir.parent
+        )
+    server = LiveServer(stopped.url, stopped.port, stopped.data_dir, process, stopped.log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(server.url + "/api/health", timeout=1.0).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)  # polling interval while the port opens
+    server.kill()
+    raise AssertionError(f"restarted server did not come up:\n{server.log()}")
