@@ -1,7 +1,7 @@
 // One test's force-time curve with the analysis drawn on it: weighing window, onset, RFD
 // windows and peak. A click (not a drag) on the plot reports the time for a manual onset.
 import { minMax } from "./decimate.js";
-import { axis, COLORS, sizedChart } from "./uplot.js";
+import { forceAxes, forceSeries, sizedChart } from "./uplot.js";
 
 // Up to this many samples are drawn as they are; longer tests are min/max decimated.
 const FULL_DETAIL_MAX = 20_000;
@@ -15,16 +15,10 @@ export class TestCurve {
   constructor(container, rec, onPick) {
     const data = minMax(rec.time, [rec.left, rec.right, rec.total], 0, rec.length,
       rec.length > FULL_DETAIL_MAX ? DECIMATED_BUCKETS : rec.length);
-    const line = (label, stroke, width = 1.5) => ({ label, stroke, width, points: { show: false } });
     const opts = {
       scales: { x: { time: false } },
-      axes: [axis("Time (s)"), axis("Force (N)", { size: 60 })],
-      series: [
-        { label: "t (s)", value: (u, v) => (v == null ? "–" : v.toFixed(3)) },
-        line("Left (N)", COLORS.left),
-        line("Right (N)", COLORS.right),
-        line("Total (N)", COLORS.total, 2),
-      ],
+      axes: forceAxes(),
+      series: forceSeries(),
       cursor: { drag: { x: true, y: false } },
       hooks: { draw: [(u) => this.#drawMarks(u)] },
     };

@@ -2,7 +2,7 @@
 // the chart redraws at most once per animation frame, from a min/max-decimated copy of
 // the visible samples (about two points per pixel column), so 1000 Hz stays smooth.
 import { lowerBound, minMax } from "./decimate.js";
-import { axis, COLORS, sizedChart } from "./uplot.js";
+import { forceAxes, forceSeries, sizedChart } from "./uplot.js";
 
 const LIVE_WINDOW_MS = 10_000;
 
@@ -16,19 +16,13 @@ export class LiveForceChart {
   constructor(container, buffer) {
     this.container = container;
     this.buffer = buffer;
-    const line = (label, stroke, width = 1.5) => ({ label, stroke, width, points: { show: false } });
     const opts = {
       scales: {
         x: { time: false, range: (u, min, max) => this.#xRange(min, max) },
         y: { range: (u, min, max) => [Math.min(0, min), Math.max(100, max * 1.05)] },
       },
-      axes: [axis("Time (s)"), axis("Force (N)", { size: 60 })],
-      series: [
-        { label: "t (s)", value: (u, v) => (v == null ? "–" : v.toFixed(3)) },
-        line("Left (N)", COLORS.left),
-        line("Right (N)", COLORS.right),
-        line("Total (N)", COLORS.total, 2),
-      ],
+      axes: forceAxes(),
+      series: forceSeries(),
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       hooks: { draw: [() => this.#drawn()] },

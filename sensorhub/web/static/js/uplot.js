@@ -18,3 +18,20 @@ export const COLORS = { left: "#0072b2", right: "#d55e00", total: "#16181d" };
 export function axis(label, extra = {}) {
   return { label, stroke: "#4f5663", grid: { stroke: "#e4e7ec" }, ticks: { stroke: "#c9ced6" }, ...extra };
 }
+
+const line = (label, stroke, width = 1.5) => ({ label, stroke, width, points: { show: false } });
+
+// Every force chart (live and recorded) has the same axes and series: time, left, right,
+// total. Fresh objects per chart, because uPlot keeps state on the options it is given.
+export function forceAxes() {
+  return [axis("Time (s)"), axis("Force (N)", { size: 60 })];
+}
+
+export function forceSeries() {
+  return [
+    { label: "t (s)", value: (u, v) => (v == null ? "–" : v.toFixed(3)) },
+    line("Left (N)", COLORS.left),
+    line("Right (N)", COLORS.right),
+    line("Total (N)", COLORS.total, 2),
+  ];
+}
