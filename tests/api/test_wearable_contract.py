@@ -187,7 +187,7 @@ def test_openapi_documents_the_contract(client: httpx.Client) -> None:
 
 def test_large_json_replies_are_gzipped_for_clients_that_accept_it(client: httpx.Client) -> None:
     client.post("/api/sensor-data/batch", json={"readings": [reading("gzip")] * 200})
-    params = {"device_id": "gzip", "limit": 200}
+    params: dict[str, str | int] = {"device_id": "gzip", "limit": 200}
     compressed = client.get("/api/readings", params=params, headers={"accept-encoding": "gzip"})
     plain = client.get("/api/readings", params=params, headers={"accept-encoding": "identity"})
     assert compressed.headers["content-encoding"] == "gzip"
