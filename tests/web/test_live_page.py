@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Page, expect
 
-from tests._server import LiveServer
+from tests._server import LiveServer, start_server
 from tests.web._browser import ARTIFACTS, eventually, screenshot
 from tests.web._esp import StreamingEsp
 from tests.web._measure import frame_rate, page_weight, record
@@ -130,3 +131,19 @@ async def test_tare_zeroes_the_live_values_of_the_plate(tab: Page, web_server: L
         calibration = (await http.get(f"/api/devices/{device}")).json()["data"]["calibration"]
     assert abs(calibration["l"]["offset"] - 380) < 2
     assert abs(calibration["r"]["offset"] - 400) < 2
+
+
+async def test_without_a_chosen_plate_the_page_follows_the_one_streaming(
+    tab: Page, tmp_path: Path
+) -> None:
+    server = await asyncio.to_thread(start_server, tmp_path / "data")
+    try:
+        with StreamingEsp(server.url, "plate-auto"):
+            await tab.goto(server.url + "/")
+            await expect(tab.locator("#device")).to_have_value("plate-auto", timeout=15_000)
+            await tab.wait_for_function(
+                "() => Number(document.querySelector('#force-chart').dataset.samples) > 100"
+            )
+    finally:
+        await tab.goto("about:blank")  # leave before the server goes, or the page logs errors
+        await asyncio.to_thread(server.stop)

@@ -13,8 +13,12 @@ import { connectLive } from "./socket.js";
 const STATUS_POLL_MS = 2000;
 const DISPLAY_CAPACITY = 120_000; // two minutes at 1000 Hz on screen; storage keeps everything
 
+const chosenDevice = new URLSearchParams(location.search).get("device");
+
 const page = {
-  device: new URLSearchParams(location.search).get("device") || "default",
+  device: chosenDevice || "default",
+  // Until someone picks a plate, follow the one that is actually streaming.
+  autoDevice: !chosenDevice,
   calibration: null,
   plateState: "idle",
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
@@ -177,6 +181,12 @@ async function loadCalibration() {
 
 async function pollStatus() {
   const status = await getJSON(`/api/status${query({ device_id: page.device })}`);
+  const online = status.devices.find((d) => d.esp_connected);
+  if (page.autoDevice && !status.esp_connected && online && status.state === "idle") {
+    page.autoDevice = false;
+    await selectDevice(online.device_id);
+    return pollStatus();
+  }
   renderDevices($("#devices"), $("#clients"), status, page.device, selectDevice);
   fillDeviceChoice(status.devices.map((d) => d.device_id));
   return status;
@@ -211,6 +221,7 @@ function fillDeviceChoice(ids) {
 }
 
 async function selectDevice(id) {
+  page.autoDevice = false; // a choice, made by hand or once automatically, sticks
   if (id === page.device) return;
   page.device = id;
   const url = new URL(location.href);
