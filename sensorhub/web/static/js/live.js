@@ -189,6 +189,10 @@ async function pollStatus() {
   }
   renderDevices($("#devices"), $("#clients"), status, page.device, selectDevice);
   fillDeviceChoice(status.devices.map((d) => d.device_id));
+  if (status.state !== page.plateState) {
+    page.plateState = status.state; // the server is the truth; a missed event heals here
+    renderControls();
+  }
   return status;
 }
 
@@ -256,13 +260,16 @@ $("#start").addEventListener("click", (e) => act(e.currentTarget, async () => {
   if (athlete) body.athlete = athlete;
   if (notes) body.notes = notes;
   const started = await postJSON("/api/start_test", body);
-  page.plateState = "running";
+  // test_status may have arrived before this reply; only move forward from idle.
+  if (page.plateState === "idle") page.plateState = "running";
   beginTest(started.session_id);
 }));
 
 $("#stop").addEventListener("click", (e) => act(e.currentTarget, async () => {
   await postJSON("/api/stop_test", { device_id: page.device });
-  page.plateState = "flushing"; // until test_status says otherwise; no second stop
+  // Until test_status says otherwise; no second stop. The test may already be saved (its
+  // events can beat this reply), so never move back from idle.
+  if (page.plateState === "running") page.plateState = "flushing";
 }));
 
 $("#tare").addEventListener("click", (e) => act(e.currentTarget, async () => {
