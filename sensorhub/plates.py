@@ -68,9 +68,15 @@ class PlateHub:
         await self._tasks.cancel_all()
 
     def plate(self, device_id: str) -> Plate:
+        """The device's state, created on first use: only for paths that change it."""
         if device_id not in self._plates:
             self._plates[device_id] = Plate(device_id)
         return self._plates[device_id]
+
+    def view(self, device_id: str) -> Plate:
+        """The device's state for reading; an unknown id is not remembered, so lookups of
+        made-up ids cannot grow the device list (or memory)."""
+        return self._plates.get(device_id) or Plate(device_id)
 
     # --- tests ---------------------------------------------------------------------------
 
@@ -91,7 +97,7 @@ class PlateHub:
         return session
 
     async def stop(self, device_id: str) -> TestSession:
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         session = plate.stop()
         self._last_activity[device_id] = time.monotonic()
         await self._storage.update_test(
@@ -123,7 +129,7 @@ class PlateHub:
 
     async def done(self, device_id: str) -> None:
         """The esp has sent everything: a flushing test completes now."""
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         if plate.session is not None and plate.session.state is SessionState.FLUSHING:
             await self._finish(plate, plate.session)
 
@@ -213,7 +219,7 @@ class PlateHub:
     # --- views ---------------------------------------------------------------------------
 
     def status(self, device_id: str) -> JSONDict:
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         session = plate.session
         return {
             "test_running": plate.state is SessionState.RUNNING,
@@ -227,7 +233,7 @@ class PlateHub:
         }
 
     def latest(self, device_id: str) -> JSONDict:
-        sample = self.plate(device_id).latest
+        sample = self.view(device_id).latest
         if sample is None:
             raise NoReading(f"no sample received from device {device_id!r} yet")
         t, left, right = sample
@@ -235,7 +241,7 @@ class PlateHub:
 
     async def session_data(self, device_id: str) -> JSONDict:
         """The running test's samples, else those of the device's most recent test."""
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         if plate.session is not None:
             session = plate.session
             return self._session_view(session.id, session.state.value, session.samples)
@@ -253,6 +259,11 @@ class PlateHub:
     def _session_view(test_id: int | None, state: str, samples: Sequence[Sample]) -> JSONDict:
         return {"session_id": test_id, "state": state, "samples": sample_dicts(samples)}
 
+    def summary(self, device_id: str) -> JSONDict:
+        """One device: state, test, esp connection, latest sample, calibration."""
+        plate = self.view(device_id)
+        return {**self._summary(plate), "calibration": plate.calibration.to_dict()}
+
     def _summary(self, plate: Plate) -> JSONDict:
         session = plate.session
         latest = plate.latest
@@ -268,11 +279,11 @@ class PlateHub:
     # --- calibration ---------------------------------------------------------------------
 
     async def tare(self, device_id: str) -> Calibration:
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         return await self.set_calibration(device_id, tare(plate.calibration, plate.last_second()))
 
     async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> Calibration:
-        plate = self.plate(device_id)
+        plate = self.view(device_id)
         loaded = plate.last_second()
         updated = calibrate_channel(plate.calibration, channel, mass_kg, loaded)
         return await self.set_calibration(device_id, updated)

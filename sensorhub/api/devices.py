@@ -42,10 +42,7 @@ class CalibrateIn(BaseModel):
 
 
 def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
-    plate = services.plates.plate(device_id)
-    summary = services.plates.status(device_id)["devices"]
-    view = next(d for d in summary if d["device_id"] == device_id)
-    return {"status": "success", "data": {**view, "calibration": plate.calibration.to_dict()}}
+    return {"status": "success", "data": services.plates.summary(device_id)}
 
 
 @router.get("/{device_id}")
@@ -57,7 +54,7 @@ async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, An
 @router.put("/{device_id}")
 async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn) -> dict[str, Any]:
     """Set the calibration directly; a channel left out keeps its values."""
-    current = services.plates.plate(device_id).calibration
+    current = services.plates.view(device_id).calibration
     given = body.calibration
     updated = Calibration(
         ChannelCalibration(**given.l.model_dump()) if given.l else current.l,

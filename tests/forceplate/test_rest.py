@@ -302,3 +302,16 @@ def test_unknown_test_is_404_json(server: LiveServer) -> None:
     response = get_test(server, "987654321")
     assert response.status_code == 404
     assert json_error(response)
+
+
+def test_reading_unknown_devices_does_not_make_them_known(server: LiveServer) -> None:
+    """Lookups of made-up ids (typos, scanners) must not grow the device list or memory."""
+    for name in ("ghost-1", "ghost-2"):
+        assert httpx.get(f"{server.url}/api/status", params={"device_id": name}).status_code == 200
+        assert httpx.get(f"{server.url}/api/devices/{name}").status_code == 200
+        assert (
+            httpx.get(f"{server.url}/api/latest_reading", params={"device_id": name}).status_code
+            == 404
+        )
+    listed = httpx.get(f"{server.url}/api/status").json()["devices"]
+    assert not {"ghost-1", "ghost-2"} & {d["device_id"] for d in listed}
