@@ -53,14 +53,16 @@ def start_server(
     args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    port: int | None = None,
 ) -> LiveServer:
-    port = free_port()
+    """``port`` given: restart on a stopped server's port (its log is appended to)."""
+    port = port or free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--data-dir", str(data_dir), *args]
     full_env = {**os.environ, "SENSORHUB_RATE_LIMIT_PER_S": "0", **(env or {})}
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=cwd or data_dir.parent
         )

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from playwright.async_api import Page, ViewportSize
 
-from tests._server import LiveServer
+from tests._server import LiveServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "web"
@@ -55,21 +52,4 @@ async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> No
 
 def restart_on_same_port(stopped: LiveServer) -> LiveServer:
     """A new server process on a stopped server's port and data, as after a power cut."""
-    command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(stopped.port), "--data-dir", str(stopped.data_dir)]
-    env = {**os.environ, "SENSORHUB_RATE_LIMIT_PER_S": "0"}
-    with stopped.log_path.open("ab") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=stopped.data_dir.parent
-        )
-    server = LiveServer(stopped.url, stopped.port, stopped.data_dir, process, stopped.log_path)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(server.url + "/api/health", timeout=1.0).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)  # polling interval while the port opens
-    server.kill()
-    raise AssertionError(f"restarted server did not come up:\n{server.log()}")
+    return start_server(stopped.data_dir, port=stopped.port)
