@@ -84,8 +84,7 @@ class PlateHub:
         plate = self.plate(device_id)
         lock = self._start_locks.setdefault(device_id, asyncio.Lock())
         async with lock:  # two starts at once must not both pass the idle check
-            if plate.session is not None:
-                plate.begin(plate.session)  # raises SessionRunning with the reason
+            plate.check_idle()
             now = self._clock()
             calibration = plate.calibration.to_dict()
             test_id = await self._storage.create_test(device_id, now, calibration, athlete, notes)
@@ -194,9 +193,7 @@ class PlateHub:
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
         self._refuse_if_recording(test_id)
-        record = await self._storage.get_test(test_id)
-        if record is None:
-            raise TestNotFound(f"no test with id {test_id}")
+        record = await self._storage.require_test(test_id)
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
         analysis = await asyncio.to_thread(analysis_record, samples, calibration, params)
@@ -210,8 +207,8 @@ class PlateHub:
 
     async def delete(self, test_id: int) -> None:
         self._refuse_if_recording(test_id)
-        record = await self._storage.get_test(test_id)
-        if record is None or not await self._storage.delete_test(test_id):
+        record = await self._storage.require_test(test_id)
+        if not await self._storage.delete_test(test_id):  # deleted meanwhile by someone else
             raise TestNotFound(f"no test with id {test_id}")
         if record.csv_file:
             (self._test_data_dir / record.csv_file).unlink(missing_ok=True)

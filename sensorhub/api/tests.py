@@ -63,13 +63,6 @@ def record_view(record: TestRecord) -> dict[str, Any]:
     }
 
 
-async def _record(services: ServicesDep, test_id: int) -> TestRecord:
-    record = await services.storage.get_test(test_id)
-    if record is None:
-        raise TestNotFound(f"no test with id {test_id}")
-    return record
-
-
 @router.get("")
 async def list_tests(
     services: ServicesDep,
@@ -91,7 +84,7 @@ async def list_tests(
 @router.get("/{test_id}.csv", response_model=None, response_class=StreamingResponse)
 async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | FileResponse:
     """The test's CSV (`t,l,r`, values as received)."""
-    record = await _record(services, test_id)
+    record = await services.storage.require_test(test_id)
     path = services.settings.test_data_dir / (record.csv_file or "")
     if record.csv_file and path.is_file():
         return FileResponse(path, media_type="text/csv", filename=record.csv_file)
@@ -104,13 +97,13 @@ async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | F
 
 @router.get("/{test_id}")
 async def get_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
-    return {"status": "success", "data": record_view(await _record(services, test_id))}
+    return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
 
 
 @router.get("/{test_id}/samples")
 async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
     """Every stored sample of the test, in arrival order, as received."""
-    await _record(services, test_id)
+    await services.storage.require_test(test_id)
     samples = await services.storage.test_samples(test_id)
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
 
@@ -118,7 +111,7 @@ async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
 @router.get("/{test_id}/analysis")
 async def get_analysis(services: ServicesDep, test_id: int) -> dict[str, Any]:
     """The test's current IMTP analysis: parameters, summary and the full result."""
-    record = await _record(services, test_id)
+    record = await services.storage.require_test(test_id)
     if record.analysis is None:
         raise NotFoundError(f"test {test_id} has no analysis yet (it is {record.state})")
     return {"status": "success", "data": record.analysis}

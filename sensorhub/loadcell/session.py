@@ -69,12 +69,16 @@ class Plate:
     def latest(self) -> Sample | None:
         return self.recent[-1] if self.recent else None
 
-    def begin(self, session: TestSession) -> None:
+    def check_idle(self) -> None:
+        """Raise ``SessionRunning`` unless a test may start now."""
         if self.session is not None:
             raise SessionRunning(
                 f"a test ({self.session.id}) is already {self.session.state} on device "
                 f"{self.device_id!r}; stop it first"
             )
+
+    def begin(self, session: TestSession) -> None:
+        self.check_idle()
         self.session = session
 
     def stop(self) -> TestSession:

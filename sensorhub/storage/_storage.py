@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sensorhub.biometrics.readings import ProcessedReading
-from sensorhub.errors import ConfigError, StorageError
+from sensorhub.errors import ConfigError, StorageError, TestNotFound
 from sensorhub.loadcell.session import Sample
 from sensorhub.storage._engine import create_database_engine
 from sensorhub.storage._migrations import migrate
@@ -156,6 +156,13 @@ class Storage:
 
     async def get_test(self, test_id: int) -> TestRecord | None:
         return await self._read(select_test, test_id)
+
+    async def require_test(self, test_id: int) -> TestRecord:
+        """The stored test, or ``TestNotFound``."""
+        record = await self.get_test(test_id)
+        if record is None:
+            raise TestNotFound(f"no test with id {test_id}")
+        return record
 
     async def test_samples(self, test_id: int) -> list[Sample]:
         return await self._read(select_samples, test_id)
