@@ -42,6 +42,9 @@ class Settings(BaseModel):
     writer_batch_max: int = Field(1000, ge=1)
     # Producers wait (never drop) when this many writes are pending: bounded memory.
     writer_backlog_max: int = Field(10_000, ge=1)
+    # The longest a write waits for the database before the client gets 503 + Retry-After
+    # ("not stored"): below an ESP32 HTTP client's ~5 s timeout, so it learns the outcome.
+    storage_timeout_s: float = Field(3.0, gt=0, le=60)
     # After a stop, a test still takes the esp's samples until it sends `done` or is silent
     # this long: enough for an ESP32 to empty its buffer over a slow Wi-Fi link.
     flush_grace_s: float = Field(2.0, gt=0, le=60)

@@ -16,6 +16,7 @@
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
      ├── StorageError           503   the database did not take the write
+     │    └── StorageUnavailable      it cannot now (locked, full, gone); retry later
      └── DeviceError                  a link to a device or a forwarding target failed
           ├── SerialPortError         a serial port cannot be opened, read or written
           └── ForwardError            a forwarded message did not reach the server
@@ -33,9 +34,11 @@ class SensorhubError(Exception):
     code = "error"
     status = 500
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # When set, the client may try again after this many seconds (HTTP ``Retry-After``).
+        self.retry_after_s = retry_after_s
 
 
 class ConfigError(SensorhubError):
@@ -96,6 +99,13 @@ class StorageError(SensorhubError):
 
     code = "storage_error"
     status = 503
+
+
+class StorageUnavailable(StorageError):
+    """Raised when the database cannot commit now (locked, full, removed, unreachable): the
+    request was not stored, and the same request may be sent again later."""
+
+    code = "storage_unavailable"
 
 
 class DeviceError(SensorhubError):

@@ -139,6 +139,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         settings.database_url,
         batch_max=settings.writer_batch_max,
         backlog_max=settings.writer_backlog_max,
+        timeout_s=settings.storage_timeout_s,
     )
     await storage.open()
     presence = Presence()

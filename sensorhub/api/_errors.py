@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -44,7 +45,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 async def _sensorhub_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SensorhubError)
-    return error_response(exc.status, exc.message, exc.code)
+    headers = None
+    if exc.retry_after_s is not None:
+        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+    return error_response(exc.status, exc.message, exc.code, headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,29 +1,103 @@
-"""Engine creation, with SQLite tuned once in a connect hook."""
+"""The database: an engine tuned once in a connect hook, its schema, and (for a SQLite file) a
+check that the file the writer commits to is still the one users read.
+"""
 
 from __future__ import annotations
 
+import math
+import os
 import sqlite3
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+
+from sensorhub.errors import StorageUnavailable
+from sensorhub.storage._migrations import migrate
+
+# How long one statement may wait for a lock held by someone else (another process, a backup
+# tool, `sqlite3` in a shell) before the attempt fails; the writer keeps every attempt within
+# the answer bound with it. Half a second: long enough for ordinary contention in WAL mode.
+DEFAULT_LOCK_TIMEOUT_S = 0.5
 
 
-def create_database_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, NORMAL sync and a busy timeout."""
+def create_database_engine(url: str, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Engine:
+    """An engine for ``url`` whose lock waits end after ``lock_timeout_s``."""
+    lock_ms = max(1, round(lock_timeout_s * 1000))
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        connect_args = {
+            "options": f"-c lock_timeout={lock_ms}",
+            "connect_timeout": max(1, math.ceil(lock_timeout_s)),
+        }
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     engine = create_engine(url, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _tune_sqlite)
+
+    def tune(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        _tune_sqlite(dbapi_connection, lock_ms)
+
+    event.listen(engine, "connect", tune)
     return engine
 
 
-def _tune_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def _tune_sqlite(dbapi_connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     # WAL: readers never block the writer. NORMAL: a commit survives a process crash
     # (kill -9), only an OS crash or power cut may lose the last commits.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Readers in other threads/processes briefly hold locks; wait rather than fail.
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.close()
+
+
+class Database:
+    """The engine plus what it takes to (re)open it: the schema and the SQLite file's identity.
+
+    Someone may delete or replace the SQLite file while the server runs. The writer's open
+    connection would go on committing into the deleted file, and every acknowledgement would
+    be a lie; ``check_file`` after each commit turns that into a storage failure instead.
+    """
+
+    def __init__(self, url: str, *, lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> None:
+        self.engine = create_database_engine(url, lock_timeout_s)
+        self.lock_timeout_s = lock_timeout_s
+        self._file = _sqlite_file(self.engine.url)
+        self._identity: tuple[int, int] | None = None
+
+    def prepare(self) -> None:
+        """Create or upgrade the schema, and remember which file that was."""
+        migrate(self.engine)
+        self._identity = self._stat()
+
+    def check_file(self) -> None:
+        """Raise ``StorageUnavailable`` if the SQLite file was removed or replaced."""
+        if self._file is not None and self._stat() != self._identity:
+            raise StorageUnavailable(f"the database file {self._file.name} was removed or replaced")
+
+    def reopen(self) -> None:
+        """Forget every pooled connection (they may point at a removed file) and prepare anew."""
+        self.engine.dispose()
+        if self._file is not None and not self._file.exists():
+            # A journal left by the removed file must not be replayed into the new one.
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self._file}{suffix}").unlink(missing_ok=True)
+        self.prepare()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def _stat(self) -> tuple[int, int] | None:
+        if self._file is None:
+            return None
+        try:
+            info = os.stat(self._file)
+        except FileNotFoundError:
+            return None
+        return info.st_dev, info.st_ino
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = make_url(url).database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)

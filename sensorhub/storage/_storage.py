@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -12,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sensorhub.biometrics.readings import ProcessedReading
-from sensorhub.errors import ConfigError, StorageError, TestNotFound
+from sensorhub.errors import ConfigError, StorageError, StorageUnavailable, TestNotFound
 from sensorhub.loadcell.session import Sample
-from sensorhub.storage._engine import create_database_engine
-from sensorhub.storage._migrations import migrate
+from sensorhub.logs import log_event
+from sensorhub.storage._engine import DEFAULT_LOCK_TIMEOUT_S, Database
 from sensorhub.storage._readings import (
     InsertReadings,
     ReadingQuery,
@@ -40,23 +41,41 @@ from sensorhub.storage._tests import (
 from sensorhub.storage._writer import Writer
 
 _T = TypeVar("_T")
+logger = logging.getLogger(__name__)
+
+# A read that fails is retried by the client after this long: the writer's first pause.
+READ_RETRY_AFTER_S = 1
 
 
 class Storage:
-    """Open with ``await storage.open()``, close with ``await storage.close()``."""
+    """Open with ``await storage.open()``, close with ``await storage.close()``.
 
-    def __init__(self, url: str, *, batch_max: int = 1000, backlog_max: int = 10_000) -> None:
+    Every write is answered within ``timeout_s``: committed, or ``StorageUnavailable``
+    (nothing stored). Reads that fail raise ``StorageUnavailable`` too.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        batch_max: int = 1000,
+        backlog_max: int = 10_000,
+        timeout_s: float = 3.0,
+    ) -> None:
         self.url = url
         self._batch_max = batch_max
         self._backlog_max = backlog_max
-        self._engine: Engine | None = None
+        self._timeout_s = timeout_s
+        # Room for queueing: one attempt takes at most a third of the answer bound.
+        self._lock_timeout_s = min(DEFAULT_LOCK_TIMEOUT_S, timeout_s / 3)
+        self._database: Database | None = None
         self._writer: Writer | None = None
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None:
+        if self._database is None:
             raise StorageError("storage is not open")
-        return self._engine
+        return self._database.engine
 
     @property
     def writer(self) -> Writer:
@@ -65,23 +84,28 @@ class Storage:
         return self._writer
 
     async def open(self) -> None:
-        self._engine = create_database_engine(self.url)
+        database = Database(self.url, lock_timeout_s=self._lock_timeout_s)
         try:
-            await asyncio.to_thread(migrate, self._engine)
+            await asyncio.to_thread(database.prepare)
         except (SQLAlchemyError, RuntimeError) as exc:
-            self._engine.dispose()
-            raise ConfigError(f"cannot open database {self._safe_url()}: {exc}") from exc
+            database.dispose()
+            safe_url = database.engine.url.render_as_string(hide_password=True)
+            raise ConfigError(f"cannot open database {safe_url}: {exc}") from exc
+        self._database = database
         self._writer = Writer(
-            self._engine, batch_max=self._batch_max, backlog_max=self._backlog_max
+            database,
+            batch_max=self._batch_max,
+            backlog_max=self._backlog_max,
+            timeout_s=self._timeout_s,
         )
         self._writer.start()
 
     async def close(self) -> None:
         if self._writer is not None:
             await self._writer.stop()
-        if self._engine is not None:
-            self._engine.dispose()
-        self._writer = self._engine = None
+        if self._database is not None:
+            self._database.dispose()
+        self._writer = self._database = None
 
     async def add_readings(self, rows: Sequence[ProcessedReading]) -> list[ProcessedReading]:
         """Store ``rows`` in one transaction; returns them with their ids once committed."""
@@ -93,7 +117,7 @@ class Storage:
 
     async def iter_readings(self, query: ReadingQuery) -> AsyncIterator[Sequence[ProcessedReading]]:
         pages = iter_reading_pages(self.engine, query)
-        while page := await asyncio.to_thread(next, pages, None):
+        while page := await self._read_translated(next, pages, None):
             yield page
 
     # Force-plate tests. Writes go through the writer; ids come back once committed.
@@ -172,12 +196,17 @@ class Storage:
 
     async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
         """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""
-        return await asyncio.to_thread(self._run_query, query, *args)
+        return await self._read_translated(self._run_query, query, *args)
 
     def _run_query(self, query: Callable[..., _T], *args: Any) -> _T:
         with self.engine.connect() as conn:
             return query(conn, *args)
 
-    def _safe_url(self) -> str:
-        # Never log a password that may be in a PostgreSQL URL.
-        return self.engine.url.render_as_string(hide_password=True) if self._engine else "?"
+    @staticmethod
+    async def _read_translated(function: Callable[..., _T], *args: Any) -> _T:
+        try:
+            return await asyncio.to_thread(function, *args)
+        except SQLAlchemyError as exc:
+            log_event(logger, "read_failed", logging.WARNING, error=repr(exc)[:300])
+            message = "the database cannot be read now; try again"
+            raise StorageUnavailable(message, retry_after_s=READ_RETRY_AFTER_S) from exc

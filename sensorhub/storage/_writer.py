@@ -4,28 +4,45 @@ Producers ``await writer.submit(task)``; the coroutine resumes only after the co
 contains the task, so an acknowledgement always means "on disk". While one commit runs, new
 tasks queue up and go into the next commit together (group commit), which is what makes
 durability cheap under load and adds no waiting when idle.
+
+Failure is a state, not a hang (docs/storage-failures.md):
+
+- Every ``submit`` ends within ``timeout_s``: committed, or ``StorageUnavailable``.
+- A task is either *claimed* by the writer as an attempt to commit it begins, or *withdrawn*
+  by its submitter when its time is up; never both. So ``StorageUnavailable`` means "not
+  stored", and a withdrawn task is never committed later behind the client's back. The writer
+  claims a task only while enough of its time is left for one attempt (the lock timeout).
+- A failed attempt rolls back, fails its group, drops the connection and tries again after a
+  growing pause; a task that fails on its own (a bug, a constraint) fails alone.
+- If the thread dies anyway, the next ``submit`` starts a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
+import math
 import queue
 import threading
+import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from sensorhub.errors import StorageError
+from sensorhub.errors import StorageError, StorageUnavailable
 from sensorhub.logs import log_event
+from sensorhub.storage._engine import Database
 
 logger = logging.getLogger(__name__)
 
-# "database is locked" from another process is transient; a few tries ride it out.
-LOCKED_RETRIES = 3
+# Pauses between attempts while the database fails: quick to notice recovery, slow enough
+# not to spin on a full disk. The pause also becomes the client's Retry-After.
+FIRST_BACKOFF_S = 0.1
+MAX_BACKOFF_S = 2.0
 
 
 class WriteTask(ABC):
@@ -44,10 +61,18 @@ class Barrier(WriteTask):
         return None
 
 
-@dataclass(slots=True)
+class _State(enum.Enum):
+    QUEUED = "queued"
+    CLAIMED = "claimed"  # an attempt to commit it has begun: its outcome will be reported
+    WITHDRAWN = "withdrawn"  # answered "not stored": it must never be committed
+
+
+@dataclass(slots=True, eq=False)
 class _Item:
     task: WriteTask
     future: asyncio.Future[Any]
+    deadline: float  # time.monotonic()
+    state: _State = field(default=_State.QUEUED)
 
 
 _STOP = object()
@@ -56,34 +81,56 @@ _STOP = object()
 class Writer:
     """Owns the write connection; see the module docstring."""
 
-    def __init__(self, engine: Engine, *, batch_max: int, backlog_max: int) -> None:
-        self._engine = engine
+    def __init__(
+        self, database: Database, *, batch_max: int, backlog_max: int, timeout_s: float
+    ) -> None:
+        if timeout_s <= database.lock_timeout_s:
+            raise ValueError("the write timeout must leave room for one attempt's lock wait")
+        self._database = database
         self._batch_max = batch_max
+        self._timeout_s = timeout_s
         self._queue: queue.SimpleQueue[_Item | object] = queue.SimpleQueue()
         self._slots = asyncio.Semaphore(backlog_max)
+        self._claims = threading.Lock()  # guards every _Item.state transition
         self._pending = 0
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = threading.Event()
+        self._conn: Connection | None = None
+        self._in_flight: list[_Item] = []
+        self._backoff_s = 0.0  # 0 while healthy
 
     @property
     def backlog(self) -> int:
         """Tasks submitted and not yet committed."""
         return self._pending
 
+    @property
+    def healthy(self) -> bool:
+        """False from a failed attempt until the next commit succeeds."""
+        return self._backoff_s == 0.0
+
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._run, name="sensorhub-writer", daemon=True)
-        self._thread.start()
+        self._start_thread()
 
     async def submit(self, task: WriteTask) -> Any:
-        """Queue ``task`` and wait until it is committed; returns what ``task.run`` returned."""
-        if self._loop is None:
+        """Queue ``task`` and wait until it is committed; returns what ``task.run`` returned.
+
+        Raises ``StorageUnavailable`` (not stored) when that takes longer than the timeout.
+        """
+        if self._loop is None or self._stopping.is_set():
             raise StorageError("the database writer is not running")
-        await self._slots.acquire()  # bounded backlog: wait, never drop
-        future: asyncio.Future[Any] = self._loop.create_future()
+        deadline = time.monotonic() + self._timeout_s
+        try:  # bounded backlog: wait for room, but not past the deadline
+            async with asyncio.timeout(self._timeout_s):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise self._unavailable("the database is not keeping up") from None
+        item = _Item(task, self._loop.create_future(), deadline)
         self._pending += 1
-        self._queue.put(_Item(task, future))
-        return await future
+        self._queue.put(item)
+        return await self._outcome(item)
 
     async def flush(self) -> None:
         """Return once everything submitted before this call is committed."""
@@ -95,20 +142,72 @@ class Writer:
             return
         self._queue.put(_STOP)
         await asyncio.to_thread(self._thread.join)
+        self._stopping.set()  # after the join: the queue was drained, so no backoff was cut
         self._thread = None
 
-    def _run(self) -> None:
-        with self._engine.connect() as conn:
-            running = True
-            while running:
-                batch, running = self._next_batch()
-                if batch:
-                    self._commit(conn, batch)
+    async def _outcome(self, item: _Item) -> Any:
+        try:
+            async with asyncio.timeout_at(self._loop_deadline(item)):
+                return await asyncio.shield(item.future)
+        except TimeoutError:
+            if item.future.done():
+                return item.future.result()
+            if self._withdraw(item):
+                raise self._unavailable("the database did not take the write in time") from None
+        # Claimed just in time: the attempt itself is bounded by the lock timeout.
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await asyncio.shield(item.future)
+        except TimeoutError:
+            raise StorageError("the database did not answer; the write may not be stored") from None
 
-    def _next_batch(self) -> tuple[list[_Item], bool]:
+    def _withdraw(self, item: _Item) -> bool:
+        """Mark ``item`` as not stored unless the writer claimed it first."""
+        with self._claims:
+            if item.state is _State.QUEUED:
+                item.state = _State.WITHDRAWN
+            withdrawn = item.state is _State.WITHDRAWN
+        if withdrawn:
+            item.future.cancel()  # nobody waits for it any more
+        return withdrawn
+
+    def _loop_deadline(self, item: _Item) -> float:
+        assert self._loop is not None
+        return self._loop.time() + (item.deadline - time.monotonic())
+
+    def _unavailable(self, reason: str) -> StorageUnavailable:
+        retry = max(1, math.ceil(max(self._backoff_s, FIRST_BACKOFF_S)))
+        return StorageUnavailable(f"{reason}; nothing was stored", retry_after_s=retry)
+
+    # --- the writer thread -----------------------------------------------------------------
+
+    def _start_thread(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="sensorhub-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        stopped = False
+        try:
+            while (batch := self._next_batch()) is not None:
+                self._attempt(batch)
+            stopped = True
+        finally:
+            # Reached at stop, or when something escaped every handler below: then the
+            # tasks of the attempt in progress were not committed and must be told so, and
+            # a new thread takes over the queue.
+            if self._in_flight:
+                self._fail(self._in_flight, self._unavailable("the database writer stopped"))
+            self._in_flight = []
+            self._close_connection()
+            if not stopped:
+                log_event(logger, "writer_restarted", logging.ERROR, backlog=self._pending)
+                assert self._loop is not None
+                self._loop.call_soon_threadsafe(self._start_thread)
+
+    def _next_batch(self) -> list[_Item] | None:
         first = self._queue.get()
         if first is _STOP:
-            return [], False
+            return None
         batch = [first]
         while len(batch) < self._batch_max:
             try:
@@ -116,48 +215,122 @@ class Writer:
             except queue.Empty:
                 break
             if item is _STOP:
-                return _items(batch), False
+                self._queue.put(_STOP)  # end after this batch
+                break
             batch.append(item)
-        return _items(batch), True
+        return [item for item in batch if isinstance(item, _Item)]
 
-    def _commit(self, conn: Connection, batch: list[_Item]) -> None:
+    def _attempt(self, batch: list[_Item]) -> None:
+        claimed = self._claim(batch)
+        if not claimed:
+            return
+        self._in_flight = claimed
         try:
-            results: list[Any] = [item.task.run(conn) for item in batch]
-            conn.commit()
-        except Exception:
+            results = self._commit_group(self._connection(), claimed)
+        except Exception as exc:  # the database failed as a whole: locked, full, gone, lost
+            results = [self._failed_attempt(exc)] * len(claimed)
+        self._in_flight = []
+        self._report(claimed, results)
+        if not self.healthy:
+            self._stopping.wait(self._backoff_s)  # tasks queued meanwhile wait or time out
+
+    def _claim(self, batch: list[_Item]) -> list[_Item]:
+        """Claim the tasks that still have time for one attempt; the rest are not stored."""
+        cutoff = time.monotonic() + self._database.lock_timeout_s
+        claimed: list[_Item] = []
+        expired: list[_Item] = []
+        with self._claims:
+            for item in batch:
+                if item.state is _State.QUEUED and item.deadline >= cutoff:
+                    item.state = _State.CLAIMED
+                    claimed.append(item)
+                else:
+                    item.state = _State.WITHDRAWN
+                    expired.append(item)
+        if expired:
+            self._fail(expired, self._unavailable("the database did not take the write in time"))
+        return claimed
+
+    def _commit_group(self, conn: Connection, items: list[_Item]) -> list[Any]:
+        try:
+            results = [item.task.run(conn) for item in items]
+            self._commit(conn)
+            return results
+        except Exception as exc:
             conn.rollback()
-            # Isolate the failure: one bad task must not cost the others their write.
-            results = [self._run_alone(conn, item.task) for item in batch]
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._settle, batch, results)
+            if _database_failed(exc):
+                raise
+        # Isolate the failure: one bad task must not cost the others their write.
+        results = []
+        for item in items:
+            try:
+                results.append(self._run_alone(conn, item.task))
+            except Exception as exc:  # the database failed: this task and the rest not stored
+                failure = self._failed_attempt(exc)
+                return results + [failure] * (len(items) - len(results))
+        return results
 
     def _run_alone(self, conn: Connection, task: WriteTask) -> Any:
-        for attempt in range(1, LOCKED_RETRIES + 1):
-            try:
-                result = task.run(conn)
-                conn.commit()
-                return result
-            except OperationalError as exc:
-                conn.rollback()
-                if attempt == LOCKED_RETRIES:
-                    return self._failure(task, exc)
-            except Exception as exc:  # a bad task is logged and reported, never kills the writer
-                conn.rollback()
-                return self._failure(task, exc)
-        raise AssertionError("unreachable")
+        try:
+            result = task.run(conn)
+            self._commit(conn)
+            return result
+        except Exception as exc:
+            conn.rollback()
+            if _database_failed(exc):
+                raise
+            log_event(logger, "write_failed", logging.ERROR, task=repr(task)[:300], error=repr(exc))
+            error = StorageError("the write was not stored (it was refused)")
+            error.__cause__ = exc
+            return error
 
-    def _failure(self, task: WriteTask, exc: Exception) -> StorageError:
-        log_event(logger, "write_failed", logging.ERROR, task=repr(task)[:300], error=repr(exc))
-        reason = "database error" if isinstance(exc, SQLAlchemyError) else "internal error"
-        error = StorageError(f"the write was not stored ({reason})")
+    def _commit(self, conn: Connection) -> None:
+        conn.commit()
+        self._database.check_file()  # committed into a removed file is not stored
+        if not self.healthy:
+            log_event(logger, "storage_recovered")
+            self._backoff_s = 0.0
+
+    def _connection(self) -> Connection:
+        if self._conn is None:
+            if not self.healthy:
+                self._database.reopen()  # the file may be new: schema first
+            self._conn = self._database.engine.connect()
+        return self._conn
+
+    def _failed_attempt(self, exc: Exception) -> StorageUnavailable:
+        if self.healthy:
+            log_event(logger, "storage_unavailable", logging.ERROR, error=repr(exc)[:300])
+        self._close_connection()
+        self._backoff_s = min(MAX_BACKOFF_S, max(FIRST_BACKOFF_S, self._backoff_s * 2))
+        reason = "the database cannot take writes now"
+        if isinstance(exc, StorageUnavailable):  # we know better: e.g. the file was removed
+            reason = exc.message
+        error = self._unavailable(reason)
         error.__cause__ = exc
         return error
 
-    def _settle(self, batch: list[_Item], results: list[Any]) -> None:
-        for item, result in zip(batch, results, strict=True):
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()  # never return a broken connection to the pool
+                self._conn.close()
+            except Exception as exc:  # already broken: nothing more to release
+                log_event(logger, "connection_close_failed", logging.WARNING, error=repr(exc))
+            self._conn = None
+
+    def _fail(self, items: list[_Item], error: StorageError) -> None:
+        self._report(items, [error] * len(items))
+
+    def _report(self, items: list[_Item], results: list[Any]) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._settle, items, results)
+
+    def _settle(self, items: list[_Item], results: list[Any]) -> None:
+        for item, result in zip(items, results, strict=True):
             self._slots.release()
             self._pending -= 1
-            if item.future.done():  # the submitter was cancelled; the write still happened
+            if item.future.done():  # withdrawn by its submitter, or it was cancelled
                 continue
             if isinstance(result, StorageError):
                 item.future.set_exception(result)
@@ -165,5 +338,8 @@ class Writer:
                 item.future.set_result(result)
 
 
-def _items(batch: list[Any]) -> list[_Item]:
-    return [item for item in batch if isinstance(item, _Item)]
+def _database_failed(exc: Exception) -> bool:
+    """True when the database itself failed (not this task): locked, full, I/O, connection."""
+    if isinstance(exc, OperationalError | InterfaceError | StorageUnavailable | OSError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
