@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 STARTUP_TIMEOUT_S = 60.0
+REPO = Path(__file__).resolve().parents[1]  # so ``python -m tests.…`` launchers import
 
 
 def free_port() -> int:
@@ -54,14 +55,24 @@ def start_server(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     port: int | None = None,
+    module: str = "sensorhub",
 ) -> LiveServer:
-    """``port`` given: restart on a stopped server's port (its log is appended to)."""
+    """``port`` given: restart on a stopped server's port (its log is appended to).
+
+    ``module``: what ``python -m`` runs; tests' own launchers (e.g. ``tests._faulty_server``)
+    take the same arguments as ``sensorhub``.
+    """
     port = port or free_port()
     log_path = data_dir.parent / f"server-{port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1"]
+    command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--data-dir", str(data_dir), *args]
-    full_env = {**os.environ, "SENSORHUB_RATE_LIMIT_PER_S": "0", **(env or {})}
+    full_env = {
+        **os.environ,
+        "SENSORHUB_RATE_LIMIT_PER_S": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **(env or {}),
+    }
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=cwd or data_dir.parent

@@ -7,21 +7,12 @@ from pathlib import Path
 
 import httpx
 
+from tests._readings import READING, stored_readings
 from tests._server import start_server
-
-READING = {"bvp": 1.0, "temperature": 33.0, "acceleration": {"x": 0.0, "y": 0.0, "z": 1.0}}
 
 
 def stored_ids(url: str) -> set[int]:
-    ids: set[int] = set()
-    params: dict[str, int] = {"limit": 1000}
-    with httpx.Client(base_url=url) as http:
-        while True:
-            page = http.get("/api/readings", params=params).json()
-            ids.update(r["id"] for r in page["data"])
-            if page["next_before_id"] is None:
-                return ids
-            params["before_id"] = page["next_before_id"]
+    return {reading["id"] for reading in stored_readings(url)}
 
 
 def test_readings_acknowledged_before_sigkill_are_all_stored(tmp_path: Path) -> None:

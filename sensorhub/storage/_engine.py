@@ -4,16 +4,21 @@ check that the file the writer commits to is still the one users read.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 
 from sensorhub.errors import StorageUnavailable
+from sensorhub.logs import log_event
 from sensorhub.storage._migrations import migrate
+
+logger = logging.getLogger(__name__)
 
 # How long one statement may wait for a lock held by someone else (another process, a backup
 # tool, `sqlite3` in a shell) before the attempt fails; the writer keeps every attempt within
@@ -78,10 +83,20 @@ class Database:
         """Forget every pooled connection (they may point at a removed file) and prepare anew."""
         self.engine.dispose()
         if self._file is not None and not self._file.exists():
-            # A journal left by the removed file must not be replayed into the new one.
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self._file}{suffix}").unlink(missing_ok=True)
+            self._set_journal_aside(self._file)
         self.prepare()
+
+    @staticmethod
+    def _set_journal_aside(file: Path) -> None:
+        """The removed file's last commits may still be in its WAL journal: keep it under
+        another name (with a copy of the removed file it restores them), never replay it
+        into the new database."""
+        wal = Path(f"{file}-wal")
+        if wal.exists():
+            aside = wal.with_name(f"{wal.name}.orphan-{time.strftime('%Y%m%d-%H%M%S')}")
+            wal.rename(aside)
+            log_event(logger, "database_journal_set_aside", logging.WARNING, file=aside.name)
+        Path(f"{file}-shm").unlink(missing_ok=True)  # only an index of the WAL
 
     def dispose(self) -> None:
         self.engine.dispose()
