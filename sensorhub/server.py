@@ -74,6 +74,7 @@ def create_app(settings: Settings) -> ASGIApp:
         version=__version__,
         summary="The backend ESP32 force plates and wearables talk to.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/pages.py from vendored Swagger UI, under the pages' CSP
         redoc_url=None,
     )
     install_error_handlers(api)

@@ -1,4 +1,4 @@
-"""The dashboard: its three pages and ``/static/…`` (kept out of the OpenAPI document).
+"""The dashboard: three pages, ``/docs`` and ``/static/…`` (kept out of the OpenAPI document).
 
 Pages are static HTML shells that load their data from the API. Vendored libraries live in
 versioned folders (``vendor/uplot-1.6.32/``), so they are cached for a year; everything else
@@ -47,6 +47,12 @@ async def test_page(request: Request, test_id: int) -> Response:
 async def wearable_page(request: Request) -> Response:
     """Wearable: live BVP, temperature, acceleration, stress prediction."""
     return _page(request, "wearable.html")
+
+
+@router.api_route("/docs", methods=GET_HEAD)
+async def api_docs_page(request: Request) -> Response:
+    """Swagger UI over ``/openapi.json``, from vendored files (FastAPI's own loads a CDN)."""
+    return _page(request, "docs.html")
 
 
 @router.api_route("/static/{path:path}", methods=GET_HEAD)

@@ -13,7 +13,7 @@ import pytest
 from sensorhub.web import STATIC_DIR, StaticFiles
 from tests._server import LiveServer
 
-PAGES = ["/", "/tests", "/tests/1", "/wearable"]
+PAGES = ["/", "/tests", "/tests/1", "/wearable", "/docs"]
 OWN_FILES = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file() and "vendor" not in p.parts)
 VENDORED = {"uplot": "1.6.32", "socket.io-client": "4.8.4"}
 
@@ -61,6 +61,36 @@ def test_vendored_files_are_cached_for_a_year_and_sent_gzipped(http: httpx.Clien
     assert "content-encoding" not in plain.headers
     assert plain.content == (STATIC_DIR / path).read_bytes()
     assert gzip.decompress(gzip.compress(plain.content)) == plain.content
+
+
+def test_docs_has_the_same_policy_as_the_other_pages_and_no_inline_script(
+    http: httpx.Client,
+) -> None:
+    docs = http.get("/docs")
+    policy = docs.headers["content-security-policy"]
+    assert policy == http.get("/").headers["content-security-policy"]
+    assert docs.content == (STATIC_DIR / "docs.html").read_bytes()
+    assert "<script>" not in docs.text  # the policy blocks inline scripts (FastAPI's /docs has one)
+
+
+@pytest.mark.parametrize(
+    ("file", "content_type"),
+    [
+        ("swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+        ("swagger-ui.css", "text/css; charset=utf-8"),
+        ("LICENSE", "text/plain; charset=utf-8"),
+        ("NOTICE", "text/plain; charset=utf-8"),
+    ],
+)
+def test_swagger_ui_is_served_from_the_vendor_folder(
+    http: httpx.Client, file: str, content_type: str
+) -> None:
+    path = f"vendor/swagger-ui-dist-5.35.0/{file}"
+    response = http.get(f"/static/{path}")
+    assert response.headers["content-type"] == content_type
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.content == (STATIC_DIR / path).read_bytes()
 
 
 @pytest.mark.parametrize(
