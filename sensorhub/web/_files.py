@@ -17,6 +17,7 @@ MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",  # the bundled licences a vendored script names
     "": "text/plain; charset=utf-8",  # LICENSE
 }
 # Smaller bodies gain nothing from gzip (the header overhead eats the saving).

@@ -80,6 +80,7 @@ def test_docs_has_the_same_policy_as_the_other_pages_and_no_inline_script(
         ("swagger-ui.css", "text/css; charset=utf-8"),
         ("LICENSE", "text/plain; charset=utf-8"),
         ("NOTICE", "text/plain; charset=utf-8"),
+        ("swagger-ui-bundle.js.LICENSE.txt", "text/plain; charset=utf-8"),  # named by the bundle
     ],
 )
 def test_swagger_ui_is_served_from_the_vendor_folder(
