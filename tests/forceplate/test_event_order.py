@@ -63,23 +63,23 @@ def test_done_sent_right_after_the_last_batches_saves_every_batch(
     live_server: LiveServer, transport: str
 ) -> None:
     device = new_device("order")
-    with sio_client(live_server, "browser") as browser:
-        with connected_esp(live_server, device, transport) as esp:
-            for round_ in range(ROUNDS):
-                response, session_id = start_test_rest(live_server, device)
-                assert response.status_code == 200, response.text
-                esp.expect_command("start")
-                sent: list[Sample] = samples(0, BATCH)
-                esp.send({"samples": sent})
-                assert stop_test_rest(live_server, device).status_code == 200
-                esp.expect_command("stop")
-                for n in range(1, BATCHES_AFTER_STOP + 1):  # the buffered rest, no waiting
-                    batch = samples(n * BATCH, BATCH)
-                    esp.send({"samples": batch})
-                    sent += batch
-                esp.send({"done": True})
-                complete = browser.expect(
-                    "data_complete", for_device(device, session_id=session_id)
-                )
-                assert complete["samples"] == len(sent), f"round {round_}"
-                assert tlr(samples_of(live_server, session_id)) == sent
+    with (
+        sio_client(live_server, "browser") as browser,
+        connected_esp(live_server, device, transport) as esp,
+    ):
+        for round_ in range(ROUNDS):
+            response, session_id = start_test_rest(live_server, device)
+            assert response.status_code == 200, response.text
+            esp.expect_command("start")
+            sent: list[Sample] = samples(0, BATCH)
+            esp.send({"samples": sent})
+            assert stop_test_rest(live_server, device).status_code == 200
+            esp.expect_command("stop")
+            for n in range(1, BATCHES_AFTER_STOP + 1):  # the buffered rest, no waiting
+                batch = samples(n * BATCH, BATCH)
+                esp.send({"samples": batch})
+                sent += batch
+            esp.send({"done": True})
+            complete = browser.expect("data_complete", for_device(device, session_id=session_id))
+            assert complete["samples"] == len(sent), f"round {round_}"
+            assert tlr(samples_of(live_server, session_id)) == sent
