@@ -141,7 +141,7 @@ def check_plate_sketch(source: str, *, socketio: bool) -> None:
 
 def check_commands(source: str, *, socketio: bool) -> None:
     [handler] = [w for w in wires(source) if w.direction == "wire-in"]
-    # What the plate hub sends an esp: {"cmd": "start"|"stop", "session_id": n}.
+    # What the test recorder sends an esp: {"cmd": "start"|"stop", "session_id": n}.
     assert set(handler.example) == {"cmd", "session_id"}
     assert handler.keys_written == {"cmd"}
     assert '"start"' in handler.code and '"stop"' in handler.code
