@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from pydantic import ValidationError as PydanticError
 
+from sensorhub import wire
 from sensorhub.biometrics.readings import ProcessedReading, Reading
 from sensorhub.errors import ValidationError
 from sensorhub.types import JSONDict
@@ -23,7 +24,6 @@ DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
 DeviceTimestamp = StrictInt | FiniteNumber | Annotated[str, StringConstraints(max_length=64)]
-MAX_BATCH = 1000
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -54,7 +54,7 @@ class ReadingIn(_In):
 
 
 class ReadingBatchIn(_In):
-    readings: list[ReadingIn] = Field(min_length=1, max_length=MAX_BATCH)
+    readings: list[ReadingIn] = Field(min_length=1, max_length=wire.MAX_READINGS_PER_BATCH)
 
 
 class ReadingOut(BaseModel):

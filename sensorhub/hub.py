@@ -1,5 +1,6 @@
 """The one place accepted data goes: readings are derived, committed, then broadcast;
-force-plate samples go to the plate hub (``hub.plates``), which stores and streams them.
+force-plate samples go to the plates' test recorder (``hub.plates.recorder``), which streams
+and then stores them. Why the two orders differ: docs/broadcast.md.
 """
 
 from __future__ import annotations
@@ -7,13 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from sensorhub import wire
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
-from sensorhub.plates import PlateHub
+from sensorhub.plates import Plates
 from sensorhub.storage import Storage
 from sensorhub.types import Broadcaster, Clock
-
-STREAM_EVENT = "stream"
 
 
 class Hub:
@@ -24,7 +24,7 @@ class Hub:
         storage: Storage,
         model: Predictor,
         broadcaster: Broadcaster,
-        plates: PlateHub,
+        plates: Plates,
         clock: Clock = time.time,
     ) -> None:
         self.storage = storage
@@ -34,10 +34,13 @@ class Hub:
         self._clock = clock
 
     async def ingest_readings(self, readings: Sequence[Reading]) -> list[ProcessedReading]:
-        """Process and commit ``readings`` as one unit, then push each to live clients."""
+        """Process and commit ``readings`` as one unit, then push each to live clients.
+
+        The broadcast rule for readings (docs/broadcast.md): broadcast only *after* the
+        commit, so a dashboard never shows data a crash could lose.
+        """
         processed = process_readings(readings, self.model, self._clock())
         stored = await self.storage.add_readings(processed)
-        # Broadcast only what is committed: a dashboard never shows data a crash could lose.
         for reading in stored:
-            await self._broadcaster.emit(STREAM_EVENT, reading_payload(reading))
+            await self._broadcaster.emit(wire.STREAM, reading_payload(reading))
         return stored

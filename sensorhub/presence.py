@@ -22,7 +22,13 @@ def esp_room(device_id: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Client:
     role: Role
-    device_id: str
+    # The plate an esp streams for (always set), or the one a viewer named (None: none).
+    device_id: str | None
+
+    @property
+    def streams_for(self) -> str | None:
+        """The plate this client streams samples for: set for an esp only."""
+        return self.device_id if self.role == "esp" else None
 
 
 class Presence:
@@ -32,9 +38,9 @@ class Presence:
         self._clients: dict[str, Client] = {}
 
     def connect(self, conn: str) -> None:
-        self._clients[conn] = Client("other", DEFAULT_DEVICE)
+        self._clients[conn] = Client("other", None)
 
-    def register(self, conn: str, role: Role, device_id: str) -> Client | None:
+    def register(self, conn: str, role: Role, device_id: str | None) -> Client | None:
         """Set ``conn``'s role; returns what it was before (None for an unknown connection)."""
         before = self._clients.get(conn)
         self._clients[conn] = Client(role, device_id)
@@ -51,4 +57,13 @@ class Presence:
         return {role: counted[role] for role in ROLES}
 
     def esp_connected(self, device_id: str) -> bool:
-        return any(c.role == "esp" and c.device_id == device_id for c in self._clients.values())
+        return any(c.streams_for == device_id for c in self._clients.values())
+
+    def addressed_device(self, device_id: str | None) -> str:
+        """The plate a request or command means (docs/plates.md): the one it names; else the
+        only plate with an esp connected, when exactly one has; else ``default``."""
+        if device_id is not None:
+            return device_id
+        streaming = {c.streams_for for c in self._clients.values() if c.role == "esp"}
+        only = streaming.pop() if len(streaming) == 1 else None
+        return only or DEFAULT_DEVICE

@@ -16,14 +16,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
-from sensorhub.api import ROUTERS, install_error_handlers
+from sensorhub.api import ROUTERS, bind_services, install_error_handlers
 from sensorhub.api._limits import BodySizeLimit, RateLimit
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
-from sensorhub.plates import PlateHub
+from sensorhub.plates import open_plates
 from sensorhub.presence import Presence
 from sensorhub.realtime import (
     LiveClients,
@@ -33,7 +33,7 @@ from sensorhub.realtime import (
     websocket_router,
 )
 from sensorhub.services import Runtime, Services
-from sensorhub.storage import Storage
+from sensorhub.storage import Storage, TestFiles
 
 logger = logging.getLogger("sensorhub")
 
@@ -52,13 +52,14 @@ def create_app(settings: Settings) -> ASGIApp:
         max_http_buffer_size=settings.max_body_bytes,
     )
     live = LiveClients(sio, WebSocketClients())
+    # Filled by the lifespan; every transport built here is handed this one holder.
     runtime = Runtime()
     register_events(sio, runtime.messages)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await _start_services(settings, live)
-        app.state.services = runtime.services = services
+        runtime.services = services
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         try:
             async with _serial_listener(settings, services):  # stops before storage closes
@@ -78,7 +79,8 @@ def create_app(settings: Settings) -> ASGIApp:
         redoc_url=None,
     )
     install_error_handlers(api)
-    for router in (*ROUTERS, websocket_router):
+    bind_services(api, runtime)
+    for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages)):
         api.include_router(router)
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
@@ -144,14 +146,8 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     )
     await storage.open()
     presence = Presence()
-    plates = PlateHub(
-        storage,
-        presence,
-        live,
-        test_data_dir=settings.test_data_dir,
-        flush_grace_s=settings.flush_grace_s,
-    )
-    await plates.open()
+    files = TestFiles(settings.test_data_dir)
+    plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
     hub = Hub(storage, model, live, plates)
-    messages = MessageHandler(plates, presence, live)
-    return Services(settings, storage, model, presence, live, hub, messages)
+    messages = MessageHandler(plates.recorder, presence, live)
+    return Services(settings, storage, files, model, presence, live, hub, messages)

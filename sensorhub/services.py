@@ -8,16 +8,17 @@ from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.hub import Hub
-from sensorhub.plates import PlateHub
+from sensorhub.plates import Plates
 from sensorhub.presence import Presence
 from sensorhub.realtime import LiveClients, MessageHandler
-from sensorhub.storage import Storage
+from sensorhub.storage import Storage, TestFiles
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
     storage: Storage
+    files: TestFiles
     model: StressModel
     presence: Presence
     live: LiveClients
@@ -25,12 +26,13 @@ class Services:
     messages: MessageHandler
 
     @property
-    def plates(self) -> PlateHub:
+    def plates(self) -> Plates:
         return self.hub.plates
 
 
 class Runtime:
-    """Holds the services while the server runs, for code wired up before the lifespan."""
+    """The services while the server runs. ``create_app`` makes one and binds it into the
+    routes and event handlers it builds; the lifespan fills it and empties it."""
 
     def __init__(self) -> None:
         self.services: Services | None = None

@@ -1,6 +1,7 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
+from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
 
 ROUTERS = (
@@ -12,4 +13,4 @@ ROUTERS = (
     pages.router,
 )
 
-__all__ = ["ROUTERS", "error_response", "install_error_handlers"]
+__all__ = ["ROUTERS", "bind_services", "error_response", "install_error_handlers"]

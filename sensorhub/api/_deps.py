@@ -1,18 +1,31 @@
-"""FastAPI dependencies: routes receive services, never reach for globals."""
+"""FastAPI dependencies: routes receive services, never reach for globals or ``app.state``.
+
+Routers are built once at import, so their ``ServicesDep`` names a placeholder;
+``bind_services`` points it at one app's ``Runtime`` when ``create_app`` builds that app.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI
 
-from sensorhub.services import Services
+from sensorhub.errors import SensorhubError
+from sensorhub.services import Runtime, Services
 
 
-async def get_services(request: Request) -> Services:
-    # async: a plain def dependency would be run in a worker thread on every request.
-    services: Services = request.app.state.services
-    return services
+async def get_services() -> Services:
+    raise SensorhubError("no services bound: build the app with server.create_app")
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bind_services(app: FastAPI, runtime: Runtime) -> None:
+    """Every ``ServicesDep`` of ``app`` receives ``runtime``'s services."""
+
+    # async: a plain def dependency would be run in a worker thread on every request.
+    async def running_services() -> Services:
+        return runtime.require()
+
+    app.dependency_overrides[get_services] = running_services

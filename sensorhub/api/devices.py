@@ -42,7 +42,7 @@ class CalibrateIn(BaseModel):
 
 
 def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
-    return {"status": "success", "data": services.plates.summary(device_id)}
+    return {"status": "success", "data": services.plates.views.summary(device_id)}
 
 
 @router.get("/{device_id}")
@@ -54,20 +54,20 @@ async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, An
 @router.put("/{device_id}")
 async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn) -> dict[str, Any]:
     """Set the calibration directly; a channel left out keeps its values."""
-    current = services.plates.view(device_id).calibration
+    current = services.plates.calibration.current(device_id)
     given = body.calibration
     updated = Calibration(
         ChannelCalibration(**given.l.model_dump()) if given.l else current.l,
         ChannelCalibration(**given.r.model_dump()) if given.r else current.r,
     )
-    await services.plates.set_calibration(device_id, updated)
+    await services.plates.calibration.set(device_id, updated)
     return device_view(services, device_id)
 
 
 @router.post("/{device_id}/tare")
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
-    await services.plates.tare(device_id)
+    await services.plates.calibration.tare(device_id)
     return device_view(services, device_id)
 
 
@@ -76,5 +76,5 @@ async def calibrate(
     services: ServicesDep, device_id: DeviceId, body: CalibrateIn
 ) -> dict[str, Any]:
     """Scale one channel from a known mass resting on it for the last second."""
-    await services.plates.calibrate(device_id, body.channel, body.mass_kg)
+    await services.plates.calibration.calibrate(device_id, body.channel, body.mass_kg)
     return device_view(services, device_id)

@@ -1,6 +1,7 @@
 """Force-plate REST routes of the seed (000): status, start, stop, session data, latest reading.
 
-Each takes ``?device_id=`` (default ``"default"``); start and stop also read it from the body.
+Each takes ``?device_id=``; start and stop also read it from the body. Without one, a
+request addresses the only plate with an esp connected, else ``default`` (docs/plates.md).
 """
 
 from __future__ import annotations
@@ -10,21 +11,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.contracts import DeviceId, iso_time
-from sensorhub.presence import DEFAULT_DEVICE
 
 router = APIRouter(prefix="/api", tags=["force plate"])
 
-DeviceQuery = Annotated[DeviceId, Query(description="which force plate")]
+DeviceQuery = Annotated[
+    DeviceId | None, Query(description="which force plate; none: see docs/plates.md")
+]
 
 
 class StartTestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     device_id: DeviceId | None = None
-    athlete: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=5000)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
 class StopTestIn(BaseModel):
@@ -34,22 +37,23 @@ class StopTestIn(BaseModel):
 
 
 @router.get("/status")
-async def status(services: ServicesDep, device_id: DeviceQuery = DEFAULT_DEVICE) -> dict[str, Any]:
+async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Test state of the device, connected clients by role, and every known device."""
-    return {**services.plates.status(device_id), "writer_backlog": services.storage.writer.backlog}
+    plate = services.presence.addressed_device(device_id)
+    backlog = services.storage.writer.backlog
+    return {**services.plates.views.status(plate), "writer_backlog": backlog}
 
 
 @router.post("/start_test")
 async def start_test(
     services: ServicesDep,
     body: Annotated[StartTestIn | None, Body()] = None,
-    device_id: DeviceQuery = DEFAULT_DEVICE,
+    device_id: DeviceQuery = None,
 ) -> dict[str, Any]:
     """Start a test; the esp clients get `{"cmd": "start", "session_id"}`. 409 if one runs."""
     request = body or StartTestIn()
-    session = await services.plates.start(
-        request.device_id or device_id, request.athlete, request.notes
-    )
+    plate = services.presence.addressed_device(request.device_id or device_id)
+    session = await services.plates.recorder.start(plate, request.athlete, request.notes)
     return {
         "status": "started",
         "session_id": session.id,
@@ -64,24 +68,21 @@ async def start_test(
 async def stop_test(
     services: ServicesDep,
     body: Annotated[StopTestIn | None, Body()] = None,
-    device_id: DeviceQuery = DEFAULT_DEVICE,
+    device_id: DeviceQuery = None,
 ) -> dict[str, Any]:
     """Stop the running test; it saves once the esp has flushed. 409 if none runs."""
-    session = await services.plates.stop((body and body.device_id) or device_id)
+    plate = services.presence.addressed_device((body and body.device_id) or device_id)
+    session = await services.plates.recorder.stop(plate)
     return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
 
 
 @router.get("/session_data")
-async def session_data(
-    services: ServicesDep, device_id: DeviceQuery = DEFAULT_DEVICE
-) -> dict[str, Any]:
+async def session_data(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Samples `{t, l, r}` of the running test, or of the device's most recent one."""
-    return await services.plates.session_data(device_id)
+    return await services.plates.views.session_data(services.presence.addressed_device(device_id))
 
 
 @router.get("/latest_reading")
-async def latest_reading(
-    services: ServicesDep, device_id: DeviceQuery = DEFAULT_DEVICE
-) -> dict[str, Any]:
+async def latest_reading(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """The last sample `{t, l, r, device_id}` the device sent; 404 before the first one."""
-    return services.plates.latest(device_id)
+    return services.plates.views.latest(services.presence.addressed_device(device_id))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
@@ -25,8 +26,8 @@ class TestPatch(BaseModel):
     __test__ = False
     model_config = ConfigDict(extra="forbid")
 
-    athlete: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=5000)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
 class AnalysisIn(BaseModel):
@@ -67,7 +68,7 @@ def record_view(record: TestRecord) -> dict[str, Any]:
 async def list_tests(
     services: ServicesDep,
     device_id: DeviceId | None = None,
-    athlete: Annotated[str | None, Query(max_length=200)] = None,
+    athlete: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
     before_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
@@ -85,9 +86,8 @@ async def list_tests(
 async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | FileResponse:
     """The test's CSV (`t,l,r`, values as received)."""
     record = await services.storage.require_test(test_id)
-    path = services.settings.test_data_dir / (record.csv_file or "")
-    if record.csv_file and path.is_file():
-        return FileResponse(path, media_type="text/csv", filename=record.csv_file)
+    if path := services.files.find(record.csv_file):
+        return FileResponse(path, media_type="text/csv", filename=path.name)
     # A running test has no file yet: build it from the stored samples.
     samples = await services.storage.test_samples(test_id)
     headers = {"Content-Disposition": f'attachment; filename="test_{test_id}.csv"'}
@@ -121,7 +121,7 @@ async def get_analysis(services: ServicesDep, test_id: int) -> dict[str, Any]:
 async def reanalyze(services: ServicesDep, test_id: int, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())
-    analysis = await services.plates.reanalyze(test_id, params)
+    analysis = await services.plates.archive.reanalyze(test_id, params)
     return {"status": "success", "data": analysis}
 
 
@@ -139,5 +139,5 @@ async def patch_test(services: ServicesDep, test_id: int, patch: TestPatch) -> d
 @router.delete("/{test_id}")
 async def delete_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
     """Delete the test, its samples and its CSV file."""
-    await services.plates.delete(test_id)
+    await services.plates.archive.delete(test_id)
     return {"status": "success", "message": f"test {test_id} deleted"}

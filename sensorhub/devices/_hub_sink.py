@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sensorhub import wire
 from sensorhub.contracts import ReadingIn, validate
 from sensorhub.devices._sinks import DeviceLink, Sink
 from sensorhub.types import JSONDict
 
 if TYPE_CHECKING:
     from sensorhub.services import Services
-
-# The live-clients event that carries commands to an esp (``{"cmd": "start", …}``).
-COMMAND_EVENT = "message"
 
 
 class HubSink(Sink):
@@ -70,5 +68,5 @@ class SerialEndpoint:
         self._rooms.discard(room)
 
     async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
-        if event == COMMAND_EVENT and (room is None or room in self._rooms):
+        if event == wire.COMMAND and (room is None or room in self._rooms):
             await self._link.send(data)  # never raises: an unplugged device just misses it

@@ -15,6 +15,8 @@ import socketio
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from sensorhub import wire
+
 CommandHandler = Callable[[dict[str, Any]], None]
 
 
@@ -30,8 +32,8 @@ class SocketIOLink:
     def __init__(self, url: str, device_id: str, on_command: CommandHandler) -> None:
         self._client = socketio.Client(reconnection=True)
         register = {"type": "esp", "device_id": device_id}
-        self._client.on("connect", lambda: self._client.emit("register", register))
-        self._client.on("message", lambda data: _command(data, on_command))
+        self._client.on("connect", lambda: self._client.emit(wire.REGISTER, register))
+        self._client.on(wire.COMMAND, lambda data: _command(data, on_command))
         try:
             self._client.connect(url, transports=["websocket"], wait_timeout=10)
         except socketio.exceptions.ConnectionError as exc:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sensorhub import wire
 from sensorhub.devices.esp_link import EspLink
 from sensorhub.devices.imtp_curve import AdcOutput, Athlete, ForceModel
 from sensorhub.logs import log_event
@@ -87,13 +88,13 @@ class ForcePlateSimulator:
             due = int((time.monotonic() - start) * rate) - self._produced
             buffer += self.next_samples(max(due, 0))
             while len(buffer) >= batch:
-                link.send("samples", {"samples": buffer[:batch]})
+                link.send(wire.SAMPLES, {"samples": buffer[:batch]})
                 del buffer[:batch]
             if self.take_flush_request():
                 if buffer:
-                    link.send("samples", {"samples": buffer})
+                    link.send(wire.SAMPLES, {"samples": buffer})
                     buffer = []
-                link.send("done", {"done": True})
+                link.send(wire.DONE, {"done": True})
                 log_event(logger, "simulated_test_flushed", tests=self.tests_run)
             # Wake about twice per batch: pacing, not waiting for an event.
             stop.wait(batch / rate / 2)

@@ -81,12 +81,17 @@ class Plate:
         self.check_idle()
         self.session = session
 
-    def stop(self) -> TestSession:
-        """Running → flushing: later samples still belong to the test until it is finished."""
+    def check_running(self) -> TestSession:
+        """The running test, or ``NoSessionRunning``: what a stop applies to."""
         if self.session is None or self.session.state is not SessionState.RUNNING:
             raise NoSessionRunning(f"no test is running on device {self.device_id!r}")
-        self.session.state = SessionState.FLUSHING
         return self.session
+
+    def stop(self) -> TestSession:
+        """Running → flushing: later samples still belong to the test until it is finished."""
+        session = self.check_running()
+        session.state = SessionState.FLUSHING
+        return session
 
     def receive(self, samples: Sequence[Sample]) -> tuple[TestSession | None, int]:
         """Record live samples; returns the test they belong to (if any) and the batch number."""

@@ -2,11 +2,11 @@
 
 from sensorhub.realtime.live import LiveClients
 from sensorhub.realtime.messages import MessageHandler
-from sensorhub.realtime.socketio_events import register_events
-from sensorhub.realtime.websocket import WebSocketClients
-from sensorhub.realtime.websocket import router as websocket_router
+from sensorhub.realtime.socketio_events import InOrder, register_events
+from sensorhub.realtime.websocket import WebSocketClients, websocket_router
 
 __all__ = [
+    "InOrder",
     "LiveClients",
     "MessageHandler",
     "WebSocketClients",

@@ -15,13 +15,12 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sensorhub import wire
 from sensorhub.contracts import DeviceId, validate
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.session import Sample
-from sensorhub.plates import PlateHub
+from sensorhub.plates import TestRecorder
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
-
-MAX_SAMPLES_PER_BATCH = 10_000
 
 
 class Rooms(Protocol):
@@ -38,14 +37,14 @@ class _Message(BaseModel):
 
 class Register(_Message):
     type: Role = Field(description="esp, browser or flutter")
-    device_id: DeviceId = DEFAULT_DEVICE
+    device_id: DeviceId | None = None
 
 
 class Command(_Message):
     cmd: str = Field(pattern="^(start|stop)$")
     device_id: DeviceId | None = None
-    athlete: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=5000)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
 def parse_object(payload: Any) -> dict[str, Any]:
@@ -60,7 +59,7 @@ def parse_object(payload: Any) -> dict[str, Any]:
 
 
 def kind_of(message: dict[str, Any]) -> str:
-    keys = {"type": "register", "samples": "samples", "done": "done", "cmd": "cmd"}
+    keys = {"type": wire.REGISTER, "samples": wire.SAMPLES, "done": wire.DONE, "cmd": wire.CMD}
     for key, kind in keys.items():
         if key in message:
             return kind
@@ -72,8 +71,8 @@ def parse_samples(message: dict[str, Any]) -> tuple[list[Sample], list[str]]:
     raw = message.get("samples")
     if not isinstance(raw, list):
         raise ValidationError("samples: must be a list of {t, l, r} objects")
-    if len(raw) > MAX_SAMPLES_PER_BATCH:
-        raise ValidationError(f"samples: at most {MAX_SAMPLES_PER_BATCH} per message")
+    if len(raw) > wire.MAX_SAMPLES_PER_MESSAGE:
+        raise ValidationError(f"samples: at most {wire.MAX_SAMPLES_PER_MESSAGE} per message")
     valid: list[Sample] = []
     problems: list[str] = []
     for index, item in enumerate(raw):
@@ -108,17 +107,21 @@ def _finite(value: float) -> bool:
 
 
 class MessageHandler:
-    """Turns one client's messages into plate-hub calls; see the module docstring."""
+    """Turns one client's messages into test-recorder calls; see the module docstring.
 
-    def __init__(self, plates: PlateHub, presence: Presence, rooms: Rooms) -> None:
-        self._plates = plates
+    A transport hands over one connection's messages one at a time, in arrival order: a
+    ``done`` must find every batch sent before it already committed.
+    """
+
+    def __init__(self, recorder: TestRecorder, presence: Presence, rooms: Rooms) -> None:
+        self._recorder = recorder
         self._presence = presence
         self._rooms = rooms
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
-            "register": self.register,
-            "samples": self.samples,
-            "done": self.done,
-            "cmd": self.command,
+            wire.REGISTER: self.register,
+            wire.SAMPLES: self.samples,
+            wire.DONE: self.done,
+            wire.CMD: self.command,
         }
 
     async def connected(self, conn: str) -> None:
@@ -142,41 +145,46 @@ class MessageHandler:
             # Firmware that streams without registering first is an esp (seed behaviour).
             device_id = validate(Register, {"type": "esp", **_device(message)}).device_id
             await self._set_role(conn, "esp", device_id)
-            client = self._presence.get(conn)
-        assert client is not None
-        if client.role != "esp":
-            raise ValidationError(f"only esp clients send samples; this one is a {client.role}")
+        device_id = self._esp_device(conn, "samples")
         valid, problems = parse_samples(message)
         if valid:
-            await self._plates.ingest(client.device_id, valid)
+            await self._recorder.ingest(device_id, valid)
         if problems:
             kept = f"{len(valid)} valid sample{'s' if len(valid) != 1 else ''} kept"
             raise ValidationError(f"{'; '.join(problems[:5])} ({kept})")
 
     async def done(self, conn: str, message: dict[str, Any]) -> None:
-        client = self._presence.get(conn)
-        if client is None or client.role != "esp":
-            raise ValidationError("only esp clients send done")
-        await self._plates.done(client.device_id)
+        await self._recorder.done(self._esp_device(conn, "done"))
 
     async def command(self, conn: str, message: dict[str, Any]) -> None:
         client = self._presence.get(conn)
         if client is not None and client.role == "esp":
             raise ValidationError("esp clients do not send commands")
         request = validate(Command, message)
-        device_id = request.device_id or (client.device_id if client else DEFAULT_DEVICE)
+        named = request.device_id or (client.device_id if client else None)
+        device_id = self._presence.addressed_device(named)
         if request.cmd == "start":
-            await self._plates.start(device_id, request.athlete, request.notes)
+            await self._recorder.start(device_id, request.athlete, request.notes)
         else:
-            await self._plates.stop(device_id)
+            await self._recorder.stop(device_id)
 
-    async def _set_role(self, conn: str, role: Role, device_id: str) -> None:
-        before = self._presence.register(conn, role, device_id)
-        if before is not None and before.role == "esp":
-            await self._rooms.leave(conn, esp_room(before.device_id))
-        if role == "esp":
+    def _esp_device(self, conn: str, sends: str) -> str:
+        """The device an esp streams for; only an esp sends samples or done."""
+        client = self._presence.get(conn)
+        device_id = client.streams_for if client else None
+        if device_id is None:
+            raise ValidationError(f"only esp clients send {sends}")
+        return device_id
+
+    async def _set_role(self, conn: str, role: Role, device_id: str | None) -> None:
+        # An esp that names no device streams for the default one (seed behaviour).
+        streams_for = (device_id or DEFAULT_DEVICE) if role == "esp" else None
+        before = self._presence.register(conn, role, streams_for or device_id)
+        if before is not None and before.streams_for is not None:
+            await self._rooms.leave(conn, esp_room(before.streams_for))
+        if streams_for is not None:
             await self._rooms.leave(conn, VIEWERS)
-            await self._rooms.join(conn, esp_room(device_id))
+            await self._rooms.join(conn, esp_room(streams_for))
         else:
             await self._rooms.join(conn, VIEWERS)
 

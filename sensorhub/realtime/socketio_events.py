@@ -2,46 +2,79 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import socketio
 
+from sensorhub import wire
 from sensorhub.contracts import iso_time
 from sensorhub.errors import SensorhubError
 from sensorhub.realtime.messages import MessageHandler
 
-FORCE_PLATE_EVENTS = ("message", "register", "samples", "done", "cmd")
+
+class InOrder:
+    """Runs each connection's events one after another, in the order they arrived.
+
+    python-socketio runs every event as a task of its own, so without this a ``done`` could
+    finish a test while the ``samples`` batch sent just before it is still on its way to
+    storage. Each event task reaches ``turn`` before it first suspends, so the tasks queue
+    on the lock in arrival order, and ``asyncio.Lock`` wakes waiters first come, first served.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def turn(self, sid: str) -> AsyncIterator[None]:
+        async with self._locks.setdefault(sid, asyncio.Lock()):
+            yield
+
+    def forget(self, sid: str) -> None:
+        """After the disconnect: nothing of ``sid`` can arrive any more."""
+        self._locks.pop(sid, None)
 
 
 def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHandler]) -> None:
     """Attach every event; ``handler()`` returns the running server's message handler."""
+    order = InOrder()
 
     @sio.event  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await handler().connected(sid)
-        await sio.emit("status", {"status": "connected", "sid": sid}, to=sid)
+        await sio.emit(wire.STATUS, {"status": "connected", "sid": sid}, to=sid)
 
     @sio.event  # type: ignore[untyped-decorator]
     async def disconnect(sid: str, reason: Any = None) -> None:
-        handler().disconnected(sid)
+        async with order.turn(sid):  # after the events that came before it
+            handler().disconnected(sid)
+        order.forget(sid)
 
-    @sio.event  # type: ignore[untyped-decorator]
+    @sio.on(wire.PING)  # type: ignore[untyped-decorator]
     async def ping(sid: str, data: Any = None) -> None:
-        await sio.emit("pong", {"timestamp": iso_time(time.time())}, to=sid)
+        # In turn like the rest: a pong tells the client all it sent before is handled.
+        async with order.turn(sid):
+            await sio.emit(wire.PONG, {"timestamp": iso_time(time.time())}, to=sid)
 
-    for event in FORCE_PLATE_EVENTS:
-        sio.on(event, _forward(sio, handler, None if event == "message" else event))
+    for event in wire.FORCE_PLATE_EVENTS:
+        kind = None if event == wire.MESSAGE else event
+        sio.on(event, _forward(sio, handler, order, kind))
 
 
 def _forward(
-    sio: socketio.AsyncServer, handler: Callable[[], MessageHandler], kind: str | None
+    sio: socketio.AsyncServer,
+    handler: Callable[[], MessageHandler],
+    order: InOrder,
+    kind: str | None,
 ) -> Callable[..., Any]:
     async def on_event(sid: str, data: Any = None) -> None:
-        try:
-            await handler().handle(sid, data, kind)
-        except SensorhubError as exc:
-            await sio.emit("error", {"message": exc.message, "code": exc.code}, to=sid)
+        async with order.turn(sid):
+            try:
+                await handler().handle(sid, data, kind)
+            except SensorhubError as exc:
+                await sio.emit(wire.ERROR, {"message": exc.message, "code": exc.code}, to=sid)
 
     return on_event

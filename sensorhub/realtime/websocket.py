@@ -11,19 +11,20 @@ import itertools
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from sensorhub import wire
 from sensorhub.errors import SensorhubError
 from sensorhub.logs import log_event
+from sensorhub.realtime.messages import MessageHandler
 from sensorhub.types import JSONDict
 
 logger = logging.getLogger(__name__)
-router = APIRouter()
 
 # A dashboard that cannot keep up loses its oldest live frames, never the server's memory.
 MAX_QUEUED_FRAMES = 1000
-COMMAND_EVENT = "message"
 
 
 class _Connection:
@@ -76,35 +77,50 @@ class WebSocketClients:
     async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
         if not self._connections:
             return
-        frame = json.dumps(data if event == COMMAND_EVENT else {"event": event, "data": data})
+        frame = _frame(event, data)
         for connection in self._connections.values():
             if room is None or room in connection.rooms:
                 connection.push(frame)
 
 
-@router.websocket("/ws")
-async def plain_websocket(websocket: WebSocket) -> None:
-    """Force-plate messages over a plain WebSocket: same objects as Socket.IO."""
-    services = websocket.app.state.services
-    clients: WebSocketClients = services.live.websockets
-    await websocket.accept()
-    conn, connection = clients.add(websocket)
-    pump = asyncio.ensure_future(connection.pump())
-    try:
-        await services.messages.connected(conn)
-        connection.push(json.dumps({"event": "status", "data": {"status": "connected"}}))
-        while True:
-            text = await websocket.receive_text()
-            try:
-                await services.messages.handle(conn, text)
-            except SensorhubError as exc:
-                error = {"message": exc.message, "code": exc.code}
-                connection.push(json.dumps({"event": "error", "data": error}))
-    except WebSocketDisconnect:
-        pass
-    except Exception as exc:  # a broken socket must not take the server with it
-        log_event(logger, "websocket_error", logging.WARNING, conn=conn, error=repr(exc))
-    finally:
-        pump.cancel()
-        clients.remove(conn)
-        services.messages.disconnected(conn)
+def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHandler]) -> APIRouter:
+    """The ``/ws`` route over ``clients``; ``handler()`` returns the running server's handler.
+
+    Each connection's messages are handled one at a time, in arrival order: the next frame
+    is read only after the last one is handled.
+    """
+    router = APIRouter()
+
+    @router.websocket(wire.WEBSOCKET_PATH)
+    async def plain_websocket(websocket: WebSocket) -> None:
+        """Force-plate messages over a plain WebSocket: same objects as Socket.IO."""
+        messages = handler()
+        await websocket.accept()
+        conn, connection = clients.add(websocket)
+        pump = asyncio.ensure_future(connection.pump())
+        try:
+            await messages.connected(conn)
+            connection.push(_frame(wire.STATUS, {"status": "connected"}))
+            while True:
+                text = await websocket.receive_text()
+                try:
+                    await messages.handle(conn, text)
+                except SensorhubError as exc:
+                    error = {"message": exc.message, "code": exc.code}
+                    connection.push(_frame(wire.ERROR, error))
+        except WebSocketDisconnect:
+            pass
+        except Exception as exc:  # a broken socket must not take the server with it
+            log_event(logger, "websocket_error", logging.WARNING, conn=conn, error=repr(exc))
+        finally:
+            pump.cancel()
+            clients.remove(conn)
+            messages.disconnected(conn)
+
+    return router
+
+
+def _frame(event: str, data: JSONDict) -> str:
+    """Commands go to an esp as the bare object (as the seed's esp expects); the rest as
+    ``{"event", "data"}``."""
+    return json.dumps(data if event == wire.COMMAND else {"event": event, "data": data})

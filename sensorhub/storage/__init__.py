@@ -1,6 +1,6 @@
 """Storage: schema, the one group-commit writer, queries and test CSV files."""
 
-from sensorhub.storage._csvfiles import csv_lines, write_test_csv
+from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
@@ -12,10 +12,10 @@ __all__ = [
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",
+    "TestFiles",
     "TestQuery",
     "TestRecord",
     "WriteTask",
     "Writer",
     "csv_lines",
-    "write_test_csv",
 ]

@@ -20,10 +20,8 @@ import pytest
 from sensorhub.api import ROUTERS
 from sensorhub.contracts import ReadingIn
 from sensorhub.errors import SensorhubError
-from sensorhub.realtime import websocket_router
-from sensorhub.realtime.messages import MAX_SAMPLES_PER_BATCH, Register, kind_of, parse_samples
-from sensorhub.realtime.socketio_events import FORCE_PLATE_EVENTS
-from sensorhub.realtime.websocket import COMMAND_EVENT
+from sensorhub.realtime.messages import Register, kind_of, parse_samples
+from sensorhub.wire import COMMAND, FORCE_PLATE_EVENTS, MAX_SAMPLES_PER_MESSAGE, WEBSOCKET_PATH
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 SOCKETIO = FIRMWARE / "forceplate_socketio" / "forceplate_socketio.ino"
@@ -138,20 +136,20 @@ def check_plate_sketch(source: str, *, socketio: bool) -> None:
     assert sorted(kinds) == ["done", "register", "samples"]
     check_commands(source, socketio=socketio)
     batch = re.search(r"BATCH_SIZE\s*=\s*(\d+)", source)
-    assert batch is not None and 0 < int(batch.group(1)) <= MAX_SAMPLES_PER_BATCH
+    assert batch is not None and 0 < int(batch.group(1)) <= MAX_SAMPLES_PER_MESSAGE
 
 
 def check_commands(source: str, *, socketio: bool) -> None:
     [handler] = [w for w in wires(source) if w.direction == "wire-in"]
-    # What the plate hub sends an esp: {"cmd": "start"|"stop", "session_id": n}.
+    # What the test recorder sends an esp: {"cmd": "start"|"stop", "session_id": n}.
     assert set(handler.example) == {"cmd", "session_id"}
     assert handler.keys_written == {"cmd"}
     assert '"start"' in handler.code and '"stop"' in handler.code
     stop = handler.code[handler.code.index('"stop"') :]
     assert stop.index("sendSamples()") < stop.index("sendDone()"), "flush before done"
     if socketio:
-        assert handler.event == COMMAND_EVENT
-        assert f'strcmp(name, "{COMMAND_EVENT}")' in source
+        assert handler.event == COMMAND
+        assert f'strcmp(name, "{COMMAND}")' in source
 
 
 # --- the sketches ------------------------------------------------------------------------
@@ -171,9 +169,8 @@ def test_socketio_sketch_matches_the_force_plate_contract() -> None:
 def test_websocket_sketch_matches_the_force_plate_contract() -> None:
     source = WEBSOCKET.read_text()
     check_plate_sketch(source, socketio=False)
-    paths = {route.path for route in websocket_router.routes}  # type: ignore[attr-defined]
     [path] = re.findall(r'webSocket\.begin\([^;]*"(/[^"]*)"\)', source)
-    assert path in paths
+    assert path == WEBSOCKET_PATH
 
 
 def test_wearable_sketch_posts_readings_the_server_accepts() -> None:

@@ -1,0 +1,107 @@
+"""Stored tests: saving a finished one (CSV file + analysis), recovering those a crash left
+unfinished, analysing again, deleting, and reading back a device's latest test."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sensorhub.errors import TestNotFound
+from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.imtp import AnalysisParams
+from sensorhub.loadcell.recorded import analysis_record
+from sensorhub.loadcell.session import Sample, SessionState
+from sensorhub.logs import log_event
+from sensorhub.plates._states import PlateStates
+from sensorhub.storage import Storage, TestFiles, TestQuery
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedTest:
+    file: str
+    analysis: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSession:
+    """A test's samples as the session-data view shows them (``test_id`` None: no test)."""
+
+    test_id: int | None
+    state: str
+    samples: Sequence[Sample]
+
+
+class TestArchive:
+    """Tests once they are stored; the recorder hands a finished test over with ``save``."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, storage: Storage, states: PlateStates, files: TestFiles) -> None:
+        self._storage = storage
+        self._states = states
+        self._files = files
+
+    async def save(
+        self,
+        test_id: int,
+        started_at: float,
+        samples: Sequence[Sample],
+        calibration: Calibration,
+        **columns: Any,
+    ) -> SavedTest:
+        """Write the CSV, analyse, and record both (plus ``columns``) on the test row."""
+        # Off the event loop: both take milliseconds.
+        file = await asyncio.to_thread(self._files.write, started_at, samples)
+        analysis = await asyncio.to_thread(analysis_record, samples, calibration)
+        await self._storage.complete_test(
+            test_id, sample_count=len(samples), csv_file=file, analysis=analysis, **columns
+        )
+        return SavedTest(file, analysis)
+
+    async def recover_interrupted(self) -> None:
+        """Save, as interrupted, every test a crash or stop left running or flushing."""
+        for test_id in await self._storage.interrupt_unfinished_tests():
+            record = await self._storage.get_test(test_id)
+            if record is None:
+                continue
+            samples = await self._storage.test_samples(test_id)
+            calibration = Calibration.from_dict(record.calibration)
+            saved = await self.save(test_id, record.started_at, samples, calibration)
+            self._states.plate(record.device_id).last_session_id = test_id
+            log_event(
+                logger, "test_interrupted", test=test_id, samples=len(samples), file=saved.file
+            )
+
+    async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
+        """Analyse a stored test again with ``params``; the result becomes its analysis."""
+        self._states.refuse_if_recording(test_id)
+        record = await self._storage.require_test(test_id)
+        samples = await self._storage.test_samples(test_id)
+        calibration = Calibration.from_dict(record.calibration)
+        analysis = await asyncio.to_thread(analysis_record, samples, calibration, params)
+        await self._storage.save_analysis(test_id, analysis)
+        return analysis
+
+    async def delete(self, test_id: int) -> None:
+        """Delete the test, its samples and its CSV file."""
+        self._states.refuse_if_recording(test_id)
+        record = await self._storage.require_test(test_id)
+        if not await self._storage.delete_test(test_id):  # deleted meanwhile by someone else
+            raise TestNotFound(f"no test with id {test_id}")
+        self._files.delete(record.csv_file)
+
+    async def latest(self, device_id: str) -> StoredSession:
+        """The device's most recent stored test, or an empty idle one."""
+        test_id = self._states.view(device_id).last_session_id
+        if test_id is None:
+            found = await self._storage.list_tests(TestQuery(device_id=device_id, limit=1))
+            test_id = found[0].id if found else None
+        record = await self._storage.get_test(test_id) if test_id is not None else None
+        if record is None:
+            return StoredSession(None, SessionState.IDLE.value, [])
+        return StoredSession(record.id, record.state, await self._storage.test_samples(record.id))

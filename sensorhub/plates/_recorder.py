@@ -1,0 +1,165 @@
+"""Live samples and the test lifecycle: start, stop, flush, done, save (the seed's 000).
+
+Stop semantics: after a stop the test is *flushing*: samples the esp still sends belong to
+it until the esp sends ``done``, or ``flush_grace_s`` pass without samples, or at once when
+no esp of that device is connected. Then the CSV is written, the test row completed and
+``data_complete`` sent. Nothing received is ever dropped.
+
+Each database write comes before the state change it records, so a write that fails
+(``StorageError``) leaves the plate as it was and the same call can simply be retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+
+from sensorhub import wire
+from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
+from sensorhub.logs import log_event
+from sensorhub.plates._archive import TestArchive
+from sensorhub.plates._payloads import sample_dicts, status_event
+from sensorhub.plates._states import PlateStates
+from sensorhub.plates._timing import MonotonicTimer, Timer
+from sensorhub.presence import VIEWERS, Presence, esp_room
+from sensorhub.storage import Storage
+from sensorhub.tasks import BackgroundTasks
+from sensorhub.types import Broadcaster, Clock, JSONDict
+
+logger = logging.getLogger(__name__)
+
+
+class TestRecorder:
+    """Takes every plate's live samples and runs its tests; see the module docstring."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(
+        self,
+        storage: Storage,
+        states: PlateStates,
+        presence: Presence,
+        broadcaster: Broadcaster,
+        archive: TestArchive,
+        *,
+        flush_grace_s: float,
+        timer: Timer | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        self._storage = storage
+        self._states = states
+        self._presence = presence
+        self._broadcaster = broadcaster
+        self._archive = archive
+        self._flush_grace_s = flush_grace_s
+        self._timer = timer or MonotonicTimer()
+        self._clock = clock
+        self._lifecycle_locks: dict[str, asyncio.Lock] = {}
+        self._last_activity: dict[str, float] = {}
+        self._tasks = BackgroundTasks()
+
+    async def close(self) -> None:
+        await self._tasks.cancel_all()
+
+    def _lifecycle(self, device_id: str) -> asyncio.Lock:
+        """One start or stop of a device at a time: two must not both pass the state check."""
+        return self._lifecycle_locks.setdefault(device_id, asyncio.Lock())
+
+    async def start(self, device_id: str, athlete: str | None, notes: str | None) -> TestSession:
+        plate = self._states.plate(device_id)
+        async with self._lifecycle(device_id):
+            plate.check_idle()
+            now = self._clock()
+            calibration = plate.calibration.to_dict()
+            test_id = await self._storage.create_test(device_id, now, calibration, athlete, notes)
+            session = TestSession(test_id, device_id, now, plate.calibration, athlete, notes)
+            plate.begin(session)
+        log_event(logger, "test_started", device=device_id, test=test_id)
+        await self._command(device_id, "start", test_id)
+        await self._broadcaster.emit(wire.TEST_STATUS, status_event(plate))
+        return session
+
+    async def stop(self, device_id: str) -> TestSession:
+        plate = self._states.view(device_id)
+        async with self._lifecycle(device_id):
+            session = plate.check_running()
+            await self._storage.update_test(
+                session.id, state=SessionState.FLUSHING.value, stopped_at=self._clock()
+            )
+            plate.stop()
+        self._last_activity[device_id] = self._timer.now()
+        await self._command(device_id, "stop", session.id)
+        await self._broadcaster.emit(wire.TEST_STATUS, status_event(plate))
+        if self._presence.esp_connected(device_id):
+            self._tasks.spawn(self._finish_after_silence(plate, session), f"flush-{session.id}")
+        else:
+            await self._finish(plate, session)
+        return session
+
+    async def ingest(self, device_id: str, samples: Sequence[Sample]) -> TestSession | None:
+        """Accept a batch: live view to every viewer, and into the test if one runs.
+
+        The broadcast rule for plate samples (docs/broadcast.md): broadcast *before* the
+        commit, because the live chart must not wait for the disk, and storage never drops a
+        batch it was given.
+        """
+        plate = self._states.plate(device_id)
+        session, seq = plate.receive(samples)  # synchronous: arrival order is kept
+        self._last_activity[device_id] = self._timer.now()
+        frame = {
+            "device_id": device_id,
+            "session_id": session.id if session else None,
+            "samples": sample_dicts(samples),
+        }
+        await self._broadcaster.emit(wire.SENSOR_DATA, frame, room=VIEWERS)
+        if session is not None:
+            await self._storage.append_samples(session.id, seq, samples)
+        return session
+
+    async def done(self, device_id: str) -> None:
+        """The esp has sent everything: a flushing test completes now."""
+        plate = self._states.view(device_id)
+        if plate.session is not None and plate.session.state is SessionState.FLUSHING:
+            await self._finish(plate, plate.session)
+
+    async def _finish_after_silence(self, plate: Plate, session: TestSession) -> None:
+        while plate.session is session:
+            last = self._last_activity.get(plate.device_id, 0.0)
+            silent = self._timer.now() - last
+            if silent >= self._flush_grace_s:
+                await self._finish(plate, session)
+                return
+            await self._timer.sleep(self._flush_grace_s - silent)
+
+    async def _finish(self, plate: Plate, session: TestSession) -> None:
+        if plate.session is not session:
+            return  # done, silence and a lost esp can race; the first one finishes
+        plate.finish(SessionState.COMPLETE)
+        await self._storage.writer.flush()  # every batch submitted so far is committed
+        saved = await self._archive.save(
+            session.id,
+            session.started_at,
+            session.samples,
+            session.calibration,
+            state=SessionState.COMPLETE.value,
+            ended_at=self._clock(),
+        )
+        count = len(session.samples)
+        log_event(logger, "test_saved", test=session.id, samples=count, file=saved.file)
+        complete: JSONDict = {
+            "session_id": session.id,
+            "file": saved.file,
+            "samples": count,
+            "device_id": plate.device_id,
+            "analysis": saved.analysis["summary"],
+        }
+        if "error" in saved.analysis:
+            complete["analysis_error"] = saved.analysis["error"]
+        await self._broadcaster.emit(wire.DATA_COMPLETE, complete)
+        await self._broadcaster.emit(wire.TEST_STATUS, status_event(plate))
+
+    async def _command(self, device_id: str, cmd: str, test_id: int) -> None:
+        message: JSONDict = {"cmd": cmd, "session_id": test_id}
+        await self._broadcaster.emit(wire.COMMAND, message, room=esp_room(device_id))

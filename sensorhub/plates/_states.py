@@ -1,0 +1,35 @@
+"""Every device's live plate state (``loadcell.session.Plate``), shared by the plate units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sensorhub.errors import SessionRunning
+from sensorhub.loadcell.session import Plate
+
+
+class PlateStates:
+    """device id → its ``Plate``; the only place plates are created."""
+
+    def __init__(self) -> None:
+        self._plates: dict[str, Plate] = {}
+
+    def plate(self, device_id: str) -> Plate:
+        """The device's state, created on first use: only for paths that change it."""
+        if device_id not in self._plates:
+            self._plates[device_id] = Plate(device_id)
+        return self._plates[device_id]
+
+    def view(self, device_id: str) -> Plate:
+        """The device's state for reading; an unknown id is not remembered, so lookups of
+        made-up ids cannot grow the device list (or memory)."""
+        return self._plates.get(device_id) or Plate(device_id)
+
+    def __iter__(self) -> Iterator[Plate]:
+        return iter(tuple(self._plates.values()))
+
+    def refuse_if_recording(self, test_id: int) -> None:
+        """Raise ``SessionRunning`` while ``test_id`` is a plate's running or flushing test."""
+        for plate in self:
+            if plate.session is not None and plate.session.id == test_id:
+                raise SessionRunning(f"test {test_id} is still {plate.state}; stop it first")

@@ -1,0 +1,71 @@
+"""Read-only plate views for REST: status, one device's summary, latest sample, session data."""
+
+from __future__ import annotations
+
+from sensorhub.errors import NoReading
+from sensorhub.loadcell.session import Plate, SessionState
+from sensorhub.plates._archive import StoredSession, TestArchive
+from sensorhub.plates._payloads import sample_dicts
+from sensorhub.plates._states import PlateStates
+from sensorhub.presence import Presence
+from sensorhub.types import JSONDict
+
+
+class PlateViews:
+    """Builds the payloads; changes nothing, and remembers no device it is asked about."""
+
+    def __init__(self, states: PlateStates, presence: Presence, archive: TestArchive) -> None:
+        self._states = states
+        self._presence = presence
+        self._archive = archive
+
+    def status(self, device_id: str) -> JSONDict:
+        plate = self._states.view(device_id)
+        session = plate.session
+        return {
+            "test_running": plate.state is SessionState.RUNNING,
+            "state": plate.state.value,
+            "session_id": session.id if session else None,
+            "device_id": device_id,
+            "esp_connected": self._presence.esp_connected(device_id),
+            "clients": self._presence.counts(),
+            "sample_count": len(session.samples) if session else 0,
+            "devices": [self._summary(p) for p in self._states],
+        }
+
+    def latest(self, device_id: str) -> JSONDict:
+        sample = self._states.view(device_id).latest
+        if sample is None:
+            raise NoReading(f"no sample received from device {device_id!r} yet")
+        t, left, right = sample
+        return {"t": t, "l": left, "r": right, "device_id": device_id}
+
+    async def session_data(self, device_id: str) -> JSONDict:
+        """The running test's samples, else those of the device's most recent test."""
+        session = self._states.view(device_id).session
+        if session is not None:
+            shown = StoredSession(session.id, session.state.value, session.samples)
+        else:
+            shown = await self._archive.latest(device_id)
+        return {
+            "session_id": shown.test_id,
+            "state": shown.state,
+            "samples": sample_dicts(shown.samples),
+        }
+
+    def summary(self, device_id: str) -> JSONDict:
+        """One device: state, test, esp connection, latest sample, calibration."""
+        plate = self._states.view(device_id)
+        return {**self._summary(plate), "calibration": plate.calibration.to_dict()}
+
+    def _summary(self, plate: Plate) -> JSONDict:
+        session = plate.session
+        latest = plate.latest
+        return {
+            "device_id": plate.device_id,
+            "state": plate.state.value,
+            "session_id": session.id if session else None,
+            "esp_connected": self._presence.esp_connected(plate.device_id),
+            "sample_count": len(session.samples) if session else 0,
+            "latest": sample_dicts([latest])[0] if latest else None,
+        }

@@ -1,0 +1,47 @@
+"""Names and limits on the wire: every transport, the firmware and the pages spell them here.
+
+Firmware and apps in the field send and listen for exactly these names and stay inside these
+limits: a name is never renamed, only new ones are added.
+"""
+
+from __future__ import annotations
+
+# --- events the server sends -------------------------------------------------------------
+# A processed wearable reading, after it is committed (docs/broadcast.md).
+STREAM = "stream"
+# A batch of live force-plate samples, before it is committed (docs/broadcast.md).
+SENSOR_DATA = "sensor_data"
+# A plate's test changed state (started, flushing, idle).
+TEST_STATUS = "test_status"
+# A test is saved: its file, sample count and analysis summary.
+DATA_COMPLETE = "data_complete"
+# Commands to an esp (``{"cmd": "start"|"stop", "session_id"}``) travel as ``message``.
+COMMAND = "message"
+# The reply to a message the server refused: ``{"message", "code"}``.
+ERROR = "error"
+# Sent once on connect: ``{"status": "connected"}``.
+STATUS = "status"
+PONG = "pong"
+
+# --- events the server receives ----------------------------------------------------------
+# A force-plate message whose kind comes from its keys (``type``, ``samples``, ``done``, ``cmd``).
+MESSAGE = "message"
+REGISTER = "register"
+SAMPLES = "samples"
+DONE = "done"
+CMD = "cmd"
+PING = "ping"
+FORCE_PLATE_EVENTS = (MESSAGE, REGISTER, SAMPLES, DONE, CMD)
+
+# The plain WebSocket for firmware without a Socket.IO client.
+WEBSOCKET_PATH = "/ws"
+
+# --- limits ------------------------------------------------------------------------------
+# A name as a coach types it; longer is a paste gone wrong.
+MAX_ATHLETE_CHARS = 200
+# A paragraph or two of free text per test.
+MAX_NOTES_CHARS = 5000
+# 10 s at 1 kHz in one message: far above what firmware batches (~20 per 20 ms).
+MAX_SAMPLES_PER_MESSAGE = 10_000
+# Wearable readings per POST /api/sensor_data/batch.
+MAX_READINGS_PER_BATCH = 1000

@@ -1,0 +1,132 @@
+"""The test lifecycle, driven by a hand-moved clock: no sleeps, no server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sensorhub.errors import NoSessionRunning, SessionRunning, StorageError
+from sensorhub.loadcell.session import SessionState
+from tests.plates.conftest import FLUSH_GRACE_S, Rig, settle
+
+DEVICE = "plate-a"
+
+
+def batch(start: int, count: int = 5) -> list[tuple[float, float, float]]:
+    return [(float(start + i), 100.0 + i, 200.0 + i) for i in range(count)]
+
+
+async def stored_state(rig: Rig, test_id: int) -> str:
+    return (await rig.storage.require_test(test_id)).state
+
+
+async def test_start_samples_stop_done_saves_every_sample(rig: Rig) -> None:
+    rig.connect_esp(DEVICE)
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, "Ann", None)
+    await recorder.ingest(DEVICE, batch(0))
+    await recorder.stop(DEVICE)
+    await recorder.ingest(DEVICE, batch(5))  # the esp's last buffer, after the stop
+    await recorder.done(DEVICE)
+
+    [complete] = rig.broadcaster.named("data_complete")
+    assert complete["session_id"] == session.id and complete["samples"] == 10
+    record = await rig.storage.require_test(session.id)
+    assert record.state == SessionState.COMPLETE.value and record.sample_count == 10
+    assert await rig.storage.test_samples(session.id) == batch(0) + batch(5)
+    assert rig.files.find(record.csv_file) is not None
+
+
+async def test_stop_then_silence_past_the_grace_saves(rig: Rig) -> None:
+    rig.connect_esp(DEVICE)
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.stop(DEVICE)
+    await settle(lambda: rig.timer.sleeping == 1)
+    rig.timer.advance(FLUSH_GRACE_S / 2)
+    await recorder.ingest(DEVICE, batch(0))  # still flushing: the sample belongs to the test
+    await settle(lambda: rig.timer.sleeping == 1)
+    rig.timer.advance(FLUSH_GRACE_S / 2)  # grace since the stop, not since the last sample
+    await settle(lambda: rig.timer.sleeping == 1)
+    assert rig.broadcaster.named("data_complete") == []
+    assert rig.plates.views.status(DEVICE)["state"] == "flushing"
+
+    rig.timer.advance(FLUSH_GRACE_S / 2)
+    [complete] = await rig.broadcaster.wait("data_complete")
+    assert complete["session_id"] == session.id and complete["samples"] == 5
+    assert await stored_state(rig, session.id) == SessionState.COMPLETE.value
+
+
+async def test_stop_without_an_esp_saves_at_once(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.ingest(DEVICE, batch(0))
+    await recorder.stop(DEVICE)
+    assert rig.timer.sleeping == 0
+    [complete] = rig.broadcaster.named("data_complete")
+    assert complete["session_id"] == session.id and complete["samples"] == 5
+    assert rig.plates.views.status(DEVICE)["state"] == "idle"
+
+
+async def test_done_and_silence_at_once_save_the_test_once(rig: Rig) -> None:
+    rig.connect_esp(DEVICE)
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.ingest(DEVICE, batch(0))
+    await recorder.stop(DEVICE)
+    await settle(lambda: rig.timer.sleeping == 1)
+    rig.timer.advance(FLUSH_GRACE_S)  # the silence timer wakes …
+    await recorder.done(DEVICE)  # … while the esp's done arrives
+    [complete] = await rig.broadcaster.wait("data_complete")
+    # The loser of the race sees the test already detached from the plate and returns.
+    await recorder.close()
+    assert rig.broadcaster.named("data_complete") == [complete]
+    assert complete["session_id"] == session.id
+    assert len(list(rig.files.directory.glob("*.csv"))) == 1
+
+
+async def test_a_failed_stop_write_leaves_the_test_running_and_a_retry_stops_it(
+    rig: Rig,
+) -> None:
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    rig.storage.failing.add("update_test")
+    with pytest.raises(StorageError):
+        await recorder.stop(DEVICE)
+    assert rig.plates.views.status(DEVICE)["state"] == "running"
+    assert await stored_state(rig, session.id) == SessionState.RUNNING.value
+    await recorder.ingest(DEVICE, batch(0))  # the test goes on taking samples
+
+    rig.storage.failing.clear()
+    await recorder.stop(DEVICE)
+    [complete] = rig.broadcaster.named("data_complete")
+    assert complete["session_id"] == session.id and complete["samples"] == 5
+
+
+async def test_a_failed_start_write_leaves_the_plate_idle_and_a_retry_starts(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    rig.storage.failing.add("create_test")
+    with pytest.raises(StorageError):
+        await recorder.start(DEVICE, None, None)
+    assert rig.plates.views.status(DEVICE)["state"] == "idle"
+    assert rig.broadcaster.named("message") == []  # no esp was told to start
+
+    rig.storage.failing.clear()
+    session = await recorder.start(DEVICE, None, None)
+    assert rig.plates.views.status(DEVICE)["session_id"] == session.id
+
+
+async def test_two_starts_at_once_start_one_test(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    results = await asyncio.gather(
+        recorder.start(DEVICE, None, None),
+        recorder.start(DEVICE, None, None),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, SessionRunning) for r in results) == 1
+
+
+async def test_stop_without_a_running_test_is_refused(rig: Rig) -> None:
+    with pytest.raises(NoSessionRunning):
+        await rig.plates.recorder.stop(DEVICE)
