@@ -41,14 +41,26 @@ class TestSession:
     athlete: str | None = None
     notes: str | None = None
     state: SessionState = SessionState.RUNNING
-    samples: list[Sample] = field(default_factory=list)
-    batches: int = 0
+    sample_count: int = 0
+    _batches: dict[int, Sequence[Sample]] = field(default_factory=dict)
+    _last_seq: int = 0
+
+    @property
+    def samples(self) -> list[Sample]:
+        """Every kept sample, in arrival order."""
+        return [sample for batch in self._batches.values() for sample in batch]
 
     def add(self, samples: Sequence[Sample]) -> int:
         """Append a batch; returns its sequence number (arrival order)."""
-        self.samples.extend(samples)
-        self.batches += 1
-        return self.batches
+        self._last_seq += 1
+        self._batches[self._last_seq] = samples
+        self.sample_count += len(samples)
+        return self._last_seq
+
+    def withdraw(self, seq: int) -> None:
+        """Forget batch ``seq``: the database refused it, and the test keeps only what is
+        stored (its device was told so and may send it again)."""
+        self.sample_count -= len(self._batches.pop(seq, ()))
 
 
 @dataclass(slots=True)

@@ -20,5 +20,5 @@ def status_event(plate: Plate) -> JSONDict:
         "state": plate.state.value,
         "session_id": session.id if session else None,
         "device_id": plate.device_id,
-        "sample_count": len(session.samples) if session else 0,
+        "sample_count": session.sample_count if session else 0,
     }

@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 
 from sensorhub import wire
+from sensorhub.errors import StorageError
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
 from sensorhub.plates._archive import TestArchive
@@ -103,7 +104,8 @@ class TestRecorder:
 
         The broadcast rule for plate samples (docs/broadcast.md): broadcast *before* the
         commit, because the live chart must not wait for the disk, and storage never drops a
-        batch it was given.
+        batch it was given. A batch the database refuses (``StorageError``) leaves the test
+        too, so the test's file and count hold exactly what is stored.
         """
         plate = self._states.plate(device_id)
         session, seq = plate.receive(samples)  # synchronous: arrival order is kept
@@ -115,7 +117,11 @@ class TestRecorder:
         }
         await self._broadcaster.emit(wire.SENSOR_DATA, frame, room=VIEWERS)
         if session is not None:
-            await self._storage.append_samples(session.id, seq, samples)
+            try:
+                await self._storage.append_samples(session.id, seq, samples)
+            except StorageError:
+                session.withdraw(seq)
+                raise
         return session
 
     async def done(self, device_id: str) -> None:
@@ -146,7 +152,7 @@ class TestRecorder:
             state=SessionState.COMPLETE.value,
             ended_at=self._clock(),
         )
-        count = len(session.samples)
+        count = session.sample_count
         log_event(logger, "test_saved", test=session.id, samples=count, file=saved.file)
         complete: JSONDict = {
             "session_id": session.id,

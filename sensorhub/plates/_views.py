@@ -29,7 +29,7 @@ class PlateViews:
             "device_id": device_id,
             "esp_connected": self._presence.esp_connected(device_id),
             "clients": self._presence.counts(),
-            "sample_count": len(session.samples) if session else 0,
+            "sample_count": session.sample_count if session else 0,
             "devices": [self._summary(p) for p in self._states],
         }
 
@@ -66,6 +66,6 @@ class PlateViews:
             "state": plate.state.value,
             "session_id": session.id if session else None,
             "esp_connected": self._presence.esp_connected(plate.device_id),
-            "sample_count": len(session.samples) if session else 0,
+            "sample_count": session.sample_count if session else 0,
             "latest": sample_dicts([latest])[0] if latest else None,
         }

@@ -38,6 +38,10 @@ class FlakyStorage(Storage):
         self._check("update_test")
         return await super().update_test(test_id, **values)
 
+    async def append_samples(self, *args: Any, **kwargs: Any) -> None:
+        self._check("append_samples")
+        await super().append_samples(*args, **kwargs)
+
 
 class RecordingBroadcaster:
     """Keeps every emitted event; ``wait`` returns once ``count`` of a name were emitted."""

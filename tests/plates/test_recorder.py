@@ -104,6 +104,26 @@ async def test_a_failed_stop_write_leaves_the_test_running_and_a_retry_stops_it(
     assert complete["session_id"] == session.id and complete["samples"] == 5
 
 
+async def test_a_batch_the_database_refuses_is_not_in_the_saved_test(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.ingest(DEVICE, batch(0))
+    rig.storage.failing.add("append_samples")
+    with pytest.raises(StorageError):
+        await recorder.ingest(DEVICE, batch(5))  # the esp is told: not stored
+    assert rig.plates.views.status(DEVICE)["sample_count"] == 5
+    rig.storage.failing.clear()
+    await recorder.ingest(DEVICE, batch(10))
+    await recorder.stop(DEVICE)
+
+    [complete] = rig.broadcaster.named("data_complete")
+    assert complete["samples"] == 10
+    assert await rig.storage.test_samples(session.id) == batch(0) + batch(10)
+    record = await rig.storage.require_test(session.id)
+    path = rig.files.find(record.csv_file)
+    assert path is not None and len(path.read_text().splitlines()) == 1 + 10  # header + kept
+
+
 async def test_a_failed_start_write_leaves_the_plate_idle_and_a_retry_starts(rig: Rig) -> None:
     recorder = rig.plates.recorder
     rig.storage.failing.add("create_test")
