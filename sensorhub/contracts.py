@@ -102,6 +102,9 @@ class HealthResponse(BaseModel):
     model: ModelInfo
     version: str
     writer_backlog: int
+    storage: Literal["ok", "unavailable"] = Field(
+        description="unavailable from a failed commit until the next one succeeds"
+    )
 
 
 class ErrorResponse(BaseModel):

@@ -132,6 +132,11 @@ def stored_markers(server: LiveServer) -> set[float]:
     return {reading["bvp"] for reading in stored_readings(server.url)}
 
 
+def storage_state(server: LiveServer) -> str:
+    state: str = httpx.get(f"{server.url}/api/health").json()["storage"]
+    return state
+
+
 def database_file(server: LiveServer) -> Path:
     return server.data_dir / "sensorhub.db"
 
@@ -185,7 +190,9 @@ def test_a_database_locked_longer_than_the_wait(server: LiveServer) -> None:
         during = load.run(
             workers=4, until=lambda _: time.monotonic() - locked_at > 2 * STORAGE_TIMEOUT_S
         )
+        assert storage_state(server) == "unavailable"
     load.run(workers=1, until=recovered)
+    assert storage_state(server) == "ok"
 
     assert_refusals_are_honest(load.answers)
     assert any(a.status == 503 for a in during)
