@@ -29,9 +29,10 @@ from sensorhub.biometrics import _layers as layers
 from sensorhub.biometrics.stress_model import NumpyStressModel
 from sensorhub.errors import ModelError, UnsupportedLayer
 from sensorhub.models import train_demo_model
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "models"
-EXPECTED = json.loads((FIXTURES / "expected_predictions.json").read_text())
+MODEL_FIXTURES = FIXTURES / "models"
+EXPECTED = json.loads((MODEL_FIXTURES / "expected_predictions.json").read_text())
 FIXTURE_INPUTS = np.array(EXPECTED["inputs"], dtype=np.float32)
 KERAS_INSTALLED = importlib.util.find_spec("keras") is not None
 
@@ -121,7 +122,7 @@ def edit_config(source: Path, target: Path, edit: Callable[[dict[str, Any]], Non
 @pytest.mark.parametrize("file_name", sorted(EXPECTED["models"]))
 def test_fixture_models_reproduce_keras_outputs(file_name: str) -> None:
     expected = EXPECTED["models"][file_name]
-    model = load_stress_model(FIXTURES / file_name)
+    model = load_stress_model(MODEL_FIXTURES / file_name)
 
     probabilities = model.predict_proba(FIXTURE_INPUTS)
 
@@ -134,7 +135,7 @@ def test_fixture_models_reproduce_keras_outputs(file_name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", [*(FIXTURES / name for name in sorted(EXPECTED["models"])), BUNDLED_MODEL_PATH]
+    "path", [*(MODEL_FIXTURES / name for name in sorted(EXPECTED["models"])), BUNDLED_MODEL_PATH]
 )
 def test_a_batch_predicts_what_the_rows_predict_one_by_one(path: Path) -> None:
     model = load_stress_model(path)
@@ -147,30 +148,30 @@ def test_a_batch_predicts_what_the_rows_predict_one_by_one(path: Path) -> None:
 
 
 def test_model_describes_itself(tmp_path: Path) -> None:
-    model = load_stress_model(FIXTURES / "stress_model_keras2.h5", source="cwd")
+    model = load_stress_model(MODEL_FIXTURES / "stress_model_keras2.h5", source="cwd")
 
     assert isinstance(model, StressModel)
     assert (model.name, model.source, model.backend) == ("stress_model_keras2.h5", "cwd", "numpy")
-    assert model.path == FIXTURES / "stress_model_keras2.h5"
+    assert model.path == MODEL_FIXTURES / "stress_model_keras2.h5"
     assert "stress_model_keras2.h5" in repr(model)
 
 
 @pytest.mark.parametrize("shape", [(3,), (2, 4), (2, 3, 1), (1, 2)])
 def test_features_of_the_wrong_shape_are_refused(shape: tuple[int, ...]) -> None:
-    model = load_stress_model(FIXTURES / "stress_model_keras2.h5")
+    model = load_stress_model(MODEL_FIXTURES / "stress_model_keras2.h5")
 
     with pytest.raises(ModelError, match=r"shape \(n, 3\)"):
         model.predict_proba(np.zeros(shape, dtype=np.float32))
 
 
 def test_an_empty_batch_gives_no_probabilities() -> None:
-    model = load_stress_model(FIXTURES / "stress_model_keras2.h5")
+    model = load_stress_model(MODEL_FIXTURES / "stress_model_keras2.h5")
 
     assert model.predict_proba(np.zeros((0, 3))).shape == (0,)
 
 
 def test_float64_and_list_features_are_accepted() -> None:
-    model = load_stress_model(FIXTURES / "stress_model_keras2.h5")
+    model = load_stress_model(MODEL_FIXTURES / "stress_model_keras2.h5")
     expected = model.predict_proba(FIXTURE_INPUTS)
 
     np.testing.assert_allclose(model.predict_proba(FIXTURE_INPUTS.astype(np.float64)), expected)
@@ -226,7 +227,7 @@ def test_training_script_writes_what_keras_2_writes(
     train_demo_model.main(["--epochs", "1", "--output", str(output)])
 
     assert "training accuracy" in capsys.readouterr().out
-    assert h5_layout(output) == h5_layout(FIXTURES / "stress_model_keras2_norm.h5")
+    assert h5_layout(output) == h5_layout(MODEL_FIXTURES / "stress_model_keras2_norm.h5")
     assert load_stress_model(output).predict_proba(FIXTURE_INPUTS).shape == (5,)
 
 
@@ -264,7 +265,7 @@ def add_conv1d(config: dict[str, Any]) -> None:
 
 
 def test_an_unsupported_layer_is_named(tmp_path: Path) -> None:
-    path = edit_config(FIXTURES / "stress_model_keras2.h5", tmp_path / "conv.h5", add_conv1d)
+    path = edit_config(MODEL_FIXTURES / "stress_model_keras2.h5", tmp_path / "conv.h5", add_conv1d)
 
     with pytest.raises(UnsupportedLayer, match=r"'conv1d' \(Conv1D\).*\[keras\] extra"):
         NumpyStressModel.from_file(path)
@@ -272,7 +273,7 @@ def test_an_unsupported_layer_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(KERAS_INSTALLED, reason="with keras installed, Keras runs the model instead")
 def test_without_keras_an_unsupported_layer_fails_to_load(tmp_path: Path) -> None:
-    path = edit_config(FIXTURES / "stress_model_keras2.h5", tmp_path / "conv.h5", add_conv1d)
+    path = edit_config(MODEL_FIXTURES / "stress_model_keras2.h5", tmp_path / "conv.h5", add_conv1d)
 
     with pytest.raises(UnsupportedLayer, match=r"'conv1d' \(Conv1D\)"):
         load_stress_model(path)
@@ -282,7 +283,7 @@ def test_an_unsupported_activation_is_named(tmp_path: Path) -> None:
     def use_mish(config: dict[str, Any]) -> None:
         config["config"]["layers"][1]["config"]["activation"] = "mish"
 
-    path = edit_config(FIXTURES / "stress_model_keras2.h5", tmp_path / "mish.h5", use_mish)
+    path = edit_config(MODEL_FIXTURES / "stress_model_keras2.h5", tmp_path / "mish.h5", use_mish)
 
     with pytest.raises(UnsupportedLayer, match=r"'dense' \(Dense\) with activation 'mish'"):
         NumpyStressModel.from_file(path)
@@ -326,7 +327,7 @@ def test_a_config_that_is_not_json_is_a_model_error(tmp_path: Path) -> None:
 
 def test_a_model_without_weights_is_a_model_error(tmp_path: Path) -> None:
     path = tmp_path / "no_weights.h5"
-    shutil.copyfile(FIXTURES / "stress_model_keras2.h5", path)
+    shutil.copyfile(MODEL_FIXTURES / "stress_model_keras2.h5", path)
     with h5py.File(path, "r+") as file:
         del file["model_weights"]
 
@@ -371,7 +372,7 @@ def test_an_input_that_is_not_a_vector_is_refused(tmp_path: Path) -> None:
 
 
 def test_normalization_stats_may_live_in_the_config(tmp_path: Path) -> None:
-    source = FIXTURES / "stress_model_keras2_norm.h5"
+    source = MODEL_FIXTURES / "stress_model_keras2_norm.h5"
     path = tmp_path / "config_stats.h5"
     shutil.copyfile(source, path)
     with h5py.File(path, "r+") as file:

@@ -23,10 +23,11 @@ from sensorhub.loadcell import (
     analyze_recording,
     read_force_file,
 )
+from tests.conftest import FIXTURES
 
 FloatArray = npt.NDArray[np.float64]
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "imtp-processor"
+IMTP_FIXTURES = FIXTURES / "imtp-processor"
 # The brief's agreement tolerance; the two tools agree far closer (about 1e-12 N).
 AGREEMENT_N = 0.05
 PROPERTY = settings(max_examples=50, deadline=None)
@@ -81,15 +82,15 @@ def codes(result: ImtpResult) -> set[FlagCode]:
 
 
 def _golden_trials() -> list[tuple[str, dict[str, Any]]]:
-    golden = json.loads((FIXTURES / "golden_results.json").read_text())
+    golden = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())
     return [
         (name, trial)
         for name, trial in sorted(golden["trials"].items())
-        if (FIXTURES / Path(trial["source"]).name).exists()
+        if (IMTP_FIXTURES / Path(trial["source"]).name).exists()
     ]
 
 
-GOLDEN = _golden_trials() if FIXTURES.is_dir() else []
+GOLDEN = _golden_trials()
 
 
 def test_the_three_fixture_trials_are_found() -> None:
@@ -99,7 +100,7 @@ def test_the_three_fixture_trials_are_found() -> None:
 
 @pytest.mark.parametrize(("name", "trial"), GOLDEN, ids=[name for name, _ in GOLDEN])
 def test_agrees_with_the_reference_tool(name: str, trial: dict[str, Any]) -> None:
-    recording = read_force_file(FIXTURES / Path(trial["source"]).name)
+    recording = read_force_file(IMTP_FIXTURES / Path(trial["source"]).name)
     assert recording.sample_count == trial["n_samples"]
     params = manual(trial["params"]["weigh_start"], trial["params"]["onset_time"])
     result = analyze_recording(recording, params)
