@@ -31,7 +31,8 @@ IMTP_FIXTURES = FIXTURES / "imtp-processor"
 # float64 unit roundoff, and the rounding-error bound of n operations in a row (Higham, Accuracy
 # and Stability of Numerical Algorithms, §3.1).
 U = float(np.finfo(np.float64).eps) / 2
-WEIGH_SAMPLES = 1000  # the reference tool weighs over 1 s; the fixtures are sampled at 1 kHz
+# The reference tool weighs over a closed 1 s window: 1001 samples at the fixtures' 1 kHz.
+WEIGH_SAMPLES = 1001
 
 
 def gamma(n: int) -> float:
