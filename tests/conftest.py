@@ -11,7 +11,8 @@ import pytest
 from tests._server import LiveServer, start_server
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO.parent / "shared" / "fixtures"
+# Reference data the tests compare against; tests/fixtures/README.md says where each file came from.
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 @pytest.fixture(scope="session")

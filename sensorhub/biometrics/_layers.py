@@ -1,8 +1,13 @@
 """Keras layers and activations as NumPy functions, for the stress model's forward pass.
 
-Each supported layer is turned, once at load time, into a closure over float32 arrays, so a
-prediction is a handful of NumPy calls with no dictionary look-ups. Everything computes in
-float32, as Keras does, so our outputs match Keras to float32 round-off.
+Each supported layer is turned, once at load time, into a closure over its weights, so a
+prediction is a handful of NumPy calls with no dictionary look-ups.
+
+Precision: weights and hyperparameters keep the float32 values Keras stores and uses, widened
+exactly to float64, and all arithmetic runs in float64. A reading costs microseconds either way,
+and float64 makes the result independent of the CPU and BLAS to ~1e-15 (float32 sums taken in
+another order differed by 1e-6 between machines). Our outputs are then the float32 model's exact
+outputs to float64 round-off; Keras, computing in float32, differs from them by float32 round-off.
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ import numpy.typing as npt
 
 from sensorhub.errors import ModelError, UnsupportedLayer
 
-FloatArray = npt.NDArray[np.float32]
+FloatArray = npt.NDArray[np.float64]
 Activation = Callable[[FloatArray], FloatArray]
 Forward = Callable[[FloatArray], FloatArray]
 
-# Keras's backend.epsilon(): the floor Normalization puts under sqrt(variance).
-KERAS_EPSILON = 1e-7
-# float32 constants keep every result float32 (and say so to the type checker).
-_ZERO, _ONE = np.float32(0), np.float32(1)
+# Keras's backend.epsilon(): the floor Normalization puts under sqrt(variance), as the float32
+# value Keras computes with.
+KERAS_EPSILON = float(np.float32(1e-7))
+# float64 constants keep every result float64 (and say so to the type checker).
+_ZERO, _ONE = np.float64(0), np.float64(1)
 
 _INSTALL_HINT = "install the [keras] extra (pip install 'sensorhub[keras]')"
 
@@ -48,10 +54,15 @@ class LayerSpec:
             value = self.weights[short_name]
         except KeyError:
             raise ModelError(f"{self.label()} has no '{short_name}' weight in the file") from None
-        return np.asarray(value, dtype=np.float32)
+        return as_stored(value)
 
     def unsupported(self, detail: str = "") -> UnsupportedLayer:
         return unsupported_layer(self.class_name, self.name, detail)
+
+
+def as_stored(values: npt.ArrayLike) -> FloatArray:
+    """A weight or setting as the float32 Keras holds, widened exactly for float64 arithmetic."""
+    return np.asarray(values, dtype=np.float32).astype(np.float64)
 
 
 def unsupported_layer(class_name: str, name: str, detail: str = "") -> UnsupportedLayer:
@@ -71,7 +82,7 @@ class LayerStep(NamedTuple):
 
 
 # --- activations -------------------------------------------------------------------------
-# Each takes and returns float32 and never overflows with a warning: extreme logits are
+# Each takes and returns float64 and never overflows with a warning: extreme logits are
 # normal input for a sigmoid and must not turn into RuntimeWarnings in a server log.
 
 
@@ -84,8 +95,8 @@ def relu(x: FloatArray) -> FloatArray:
 
 
 def sigmoid(x: FloatArray) -> FloatArray:
-    # exp(88) is just below float32's largest value; below -88 the result is < 1e-38 anyway.
-    out: FloatArray = _ONE / (_ONE + np.exp(-np.maximum(x, np.float32(-88))))
+    # exp(709) is just below float64's largest value; below -709 the result is < 1e-307 anyway.
+    out: FloatArray = _ONE / (_ONE + np.exp(-np.maximum(x, np.float64(-709))))
     return out
 
 
@@ -104,8 +115,8 @@ def elu(x: FloatArray) -> FloatArray:
     return np.where(x > 0, x, np.expm1(np.minimum(x, _ZERO)))
 
 
-_SELU_ALPHA = np.float32(1.6732632423543772848170429916717)
-_SELU_SCALE = np.float32(1.0507009873554804934193349852946)
+_SELU_ALPHA = np.float64(1.6732632423543772848170429916717)
+_SELU_SCALE = np.float64(1.0507009873554804934193349852946)
 
 
 def selu(x: FloatArray) -> FloatArray:
@@ -126,8 +137,7 @@ _INV_SQRT2 = 1 / math.sqrt(2)
 
 def gelu(x: FloatArray) -> FloatArray:
     # Keras's "gelu" is the exact erf form (approximate=False) in both Keras 2 and 3.
-    wide = x.astype(np.float64)
-    return (0.5 * wide * (1.0 + erf(wide * _INV_SQRT2))).astype(np.float32)
+    return 0.5 * x * (1.0 + erf(x * _INV_SQRT2))
 
 
 def swish(x: FloatArray) -> FloatArray:
@@ -147,18 +157,18 @@ def softsign(x: FloatArray) -> FloatArray:
 def leaky_relu(x: FloatArray) -> FloatArray:
     # The activation function's default slope (0.2 in Keras 3 and tf.nn); the LeakyReLU
     # *layer* has its own default (0.3) and is not handled here.
-    out: FloatArray = np.maximum(x, np.float32(0.2) * x)
+    out: FloatArray = np.maximum(x, np.float64(0.2) * x)
     return out
 
 
 def hard_sigmoid_keras2(x: FloatArray) -> FloatArray:
-    out: FloatArray = np.clip(np.float32(0.2) * x + np.float32(0.5), _ZERO, _ONE)
+    out: FloatArray = np.clip(np.float64(0.2) * x + np.float64(0.5), _ZERO, _ONE)
     return out
 
 
 def hard_sigmoid_keras3(x: FloatArray) -> FloatArray:
     # Keras 3 redefined it as relu6(x + 3) / 6: a different slope from Keras 2's 0.2.
-    out: FloatArray = np.divide(np.clip(x + np.float32(3), _ZERO, np.float32(6)), np.float32(6))
+    out: FloatArray = np.divide(np.clip(x + np.float64(3), _ZERO, np.float64(6)), np.float64(6))
     return out
 
 
@@ -253,7 +263,7 @@ def _normalization_stats(spec: LayerSpec) -> tuple[FloatArray, FloatArray]:
     mean, variance = spec.config.get("mean"), spec.config.get("variance")
     if mean is None or variance is None:
         raise ModelError(f"{spec.label()} has no mean/variance, neither as weights nor in config")
-    return np.asarray(mean, dtype=np.float32), np.asarray(variance, dtype=np.float32)
+    return as_stored(mean), as_stored(variance)
 
 
 def _normalization(spec: LayerSpec) -> LayerStep:
@@ -262,7 +272,7 @@ def _normalization(spec: LayerSpec) -> LayerStep:
         raise spec.unsupported(f" with axis={axis}")
     mean, variance = (_per_feature(v) for v in _normalization_stats(spec))
     # Keras divides by max(sqrt(variance), epsilon), not sqrt(variance + epsilon).
-    std = np.maximum(np.sqrt(variance), np.float32(KERAS_EPSILON))
+    std = np.maximum(np.sqrt(variance), KERAS_EPSILON)
     in_width = mean.size if mean.ndim else None
     if spec.config.get("invert", False):
         return LayerStep(lambda x: mean + x * std, in_width)
@@ -277,13 +287,13 @@ def _normalization(spec: LayerSpec) -> LayerStep:
 def _batch_normalization(spec: LayerSpec) -> LayerStep:
     if not _on_feature_axis(spec.config.get("axis", -1)):
         raise spec.unsupported(f" with axis={spec.config.get('axis')}")
-    epsilon = np.float32(spec.config.get("epsilon", 1e-3))
+    epsilon = as_stored(spec.config.get("epsilon", 1e-3))
     mean, variance = spec.weight("moving_mean"), spec.weight("moving_variance")
     # Folded the way tf.nn.batch_normalization does it: x * inv + (beta - mean * inv).
     inv = 1 / np.sqrt(variance + epsilon)
     if spec.config.get("scale", True):
         inv = inv * spec.weight("gamma")
-    beta = spec.weight("beta") if spec.config.get("center", True) else np.float32(0)
+    beta = spec.weight("beta") if spec.config.get("center", True) else _ZERO
     shift = beta - mean * inv
     return LayerStep(lambda x: x * inv + shift, mean.size)
 

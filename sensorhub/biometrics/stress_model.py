@@ -62,8 +62,12 @@ class StressModel(ABC):
         self.input_features = input_features
 
     def predict_proba(self, features: npt.ArrayLike) -> FloatArray:
-        """Probability of "Stressed" for each row of an (n, input_features) array: shape (n,)."""
-        rows = np.asarray(features, dtype=np.float32)
+        """Probability of "Stressed" for each row of an (n, input_features) array: shape (n,).
+
+        Features are rounded to float32, the input dtype the model was trained and saved with,
+        so float32 and float64 callers get the same answer.
+        """
+        rows = np.asarray(features, dtype=np.float32).astype(np.float64)
         if rows.ndim != 2 or rows.shape[1] != self.input_features:
             raise ModelError(
                 f"stress model {self.name} takes an array of shape (n, {self.input_features}); "
@@ -73,14 +77,14 @@ class StressModel(ABC):
 
     @abstractmethod
     def _predict(self, rows: FloatArray) -> FloatArray:
-        """The forward pass on already validated float32 rows."""
+        """The forward pass on already validated rows (float32 values, held as float64)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, source={self.source!r})"
 
 
 class NumpyStressModel(StressModel):
-    """A Keras model's forward pass as NumPy closures over float32 weights."""
+    """A Keras model's forward pass as NumPy closures: float64 over the stored float32 weights."""
 
     backend = "numpy"
 
@@ -110,7 +114,7 @@ class NumpyStressModel(StressModel):
     def _check_runs(self) -> None:
         """One dry run at load, so mismatched weights fail now and not on the first reading."""
         try:
-            out = self._predict(np.zeros((1, self.input_features), dtype=np.float32))
+            out = self._predict(np.zeros((1, self.input_features)))
         except ValueError as exc:
             raise ModelError(f"stress model {self.path}: its weights do not fit: {exc}") from exc
         if out.shape != (1,):
@@ -143,7 +147,8 @@ class KerasStressModel(StressModel):
 
     def _predict(self, rows: FloatArray) -> FloatArray:
         # predict_on_batch skips predict()'s per-call dataset machinery.
-        out = np.asarray(self._model.predict_on_batch(rows), dtype=np.float32)
+        # Keras computes in float32 whatever it is given; widened to match the NumPy runner.
+        out = np.asarray(self._model.predict_on_batch(rows.astype(np.float32)), dtype=np.float64)
         return out.reshape(-1)
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell import read_force_file
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "imtp-processor"
+IMTP_FIXTURES = FIXTURES / "imtp-processor"
 
 
 def _columns(path: Path) -> list[list[float]]:
@@ -27,7 +28,7 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_generic_file_is_total_force_with_time_in_ms() -> None:
-    path = FIXTURES / "generic.csv"
+    path = IMTP_FIXTURES / "generic.csv"
     time_s, force = _columns(path)
     recording = read_force_file(path)
     assert recording.layout == "generic"
@@ -39,7 +40,7 @@ def test_generic_file_is_total_force_with_time_in_ms() -> None:
 
 
 def test_hawkin_file_keeps_sides_and_uses_combined_as_total() -> None:
-    path = FIXTURES / "hawkin.csv"
+    path = IMTP_FIXTURES / "hawkin.csv"
     _, left, right, combined = _columns(path)
     recording = read_force_file(path)
     assert recording.layout == "hawkin"
@@ -51,7 +52,7 @@ def test_hawkin_file_keeps_sides_and_uses_combined_as_total() -> None:
 
 
 def test_pasco_file_sums_right_and_left() -> None:
-    path = FIXTURES / "pasco_left_right.csv"
+    path = IMTP_FIXTURES / "pasco_left_right.csv"
     _, right, left = _columns(path)
     recording = read_force_file(path)
     assert recording.layout == "pasco"

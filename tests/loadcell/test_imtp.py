@@ -23,12 +23,22 @@ from sensorhub.loadcell import (
     analyze_recording,
     read_force_file,
 )
+from tests.conftest import FIXTURES
 
 FloatArray = npt.NDArray[np.float64]
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "imtp-processor"
-# The brief's agreement tolerance; the two tools agree far closer (about 1e-12 N).
-AGREEMENT_N = 0.05
+IMTP_FIXTURES = FIXTURES / "imtp-processor"
+# float64 unit roundoff, and the rounding-error bound of n operations in a row (Higham, Accuracy
+# and Stability of Numerical Algorithms, §3.1).
+U = float(np.finfo(np.float64).eps) / 2
+# The reference tool weighs over a closed 1 s window: 1001 samples at the fixtures' 1 kHz.
+WEIGH_SAMPLES = 1001
+
+
+def gamma(n: int) -> float:
+    return n * U / (1 - n * U)
+
+
 PROPERTY = settings(max_examples=50, deadline=None)
 
 
@@ -78,18 +88,37 @@ def codes(result: ImtpResult) -> set[FlagCode]:
 
 
 # --- agreement with imtp-processor -------------------------------------------------------------
+# Both tools compute in float64 from the same decimal CSV values, so they differ only by rounding:
+# each is within the bound below of the exact value, hence within twice it of the other (the JSON
+# keeps full float64 precision, so it adds nothing; it came from another run, which reorders sums:
+# hawkin's f250 differs by 2e-13). The tolerances are worst cases, near 1e-9 N; the old 0.05 N
+# (the project brief's) hid any real disagreement smaller than that.
+
+
+def force_tolerance(max_force_n: float) -> float:
+    """Body weight (a mean of n samples: n − 1 additions and a division) or a net force (one more
+    subtraction): within γ_{n+1} · max|F| of the exact value in each tool."""
+    return 2 * gamma(WEIGH_SAMPLES + 1) * max_force_n
+
+
+def sd_tolerance(sd_n: float, mean_n: float) -> float:
+    """The two-pass sample SD: the variance is within (n·u + (n·u·κ)²) of exact, relative, where
+    κ = mean / SD is its condition number (Chan, Golub & LeVeque 1983); the SD carries half of
+    that plus its square root's rounding."""
+    n_u = WEIGH_SAMPLES * U
+    return 2 * (n_u + (n_u * mean_n / sd_n) ** 2 + U) * sd_n
 
 
 def _golden_trials() -> list[tuple[str, dict[str, Any]]]:
-    golden = json.loads((FIXTURES / "golden_results.json").read_text())
+    golden = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())
     return [
         (name, trial)
         for name, trial in sorted(golden["trials"].items())
-        if (FIXTURES / Path(trial["source"]).name).exists()
+        if (IMTP_FIXTURES / Path(trial["source"]).name).exists()
     ]
 
 
-GOLDEN = _golden_trials() if FIXTURES.is_dir() else []
+GOLDEN = _golden_trials()
 
 
 def test_the_three_fixture_trials_are_found() -> None:
@@ -99,20 +128,24 @@ def test_the_three_fixture_trials_are_found() -> None:
 
 @pytest.mark.parametrize(("name", "trial"), GOLDEN, ids=[name for name, _ in GOLDEN])
 def test_agrees_with_the_reference_tool(name: str, trial: dict[str, Any]) -> None:
-    recording = read_force_file(FIXTURES / Path(trial["source"]).name)
+    recording = read_force_file(IMTP_FIXTURES / Path(trial["source"]).name)
     assert recording.sample_count == trial["n_samples"]
     params = manual(trial["params"]["weigh_start"], trial["params"]["onset_time"])
     result = analyze_recording(recording, params)
     ours, theirs = result, trial["pipeline"]
     assert ours.peak is not None and ours.onset is not None
-    assert ours.weighing.body_weight_n == pytest.approx(theirs["weight"], abs=AGREEMENT_N)
-    assert ours.weighing.sd_n == pytest.approx(theirs["stddev"], abs=1e-9)
-    assert ours.weighing.mass_kg == pytest.approx(theirs["mass"], abs=1e-9)
+    force_tol = force_tolerance(float(np.max(np.abs(recording.total))))
+    assert ours.weighing.body_weight_n == pytest.approx(theirs["weight"], abs=force_tol)
+    sd_tol = sd_tolerance(theirs["stddev"], theirs["weight"])
+    assert ours.weighing.sd_n == pytest.approx(theirs["stddev"], abs=sd_tol)
+    # mass = weight / 9.81: the weight's tolerance scaled, plus the division's rounding.
+    mass_tol = force_tol / 9.81 + 2 * U * theirs["mass"]
+    assert ours.weighing.mass_kg == pytest.approx(theirs["mass"], abs=mass_tol)
     assert ours.onset.index == theirs["start_index"]
-    assert ours.peak.net_force_n == pytest.approx(theirs["peak_force"], abs=AGREEMENT_N)
+    assert ours.peak.net_force_n == pytest.approx(theirs["peak_force"], abs=force_tol)
     for ms in WINDOWS_MS:
         ours_at = ours.window(ms).net_force_n
-        assert ours_at == pytest.approx(theirs[f"f{ms}"], abs=AGREEMENT_N), f"{ms} ms"
+        assert ours_at == pytest.approx(theirs[f"f{ms}"], abs=force_tol), f"{ms} ms"
     assert result.has_flag(FlagCode.COUNTERMOVEMENT) is theirs["countermovement"]
 
 
