@@ -75,3 +75,86 @@ def test_transports_stay_thin() -> None:
         if imported_top_level_modules(path) & heavy
     }
     assert offenders == {}
+
+
+# The composition root: only these may import the server, and only __main__ the command line.
+TOP_LAYER = {
+    "sensorhub.server": {"sensorhub.cli", "sensorhub.__main__"},
+    "sensorhub.cli": {"sensorhub.__main__"},
+}
+REPOSITORY = PACKAGE.parent
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPOSITORY).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every dotted name a file imports; ``from a import b`` counts as ``a`` and ``a.b``."""
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            # A relative import (level n) starts from the n-th package up from this file.
+            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module) if part)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def private_owner(name: str) -> str | None:
+    """``sensorhub.api._limits`` → ``sensorhub.api``: the package that may import it."""
+    parts = name.split(".")
+    for index, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            return ".".join(parts[:index])
+    return None
+
+
+def inside(module: str, package: str) -> bool:
+    return module == package or module.startswith(f"{package}.")
+
+
+def our_python_files() -> list[Path]:
+    return sorted([*PACKAGE.rglob("*.py"), *(REPOSITORY / "bench").rglob("*.py")])
+
+
+def test_no_module_imports_another_packages_private_modules() -> None:
+    offenders = sorted(
+        f"{module_name(path)} imports {name}"
+        for path in our_python_files()
+        for name in imported_modules(path)
+        if name.startswith("sensorhub.")
+        and (owner := private_owner(name)) is not None
+        and not inside(module_name(path), owner)
+    )
+    assert offenders == []
+
+
+def test_only_the_composition_root_imports_the_server_and_the_command_line() -> None:
+    # devices/ → server was a cycle (the server imports devices); the demo is wired in cli.py.
+    offenders = sorted(
+        f"{module_name(path)} imports {name}"
+        for path in our_python_files()
+        for name in imported_modules(path)
+        for top, allowed in TOP_LAYER.items()
+        if inside(name, top) and module_name(path) not in allowed
+    )
+    assert offenders == []
+
+
+def test_the_import_checks_see_private_imports() -> None:
+    # Guards the checker itself: a rule that parses nothing would pass forever.
+    assert imported_modules(PACKAGE / "api" / "__init__.py") >= {
+        "sensorhub.api._errors",
+        "sensorhub.api._errors.install_error_handlers",
+    }
+    assert private_owner("sensorhub.api._limits.RateLimit") == "sensorhub.api"
+    assert private_owner("sensorhub.__version__") is None
+    assert "sensorhub.server" in imported_modules(PACKAGE / "cli.py")

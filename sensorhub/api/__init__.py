@@ -2,6 +2,7 @@
 
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
 from sensorhub.api._errors import error_response, install_error_handlers
+from sensorhub.api._limits import BodySizeLimit, RateLimit
 
 ROUTERS = (
     health.router,
@@ -12,4 +13,4 @@ ROUTERS = (
     pages.router,
 )
 
-__all__ = ["ROUTERS", "error_response", "install_error_handlers"]
+__all__ = ["BodySizeLimit", "ROUTERS", "RateLimit", "error_response", "install_error_handlers"]
