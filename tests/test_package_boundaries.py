@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sensorhub import errors
+
 PACKAGES_WITH_ALL = [
     "sensorhub.api",
     "sensorhub.biometrics",
@@ -158,3 +160,30 @@ def test_the_import_checks_see_private_imports() -> None:
     assert private_owner("sensorhub.api._limits.RateLimit") == "sensorhub.api"
     assert private_owner("sensorhub.__version__") is None
     assert "sensorhub.server" in imported_modules(PACKAGE / "cli.py")
+
+
+def constructed_names(path: Path) -> set[str]:
+    return {
+        node.func.id
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+
+
+def test_every_leaf_error_class_is_raised_somewhere() -> None:
+    # A class nobody raises is a second, unused spelling of a status and code (413 and 429
+    # were once written out by the limits middleware while their classes sat unused).
+    def leaves(cls: type[errors.SensorhubError]) -> set[str]:
+        # Only ours: a test module may subclass an error to provoke it.
+        subclasses = [sub for sub in cls.__subclasses__() if sub.__module__.startswith("sensorhub")]
+        return (
+            {leaf for sub in subclasses for leaf in leaves(sub)} if subclasses else {cls.__name__}
+        )
+
+    constructed = {
+        name
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "errors.py"
+        for name in constructed_names(path)
+    }
+    assert leaves(errors.SensorhubError) - constructed == set()
