@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests._errors import json_error
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
     CSV_NAME,
@@ -26,7 +27,6 @@ from tests.forceplate._clients import (
     csv_path,
     for_device,
     is_cmd,
-    json_error,
     new_device,
     record_of,
     running_server,
@@ -219,8 +219,7 @@ def test_start_while_running_is_409_over_rest(server: LiveServer, device: str) -
     first, session_id = start_test_rest(server, device)
     assert first.status_code == 200
     again, _ = start_test_rest(server, device)
-    assert again.status_code == 409
-    assert json_error(again)
+    json_error(again, 409, "session_running", device)
     assert status(server, device)["session_id"] == session_id
     assert stop_test_rest(server, device).status_code == 200
 
@@ -276,9 +275,7 @@ def test_stop_while_idle_is_an_error_event_to_the_sender(server: LiveServer, dev
 
 
 def test_stop_while_idle_is_409(server: LiveServer, device: str) -> None:
-    response = stop_test_rest(server, device)
-    assert response.status_code == 409
-    assert json_error(response)
+    json_error(stop_test_rest(server, device), 409, "no_session_running", device)
 
 
 # -- complete runs -------------------------------------------------------------------------
