@@ -115,13 +115,16 @@ def analyze(
 )
 def demo(port: int, host: str, data_dir: Path | None) -> None:
     """Serve on the embedded defaults with a simulated force plate and wearable."""
-    from sensorhub.devices.demo import run_demo
-    from sensorhub.server import uvicorn_server
+    from sensorhub.devices.demo import simulated_devices
+    from sensorhub.server import serve_until_interrupted, uvicorn_server
 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="sensorhub-demo-"))
     click.echo(f"sensorhub demo: data in {folder}")
     flags = {"port": port, "host": host, "data_dir": folder, "log_level": "warning"}
-    run_demo(uvicorn_server(_settings(None, flags)))
+    server = uvicorn_server(_settings(None, flags))
+    # Composed here, above both: the devices only need the server's address and readiness.
+    with simulated_devices(host, port, lambda: server.started):
+        serve_until_interrupted(server)
 
 
 @main.command("serial")

@@ -16,8 +16,13 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
-from sensorhub.api import ROUTERS, bind_services, install_error_handlers
-from sensorhub.api._limits import BodySizeLimit, RateLimit
+from sensorhub.api import (
+    ROUTERS,
+    BodySizeLimit,
+    RateLimit,
+    bind_services,
+    install_error_handlers,
+)
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener

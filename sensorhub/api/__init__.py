@@ -3,6 +3,7 @@
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
+from sensorhub.api._limits import BodySizeLimit, RateLimit
 
 ROUTERS = (
     health.router,
@@ -13,4 +14,11 @@ ROUTERS = (
     pages.router,
 )
 
-__all__ = ["ROUTERS", "bind_services", "error_response", "install_error_handlers"]
+__all__ = [
+    "ROUTERS",
+    "BodySizeLimit",
+    "RateLimit",
+    "bind_services",
+    "error_response",
+    "install_error_handlers",
+]

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sensorhub.api._errors import error_response
+from sensorhub.errors import PayloadTooLarge, RateLimited, SensorhubError
+
 # Enough distinct clients for a club; the least recently seen are forgotten beyond it.
 MAX_TRACKED_CLIENTS = 10_000
 
 
-async def _send_error(
-    send: Send, status: int, message: str, code: str, *extra: tuple[bytes, bytes]
+async def _refuse(
+    error: SensorhubError, scope: Scope, receive: Receive, send: Send, **headers: str
 ) -> None:
-    body = json.dumps({"status": "error", "message": message, "code": code}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": [*headers, *extra]})
-    await send({"type": "http.response.body", "body": body})
+    """Answer with ``error`` as every route does: its status, ``{"status", "message", "code"}``."""
+    response = error_response(error.status, error.message, error.code, headers)
+    await response(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -38,7 +39,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await _refuse(self._too_large(), scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -48,16 +49,15 @@ class BodySizeLimit:
                 break  # the client went away; let the app see the disconnect
             size += len(message.get("body", b""))
             if size > self.max_bytes:
-                await self._refuse(send)
+                await _refuse(self._too_large(), scope, receive, send)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        limit = f"{self.max_bytes} bytes"
-        await _send_error(send, 413, f"request body is larger than {limit}", "payload_too_large")
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"request body is larger than {self.max_bytes} bytes")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -87,13 +87,8 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry = str(max(1, round(1 / self.rate)))
-        await _send_error(
-            send,
-            429,
-            "too many requests; slow down",
-            "rate_limited",
-            (b"retry-after", retry.encode()),
-        )
+        error = RateLimited("too many requests; slow down")
+        await _refuse(error, scope, receive, send, **{"Retry-After": retry})
 
     def _take(self, client: str) -> bool:
         now = time.monotonic()

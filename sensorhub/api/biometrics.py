@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
     BatchResponse,
@@ -65,10 +66,10 @@ async def list_readings(
     device_id: DeviceId | None = None,
     since: TimeParam = None,
     until: TimeParam = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONResponse:
-    """Stored readings, newest first; page back with `before_id`."""
+    """Stored readings, newest first; page back with `before_id` (out of range: 422)."""
     query = _query(device_id, since, until, before_id, limit)
     page = await services.storage.list_readings(query)
     next_before = page[-1].id if len(page) == limit else None

@@ -1,4 +1,9 @@
-"""Stored force-plate tests: list, inspect, download, annotate, delete."""
+"""Stored force-plate tests: list, inspect, download, annotate, delete.
+
+Ids (``test_id`` in the path, ``before_id`` in the query) are ``RowId``s: a value that
+cannot be a stored id (0, negative, over 2⁶³−1, not an integer) is a 422 naming the
+parameter, whether in the path or the query; an id in range that no test has is a 404.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._params import RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
 from sensorhub.loadcell import AnalysisParams
@@ -69,7 +75,7 @@ async def list_tests(
     services: ServicesDep,
     device_id: DeviceId | None = None,
     athlete: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Tests, newest first; filter by device or athlete; page back with `before_id`."""
@@ -83,7 +89,7 @@ async def list_tests(
 
 
 @router.get("/{test_id}.csv", response_model=None, response_class=StreamingResponse)
-async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | FileResponse:
+async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse | FileResponse:
     """The test's CSV (`t,l,r`, values as received)."""
     record = await services.storage.require_test(test_id)
     if path := services.files.find(record.csv_file):
@@ -96,12 +102,13 @@ async def test_csv(services: ServicesDep, test_id: int) -> StreamingResponse | F
 
 
 @router.get("/{test_id}")
-async def get_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
+async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
+    """The test's record; 422 for an id out of range, 404 for an id no test has."""
     return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
 
 
 @router.get("/{test_id}/samples")
-async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
+async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Every stored sample of the test, in arrival order, as received."""
     await services.storage.require_test(test_id)
     samples = await services.storage.test_samples(test_id)
@@ -109,7 +116,7 @@ async def get_samples(services: ServicesDep, test_id: int) -> dict[str, Any]:
 
 
 @router.get("/{test_id}/analysis")
-async def get_analysis(services: ServicesDep, test_id: int) -> dict[str, Any]:
+async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's current IMTP analysis: parameters, summary and the full result."""
     record = await services.storage.require_test(test_id)
     if record.analysis is None:
@@ -118,7 +125,7 @@ async def get_analysis(services: ServicesDep, test_id: int) -> dict[str, Any]:
 
 
 @router.post("/{test_id}/analysis")
-async def reanalyze(services: ServicesDep, test_id: int, body: AnalysisIn) -> dict[str, Any]:
+async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())
     analysis = await services.plates.archive.reanalyze(test_id, params)
@@ -126,7 +133,7 @@ async def reanalyze(services: ServicesDep, test_id: int, body: AnalysisIn) -> di
 
 
 @router.patch("/{test_id}")
-async def patch_test(services: ServicesDep, test_id: int, patch: TestPatch) -> dict[str, Any]:
+async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) -> dict[str, Any]:
     """Change the athlete or notes."""
     values = patch.model_dump(exclude_unset=True)
     if not values:
@@ -137,7 +144,7 @@ async def patch_test(services: ServicesDep, test_id: int, patch: TestPatch) -> d
 
 
 @router.delete("/{test_id}")
-async def delete_test(services: ServicesDep, test_id: int) -> dict[str, Any]:
+async def delete_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Delete the test, its samples and its CSV file."""
     await services.plates.archive.delete(test_id)
     return {"status": "success", "message": f"test {test_id} deleted"}

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests._errors import json_error
 from tests._server import LiveServer, start_server
 
 GOOD = '{"bvp": 0.85, "temperature": 36.5, "acceleration": {"x": 0.02, "y": -0.01, "z": 0.98}}'
@@ -88,8 +89,7 @@ def test_body_over_one_mebibyte_is_413(client: httpx.Client) -> None:
     response = client.post(
         "/api/sensor-data", content=GOOD + padding, headers={"content-type": "application/json"}
     )
-    assert response.status_code == 413
-    assert response.json()["code"] == "payload_too_large"
+    json_error(response, 413, "payload_too_large", "larger than 1048576 bytes")
 
 
 def test_chunked_body_over_limit_is_413(client: httpx.Client) -> None:
@@ -100,7 +100,7 @@ def test_chunked_body_over_limit_is_413(client: httpx.Client) -> None:
     response = client.post(
         "/api/sensor-data", content=chunks(), headers={"content-type": "application/json"}
     )
-    assert response.status_code == 413
+    json_error(response, 413, "payload_too_large", "larger than 1048576 bytes")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         assert 1 <= statuses.count(200) <= 4
         assert set(statuses) == {200, 429}
         limited = next(r for r in responses if r.status_code == 429)
-        assert limited.json()["code"] == "rate_limited"
+        json_error(limited, 429, "rate_limited", "too many requests")
         assert int(limited.headers["retry-after"]) >= 1
     finally:
         server.stop()

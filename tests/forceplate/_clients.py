@@ -330,13 +330,6 @@ def assert_csv_holds(path: Path, sent: list[Sample]) -> None:
     assert rows == numeric(sent)
 
 
-def json_error(response: httpx.Response) -> Mapping[str, Any]:
-    assert response.headers["content-type"].startswith("application/json"), response.headers
-    body: Mapping[str, Any] = response.json()
-    assert isinstance(body, dict)
-    return body
-
-
 @contextmanager
 def running_server(data_dir: Path, env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
     server = start_server(data_dir, env={**QUICK_FLUSH_ENV, **(env or {})})

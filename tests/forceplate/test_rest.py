@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests._errors import json_error
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
     CSV_NAME,
@@ -18,7 +19,6 @@ from tests.forceplate._clients import (
     for_device,
     get_test,
     is_cmd,
-    json_error,
     listed,
     new_device,
     numeric,
@@ -96,9 +96,7 @@ def test_status_of_a_fresh_server_has_the_documented_fields(fresh: LiveServer) -
 
 
 def test_latest_reading_is_404_json_before_the_first_sample(fresh: LiveServer) -> None:
-    response = latest(fresh)
-    assert response.status_code == 404
-    assert json_error(response)
+    json_error(latest(fresh), 404, "no_reading", "'default'")
 
 
 def test_latest_reading_is_the_last_sample_of_its_device(fresh: LiveServer) -> None:
@@ -168,8 +166,7 @@ def test_start_test_json_fields_and_responses(server: LiveServer, http: httpx.Cl
     assert session_id is not None
 
     refused = http.post("/api/start_test", json=body)
-    assert refused.status_code == 409
-    assert json_error(refused)
+    json_error(refused, 409, "session_running", device)
 
     stopping = http.post("/api/stop_test", params={"device_id": device})
     assert stopping.status_code == 200
@@ -178,8 +175,7 @@ def test_start_test_json_fields_and_responses(server: LiveServer, http: httpx.Cl
     # no esp connected: complete at once, so a second stop finds nothing running
     wait_for(lambda: status(server, device)["state"] == "idle")
     again = http.post("/api/stop_test", params={"device_id": device})
-    assert again.status_code == 409
-    assert json_error(again)
+    json_error(again, 409, "no_session_running", device)
 
 
 def test_start_test_takes_device_id_as_query(server: LiveServer, http: httpx.Client) -> None:
@@ -299,9 +295,7 @@ def test_delete_removes_rows_and_csv(server: LiveServer) -> None:
 
 def test_unknown_test_is_404_json(server: LiveServer) -> None:
     # The id format is not documented: a number no test has is a valid id of either kind.
-    response = get_test(server, "987654321")
-    assert response.status_code == 404
-    assert json_error(response)
+    json_error(get_test(server, "987654321"), 404, "test_not_found", "987654321")
 
 
 def test_reading_unknown_devices_does_not_make_them_known(server: LiveServer) -> None:

@@ -17,6 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sensorhub.storage import write_test_csv
+from tests._errors import json_error
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
     CSV_NAME,
@@ -26,7 +28,6 @@ from tests.forceplate._clients import (
     csv_path,
     for_device,
     is_cmd,
-    json_error,
     new_device,
     record_of,
     running_server,
@@ -219,8 +220,7 @@ def test_start_while_running_is_409_over_rest(server: LiveServer, device: str) -
     first, session_id = start_test_rest(server, device)
     assert first.status_code == 200
     again, _ = start_test_rest(server, device)
-    assert again.status_code == 409
-    assert json_error(again)
+    json_error(again, 409, "session_running", device)
     assert status(server, device)["session_id"] == session_id
     assert stop_test_rest(server, device).status_code == 200
 
@@ -276,9 +276,7 @@ def test_stop_while_idle_is_an_error_event_to_the_sender(server: LiveServer, dev
 
 
 def test_stop_while_idle_is_409(server: LiveServer, device: str) -> None:
-    response = stop_test_rest(server, device)
-    assert response.status_code == 409
-    assert json_error(response)
+    json_error(stop_test_rest(server, device), 409, "no_session_running", device)
 
 
 # -- complete runs -------------------------------------------------------------------------
@@ -478,34 +476,18 @@ def test_two_devices_run_at_once_without_mixing(server: LiveServer) -> None:
 
 
 def test_csv_names_are_unique_within_one_second(tmp_path: Path) -> None:
-    """Two tests in one wall-clock second: ``imtp_test_…_HHMMSS.csv`` and ``…_HHMMSS_2.csv``."""
-    with running_server(tmp_path / "data") as live, sio_client(live, "browser") as browser:
-        for _attempt in range(3):
-            second = int(time.time())
-            wait_for(lambda s=second: int(time.time()) != s, timeout=2, interval=0.002)
-            began = time.time()
-            devices = [new_device("same-second"), new_device("same-second")]
-            ids = []
-            for dev in devices:
-                response, session_id = start_test_rest(live, dev)
-                assert response.status_code == 200
-                ids.append(session_id)
-            for dev in devices:
-                assert stop_test_rest(live, dev).status_code == 200  # no esp: at once
-            names = [
-                Path(browser.expect("data_complete", for_device(dev, session_id=sid))["file"]).name
-                for dev, sid in zip(devices, ids, strict=True)
-            ]
-            assert names[0] != names[1]
-            if int(began) == int(time.time()):
-                break  # both tests began and ended within this second
-        else:
-            pytest.skip("could not fit two tests into one wall-clock second")
+    """Two tests in one wall-clock second: ``imtp_test_…_HHMMSS.csv`` and ``…_HHMMSS_2.csv``.
+
+    The name comes from the start time the server passes to ``write_test_csv``; a fixed
+    start time makes the collision certain instead of racing the clock through a server.
+    """
+    started_at = time.mktime((2025, 8, 22, 10, 25, 24, 0, 0, -1))
+    names = [write_test_csv(tmp_path, started_at, [(0, 1.0, 2.0)]) for _ in range(2)]
     matches = [CSV_NAME.match(name) for name in names]
-    assert all(matches)
-    stems = {(m[1], m[2]) for m in matches if m}
-    assert len(stems) == 1
-    assert {m[3] for m in matches if m} == {None, "2"}
+    assert [m.groups() if m else None for m in matches] == [
+        ("20250822", "102524", None),
+        ("20250822", "102524", "2"),
+    ]
 
 
 def test_without_device_id_everything_is_device_default(server: LiveServer) -> None:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from tests._services import require_service
+
+# .ci/run provides this server; another one can be named in SENSORHUB_TEST_POSTGRES_URL.
+POSTGRES_ADMIN_URL = make_url(
+    os.environ.get(
+        "SENSORHUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+)
 
 
 def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database, or a printed skip when no server is running."""
+    """A throwaway PostgreSQL database; without a server, see ``require_service``."""
     name = f"sensorhub_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -21,9 +29,11 @@ def postgres_database() -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # no server, no driver, no permission: all mean "absent"
         admin.dispose()
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not usable: {exc.__class__.__name__}")
+        first_line = (str(exc).splitlines() or [""])[0]
+        where = POSTGRES_ADMIN_URL.render_as_string()
+        require_service("PostgreSQL", f"{where}: {type(exc).__name__}: {first_line}")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        yield POSTGRES_ADMIN_URL.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))

@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
 
 from tests._server import LiveServer, start_server
+from tests._services import require_service
 from tests.web._browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, TIMEOUT_MS
 
 
@@ -30,7 +31,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 @pytest.fixture
 async def chromium() -> AsyncIterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)")
+        hint = "apt-get install chromium (or set CHROMIUM_PATH)"
+        require_service("Chromium", f"nothing at {CHROMIUM}: {hint}")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

@@ -1,0 +1,27 @@
+"""Tests that need an outside service: a failure under CI, a skip with the reason elsewhere.
+
+``.ci/run`` installs or starts every service the suite uses (Chromium, PostgreSQL; Redis and
+Mosquitto once a test needs them), so under ``CI=true`` a missing one is a broken machine,
+and a silent skip would report a pass for tests that never ran.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NoReturn
+
+import pytest
+
+CI_VALUES = {"1", "true", "yes"}
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in CI_VALUES
+
+
+def require_service(name: str, reason: str) -> NoReturn:
+    """Stop the current test because ``name`` is missing; ``reason`` says how to get it."""
+    message = f"{name} is not available: {reason}"
+    if under_ci():
+        pytest.fail(f"{message} (CI is set: .ci/run must provide {name})", pytrace=False)
+    pytest.skip(message)

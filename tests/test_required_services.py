@@ -1,0 +1,69 @@
+"""A missing Chromium or PostgreSQL fails a CI run; elsewhere it is a skip with its reason."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests._services import require_service
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+# One test that needs each service, and how to make that service missing.
+NEEDS = {
+    "Chromium": (
+        "tests/web/test_wearable_page.py::"
+        "test_the_wearable_page_shows_posted_readings_live_and_exports_them",
+        {"CHROMIUM_PATH": "/nonexistent/chromium"},
+    ),
+    "PostgreSQL": (
+        "tests/storage/test_storage.py::test_added_readings_get_increasing_ids_in_order[postgresql]",
+        # Port 1 on loopback: nothing listens there, and nothing leaves the machine.
+        {"SENSORHUB_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:1/postgres"},
+    ),
+}
+
+
+def test_require_service_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Redis is not available: not running"):
+        require_service("Redis", "not running")
+
+
+@pytest.mark.parametrize("ci", ["", "false"])
+def test_require_service_skips_elsewhere(monkeypatch: pytest.MonkeyPatch, ci: str) -> None:
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(pytest.skip.Exception, match="Mosquitto is not available: not running"):
+        require_service("Mosquitto", "not running")
+
+
+def run_tests(selection: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", "-x"]
+    return subprocess.run(
+        [*command, selection],
+        cwd=REPOSITORY,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize("service", NEEDS)
+def test_a_missing_service_fails_a_ci_run(service: str) -> None:
+    selection, missing = NEEDS[service]
+    result = run_tests(selection, {**missing, "CI": "true"})
+    assert result.returncode == 1, result.stdout
+    assert f"{service} is not available" in result.stdout
+
+
+@pytest.mark.parametrize("service", NEEDS)
+def test_a_missing_service_is_a_skip_with_its_reason_elsewhere(service: str) -> None:
+    selection, missing = NEEDS[service]
+    result = run_tests(selection, {**missing, "CI": ""})
+    assert result.returncode == 0, result.stdout
+    assert "skipped" in result.stdout
+    assert f"{service} is not available" in result.stdout
