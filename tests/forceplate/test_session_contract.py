@@ -7,7 +7,6 @@ the tests apart); tests that depend on global state start their own server.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sensorhub.storage import write_test_csv
 from tests._errors import json_error
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
-    CSV_NAME,
     SioClient,
     assert_csv_holds,
     complete_run,
@@ -473,21 +470,6 @@ def test_two_devices_run_at_once_without_mixing(server: LiveServer) -> None:
     for dev in (a, b):
         assert completes[dev]["samples"] == 30
         assert_csv_holds(csv_path(server, completes[dev]["file"]), sent[dev])
-
-
-def test_csv_names_are_unique_within_one_second(tmp_path: Path) -> None:
-    """Two tests in one wall-clock second: ``imtp_test_…_HHMMSS.csv`` and ``…_HHMMSS_2.csv``.
-
-    The name comes from the start time the server passes to ``write_test_csv``; a fixed
-    start time makes the collision certain instead of racing the clock through a server.
-    """
-    started_at = time.mktime((2025, 8, 22, 10, 25, 24, 0, 0, -1))
-    names = [write_test_csv(tmp_path, started_at, [(0, 1.0, 2.0)]) for _ in range(2)]
-    matches = [CSV_NAME.match(name) for name in names]
-    assert [m.groups() if m else None for m in matches] == [
-        ("20250822", "102524", None),
-        ("20250822", "102524", "2"),
-    ]
 
 
 def test_without_device_id_everything_is_device_default(server: LiveServer) -> None:
