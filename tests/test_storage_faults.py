@@ -117,6 +117,14 @@ def assert_refusals_are_honest(answers: Sequence[Answer]) -> None:
             assert answer.retry_after is not None and int(answer.retry_after) >= 1
 
 
+def assert_nothing_lost(name: str, load: Load, stored: set[float]) -> None:
+    """Every answer honest, every acknowledged reading stored, no refused one."""
+    assert_refusals_are_honest(load.answers)
+    report(name, load, stored)
+    assert load.markers(200) <= stored
+    assert not load.markers(503) & stored
+
+
 def report(name: str, load: Load, stored: set[float], kept: set[float] | None = None) -> None:
     """One line for the issue note: slowest answer, acknowledged vs stored (or ``kept``)."""
     acked, refused = load.markers(200), load.markers(503)
@@ -194,12 +202,8 @@ def test_a_database_locked_longer_than_the_wait(server: LiveServer) -> None:
     load.run(workers=1, until=recovered)
     assert storage_state(server) == "ok"
 
-    assert_refusals_are_honest(load.answers)
     assert any(a.status == 503 for a in during)
-    stored = stored_markers(server)
-    report("locked", load, stored)
-    assert load.markers(200) <= stored
-    assert not load.markers(503) & stored
+    assert_nothing_lost("locked", load, stored_markers(server))
 
 
 def test_a_removed_database_file(server: LiveServer, tmp_path: Path) -> None:
@@ -233,11 +237,7 @@ def test_a_full_disk(faulty_server: LiveServer, faults: Path) -> None:
     (faults / "disk-full").unlink()
     load.run(workers=1, until=recovered)
 
-    assert_refusals_are_honest(load.answers)
-    stored = stored_markers(faulty_server)
-    report("disk full", load, stored)
-    assert load.markers(200) <= stored
-    assert not load.markers(503) & stored
+    assert_nothing_lost("disk full", load, stored_markers(faulty_server))
 
 
 def test_a_writer_killed_by_an_injected_fault(faulty_server: LiveServer, faults: Path) -> None:
@@ -247,11 +247,7 @@ def test_a_writer_killed_by_an_injected_fault(faulty_server: LiveServer, faults:
     [killed] = load.run(workers=1, until=lambda answers: len(answers) == 1)
     load.run(workers=1, until=recovered)
 
-    assert_refusals_are_honest(load.answers)
     assert killed.status == 503
     assert not (faults / "kill-writer").exists()  # the fault did fire
     assert "writer_restarted" in faulty_server.log()
-    stored = stored_markers(faulty_server)
-    report("writer killed", load, stored)
-    assert load.markers(200) <= stored
-    assert killed.marker not in stored
+    assert_nothing_lost("writer killed", load, stored_markers(faulty_server))

@@ -253,13 +253,9 @@ class Writer:
 
     def _commit_group(self, conn: Connection, items: list[_Item]) -> list[Any]:
         try:
-            results = [item.task.run(conn) for item in items]
-            self._commit(conn)
-            return results
-        except Exception as exc:
-            conn.rollback()
-            if _database_failed(exc):
-                raise
+            return self._commit_tasks(conn, [item.task for item in items])
+        except _TaskFailed:
+            pass
         # Isolate the failure: one bad task must not cost the others their write.
         results = []
         for item in items:
@@ -272,17 +268,29 @@ class Writer:
 
     def _run_alone(self, conn: Connection, task: WriteTask) -> Any:
         try:
-            result = task.run(conn)
-            self._commit(conn)
+            [result] = self._commit_tasks(conn, [task])
             return result
+        except _TaskFailed as failed:
+            error_text = repr(failed.__cause__)
+            log_event(
+                logger, "write_failed", logging.ERROR, task=repr(task)[:300], error=error_text
+            )
+            error = StorageError("the write was not stored (it was refused)")
+            error.__cause__ = failed.__cause__
+            return error
+
+    def _commit_tasks(self, conn: Connection, tasks: list[WriteTask]) -> list[Any]:
+        """Run ``tasks`` in one transaction and commit. A failure of the database itself
+        propagates as it is; any other rolls back and becomes ``_TaskFailed``."""
+        try:
+            results = [task.run(conn) for task in tasks]
+            self._commit(conn)
+            return results
         except Exception as exc:
             conn.rollback()
             if _database_failed(exc):
                 raise
-            log_event(logger, "write_failed", logging.ERROR, task=repr(task)[:300], error=repr(exc))
-            error = StorageError("the write was not stored (it was refused)")
-            error.__cause__ = exc
-            return error
+            raise _TaskFailed from exc
 
     def _commit(self, conn: Connection) -> None:
         conn.commit()
@@ -336,6 +344,10 @@ class Writer:
                 item.future.set_exception(result)
             else:
                 item.future.set_result(result)
+
+
+class _TaskFailed(Exception):
+    """A task failed on its own (its cause is chained): the database itself is fine."""
 
 
 def _database_failed(exc: Exception) -> bool:
