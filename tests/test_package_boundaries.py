@@ -17,6 +17,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.biometrics",
     "sensorhub.devices",
     "sensorhub.loadcell",
+    "sensorhub.plates",
     "sensorhub.realtime",
     "sensorhub.storage",
 ]

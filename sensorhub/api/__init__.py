@@ -15,8 +15,8 @@ ROUTERS = (
 )
 
 __all__ = [
-    "ROUTERS",
     "BodySizeLimit",
+    "ROUTERS",
     "RateLimit",
     "bind_services",
     "error_response",
