@@ -169,13 +169,6 @@ def exclusive_lock(path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_server(tmp_path / "data")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def faults(tmp_path: Path) -> Path:
     path = tmp_path / "faults"
     path.mkdir()
@@ -190,39 +183,39 @@ def faulty_server(tmp_path: Path, faults: Path) -> Iterator[LiveServer]:
     server.stop()
 
 
-def test_a_database_locked_longer_than_the_wait(server: LiveServer) -> None:
-    load = Load(server.url)
+def test_a_database_locked_longer_than_the_wait(fresh_server: LiveServer) -> None:
+    load = Load(fresh_server.url)
     load.run(workers=1, until=count(200, 10))
-    with exclusive_lock(database_file(server)):
+    with exclusive_lock(database_file(fresh_server)):
         locked_at = time.monotonic()
         during = load.run(
             workers=4, until=lambda _: time.monotonic() - locked_at > 2 * STORAGE_TIMEOUT_S
         )
-        assert storage_state(server) == "unavailable"
+        assert storage_state(fresh_server) == "unavailable"
     load.run(workers=1, until=recovered)
-    assert storage_state(server) == "ok"
+    assert storage_state(fresh_server) == "ok"
 
     assert any(a.status == 503 for a in during)
-    assert_nothing_lost("locked", load, stored_markers(server))
+    assert_nothing_lost("locked", load, stored_markers(fresh_server))
 
 
-def test_a_removed_database_file(server: LiveServer, tmp_path: Path) -> None:
-    load = Load(server.url)
+def test_a_removed_database_file(fresh_server: LiveServer, tmp_path: Path) -> None:
+    load = Load(fresh_server.url)
     load.run(workers=1, until=count(200, 10))
     kept = tmp_path / "kept.db"
-    kept.hardlink_to(database_file(server))  # keeps the removed file readable for the test
-    database_file(server).unlink()
+    kept.hardlink_to(database_file(fresh_server))  # keeps the removed file readable for the test
+    database_file(fresh_server).unlink()
     load.run(workers=4, until=count(503, 1))
     load.run(workers=1, until=recovered)
 
     assert_refusals_are_honest(load.answers)
-    assert database_file(server).exists()  # a new database, with the schema
+    assert database_file(fresh_server).exists()  # a new database, with the schema
     # The removed file's last commits were in its WAL journal, which was set aside.
-    [journal] = server.data_dir.glob("sensorhub.db-wal.orphan-*")
+    [journal] = fresh_server.data_dir.glob("sensorhub.db-wal.orphan-*")
     shutil.copy(journal, f"{kept}-wal")
     with closing(sqlite3.connect(kept)) as old:
         in_removed_file = {row[0] for row in old.execute("SELECT bvp FROM readings")}
-    stored = stored_markers(server)
+    stored = stored_markers(fresh_server)
     report("removed", load, stored, kept=stored | in_removed_file)
     # Acknowledged before the removal: in the removed file; after it: in the new one.
     assert load.markers(200) <= stored | in_removed_file

@@ -78,6 +78,14 @@ async def writer(database: Database) -> AsyncIterator[Writer]:
     await writer.stop()
 
 
+async def hold(writer: Writer) -> tuple[asyncio.Future[None], threading.Event]:
+    """Occupy the writer thread until the returned event is set, so work piles up behind it."""
+    started, release = threading.Event(), threading.Event()
+    blocker = asyncio.ensure_future(writer.submit(BlockUntil(started, release)))
+    await asyncio.to_thread(started.wait, 10)
+    return blocker, release
+
+
 def count_rows(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(text("t"))).scalar_one())
@@ -100,9 +108,7 @@ async def test_submit_returns_after_commit_with_task_result(writer: Writer, engi
 
 async def test_queued_tasks_are_committed_in_groups(writer: Writer, engine: Engine) -> None:
     commits = count_commits(engine)
-    started, release = threading.Event(), threading.Event()
-    blocker = asyncio.ensure_future(writer.submit(BlockUntil(started, release)))
-    await asyncio.to_thread(started.wait, 10)
+    blocker, release = await hold(writer)
     pending = [asyncio.ensure_future(writer.submit(InsertValue(i))) for i in range(50)]
     await asyncio.sleep(0)  # let every submit enqueue while the writer is held
     release.set()
@@ -116,9 +122,7 @@ async def test_queued_tasks_are_committed_in_groups(writer: Writer, engine: Engi
 async def test_a_failing_task_does_not_cost_others_their_write(
     writer: Writer, engine: Engine
 ) -> None:
-    started, release = threading.Event(), threading.Event()
-    blocker = asyncio.ensure_future(writer.submit(BlockUntil(started, release)))
-    await asyncio.to_thread(started.wait, 10)
+    blocker, release = await hold(writer)
     good = [asyncio.ensure_future(writer.submit(InsertValue(i))) for i in range(3)]
     bad = asyncio.ensure_future(writer.submit(Explode()))
     await asyncio.sleep(0)
@@ -137,9 +141,7 @@ async def test_full_backlog_makes_producers_wait_not_drop(
 ) -> None:
     writer = make_writer(database, backlog_max=5)
     writer.start()
-    started, release = threading.Event(), threading.Event()
-    blocker = asyncio.ensure_future(writer.submit(BlockUntil(started, release)))
-    await asyncio.to_thread(started.wait, 10)
+    blocker, release = await hold(writer)
     pending = [asyncio.ensure_future(writer.submit(InsertValue(i))) for i in range(20)]
     for _ in range(5):
         await asyncio.sleep(0)
@@ -245,9 +247,7 @@ async def test_a_task_withdrawn_at_its_deadline_is_never_committed_later(
 ) -> None:
     writer = make_writer(database, timeout_s=0.5)
     writer.start()
-    started, release = threading.Event(), threading.Event()
-    blocker = asyncio.ensure_future(writer.submit(BlockUntil(started, release)))
-    await asyncio.to_thread(started.wait, 10)
+    blocker, release = await hold(writer)
     waiting = [asyncio.ensure_future(writer.submit(InsertValue(i))) for i in range(5)]
 
     results = await asyncio.gather(*waiting, return_exceptions=True)
