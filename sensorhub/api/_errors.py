@@ -43,12 +43,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-async def _sensorhub_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, SensorhubError)
+def sensorhub_error_response(exc: SensorhubError) -> JSONResponse:
+    """Our error as every route answers it, with ``Retry-After`` when the error gives one."""
     headers = None
     if exc.retry_after_s is not None:
         headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
     return error_response(exc.status, exc.message, exc.code, headers)
+
+
+async def _sensorhub_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SensorhubError)
+    return sensorhub_error_response(exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

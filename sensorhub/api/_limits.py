@@ -7,19 +7,16 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sensorhub.api._errors import error_response
+from sensorhub.api._errors import sensorhub_error_response
 from sensorhub.errors import PayloadTooLarge, RateLimited, SensorhubError
 
 # Enough distinct clients for a club; the least recently seen are forgotten beyond it.
 MAX_TRACKED_CLIENTS = 10_000
 
 
-async def _refuse(
-    error: SensorhubError, scope: Scope, receive: Receive, send: Send, **headers: str
-) -> None:
+async def _refuse(error: SensorhubError, scope: Scope, receive: Receive, send: Send) -> None:
     """Answer with ``error`` as every route does: its status, ``{"status", "message", "code"}``."""
-    response = error_response(error.status, error.message, error.code, headers)
-    await response(scope, receive, send)
+    await sensorhub_error_response(error)(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -86,9 +83,9 @@ class RateLimit:
         if scope["type"] != "http" or self.rate <= 0 or self._take(_client(scope)):
             await self.app(scope, receive, send)
             return
-        retry = str(max(1, round(1 / self.rate)))
-        error = RateLimited("too many requests; slow down")
-        await _refuse(error, scope, receive, send, **{"Retry-After": retry})
+        retry_after_s = max(1, round(1 / self.rate))
+        error = RateLimited("too many requests; slow down", retry_after_s=retry_after_s)
+        await _refuse(error, scope, receive, send)
 
     def _take(self, client: str) -> bool:
         now = time.monotonic()
