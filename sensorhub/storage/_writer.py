@@ -14,7 +14,8 @@ Failure is a state, not a hang (docs/storage-failures.md):
   claims a task only while enough of its time is left for one attempt (the lock timeout).
 - A failed attempt rolls back, fails its group, drops the connection and tries again after a
   growing pause; a task that fails on its own (a bug, a constraint) fails alone.
-- If the thread dies anyway, the next ``submit`` starts a new one.
+- If something escapes anyway (a bug), the attempt in progress fails, the error is logged
+  and a new thread takes over the queue.
 """
 
 from __future__ import annotations
@@ -186,23 +187,26 @@ class Writer:
         self._thread.start()
 
     def _run(self) -> None:
-        stopped = False
         try:
             while (batch := self._next_batch()) is not None:
                 self._attempt(batch)
-            stopped = True
-        finally:
-            # Reached at stop, or when something escaped every handler below: then the
-            # tasks of the attempt in progress were not committed and must be told so, and
-            # a new thread takes over the queue.
-            if self._in_flight:
-                self._fail(self._in_flight, self._unavailable("the database writer stopped"))
-            self._in_flight = []
-            self._close_connection()
-            if not stopped:
-                log_event(logger, "writer_restarted", logging.ERROR, backlog=self._pending)
-                assert self._loop is not None
-                self._loop.call_soon_threadsafe(self._start_thread)
+        except BaseException as exc:  # escaped every handler (a bug): a new thread takes over
+            log_event(
+                logger, "writer_restarted", logging.ERROR, backlog=self._pending, error=repr(exc)
+            )
+            self._end_attempt()
+            assert self._loop is not None
+            self._loop.call_soon_threadsafe(self._start_thread)
+        else:
+            self._end_attempt()
+
+    def _end_attempt(self) -> None:
+        """Tell the tasks of an attempt cut short that they were not stored; let go of the
+        connection."""
+        if self._in_flight:
+            self._fail(self._in_flight, self._unavailable("the database writer stopped"))
+        self._in_flight = []
+        self._close_connection()
 
     def _next_batch(self) -> list[_Item] | None:
         first = self._queue.get()

@@ -182,7 +182,7 @@ async def test_submit_before_start_is_a_storage_error(database: Database) -> Non
 
 
 class Killed(BaseException):
-    """Escapes every ``except Exception``: the writer thread dies of it."""
+    """Escapes every ``except Exception``, as a bug in the writer itself would."""
 
 
 @dataclass(frozen=True)
@@ -260,12 +260,12 @@ async def test_a_task_withdrawn_at_its_deadline_is_never_committed_later(
     await writer.stop()
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 async def test_a_dead_writer_thread_fails_its_tasks_and_is_restarted(
-    writer: Writer, engine: Engine
+    writer: Writer, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     with pytest.raises(StorageUnavailable, match="writer stopped"):
         await writer.submit(KillThread())
+    assert "writer_restarted" in caplog.messages
     assert await writer.submit(InsertValue(3)) == 3
     assert count_rows(engine) == 1  # the killed task's insert was not committed
 
