@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sensorhub.api._errors import sensorhub_error_response
 from sensorhub.errors import PayloadTooLarge, RateLimited, SensorhubError
-
-# Enough distinct clients for a club; the least recently seen are forgotten beyond it.
-MAX_TRACKED_CLIENTS = 10_000
+from sensorhub.ratelimit import TokenBuckets
 
 
 async def _refuse(error: SensorhubError, scope: Scope, receive: Receive, send: Send) -> None:
@@ -75,27 +70,15 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, rate: float, burst: int) -> None:
         self.app = app
-        self.rate = rate
-        self.burst = float(burst)
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets = TokenBuckets(rate, burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.rate <= 0 or self._take(_client(scope)):
+        if scope["type"] != "http" or self._buckets.take(_client(scope)):
             await self.app(scope, receive, send)
             return
-        retry_after_s = max(1, round(1 / self.rate))
+        retry_after_s = self._buckets.retry_after_s
         error = RateLimited("too many requests; slow down", retry_after_s=retry_after_s)
         await _refuse(error, scope, receive, send)
-
-    def _take(self, client: str) -> bool:
-        now = time.monotonic()
-        tokens, last = self._buckets.pop(client, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-        if len(self._buckets) > MAX_TRACKED_CLIENTS:
-            self._buckets.popitem(last=False)
-        return allowed
 
 
 def _client(scope: Scope) -> str:
