@@ -14,6 +14,7 @@ import pytest
 
 from tests._server import free_port, start_server
 from tests.conftest import FIXTURES, REPO
+from tests.loadcell._agreement import IMTP_FIXTURES, force_tolerance, golden_trial, max_abs_force
 
 FIXTURE_MODEL = FIXTURES / "models" / "stress_model_keras2.h5"
 
@@ -107,9 +108,6 @@ def test_seed_style_app_py_serves(tmp_path: Path) -> None:
             process.wait(timeout=30)
 
 
-IMTP_FIXTURES = FIXTURES / "imtp-processor"
-
-
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "sensorhub", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -124,7 +122,7 @@ def test_analyze_prints_the_metrics_for_each_fixture_format(name: str) -> None:
 
 
 def test_analyze_json_with_given_weighing_and_onset_matches_golden_result() -> None:
-    golden = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())["trials"]["generic"]
+    golden = golden_trial("generic")
     params = golden["params"]
     result = run_cli(
         "analyze",
@@ -137,9 +135,11 @@ def test_analyze_json_with_given_weighing_and_onset_matches_golden_result() -> N
     )
     assert result.returncode == 0, result.stderr
     analysis = json.loads(result.stdout)
-    assert analysis["weighing"]["body_weight_n"] == pytest.approx(golden["pipeline"]["weight"])
+    tolerance = force_tolerance(max_abs_force(IMTP_FIXTURES / "generic.csv"))
+    weight = golden["pipeline"]["weight"]
+    assert analysis["weighing"]["body_weight_n"] == pytest.approx(weight, abs=tolerance)
     peak_net = golden["pipeline"]["peak_force"]
-    assert analysis["peak"]["net_force_n"] == pytest.approx(peak_net, abs=0.05)
+    assert analysis["peak"]["net_force_n"] == pytest.approx(peak_net, abs=tolerance)
     assert analysis["onset"]["method"] == "manual"
 
 

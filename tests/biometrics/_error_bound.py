@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from sensorhub.biometrics import _layers as layers
 from sensorhub.biometrics.stress_model import _read_model_file
+from tests._rounding import gamma
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -32,10 +33,6 @@ LIPSCHITZ = {"linear": 1.0, "relu": 1.0, "tanh": 1.0, "sigmoid": 0.25}
 # Roundings inside one activation, relative to its output: sigmoid's exp, add and divide, plus
 # one more for exp itself, which libm and Eigen compute to about one ulp, not half of one.
 ACTIVATION_ROUNDINGS = {"linear": 0, "relu": 0, "tanh": 2, "sigmoid": 4}
-
-
-def gamma(n: int, u: float) -> float:
-    return n * u / (1 - n * u)
 
 
 def forward_error_bound(path: Path, rows: npt.ArrayLike, u: float) -> FloatArray:

@@ -23,21 +23,10 @@ from sensorhub.loadcell import (
     analyze_recording,
     read_force_file,
 )
-from tests.conftest import FIXTURES
+from tests._rounding import U64
+from tests.loadcell._agreement import IMTP_FIXTURES, force_tolerance, sd_tolerance
 
 FloatArray = npt.NDArray[np.float64]
-
-IMTP_FIXTURES = FIXTURES / "imtp-processor"
-# float64 unit roundoff, and the rounding-error bound of n operations in a row (Higham, Accuracy
-# and Stability of Numerical Algorithms, §3.1).
-U = float(np.finfo(np.float64).eps) / 2
-# The reference tool weighs over a closed 1 s window: 1001 samples at the fixtures' 1 kHz.
-WEIGH_SAMPLES = 1001
-
-
-def gamma(n: int) -> float:
-    return n * U / (1 - n * U)
-
 
 PROPERTY = settings(max_examples=50, deadline=None)
 
@@ -87,26 +76,7 @@ def codes(result: ImtpResult) -> set[FlagCode]:
     return {flag.code for flag in result.flags}
 
 
-# --- agreement with imtp-processor -------------------------------------------------------------
-# Both tools compute in float64 from the same decimal CSV values, so they differ only by rounding:
-# each is within the bound below of the exact value, hence within twice it of the other (the JSON
-# keeps full float64 precision, so it adds nothing; it came from another run, which reorders sums:
-# hawkin's f250 differs by 2e-13). The tolerances are worst cases, near 1e-9 N; the old 0.05 N
-# (the project brief's) hid any real disagreement smaller than that.
-
-
-def force_tolerance(max_force_n: float) -> float:
-    """Body weight (a mean of n samples: n − 1 additions and a division) or a net force (one more
-    subtraction): within γ_{n+1} · max|F| of the exact value in each tool."""
-    return 2 * gamma(WEIGH_SAMPLES + 1) * max_force_n
-
-
-def sd_tolerance(sd_n: float, mean_n: float) -> float:
-    """The two-pass sample SD: the variance is within (n·u + (n·u·κ)²) of exact, relative, where
-    κ = mean / SD is its condition number (Chan, Golub & LeVeque 1983); the SD carries half of
-    that plus its square root's rounding."""
-    n_u = WEIGH_SAMPLES * U
-    return 2 * (n_u + (n_u * mean_n / sd_n) ** 2 + U) * sd_n
+# --- agreement with imtp-processor (tolerances: tests/loadcell/_agreement.py) ---------------
 
 
 def _golden_trials() -> list[tuple[str, dict[str, Any]]]:
@@ -139,7 +109,7 @@ def test_agrees_with_the_reference_tool(name: str, trial: dict[str, Any]) -> Non
     sd_tol = sd_tolerance(theirs["stddev"], theirs["weight"])
     assert ours.weighing.sd_n == pytest.approx(theirs["stddev"], abs=sd_tol)
     # mass = weight / 9.81: the weight's tolerance scaled, plus the division's rounding.
-    mass_tol = force_tol / 9.81 + 2 * U * theirs["mass"]
+    mass_tol = force_tol / 9.81 + 2 * U64 * theirs["mass"]
     assert ours.weighing.mass_kg == pytest.approx(theirs["mass"], abs=mass_tol)
     assert ours.onset.index == theirs["start_index"]
     assert ours.peak.net_force_n == pytest.approx(theirs["peak_force"], abs=force_tol)
