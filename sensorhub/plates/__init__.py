@@ -13,12 +13,13 @@ from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._assembly import Plates, open_plates
 from sensorhub.plates._calibration import PlateCalibration
 from sensorhub.plates._payloads import sample_dicts
-from sensorhub.plates._recorder import TestRecorder
+from sensorhub.plates._recorder import FIRST_SAVE_RETRY_S, TestRecorder
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import ManualTimer, MonotonicTimer, Timer
 from sensorhub.plates._views import PlateViews
 
 __all__ = [
+    "FIRST_SAVE_RETRY_S",
     "ManualTimer",
     "MonotonicTimer",
     "PlateCalibration",

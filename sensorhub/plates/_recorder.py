@@ -6,7 +6,9 @@ no esp of that device is connected. Then the CSV is written, the test row comple
 ``data_complete`` sent. Nothing received is ever dropped.
 
 Each database write comes before the state change it records, so a write that fails
-(``StorageError``) leaves the plate as it was and the same call can simply be retried.
+(``StorageError``) leaves the plate as it was and the same call can simply be retried. The one
+exception is the final save: the plate is free at once, and a save the database refuses is
+retried in the background (the samples stay in memory) until it is stored.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 logger = logging.getLogger(__name__)
+
+# Pauses between attempts to save a finished test while the database refuses it.
+FIRST_SAVE_RETRY_S = 1.0
+MAX_SAVE_RETRY_S = 30.0
 
 
 class TestRecorder:
@@ -143,6 +149,28 @@ class TestRecorder:
         if plate.session is not session:
             return  # done, silence and a lost esp can race; the first one finishes
         plate.finish(SessionState.COMPLETE)
+        try:
+            await self._save(plate, session)
+        except StorageError as error:
+            # The plate is free for the next test; this one's samples wait in memory.
+            log_event(
+                logger, "test_save_deferred", logging.WARNING, test=session.id, error=str(error)
+            )
+            self._tasks.spawn(self._save_when_stored(plate, session), f"save-{session.id}")
+
+    async def _save_when_stored(self, plate: Plate, session: TestSession) -> None:
+        """Retry a save the database refused, with growing pauses, until it is stored."""
+        pause_s = FIRST_SAVE_RETRY_S
+        while True:
+            await self._timer.sleep(pause_s)
+            try:
+                await self._save(plate, session)
+                return
+            except StorageError:
+                pause_s = min(MAX_SAVE_RETRY_S, pause_s * 2)
+
+    async def _save(self, plate: Plate, session: TestSession) -> None:
+        """CSV, analysis and the completed row, then ``data_complete``; repeatable as a whole."""
         await self._storage.writer.flush()  # every batch submitted so far is committed
         saved = await self._archive.save(
             session.id,

@@ -42,6 +42,10 @@ class FlakyStorage(Storage):
         self._check("append_samples")
         await super().append_samples(*args, **kwargs)
 
+    async def complete_test(self, *args: Any, **kwargs: Any) -> None:
+        self._check("complete_test")
+        await super().complete_test(*args, **kwargs)
+
 
 class RecordingBroadcaster:
     """Keeps every emitted event; ``wait`` returns once ``count`` of a name were emitted."""

@@ -8,6 +8,7 @@ import pytest
 
 from sensorhub.errors import NoSessionRunning, SessionRunning, StorageError
 from sensorhub.loadcell.session import SessionState
+from sensorhub.plates import FIRST_SAVE_RETRY_S
 from tests.plates.conftest import FLUSH_GRACE_S, Rig, settle
 
 DEVICE = "plate-a"
@@ -102,6 +103,29 @@ async def test_a_failed_stop_write_leaves_the_test_running_and_a_retry_stops_it(
     await recorder.stop(DEVICE)
     [complete] = rig.broadcaster.named("data_complete")
     assert complete["session_id"] == session.id and complete["samples"] == 5
+
+
+async def test_a_final_save_the_database_refuses_is_retried_until_stored(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.ingest(DEVICE, batch(0))
+    rig.storage.failing.add("complete_test")
+    await recorder.stop(DEVICE)  # stopped: the save's failure is not the stop's
+
+    assert rig.plates.views.status(DEVICE)["state"] == "idle"  # free for the next test
+    assert rig.broadcaster.named("data_complete") == []
+    assert await stored_state(rig, session.id) == SessionState.FLUSHING.value
+    await settle(lambda: rig.timer.sleeping == 1)
+    rig.timer.advance(FIRST_SAVE_RETRY_S)  # still refused: the next pause is longer
+    await settle(lambda: rig.timer.sleeping == 1)
+    assert rig.broadcaster.named("data_complete") == []
+
+    rig.storage.failing.clear()
+    rig.timer.advance(2 * FIRST_SAVE_RETRY_S)
+    [complete] = await rig.broadcaster.wait("data_complete")
+    assert complete["session_id"] == session.id and complete["samples"] == 5
+    assert await stored_state(rig, session.id) == SessionState.COMPLETE.value
+    assert await rig.storage.test_samples(session.id) == batch(0)
 
 
 async def test_a_batch_the_database_refuses_is_not_in_the_saved_test(rig: Rig) -> None:
