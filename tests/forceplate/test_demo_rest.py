@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,36 +10,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests._server import free_port, wait_for
-
-DEMO_PLATE = "plate-1"  # sensorhub.devices.demo.PLATE_ID, as a user reads it in the banner
-STARTUP_S = 60.0
+from tests._demo import DEMO_PLATE, running_demo
+from tests._server import wait_for
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[httpx.Client]:
-    port = free_port()
-    log_path = tmp_path / "demo.log"
-    command = [sys.executable, "-m", "sensorhub", "demo", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--data-dir", str(tmp_path / "data")]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0) as http:
-            wait_for(lambda: _streaming(http, process, log_path), timeout=STARTUP_S)
-            yield http
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-
-
-def _streaming(http: httpx.Client, process: subprocess.Popen[bytes], log: Path) -> bool:
-    """True once the demo's plate is connected; fails at once if the demo exited."""
-    assert process.poll() is None, log.read_text(errors="replace")
-    try:
-        return bool(http.get("/api/status").json()["esp_connected"])
-    except httpx.TransportError:
-        return False
+    with running_demo(tmp_path) as running:
+        yield running.http
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
