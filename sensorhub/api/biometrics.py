@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from sensorhub.api._auth import MANAGE, PrincipalDep
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
@@ -37,8 +38,11 @@ CSV_COLUMNS = (
 
 
 @router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
-async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
+async def post_sensor_data(
+    reading: ReadingIn, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
+    principal.require_send_as(reading.device_id)
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
     body = {
         "status": "success",
@@ -49,8 +53,12 @@ async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONRes
 
 
 @router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
-async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
+async def post_sensor_data_batch(
+    batch: ReadingBatchIn, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
+    for index, reading in enumerate(batch.readings):
+        principal.require_send_as(reading.device_id, f"readings[{index}].device_id")
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
 
@@ -60,7 +68,9 @@ TimeParam = Annotated[
 ]
 
 
-@router.get("/readings", response_model=None, responses={200: {"model": ReadingPage}})
+@router.get(
+    "/readings", dependencies=MANAGE, response_model=None, responses={200: {"model": ReadingPage}}
+)
 async def list_readings(
     services: ServicesDep,
     device_id: DeviceId | None = None,
@@ -77,7 +87,7 @@ async def list_readings(
     return JSONResponse({**body, "next_before_id": next_before})
 
 
-@router.get("/readings.csv", response_class=StreamingResponse)
+@router.get("/readings.csv", dependencies=MANAGE, response_class=StreamingResponse)
 async def export_readings(
     services: ServicesDep,
     device_id: DeviceId | None = None,

@@ -30,4 +30,5 @@ async def health(services: ServicesDep) -> HealthResponse:
         version=__version__,
         writer_backlog=services.storage.writer.backlog,
         storage="ok" if services.storage.writer.healthy else "unavailable",
+        auth="on" if services.auth.enabled else "off",
     )

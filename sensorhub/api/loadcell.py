@@ -12,10 +12,11 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
+from sensorhub.api._auth import MANAGE
 from sensorhub.api._deps import ServicesDep
 from sensorhub.contracts import DeviceId, iso_time
 
-router = APIRouter(prefix="/api", tags=["force plate"])
+router = APIRouter(prefix="/api", tags=["force plate"], dependencies=MANAGE)
 
 DeviceQuery = Annotated[
     DeviceId | None, Query(description="which force plate; none: see docs/plates.md")

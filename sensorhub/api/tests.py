@@ -15,7 +15,9 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
+from sensorhub.api._auth import MANAGE
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._origins import ORIGIN_RESTRICTED
 from sensorhub.api._params import RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
@@ -23,7 +25,7 @@ from sensorhub.loadcell import AnalysisParams
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
 
-router = APIRouter(prefix="/api/tests", tags=["tests"])
+router = APIRouter(prefix="/api/tests", tags=["tests"], dependencies=MANAGE)
 
 
 class TestPatch(BaseModel):
@@ -124,7 +126,7 @@ async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     return {"status": "success", "data": record.analysis}
 
 
-@router.post("/{test_id}/analysis")
+@router.post("/{test_id}/analysis", openapi_extra=ORIGIN_RESTRICTED)
 async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())
