@@ -171,10 +171,10 @@ class MessageHandler:
         await self._recorder.done(self._esp_device(conn, "done"))
 
     async def command(self, conn: str, message: dict[str, Any]) -> None:
+        self._principal(conn).require_manage()
         client = self._presence.get(conn)
         if client is not None and client.role == "esp":
             raise ValidationError("esp clients do not send commands")
-        self._principal(conn).require_manage()
         request = validate(Command, message)
         named = request.device_id or (client.device_id if client else None)
         device_id = self._presence.addressed_device(named)
