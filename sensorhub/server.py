@@ -21,8 +21,8 @@ from sensorhub.api import (
     BodySizeLimit,
     CrossOriginGuard,
     RateLimit,
-    bind_auth,
     bind_services,
+    install_auth,
     install_error_handlers,
 )
 from sensorhub.auth import Authenticator, listens_beyond_loopback
@@ -91,13 +91,13 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     install_error_handlers(api)
     bind_services(api, runtime)
-    bind_auth(api, enabled=settings.api_token is not None)
     for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages)):
         api.include_router(router)
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     api.add_middleware(GZipMiddleware, minimum_size=1024)
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_auth(api, runtime)  # before the body is read: refusals cost no upload
     api.add_middleware(RateLimit, rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
     api.add_middleware(
         CORSMiddleware,

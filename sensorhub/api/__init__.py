@@ -1,7 +1,7 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
-from sensorhub.api._auth import bind_auth
+from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
 from sensorhub.api._limits import BodySizeLimit, RateLimit
@@ -21,8 +21,8 @@ __all__ = [
     "CrossOriginGuard",
     "ROUTERS",
     "RateLimit",
-    "bind_auth",
     "bind_services",
     "error_response",
+    "install_auth",
     "install_error_handlers",
 ]

@@ -14,14 +14,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sensorhub.api._errors import sensorhub_error_response
+from sensorhub.api._marks import ORIGIN_RESTRICTED, marked_paths
 from sensorhub.errors import OriginNotAllowed
 
-# ``openapi_extra`` of a POST route that reconfigures: the document shows the mark too.
-ORIGIN_RESTRICTED: dict[str, Any] = {"x-origin-restricted": True}
 RESTRICTED_METHODS = frozenset({"DELETE", "PATCH", "PUT"})
 
 
@@ -33,13 +31,7 @@ class CrossOriginGuard:
     ) -> None:
         self.app = app
         self._configured = {_origin_key(origin) for origin in origins if origin != "*"}
-        # From the OpenAPI document, built once all routes are in: the marks it shows are
-        # the ones enforced.
-        self._restricted_posts = [
-            compile_path(path)[0]
-            for path, operations in openapi()["paths"].items()
-            if operations.get("post", {}).get("x-origin-restricted")
-        ]
+        self._restricted_posts = marked_paths(openapi(), "POST", ORIGIN_RESTRICTED)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

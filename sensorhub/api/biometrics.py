@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from sensorhub.api._auth import MANAGE, PrincipalDep
+from sensorhub.api._auth import principal_of
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
@@ -37,12 +38,17 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
+@router.post(
+    "/sensor-data",
+    openapi_extra=DEVICE_SENDS,
+    response_model=None,
+    responses={200: {"model": SensorDataResponse}},
+)
 async def post_sensor_data(
-    reading: ReadingIn, services: ServicesDep, principal: PrincipalDep
+    reading: ReadingIn, services: ServicesDep, request: Request
 ) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
-    principal.require_send_as(reading.device_id)
+    principal_of(request).require_send_as(reading.device_id)
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
     body = {
         "status": "success",
@@ -52,11 +58,17 @@ async def post_sensor_data(
     return JSONResponse(body)
 
 
-@router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
+@router.post(
+    "/sensor-data/batch",
+    openapi_extra=DEVICE_SENDS,
+    response_model=None,
+    responses={200: {"model": BatchResponse}},
+)
 async def post_sensor_data_batch(
-    batch: ReadingBatchIn, services: ServicesDep, principal: PrincipalDep
+    batch: ReadingBatchIn, services: ServicesDep, request: Request
 ) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
+    principal = principal_of(request)
     for index, reading in enumerate(batch.readings):
         principal.require_send_as(reading.device_id, f"readings[{index}].device_id")
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
@@ -68,9 +80,7 @@ TimeParam = Annotated[
 ]
 
 
-@router.get(
-    "/readings", dependencies=MANAGE, response_model=None, responses={200: {"model": ReadingPage}}
-)
+@router.get("/readings", response_model=None, responses={200: {"model": ReadingPage}})
 async def list_readings(
     services: ServicesDep,
     device_id: DeviceId | None = None,
@@ -87,7 +97,7 @@ async def list_readings(
     return JSONResponse({**body, "next_before_id": next_before})
 
 
-@router.get("/readings.csv", dependencies=MANAGE, response_class=StreamingResponse)
+@router.get("/readings.csv", response_class=StreamingResponse)
 async def export_readings(
     services: ServicesDep,
     device_id: DeviceId | None = None,

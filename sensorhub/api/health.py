@@ -13,7 +13,7 @@ from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
 router = APIRouter(prefix="/api", tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", openapi_extra={"security": []})  # open even with auth on
 async def health(services: ServicesDep) -> HealthResponse:
     """`status` "healthy" while the server runs; names the stress model in use."""
     model = services.model

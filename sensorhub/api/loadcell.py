@@ -12,11 +12,10 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
-from sensorhub.api._auth import MANAGE
 from sensorhub.api._deps import ServicesDep
 from sensorhub.contracts import DeviceId, iso_time
 
-router = APIRouter(prefix="/api", tags=["force plate"], dependencies=MANAGE)
+router = APIRouter(prefix="/api", tags=["force plate"])
 
 DeviceQuery = Annotated[
     DeviceId | None, Query(description="which force plate; none: see docs/plates.md")

@@ -15,9 +15,8 @@ from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
-from sensorhub.api._auth import MANAGE
 from sensorhub.api._deps import ServicesDep
-from sensorhub.api._origins import ORIGIN_RESTRICTED
+from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
@@ -25,7 +24,7 @@ from sensorhub.loadcell import AnalysisParams
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
 
-router = APIRouter(prefix="/api/tests", tags=["tests"], dependencies=MANAGE)
+router = APIRouter(prefix="/api/tests", tags=["tests"])
 
 
 class TestPatch(BaseModel):

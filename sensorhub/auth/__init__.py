@@ -11,9 +11,9 @@ from sensorhub.auth._principal import FULL_ACCESS, Principal
 from sensorhub.auth._tokens import hash_token, new_token
 
 __all__ = [
-    "FULL_ACCESS",
     "Authenticator",
     "DeviceLookup",
+    "FULL_ACCESS",
     "Principal",
     "hash_token",
     "listens_beyond_loopback",
