@@ -62,6 +62,11 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 @click.option("--db", help="SQLAlchemy URL. [default: SQLite file in the data dir]")
 @click.option("--model", type=click.Path(path_type=Path), help="Keras .h5 stress model.")
 @click.option("--cors-origins", help="Comma-separated allowed origins.  [default: *]")
+@click.option(
+    "--api-token",
+    help="Require this token (16+ characters) on the API; prefer SENSORHUB_API_TOKEN, "
+    "which other users cannot see in the process list.",
+)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--access-log/--no-access-log", default=None, help="Log every request.")
 @click.option(
