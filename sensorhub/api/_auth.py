@@ -52,17 +52,24 @@ class Authentication:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _guarded(scope["path"]):
-            auth = self._runtime.require().auth
-            if auth.enabled:
-                try:
-                    principal = await auth.authenticate(_token(scope))
-                    if not self._device_route(scope):
-                        principal.require_manage()
-                except SensorhubError as exc:
-                    await sensorhub_error_response(exc)(scope, receive, send)
-                    return
+            try:
+                principal = await self._principal(scope)
+            except SensorhubError as exc:
+                await sensorhub_error_response(exc)(scope, receive, send)
+                return
+            if principal is not None:
                 scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+    async def _principal(self, scope: Scope) -> Principal | None:
+        """The request's principal, allowed this far; None while auth is off."""
+        auth = self._runtime.require().auth
+        if not auth.enabled:
+            return None
+        principal = await auth.authenticate(_token(scope))
+        if not self._device_route(scope):
+            principal.require_manage()
+        return principal
 
     def _device_route(self, scope: Scope) -> bool:
         path = scope["path"]

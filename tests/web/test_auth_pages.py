@@ -54,6 +54,13 @@ async def test_pages_ask_for_the_token_once_and_then_work(
     await tab.goto(guarded_server.url + "/tests")
     await expect(tab.locator(f"#history tr[data-test-id='{test_id}']")).to_contain_text("Ada")
     await screenshot(tab, "tests-with-auth")
+    await tab.goto(f"{guarded_server.url}/tests/{test_id}")
+    async with tab.expect_download() as download_info:  # a plain link could not send the token
+        await tab.click("#csv")
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    csv_path = await download.path()
+    assert Path(csv_path).read_text().startswith("t,l,r")
     assert len(dialogs) == 1 and "API token" in dialogs[0]
     assert await tab.evaluate("localStorage.getItem('sensorhub.apiToken')") == API_TOKEN
     # Chromium logs each refused request before the page asked for the token.
