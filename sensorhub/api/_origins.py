@@ -21,10 +21,11 @@ from sensorhub.api._marks import ORIGIN_RESTRICTED, marked_paths
 from sensorhub.errors import OriginNotAllowed
 
 RESTRICTED_METHODS = frozenset({"DELETE", "PATCH", "PUT"})
+SAFE_METHODS = frozenset({"GET", "HEAD"})  # never restricted; a preflight is an OPTIONS
 
 
 class CrossOriginGuard:
-    """Pure ASGI, outside CORS; a request without ``Origin`` costs one header scan."""
+    """Pure ASGI, outside CORS; a GET costs one comparison, another request one header scan."""
 
     def __init__(
         self, app: ASGIApp, origins: Iterable[str], openapi: Callable[[], dict[str, Any]]
@@ -34,7 +35,7 @@ class CrossOriginGuard:
         self._restricted_posts = marked_paths(openapi(), "POST", ORIGIN_RESTRICTED)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
             headers = _headers(scope)
             origin = headers.get("origin")
             if origin is not None and not self._allowed(origin, headers.get("host")):
