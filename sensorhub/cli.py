@@ -19,7 +19,9 @@ import pydantic
 from pydantic import TypeAdapter
 
 from sensorhub import __version__
+from sensorhub.auth import hash_token, new_token
 from sensorhub.config import Settings, ensure_data_dir, load_settings
+from sensorhub.contracts import DeviceId
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.loadcell import (
     AnalysisParams,
@@ -98,7 +100,7 @@ _storage_options = (
 )
 
 
-def storage_options(command: Callable[..., None]) -> Callable[..., None]:
+def _with_storage_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(_storage_options):
         command = option(command)
     return command
@@ -106,12 +108,9 @@ def storage_options(command: Callable[..., None]) -> Callable[..., None]:
 
 @token.command("create")
 @click.option("--device", "device_id", required=True, help="The device the token sends as.")
-@storage_options
+@_with_storage_options
 def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
     """Make a token for one device; it is printed once, as the last line."""
-    from sensorhub.auth import hash_token, new_token
-    from sensorhub.contracts import DeviceId
-
     try:
         TypeAdapter(DeviceId).validate_python(device_id)
     except pydantic.ValidationError as exc:
@@ -128,13 +127,13 @@ def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
 
 
 @token.command("list")
-@storage_options
+@_with_storage_options
 def token_list(config: Path | None, **flags: Any) -> None:
     """Every device token: id, device, created, revoked (never the token itself)."""
     records = _with_storage(config, flags, lambda s: s.device_tokens())
     click.echo(f"{'id':>4}  {'device':<24} {'created (UTC)':<20} revoked (UTC)")
     for record in records:
-        revoked = _utc(record.revoked_at) if record.revoked_at else "-"
+        revoked = "-" if record.revoked_at is None else _utc(record.revoked_at)
         click.echo(
             f"{record.id:>4}  {record.device_id:<24} {_utc(record.created_at):<20} {revoked}"
         )
@@ -142,7 +141,7 @@ def token_list(config: Path | None, **flags: Any) -> None:
 
 @token.command("revoke")
 @click.argument("token_id", type=click.IntRange(min=1))
-@storage_options
+@_with_storage_options
 def token_revoke(token_id: int, config: Path | None, **flags: Any) -> None:
     """Revoke a device token by its id (see ``token list``)."""
     if not _with_storage(config, flags, lambda s: s.revoke_device_token(token_id, time.time())):
@@ -154,7 +153,6 @@ def _with_storage(
     config: Path | None, flags: dict[str, Any], work: Callable[[Storage], Awaitable[_T]]
 ) -> _T:
     """Open the configured database, run ``work`` on it, close it; errors are one line."""
-
     from sensorhub.storage import Storage  # heavy: import late
 
     async def run() -> _T:
