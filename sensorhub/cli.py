@@ -9,14 +9,19 @@ import signal
 import socket
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import pydantic
+from pydantic import TypeAdapter
 
 from sensorhub import __version__
+from sensorhub.auth import hash_token, new_token
 from sensorhub.config import Settings, ensure_data_dir, load_settings
+from sensorhub.contracts import DeviceId
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.loadcell import (
     AnalysisParams,
@@ -26,6 +31,11 @@ from sensorhub.loadcell import (
     read_force_file,
 )
 from sensorhub.logs import configure_logging
+
+if TYPE_CHECKING:
+    from sensorhub.storage import Storage
+
+_T = TypeVar("_T")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,6 +64,11 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 @click.option("--db", help="SQLAlchemy URL. [default: SQLite file in the data dir]")
 @click.option("--model", type=click.Path(path_type=Path), help="Keras .h5 stress model.")
 @click.option("--cors-origins", help="Comma-separated allowed origins.  [default: *]")
+@click.option(
+    "--api-token",
+    help="Require this token (16+ characters) on the API; prefer SENSORHUB_API_TOKEN, "
+    "which other users cannot see in the process list.",
+)
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]))
 @click.option("--access-log/--no-access-log", default=None, help="Log every request.")
 @click.option(
@@ -68,6 +83,96 @@ def serve(config: Path | None, **flags: Any) -> None:
     from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
 
     serve_until_interrupted(uvicorn_server(settings))
+
+
+@main.group()
+def token() -> None:
+    """Per-device tokens (used once the server has an API token; docs/security.md)."""
+
+
+# The same storage options as ``serve``, so a token lands in the database the server reads.
+_storage_options = (
+    click.option(
+        "--data-dir", type=click.Path(path_type=Path), help="Where data lives. [default: ./data]"
+    ),
+    click.option("--db", help="SQLAlchemy URL. [default: SQLite file in the data dir]"),
+    click.option("--config", type=click.Path(path_type=Path), help="TOML settings file."),
+)
+
+
+def _with_storage_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_storage_options):
+        command = option(command)
+    return command
+
+
+@token.command("create")
+@click.option("--device", "device_id", required=True, help="The device the token sends as.")
+@_with_storage_options
+def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
+    """Make a token for one device; it is printed once, as the last line."""
+    try:
+        TypeAdapter(DeviceId).validate_python(device_id)
+    except pydantic.ValidationError as exc:
+        message = "--device: 1-64 characters: letters, digits and ._:-"
+        raise click.ClickException(message) from exc
+    secret = new_token()
+    token_id = _with_storage(
+        config, flags, lambda s: s.create_device_token(device_id, hash_token(secret), time.time())
+    )
+    click.echo(
+        f"token {token_id} for device {device_id!r}; shown only now (only its hash is kept):"
+    )
+    click.echo(secret)
+
+
+@token.command("list")
+@_with_storage_options
+def token_list(config: Path | None, **flags: Any) -> None:
+    """Every device token: id, device, created, revoked (never the token itself)."""
+    records = _with_storage(config, flags, lambda s: s.device_tokens())
+    click.echo(f"{'id':>4}  {'device':<24} {'created (UTC)':<20} revoked (UTC)")
+    for record in records:
+        revoked = "-" if record.revoked_at is None else _utc(record.revoked_at)
+        click.echo(
+            f"{record.id:>4}  {record.device_id:<24} {_utc(record.created_at):<20} {revoked}"
+        )
+
+
+@token.command("revoke")
+@click.argument("token_id", type=click.IntRange(min=1))
+@_with_storage_options
+def token_revoke(token_id: int, config: Path | None, **flags: Any) -> None:
+    """Revoke a device token by its id (see ``token list``)."""
+    if not _with_storage(config, flags, lambda s: s.revoke_device_token(token_id, time.time())):
+        raise click.ClickException(f"no active token with id {token_id}")
+    click.echo(f"token {token_id} revoked")
+
+
+def _with_storage(
+    config: Path | None, flags: dict[str, Any], work: Callable[[Storage], Awaitable[_T]]
+) -> _T:
+    """Open the configured database, run ``work`` on it, close it; errors are one line."""
+    from sensorhub.storage import Storage  # heavy: import late
+
+    async def run() -> _T:
+        storage = Storage(settings.database_url)
+        await storage.open()
+        try:
+            return await work(storage)
+        finally:
+            await storage.close()
+
+    try:
+        settings = load_settings(flags, config_file=config)
+        ensure_data_dir(settings)
+        return asyncio.run(run())
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+def _utc(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds))
 
 
 @main.command()

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from sensorhub.errors import ConfigError
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ENV_PREFIX = "SENSORHUB_"
+MIN_API_TOKEN_CHARS = 16
 
 
 class Settings(BaseModel):
@@ -29,6 +30,12 @@ class Settings(BaseModel):
     db: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in the data dir")
     model: Path | None = Field(None, description="Keras .h5 stress model to load")
     cors_origins: tuple[str, ...] = ("*",)
+    # Set: every route but /api/health and the pages needs a token (docs/security.md).
+    # SecretStr: never shown by repr or in a validation message.
+    api_token: SecretStr | None = None
+    # A device token found valid is trusted this long before it is looked up again: how
+    # late a revocation reaches a running server.
+    token_cache_s: float = Field(5.0, ge=0, le=3600)
     log_level: LogLevel = "info"
     access_log: bool = False
     # 1 MiB: a 1000-reading batch is ~150 KiB; anything far larger is a mistake or an attack.
@@ -57,6 +64,14 @@ class Settings(BaseModel):
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # A short token can be guessed: refuse it rather than trust it.
+        if value is not None and len(value.get_secret_value()) < MIN_API_TOKEN_CHARS:
+            raise ValueError(f"must be at least {MIN_API_TOKEN_CHARS} characters")
         return value
 
     @property

@@ -105,6 +105,7 @@ class HealthResponse(BaseModel):
     storage: Literal["ok", "unavailable"] = Field(
         description="unavailable from a failed commit until the next one succeeds"
     )
+    auth: Literal["on", "off"] = Field(description="on: routes need a token (docs/security.md)")
 
 
 class ErrorResponse(BaseModel):

@@ -6,6 +6,9 @@
      ├── ConfigError                  a setting is unusable (exit at start-up, never an HTTP reply)
      ├── ValidationError        422   input has the wrong shape or values
      │    └── PayloadTooLarge   413   the body is over the configured limit
+     ├── Unauthorized           401   auth is on and the request has no valid token
+     ├── Forbidden              403   the token (or the page's origin) may not do this
+     │    └── OriginNotAllowed        a page on another origin asked for a configuration route
      ├── NotFoundError          404   the thing asked for does not exist
      │    ├── TestNotFound            no stored test has that id
      │    └── NoReading               the device has sent no samples yet
@@ -59,6 +62,27 @@ class PayloadTooLarge(ValidationError):
 
     code = "payload_too_large"
     status = 413
+
+
+class Unauthorized(SensorhubError):
+    """Raised when auth is on and a request or connection brings no valid token."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(SensorhubError):
+    """Raised when a valid token asks for something its holder may not do."""
+
+    code = "forbidden"
+    status = 403
+
+
+class OriginNotAllowed(Forbidden):
+    """Raised when a web page on an origin not configured asks for a destructive or
+    configuration route."""
+
+    code = "origin_not_allowed"
 
 
 class NotFoundError(SensorhubError):

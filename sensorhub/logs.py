@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from typing import Any
@@ -33,10 +34,33 @@ def _quote(value: Any) -> str:
     return text
 
 
+# Firmware may send its token as ``?token=…``; uvicorn logs request paths with their query.
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``/ws?token=abc&x=1`` → ``/ws?token=<redacted>&x=1``."""
+    return _TOKEN_IN_QUERY.sub(r"\1<redacted>", text)
+
+
+class RedactTokens(logging.Filter):
+    """Keeps tokens out of every log line: access log, WebSocket log, our events."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(str(record.msg))
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        fields = getattr(record, "fields", None)
+        if fields:
+            record.fields = {k: redact(v) if isinstance(v, str) else v for k, v in fields.items()}
+        return True
+
+
 def configure_logging(level: str) -> None:
     """Route our loggers and uvicorn's through one logfmt handler on stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogfmtFormatter())
+    handler.addFilter(RedactTokens())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -19,10 +19,13 @@ from sensorhub import __version__
 from sensorhub.api import (
     ROUTERS,
     BodySizeLimit,
+    CrossOriginGuard,
     RateLimit,
     bind_services,
+    install_auth,
     install_error_handlers,
 )
+from sensorhub.auth import Authenticator, listens_beyond_loopback
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
@@ -66,6 +69,9 @@ def create_app(settings: Settings) -> ASGIApp:
         services = await _start_services(settings, live)
         runtime.services = services
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
+        if not services.auth.enabled and listens_beyond_loopback(settings.host):
+            hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
+            log_event(logger, "auth_off", logging.WARNING, host=settings.host, hint=hint)
         try:
             async with _serial_listener(settings, services):  # stops before storage closes
                 yield
@@ -91,6 +97,7 @@ def create_app(settings: Settings) -> ASGIApp:
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     api.add_middleware(GZipMiddleware, minimum_size=1024)
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_auth(api, runtime)  # before the body is read: refusals cost no upload
     api.add_middleware(RateLimit, rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst)
     api.add_middleware(
         CORSMiddleware,
@@ -98,6 +105,7 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    api.add_middleware(CrossOriginGuard, origins=settings.cors_origins, openapi=api.openapi)
     app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
     return app
 
@@ -154,5 +162,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     files = TestFiles(settings.test_data_dir)
     plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
     hub = Hub(storage, model, live, plates)
-    messages = MessageHandler(plates.recorder, presence, live)
-    return Services(settings, storage, files, model, presence, live, hub, messages)
+    api_token = settings.api_token.get_secret_value() if settings.api_token else None
+    auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
+    messages = MessageHandler(plates.recorder, presence, live, auth)
+    return Services(settings, storage, files, model, presence, live, hub, messages, auth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sensorhub.auth import Authenticator
 from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
@@ -24,6 +25,7 @@ class Services:
     live: LiveClients
     hub: Hub
     messages: MessageHandler
+    auth: Authenticator
 
     @property
     def plates(self) -> Plates:

@@ -86,3 +86,13 @@ def test_data_dir_that_is_a_file_is_config_error(tmp_path: Path) -> None:
     occupied.write_text("")
     with pytest.raises(ConfigError, match="not writable"):
         ensure_data_dir(Settings(data_dir=occupied))
+
+
+def test_api_token_is_never_shown_and_a_short_one_is_refused() -> None:
+    secret = "a-secret-api-token-value"
+    settings = load_settings({"api_token": secret}, environ={})
+    assert settings.api_token is not None and settings.api_token.get_secret_value() == secret
+    assert secret not in repr(settings) and secret not in str(settings.model_dump())
+    with pytest.raises(ConfigError, match="'api_token': .*at least 16 characters") as refused:
+        load_settings({"api_token": "short-secret"}, environ={})
+    assert "short-secret" not in str(refused.value)

@@ -35,6 +35,9 @@ const char* WIFI_PASSWORD = "your-password";
 const char* SERVER_HOST = "192.168.1.20";  // LAN address of the computer running sensorhub
 const uint16_t SERVER_PORT = 5000;
 const char* DEVICE_ID = "plate-1";  // letters, digits and . _ : - (at most 64)
+// With auth on (docs/security.md): the token `sensorhub token create --device plate-1` printed.
+// Empty while the server runs without tokens.
+const char* DEVICE_TOKEN = "";
 
 // One HX711 per load cell, each on its own pins (README: wiring).
 const int LEFT_DOUT_PIN = 16;
@@ -222,6 +225,10 @@ void setup() {
   rightCell.begin(RIGHT_DOUT_PIN, RIGHT_SCK_PIN);
   connectWifi();
   // EIO=4: the Engine.IO protocol python-socketio 5 speaks; path /socket.io/ as in the seed.
+  String authorization = String("Authorization: Bearer ") + DEVICE_TOKEN;
+  if (DEVICE_TOKEN[0] != '\0') {
+    socketIO.setExtraHeaders(authorization.c_str());  // copied by the library
+  }
   socketIO.begin(SERVER_HOST, SERVER_PORT, "/socket.io/?EIO=4");
   socketIO.onEvent(onSocketIOEvent);
   nextSampleUs = micros();

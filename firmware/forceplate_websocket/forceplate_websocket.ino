@@ -25,6 +25,9 @@ const char* WIFI_PASSWORD = "your-password";
 const char* SERVER_HOST = "192.168.1.20";  // LAN address of the computer running sensorhub
 const uint16_t SERVER_PORT = 5000;
 const char* DEVICE_ID = "plate-1";  // letters, digits and . _ : - (at most 64)
+// With auth on (docs/security.md): the token `sensorhub token create --device plate-1` printed.
+// Empty while the server runs without tokens.
+const char* DEVICE_TOKEN = "";
 
 const int LEFT_DOUT_PIN = 16;
 const int LEFT_SCK_PIN = 4;
@@ -194,6 +197,10 @@ void setup() {
   leftCell.begin(LEFT_DOUT_PIN, LEFT_SCK_PIN);  // gain 128, channel A
   rightCell.begin(RIGHT_DOUT_PIN, RIGHT_SCK_PIN);
   connectWifi();
+  String authorization = String("Authorization: Bearer ") + DEVICE_TOKEN;
+  if (DEVICE_TOKEN[0] != '\0') {
+    webSocket.setExtraHeaders(authorization.c_str());  // copied by the library
+  }
   webSocket.begin(SERVER_HOST, SERVER_PORT, "/ws");
   webSocket.onEvent(onWebSocketEvent);
   webSocket.setReconnectInterval(2000);

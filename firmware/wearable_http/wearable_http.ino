@@ -30,6 +30,9 @@ const char* WIFI_SSID = "your-wifi";
 const char* WIFI_PASSWORD = "your-password";
 const char* SERVER_URL = "http://192.168.1.20:5000/api/sensor-data";  // LAN address of sensorhub
 const char* DEVICE_ID = "wrist-1";  // letters, digits and . _ : - (at most 64)
+// With auth on (docs/security.md): the token `sensorhub token create --device wrist-1` printed.
+// Empty while the server runs without tokens.
+const char* DEVICE_TOKEN = "";
 const uint32_t READING_INTERVAL_MS = 1000;
 
 const int BVP_PIN = 36;
@@ -98,6 +101,9 @@ bool postReading() {
   HTTPClient http;
   http.begin(SERVER_URL);
   http.addHeader("Content-Type", "application/json");
+  if (DEVICE_TOKEN[0] != '\0') {
+    http.addHeader("Authorization", String("Bearer ") + DEVICE_TOKEN);
+  }
   int status = http.POST(body);
   String reply = status > 0 ? http.getString() : String();
   http.end();

@@ -1,9 +1,11 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
+from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
 from sensorhub.api._limits import BodySizeLimit, RateLimit
+from sensorhub.api._origins import CrossOriginGuard
 
 ROUTERS = (
     health.router,
@@ -16,9 +18,11 @@ ROUTERS = (
 
 __all__ = [
     "BodySizeLimit",
+    "CrossOriginGuard",
     "ROUTERS",
     "RateLimit",
     "bind_services",
     "error_response",
+    "install_auth",
     "install_error_handlers",
 ]

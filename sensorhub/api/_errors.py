@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from sensorhub.contracts import describe_errors
-from sensorhub.errors import SensorhubError
+from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def sensorhub_error_response(exc: SensorhubError) -> JSONResponse:
     """Our error as every route answers it, with ``Retry-After`` when the error gives one."""
-    headers = None
+    headers = {}
     if exc.retry_after_s is not None:
-        headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
+        headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after_s)))
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"  # RFC 9110: a 401 names its scheme
     return error_response(exc.status, exc.message, exc.code, headers)
 
 

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from sensorhub.api._auth import principal_of
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
@@ -36,9 +38,17 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
-async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
+@router.post(
+    "/sensor-data",
+    openapi_extra=DEVICE_SENDS,
+    response_model=None,
+    responses={200: {"model": SensorDataResponse}},
+)
+async def post_sensor_data(
+    reading: ReadingIn, services: ServicesDep, request: Request
+) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
+    principal_of(request).require_send_as(reading.device_id)
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
     body = {
         "status": "success",
@@ -48,9 +58,19 @@ async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONRes
     return JSONResponse(body)
 
 
-@router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
-async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
+@router.post(
+    "/sensor-data/batch",
+    openapi_extra=DEVICE_SENDS,
+    response_model=None,
+    responses={200: {"model": BatchResponse}},
+)
+async def post_sensor_data_batch(
+    batch: ReadingBatchIn, services: ServicesDep, request: Request
+) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
+    principal = principal_of(request)
+    for index, reading in enumerate(batch.readings):
+        principal.require_send_as(reading.device_id, f"readings[{index}].device_id")
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.contracts import DeviceId, FiniteNumber
 from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 
@@ -64,14 +65,14 @@ async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn)
     return device_view(services, device_id)
 
 
-@router.post("/{device_id}/tare")
+@router.post("/{device_id}/tare", openapi_extra=ORIGIN_RESTRICTED)
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
     await services.plates.calibration.tare(device_id)
     return device_view(services, device_id)
 
 
-@router.post("/{device_id}/calibrate")
+@router.post("/{device_id}/calibrate", openapi_extra=ORIGIN_RESTRICTED)
 async def calibrate(
     services: ServicesDep, device_id: DeviceId, body: CalibrateIn
 ) -> dict[str, Any]:

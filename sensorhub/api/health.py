@@ -13,7 +13,7 @@ from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
 router = APIRouter(prefix="/api", tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", openapi_extra={"security": []})  # open even with auth on
 async def health(services: ServicesDep) -> HealthResponse:
     """`status` "healthy" while the server runs; names the stress model in use."""
     model = services.model
@@ -30,4 +30,5 @@ async def health(services: ServicesDep) -> HealthResponse:
         version=__version__,
         writer_backlog=services.storage.writer.backlog,
         storage="ok" if services.storage.writer.healthy else "unavailable",
+        auth="on" if services.auth.enabled else "off",
     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
@@ -124,7 +125,7 @@ async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     return {"status": "success", "data": record.analysis}
 
 
-@router.post("/{test_id}/analysis")
+@router.post("/{test_id}/analysis", openapi_extra=ORIGIN_RESTRICTED)
 async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
+from sensorhub.auth import FULL_ACCESS, Authenticator, Principal
 from sensorhub.contracts import DeviceId, validate
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.session import Sample
@@ -113,10 +114,14 @@ class MessageHandler:
     ``done`` must find every batch sent before it already committed.
     """
 
-    def __init__(self, recorder: TestRecorder, presence: Presence, rooms: Rooms) -> None:
+    def __init__(
+        self, recorder: TestRecorder, presence: Presence, rooms: Rooms, auth: Authenticator
+    ) -> None:
         self._recorder = recorder
         self._presence = presence
         self._rooms = rooms
+        self._auth = auth
+        self._principals: dict[str, Principal] = {}
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
             wire.REGISTER: self.register,
             wire.SAMPLES: self.samples,
@@ -124,11 +129,20 @@ class MessageHandler:
             wire.CMD: self.command,
         }
 
-    async def connected(self, conn: str) -> None:
+    async def admit(self, conn: str, token: Any) -> None:
+        """A network client connects: ``Unauthorized`` refuses it, else it may what
+        ``token`` allows."""
+        await self.connected(conn, await self._auth.authenticate(token))
+
+    async def connected(self, conn: str, principal: Principal = FULL_ACCESS) -> None:
+        """``conn`` connects; a link inside the server (a USB device) has full access."""
+        self._principals[conn] = principal
         self._presence.connect(conn)
-        await self._rooms.join(conn, VIEWERS)
+        if principal.may_manage():  # a device's connection does not watch the others
+            await self._rooms.join(conn, VIEWERS)
 
     def disconnected(self, conn: str) -> None:
+        self._principals.pop(conn, None)
         self._presence.disconnect(conn)
 
     async def handle(self, conn: str, payload: Any, kind: str | None = None) -> None:
@@ -157,6 +171,7 @@ class MessageHandler:
         await self._recorder.done(self._esp_device(conn, "done"))
 
     async def command(self, conn: str, message: dict[str, Any]) -> None:
+        self._principal(conn).require_manage()
         client = self._presence.get(conn)
         if client is not None and client.role == "esp":
             raise ValidationError("esp clients do not send commands")
@@ -176,9 +191,18 @@ class MessageHandler:
             raise ValidationError(f"only esp clients send {sends}")
         return device_id
 
+    def _principal(self, conn: str) -> Principal:
+        # A connection admitted by ``connected`` has one; anything else may nothing.
+        return self._principals.get(conn) or Principal("")
+
     async def _set_role(self, conn: str, role: Role, device_id: str | None) -> None:
         # An esp that names no device streams for the default one (seed behaviour).
         streams_for = (device_id or DEFAULT_DEVICE) if role == "esp" else None
+        principal = self._principal(conn)
+        if streams_for is None:
+            principal.require_manage()  # watching is reading: not for a device's token
+        else:
+            principal.require_send_as(streams_for)
         before = self._presence.register(conn, role, streams_for or device_id)
         if before is not None and before.streams_for is not None:
             await self._rooms.leave(conn, esp_room(before.streams_for))

@@ -7,10 +7,12 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qs
 
 import socketio
 
 from sensorhub import wire
+from sensorhub.auth import presented_token
 from sensorhub.contracts import iso_time
 from sensorhub.errors import SensorhubError
 from sensorhub.realtime.messages import MessageHandler
@@ -44,7 +46,11 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
 
     @sio.event  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        await handler().connected(sid)
+        try:
+            await handler().admit(sid, _presented_token(environ, auth))
+        except SensorhubError as exc:  # the client gets connect_error with this reason
+            refusal = socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code})
+            raise refusal from exc
         await sio.emit(wire.STATUS, {"status": "connected", "sid": sid}, to=sid)
 
     @sio.event  # type: ignore[untyped-decorator]
@@ -62,6 +68,15 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
     for event in wire.FORCE_PLATE_EVENTS:
         kind = None if event == wire.MESSAGE else event
         sio.on(event, _forward(sio, handler, order, kind))
+
+
+def _presented_token(environ: dict[str, Any], auth: Any) -> Any:
+    query = parse_qs(environ.get("QUERY_STRING", "")).get("token")
+    return presented_token(
+        authorization=environ.get("HTTP_AUTHORIZATION"),
+        query_token=query[0] if query else None,
+        auth=auth,
+    )
 
 
 def _forward(

@@ -14,9 +14,11 @@ from collections import deque
 from collections.abc import Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.status import WS_1008_POLICY_VIOLATION
 
 from sensorhub import wire
-from sensorhub.errors import SensorhubError
+from sensorhub.auth import presented_token
+from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
 from sensorhub.realtime.messages import MessageHandler
 from sensorhub.types import JSONDict
@@ -99,7 +101,7 @@ def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHan
         conn, connection = clients.add(websocket)
         pump = asyncio.ensure_future(connection.pump())
         try:
-            await messages.connected(conn)
+            await messages.admit(conn, _presented_token(websocket))
             connection.push(_frame(wire.STATUS, {"status": "connected"}))
             while True:
                 text = await websocket.receive_text()
@@ -110,6 +112,8 @@ def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHan
                     connection.push(_frame(wire.ERROR, error))
         except WebSocketDisconnect:
             pass
+        except Unauthorized as exc:
+            await websocket.close(WS_1008_POLICY_VIOLATION, exc.message)
         except Exception as exc:  # a broken socket must not take the server with it
             log_event(logger, "websocket_error", logging.WARNING, conn=conn, error=repr(exc))
         finally:
@@ -118,6 +122,13 @@ def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHan
             messages.disconnected(conn)
 
     return router
+
+
+def _presented_token(websocket: WebSocket) -> object:
+    return presented_token(
+        authorization=websocket.headers.get("authorization"),
+        query_token=websocket.query_params.get("token"),
+    )
 
 
 def _frame(event: str, data: JSONDict) -> str:

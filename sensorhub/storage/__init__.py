@@ -5,6 +5,7 @@ from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
+from sensorhub.storage._tokens import TokenRecord
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "TestFiles",
     "TestQuery",
     "TestRecord",
+    "TokenRecord",
     "WriteTask",
     "Writer",
     "csv_lines",

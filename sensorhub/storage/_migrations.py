@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, insert, inspect, select, update
 
-from sensorhub.storage._schema import devices, readings, sample_batches, schema_info, tests
+from sensorhub.storage._schema import (
+    device_tokens,
+    devices,
+    readings,
+    sample_batches,
+    schema_info,
+    tests,
+)
 
 Step = Callable[[Connection], None]
 
@@ -20,8 +27,12 @@ def _v2_force_plate_tests(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v3_device_tokens(conn: Connection) -> None:
+    device_tokens.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
-STEPS: tuple[Step, ...] = (_v1_wearable_readings, _v2_force_plate_tests)
+STEPS: tuple[Step, ...] = (_v1_wearable_readings, _v2_force_plate_tests, _v3_device_tokens)
 SCHEMA_VERSION = len(STEPS)
 
 

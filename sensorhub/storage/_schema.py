@@ -74,3 +74,15 @@ sample_batches = Table(
     Column("samples", Text, nullable=False),
     Index("ix_sample_batches_test_id_seq", "test_id", "seq", unique=True),
 )
+
+# Per-device tokens. Only a token's SHA-256 is kept (sensorhub.auth says why that suffices);
+# a revoked token keeps its row, so `sensorhub token list` shows what was revoked when.
+device_tokens = Table(
+    "device_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)

@@ -38,6 +38,13 @@ from sensorhub.storage._tests import (
     select_test,
     select_tests,
 )
+from sensorhub.storage._tokens import (
+    CreateToken,
+    RevokeToken,
+    TokenRecord,
+    select_token_device,
+    select_tokens,
+)
 from sensorhub.storage._writer import Writer
 
 _T = TypeVar("_T")
@@ -193,6 +200,24 @@ class Storage:
 
     async def calibrations(self) -> dict[str, dict[str, Any]]:
         return await self._read(select_calibrations)
+
+    # Device tokens, by hash (sensorhub.auth makes and checks them).
+
+    async def create_device_token(self, device_id: str, token_hash: str, created_at: float) -> int:
+        token_id: int = await self.writer.submit(CreateToken(device_id, token_hash, created_at))
+        return token_id
+
+    async def revoke_device_token(self, token_id: int, revoked_at: float) -> bool:
+        """Whether an active token had ``token_id``."""
+        revoked: bool = await self.writer.submit(RevokeToken(token_id, revoked_at))
+        return revoked
+
+    async def device_tokens(self) -> list[TokenRecord]:
+        return await self._read(select_tokens)
+
+    async def device_for_token(self, token_hash: str) -> str | None:
+        """The device of the active token with this hash, or None."""
+        return await self._read(select_token_device, token_hash)
 
     async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
         """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""

@@ -76,3 +76,20 @@ def test_version_1_database_upgrades_keeping_its_readings(engine: Engine) -> Non
     assert {"tests", "sample_batches", "devices"} <= set(inspect(engine).get_table_names())
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1
+
+
+def test_version_2_database_upgrades_to_device_tokens_keeping_its_readings(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:  # a database as the second release left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=2))
+        for step in STEPS[:2]:
+            step(conn)
+        conn.execute(text(INSERT_READING))
+
+    assert migrate(engine) == 2
+
+    assert "device_tokens" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1

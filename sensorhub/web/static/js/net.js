@@ -1,4 +1,5 @@
 // JSON over fetch; API errors ({"status":"error","message"}) become thrown ApiErrors.
+import { askForToken, authHeaders, storedToken } from "./auth.js";
 
 export class ApiError extends Error {
   constructor(status, message, code) {
@@ -8,13 +9,16 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, url, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+async function call(method, url, body, mayAsk = true) {
+  const token = storedToken();
+  const init = { method, headers: { Accept: "application/json", ...authHeaders(token) } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(url, init);
+  // Auth is on and we have no (valid) token: ask once, then try again with it.
+  if (response.status === 401 && mayAsk && await askForToken(token)) return call(method, url, body, false);
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const message = data?.message ?? `${method} ${url}: HTTP ${response.status}`;

@@ -1,16 +1,19 @@
 // The live connection: reconnects by itself and shows its state in the header.
 import { io } from "../vendor/socket.io-client-4.8.4/socket.io.esm.min.js";
+import { askForToken, storedToken } from "./auth.js";
 import { $ } from "./dom.js";
 
 // Show "disconnected" only after this long: a page reload or a quick blip is not news.
 const OFFLINE_BANNER_DELAY_MS = 800;
 
 export function connectLive({ onConnect = () => {} } = {}) {
+  let sentToken = null;
   const socket = io({
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
+    auth: (send) => send({ token: (sentToken = storedToken()) }),  // on every (re)connect
   });
   const badge = $("#conn");
   const banner = $("#offline");
@@ -27,6 +30,10 @@ export function connectLive({ onConnect = () => {} } = {}) {
     banner.hidden = true;
     show("connected", "Live");
     onConnect(socket);
+  });
+  // Refused for want of a token: the client does not retry by itself; ask, then connect.
+  socket.on("connect_error", async (error) => {
+    if (error.data?.code === "unauthorized" && await askForToken(sentToken)) socket.connect();
   });
   socket.on("disconnect", () => {
     show("disconnected", "Disconnected");

@@ -1,0 +1,117 @@
+"""Tokens over HTTP, as a pure ASGI layer; the rules live in ``sensorhub.auth``.
+
+With auth on, every ``/api/`` route but ``/api/health`` needs a token (``Authorization: Bearer``
+or ``?token=``); pages, static files, ``/docs`` and ``/openapi.json`` stay open. A device
+token passes only to the routes marked ``DEVICE_SENDS``, whose handlers check the device
+they parsed with ``principal_of(request).require_send_as``. The layer does nothing while auth
+is off. Why not a FastAPI dependency: while any dependency override is set (``bind_services``),
+FastAPI re-analyses every dependency of a route on every request; the three an auth
+dependency needs added ~0.3 ms to each request, auth on or off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sensorhub.api._errors import sensorhub_error_response
+from sensorhub.api._marks import DEVICE_SENDS, marked_paths
+from sensorhub.auth import FULL_ACCESS, Principal, presented_token
+from sensorhub.errors import SensorhubError
+from sensorhub.services import Runtime
+
+PUBLIC_PATHS = frozenset({"/api/health"})
+SCHEMES = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The API token, or a device token. Needed when the server has auth on.",
+    },
+    "query": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "token",
+        "description": "The same as a query parameter, for firmware that cannot set headers.",
+    },
+}
+
+
+class Authentication:
+    """Answers 401 (no valid token) or 403 (a device token off its routes) before routing."""
+
+    def __init__(
+        self, app: ASGIApp, runtime: Runtime, openapi: Callable[[], dict[str, Any]]
+    ) -> None:
+        self.app = app
+        self._runtime = runtime
+        self._device_posts = marked_paths(openapi(), "POST", DEVICE_SENDS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _guarded(scope["path"]):
+            try:
+                principal = await self._principal(scope)
+            except SensorhubError as exc:
+                await sensorhub_error_response(exc)(scope, receive, send)
+                return
+            if principal is not None:
+                scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    async def _principal(self, scope: Scope) -> Principal | None:
+        """The request's principal, allowed this far; None while auth is off."""
+        auth = self._runtime.require().auth
+        if not auth.enabled:
+            return None
+        principal = await auth.authenticate(_token(scope))
+        if not self._device_route(scope):
+            principal.require_manage()
+        return principal
+
+    def _device_route(self, scope: Scope) -> bool:
+        path = scope["path"]
+        return scope["method"] == "POST" and any(p.match(path) for p in self._device_posts)
+
+
+def principal_of(request: Request) -> Principal:
+    """Whom the request speaks for; everyone has full access while auth is off."""
+    principal: Principal = request.scope.get("state", {}).get("principal", FULL_ACCESS)
+    return principal
+
+
+def document_security(app: FastAPI) -> None:
+    """Show the two ways to send a token in ``app``'s OpenAPI document (Swagger UI's
+    Authorize button); ``{}`` among the options: none is needed while auth is off."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = app.openapi_schema
+        if schema is None:
+            schema = build()  # FastAPI keeps it as app.openapi_schema: this runs once
+            schema.setdefault("components", {})["securitySchemes"] = SCHEMES
+            schema["security"] = [{"bearer": []}, {"query": []}, {}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install_auth(app: FastAPI, runtime: Runtime) -> None:
+    """The ``Authentication`` layer at this point of ``app``'s middleware, and its document."""
+    document_security(app)
+    app.add_middleware(Authentication, runtime=runtime, openapi=app.openapi)
+
+
+def _guarded(path: str) -> bool:
+    return path.startswith("/api/") and path not in PUBLIC_PATHS
+
+
+def _token(scope: Scope) -> Any:
+    authorization = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+    query = parse_qs(scope["query_string"].decode("latin-1")).get("token")
+    return presented_token(authorization=authorization, query_token=query[0] if query else None)
