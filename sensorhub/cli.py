@@ -226,10 +226,20 @@ def demo(port: int, host: str, data_dir: Path | None) -> None:
     folder = data_dir or Path(tempfile.mkdtemp(prefix="sensorhub-demo-"))
     click.echo(f"sensorhub demo: data in {folder}")
     flags = {"port": port, "host": host, "data_dir": folder, "log_level": "warning"}
-    server = uvicorn_server(_settings(None, flags))
+    settings = _settings(None, flags)
+    server = uvicorn_server(settings)
+    token = settings.api_token.get_secret_value() if settings.api_token else None
     # Composed here, above both: the devices only need the server's address and readiness.
-    with simulated_devices(host, port, lambda: server.started):
+    with simulated_devices(host, port, lambda: server.started, token=token):
         serve_until_interrupted(server)
+
+
+# A token on the command line shows in `ps`: the environment variable is the better home.
+device_token_option = click.option(
+    "--token",
+    envvar="SENSORHUB_DEVICE_TOKEN",
+    help="Token to send when the server has auth on (or SENSORHUB_DEVICE_TOKEN).",
+)
 
 
 @main.command("serial")
@@ -239,7 +249,8 @@ def demo(port: int, host: str, data_dir: Path | None) -> None:
 @click.option(
     "--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info"
 )
-def serial_command(port: str, baud: int, url: str, log_level: str) -> None:
+@device_token_option
+def serial_command(port: str, baud: int, url: str, log_level: str, token: str | None) -> None:
     """Forward newline-delimited JSON from a USB device to a running sensorhub.
 
     Survives unplugging (reopens with backoff); bad lines are counted and logged.
@@ -248,7 +259,7 @@ def serial_command(port: str, baud: int, url: str, log_level: str) -> None:
 
     configure_logging(log_level)
     try:
-        asyncio.run(run_serial_forwarder(port, baud, url))
+        asyncio.run(run_serial_forwarder(port, baud, url, token=token))
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
 
@@ -272,6 +283,7 @@ def simulate() -> None:
     "--transport", type=click.Choice(["socketio", "ws"]), default="socketio", show_default=True
 )
 @click.option("--adc", is_flag=True, help="Send raw ADC counts (offset 8388608, 0.01 N/count).")
+@device_token_option
 def simulate_forceplate(
     url: str,
     device_id: str,
@@ -282,6 +294,7 @@ def simulate_forceplate(
     peak_net: float | None,
     transport: str,
     adc: bool,
+    token: str | None,
 ) -> None:
     """A force-plate esp: quiet standing, an IMTP on start, flush and done on stop."""
     from sensorhub.devices.esp_link import open_link
@@ -299,7 +312,9 @@ def simulate_forceplate(
     click.echo(f"simulated force plate {device_id!r} streaming to {url} over {transport}")
     _until_interrupted(
         lambda stop: run_forceplate(
-            lambda on_command: open_link(transport, url, device_id, on_command), simulator, stop
+            lambda on_command: open_link(transport, url, device_id, on_command, token),
+            simulator,
+            stop,
         )
     )
 
@@ -310,13 +325,19 @@ def simulate_forceplate(
 @click.option("--rate", type=click.FloatRange(0.1, 200), default=4, show_default=True, help="Hz")
 @click.option("--stress-episodes", is_flag=True, help="45 s cycles: 30 s calm, 15 s stressed.")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many readings.")
+@device_token_option
 def simulate_wearable(
-    url: str, device_id: str, rate: float, stress_episodes: bool, count: int | None
+    url: str,
+    device_id: str,
+    rate: float,
+    stress_episodes: bool,
+    count: int | None,
+    token: str | None,
 ) -> None:
     """A wrist wearable posting BVP, skin temperature and acceleration."""
     from sensorhub.devices.wearable_sim import WearableSimulator
 
-    wearable = WearableSimulator(url, device_id, rate, stress_episodes)
+    wearable = WearableSimulator(url, device_id, rate, stress_episodes, token=token)
     click.echo(f"simulated wearable {device_id!r} posting to {url} at {rate} Hz")
     _until_interrupted(lambda stop: wearable.run(stop, count))
     click.echo(f"{wearable.sent} readings accepted, {wearable.failed} failed")

@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from sensorhub.devices._backoff import Backoff
+from sensorhub.devices._credentials import bearer_headers
 from sensorhub.devices._sinks import DeviceLink, Sink
 from sensorhub.errors import ConfigError, ForwardError, ValidationError
 from sensorhub.logs import log_event
@@ -39,10 +40,12 @@ FIRST_CONNECT_WAIT_S = 5.0
 class HttpSink(Sink):
     """Forwards to a sensorhub server at ``url`` (e.g. ``http://192.168.1.20:5000``)."""
 
-    def __init__(self, url: str, *, backoff: Backoff | None = None) -> None:
+    def __init__(
+        self, url: str, *, token: str | None = None, backoff: Backoff | None = None
+    ) -> None:
         self.url = url.rstrip("/")
-        self._poster = ReadingPoster(self.url)
-        self._socket = PlateSocket(websocket_url(self.url), backoff or Backoff())
+        self._poster = ReadingPoster(self.url, token)
+        self._socket = PlateSocket(websocket_url(self.url), backoff or Backoff(), token)
 
     async def open(self, link: DeviceLink) -> None:
         self._socket.link = link
@@ -91,13 +94,15 @@ class ReadingPoster:
     """Blocking POSTs of JSON bodies to ``{url}/api/sensor-data`` over one kept-alive
     connection; one call at a time (the listener forwards line by line)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, token: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"server URL must look like http://host:5000, not {url!r}")
         self._https = parts.scheme == "https"
         self._host, self._port = parts.hostname, parts.port
         self._path = parts.path.rstrip("/") + READINGS_PATH
+        # The server requires the content type (415 without).
+        self._headers = {"Content-Type": "application/json", **bearer_headers(token)}
         self._connection: http.client.HTTPConnection | None = None
         self._used = False  # has the open connection served a request already?
 
@@ -118,9 +123,8 @@ class ReadingPoster:
 
     def _post_once(self, body: bytes) -> tuple[int, bytes]:
         connection = self._connect()
-        headers = {"Content-Type": "application/json"}  # the server requires it (415 without)
         try:
-            connection.request("POST", self._path, body, headers)
+            connection.request("POST", self._path, body, self._headers)
             response = connection.getresponse()
             reply = response.read()
         except _DROPPED:
@@ -151,8 +155,9 @@ class PlateSocket:
     registration is sent again, because the server forgets a connection's role with it.
     """
 
-    def __init__(self, url: str, backoff: Backoff) -> None:
+    def __init__(self, url: str, backoff: Backoff, token: str | None = None) -> None:
         self.url = url
+        self._headers = bearer_headers(token)
         self.link: DeviceLink | None = None
         self._backoff = backoff
         self._ws: ClientConnection | None = None
@@ -203,7 +208,12 @@ class PlateSocket:
     async def _connect(self) -> ClientConnection | None:
         try:
             # proxy=None: the server is on the LAN; a system proxy would only get in the way.
-            ws = await connect(self.url, open_timeout=HTTP_TIMEOUT_S, proxy=None)
+            ws = await connect(
+                self.url,
+                open_timeout=HTTP_TIMEOUT_S,
+                proxy=None,
+                additional_headers=self._headers,
+            )
         except (OSError, TimeoutError, WebSocketException) as exc:
             log_event(
                 logger,

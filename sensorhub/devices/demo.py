@@ -26,14 +26,17 @@ def simulated_devices(
     port: int,
     server_started: Callable[[], bool],
     announce: Callable[[str], None] = click.echo,
+    token: str | None = None,
 ) -> Iterator[None]:
     """Once ``server_started()``, stream both simulated devices to it until the block ends.
+
+    ``token``: the server's API token when auth is on (the devices are part of the demo).
 
     The block runs the server; Ctrl-C stops it, the block returns, and the devices stop too.
     """
     stop = threading.Event()
     devices = threading.Thread(
-        target=_start_devices, args=(host, port, server_started, stop, announce)
+        target=_start_devices, args=(host, port, server_started, stop, announce, token)
     )
     devices.start()
     try:
@@ -49,17 +52,22 @@ def _start_devices(
     server_started: Callable[[], bool],
     stop: threading.Event,
     announce: Callable[[str], None],
+    token: str | None,
 ) -> None:
     while not server_started():
         if stop.wait(0.05):  # the server failed to start or was stopped first
             return
     url = f"http://127.0.0.1:{port}"
     plate = ForcePlateSimulator(Athlete(mass_kg=80.0, asymmetry_pct=5.0), PlateSettings())
-    wearable = WearableSimulator(url, WEARABLE_ID, rate_hz=2.0, episodes=True)
+    wearable = WearableSimulator(url, WEARABLE_ID, rate_hz=2.0, episodes=True, token=token)
     workers = [
         threading.Thread(
             target=run_forceplate,
-            args=(lambda on_command: open_link("socketio", url, PLATE_ID, on_command), plate, stop),
+            args=(
+                lambda on_command: open_link("socketio", url, PLATE_ID, on_command, token),
+                plate,
+                stop,
+            ),
             daemon=True,
         ),
         threading.Thread(target=wearable.run, args=(stop,), daemon=True),

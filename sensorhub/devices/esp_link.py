@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any, Protocol
 
 import socketio
@@ -16,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from sensorhub import wire
+from sensorhub.devices._credentials import bearer_headers
 
 CommandHandler = Callable[[dict[str, Any]], None]
 
@@ -29,13 +31,16 @@ class EspLink(Protocol):
 class SocketIOLink:
     """python-socketio client; reconnects by itself and registers again each time."""
 
-    def __init__(self, url: str, device_id: str, on_command: CommandHandler) -> None:
+    def __init__(
+        self, url: str, device_id: str, on_command: CommandHandler, token: str | None = None
+    ) -> None:
         self._client = socketio.Client(reconnection=True)
         register = {"type": "esp", "device_id": device_id}
         self._client.on("connect", lambda: self._client.emit(wire.REGISTER, register))
         self._client.on(wire.COMMAND, lambda data: _command(data, on_command))
         try:
-            self._client.connect(url, transports=["websocket"], wait_timeout=10)
+            auth = {"token": token} if token else None
+            self._client.connect(url, transports=["websocket"], auth=auth, wait_timeout=10)
         except socketio.exceptions.ConnectionError as exc:
             raise ConnectionError(f"{url}: {exc}") from exc
 
@@ -50,9 +55,15 @@ class SocketIOLink:
 class WebSocketLink:
     """The plain WebSocket at ``/ws``: one JSON object per text frame."""
 
-    def __init__(self, url: str, device_id: str, on_command: CommandHandler) -> None:
+    def __init__(
+        self, url: str, device_id: str, on_command: CommandHandler, token: str | None = None
+    ) -> None:
         ws_url = url.replace("http", "ws", 1).rstrip("/") + "/ws"
-        self._socket: ClientConnection = connect(ws_url, open_timeout=10)
+        # Held open for the link's life; websockets 17 wants it entered as a context.
+        self._context = ExitStack()
+        self._socket: ClientConnection = self._context.enter_context(
+            connect(ws_url, open_timeout=10, additional_headers=bearer_headers(token))
+        )
         self._socket.send(json.dumps({"type": "esp", "device_id": device_id}))
         self._reader = threading.Thread(target=self._read, args=(on_command,), daemon=True)
         self._reader.start()
@@ -68,7 +79,7 @@ class WebSocketLink:
         self._socket.send(json.dumps(message, separators=(",", ":")))
 
     def close(self) -> None:
-        self._socket.close()
+        self._context.close()
         self._reader.join(timeout=5)
 
 
@@ -77,9 +88,15 @@ def _command(data: Any, on_command: CommandHandler) -> None:
         on_command(data)
 
 
-def open_link(transport: str, url: str, device_id: str, on_command: CommandHandler) -> EspLink:
+def open_link(
+    transport: str,
+    url: str,
+    device_id: str,
+    on_command: CommandHandler,
+    token: str | None = None,
+) -> EspLink:
     links: dict[str, type[SocketIOLink] | type[WebSocketLink]] = {
         "socketio": SocketIOLink,
         "ws": WebSocketLink,
     }
-    return links[transport](url, device_id, on_command)
+    return links[transport](url, device_id, on_command, token)

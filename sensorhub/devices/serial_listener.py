@@ -297,13 +297,18 @@ def _reason(exc: Exception) -> str:
 
 
 async def run_serial_forwarder(
-    port: str, baud: int, url: str, *, open_port: PortOpener = open_serial_port
+    port: str,
+    baud: int,
+    url: str,
+    *,
+    token: str | None = None,
+    open_port: PortOpener = open_serial_port,
 ) -> None:
     """``sensorhub serial``: forward a device's lines to the server at ``url``.
 
     Returns after SIGINT/SIGTERM (or when cancelled), with the port and connections closed.
     """
-    listener = SerialListener(port, baud, HttpSink(url), open_port=open_port)
+    listener = SerialListener(port, baud, HttpSink(url, token=token), open_port=open_port)
     with _stop_on_signals(listener):
         await listener.run()
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from sensorhub.devices._credentials import bearer_headers
+
 CALM_S = 30.0  # with episodes: this long calm, then STRESSED_S stressed, repeating
 STRESSED_S = 15.0
 
@@ -67,6 +69,7 @@ class WearableSimulator:
         rate_hz: float = 4.0,
         episodes: bool = False,
         rng: random.Random | None = None,
+        token: str | None = None,
     ) -> None:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -74,6 +77,7 @@ class WearableSimulator:
         self.rate_hz = rate_hz
         self.episodes = episodes
         self._rng = rng or random.Random()
+        self._headers = {"Content-Type": "application/json", **bearer_headers(token)}
         self.sent = 0
         self.failed = 0
 
@@ -96,7 +100,7 @@ class WearableSimulator:
                 "POST",
                 "/api/sensor-data",
                 json.dumps(body),
-                {"Content-Type": "application/json"},
+                self._headers,
             )
             response = connection.getresponse()
             response.read()

@@ -7,6 +7,7 @@ while it runs, as an operator would.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,9 @@ import socketio
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from sensorhub.devices import HttpSink
+from sensorhub.devices.esp_link import open_link
+from sensorhub.errors import ValidationError
 from tests._errors import json_error
 from tests._readings import READING
 from tests._server import LiveServer, start_server, wait_for
@@ -293,6 +297,51 @@ def test_ws_device_token_in_query_streams_as_its_device(server: LiveServer, wris
         server.url + "/api/latest_reading", params={"device_id": "wrist-1"}, headers=AUTH
     )
     assert latest.json()["t"] == 7
+
+
+# -- our own device clients --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["socketio", "ws"])
+def test_a_simulated_plate_with_a_device_token_connects_as_its_device(
+    server: LiveServer, transport: str
+) -> None:
+    device_id = f"sim-plate-{transport}"
+    _, token = create_token(server, device_id)
+    link = open_link(transport, server.url, device_id, lambda _command: None, token)
+    try:
+
+        def connected() -> bool:
+            status = httpx.get(
+                server.url + "/api/status", params={"device_id": device_id}, headers=AUTH
+            )
+            return bool(status.json()["esp_connected"])
+
+        wait_for(connected, timeout=TIMEOUT_S)
+    finally:
+        link.close()
+
+
+def test_the_simulated_wearable_sends_the_token_from_the_environment(server: LiveServer) -> None:
+    _, token = create_token(server, "sim-wrist")
+    command = [sys.executable, "-m", "sensorhub", "simulate", "wearable", "--url", server.url]
+    command += ["--device-id", "sim-wrist", "--rate", "50", "--count", "3"]
+    env = {**os.environ, "SENSORHUB_DEVICE_TOKEN": token}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "3 readings accepted, 0 failed" in result.stdout
+
+
+async def test_the_serial_forwarder_posts_with_its_token(server: LiveServer) -> None:
+    _, token = create_token(server, "usb-wrist")
+    with_token, without = HttpSink(server.url, token=token), HttpSink(server.url)
+    try:
+        await with_token.reading(reading("usb-wrist"))  # raises unless accepted
+        with pytest.raises(ValidationError, match="HTTP 401"):
+            await without.reading(reading("usb-wrist"))
+    finally:
+        await with_token.close()
+        await without.close()
 
 
 # -- logs ---------------------------------------------------------------------------------------
