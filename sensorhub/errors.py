@@ -11,7 +11,8 @@
      │    └── NoReading               the device has sent no samples yet
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
-     │    └── NoSessionRunning        no test runs on that device
+     │    ├── NoSessionRunning        no test runs on that device
+     │    └── PlateNotReady           its recent samples cannot tare or calibrate it
      ├── RateLimited            429   the client sends faster than allowed
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
@@ -136,6 +137,13 @@ class NoSessionRunning(ConflictError):
     """Raised when a test is stopped on a device with no running test."""
 
     code = "no_session_running"
+
+
+class PlateNotReady(ConflictError):
+    """Raised when a plate's last second of samples cannot tare or calibrate it (none came,
+    or the channel reads its zero): the request is fine, the plate's state is not."""
+
+    code = "plate_not_ready"
 
 
 class TestNotFound(NotFoundError):

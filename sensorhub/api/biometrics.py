@@ -10,8 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import JSON_BODY, error_responses
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
@@ -24,10 +27,9 @@ from sensorhub.contracts import (
     iso_time,
     reading_payload,
 )
-from sensorhub.errors import ValidationError
 from sensorhub.storage import ReadingQuery
 
-router = APIRouter(prefix="/api", tags=["wearable"])
+router = APIRouter(prefix="/api", tags=["wearable"], responses=error_responses(422, 503))
 
 CSV_COLUMNS = (
     "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
@@ -36,7 +38,11 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
+@router.post(
+    "/sensor-data",
+    response_model=None,
+    responses={200: {"model": SensorDataResponse}, **error_responses(*JSON_BODY)},
+)
 async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
@@ -48,15 +54,51 @@ async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONRes
     return JSONResponse(body)
 
 
-@router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
+@router.post(
+    "/sensor-data/batch",
+    response_model=None,
+    responses={200: {"model": BatchResponse}, **error_responses(*JSON_BODY)},
+)
 async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
 
 
+# The stored times span far less; beyond this a number is a typo (and overflows a datetime).
+MAX_EPOCH_S = 1e11
+
+
+def _epoch_seconds(value: object) -> float:
+    """Seconds since the epoch, or an ISO-8601 time (UTC when it has no offset)."""
+    text = str(value)
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError("time", _TIME_FORMS) from None
+        # A time without an offset is taken as UTC, the zone every stored time is in.
+        return parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=UTC).timestamp()
+    if not -MAX_EPOCH_S <= seconds <= MAX_EPOCH_S:  # NaN fails this too
+        raise PydanticCustomError("time", _TIME_FORMS)
+    return seconds
+
+
+_TIME_FORMS = "must be seconds since the epoch (a finite number) or an ISO-8601 time"
 TimeParam = Annotated[
-    str | None, Query(description="ISO-8601 time or seconds since the epoch (UTC)")
+    float | None,
+    BeforeValidator(_epoch_seconds),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -MAX_EPOCH_S, "maximum": MAX_EPOCH_S},
+                {"type": "string", "format": "date-time"},
+            ]
+        }
+    ),
+    Query(description="seconds since the epoch, or an ISO-8601 time (UTC if no offset)"),
 ]
 
 
@@ -112,25 +154,10 @@ def _csv_row(r: ProcessedReading) -> tuple[object, ...]:
 
 
 def _query(
-    device_id: str | None, since: str | None, until: str | None, before_id: int | None, limit: int
+    device_id: str | None,
+    since: float | None,
+    until: float | None,
+    before_id: int | None,
+    limit: int,
 ) -> ReadingQuery:
-    return ReadingQuery(
-        device_id, _parse_time("since", since), _parse_time("until", until), before_id, limit
-    )
-
-
-def _parse_time(name: str, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(
-            f"{name}: must be an ISO-8601 time or seconds since the epoch"
-        ) from exc
-    # A time without an offset is taken as UTC, the zone every stored time is in.
-    return parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=UTC).timestamp()
+    return ReadingQuery(device_id, since, until, before_id, limit)
