@@ -14,6 +14,7 @@
      │    ├── NoSessionRunning        no test runs on that device
      │    └── PlateNotReady           its recent samples cannot tare or calibrate it
      ├── RateLimited            429   the client sends faster than allowed
+     │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
      ├── StorageError           503   the database did not take the write
@@ -81,6 +82,12 @@ class RateLimited(SensorhubError):
 
     code = "rate_limited"
     status = 429
+
+
+class TooManyConnections(RateLimited):
+    """Raised when a socket would pass the connections allowed per address or overall."""
+
+    code = "too_many_connections"
 
 
 class ModelError(SensorhubError):

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
 from sensorhub.contracts import DeviceId, validate
-from sensorhub.errors import ValidationError
+from sensorhub.errors import SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.plates import TestRecorder
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
+from sensorhub.types import JSONDict
 
 
 class Rooms(Protocol):
@@ -45,6 +46,15 @@ class Command(_Message):
     device_id: DeviceId | None = None
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+
+
+def error_payload(exc: SensorhubError) -> JSONDict:
+    """The ``error`` event for a refused message: ``{"message", "code"}``, and
+    ``retry_after_s`` when the sender should wait (rate limits)."""
+    payload: JSONDict = {"message": exc.message, "code": exc.code}
+    if exc.retry_after_s is not None:
+        payload["retry_after_s"] = exc.retry_after_s
+    return payload
 
 
 def parse_object(payload: Any) -> dict[str, Any]:
@@ -113,8 +123,16 @@ class MessageHandler:
     ``done`` must find every batch sent before it already committed.
     """
 
-    def __init__(self, recorder: TestRecorder, presence: Presence, rooms: Rooms) -> None:
+    def __init__(
+        self,
+        recorder: TestRecorder,
+        presence: Presence,
+        rooms: Rooms,
+        admit: Callable[[str], None] = lambda device_id: None,
+    ) -> None:
+        """``admit(device_id)`` counts one message of a device or raises (``Hub.admit``)."""
         self._recorder = recorder
+        self._admit = admit
         self._presence = presence
         self._rooms = rooms
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
@@ -146,6 +164,7 @@ class MessageHandler:
             device_id = validate(Register, {"type": "esp", **_device(message)}).device_id
             await self._set_role(conn, "esp", device_id)
         device_id = self._esp_device(conn, "samples")
+        self._admit(device_id)
         valid, problems = parse_samples(message)
         if valid:
             await self._recorder.ingest(device_id, valid)

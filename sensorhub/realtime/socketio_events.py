@@ -13,7 +13,8 @@ import socketio
 from sensorhub import wire
 from sensorhub.contracts import iso_time
 from sensorhub.errors import SensorhubError
-from sensorhub.realtime.messages import MessageHandler
+from sensorhub.realtime.limits import ClientLimits
+from sensorhub.realtime.messages import MessageHandler, error_payload
 
 
 class InOrder:
@@ -38,12 +39,20 @@ class InOrder:
         self._locks.pop(sid, None)
 
 
-def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHandler]) -> None:
+def register_events(
+    sio: socketio.AsyncServer, handler: Callable[[], MessageHandler], limits: ClientLimits
+) -> None:
     """Attach every event; ``handler()`` returns the running server's message handler."""
     order = InOrder()
 
     @sio.event  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            limits.open(sid, _address(environ))
+        except SensorhubError as exc:  # the client gets connect_error with this reason
+            raise socketio.exceptions.ConnectionRefusedError(
+                exc.message, error_payload(exc)
+            ) from exc
         await handler().connected(sid)
         await sio.emit(wire.STATUS, {"status": "connected", "sid": sid}, to=sid)
 
@@ -52,6 +61,7 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
         async with order.turn(sid):  # after the events that came before it
             handler().disconnected(sid)
         order.forget(sid)
+        limits.close(sid)
 
     @sio.on(wire.PING)  # type: ignore[untyped-decorator]
     async def ping(sid: str, data: Any = None) -> None:
@@ -61,20 +71,28 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
 
     for event in wire.FORCE_PLATE_EVENTS:
         kind = None if event == wire.MESSAGE else event
-        sio.on(event, _forward(sio, handler, order, kind))
+        sio.on(event, _forward(sio, handler, order, limits, kind))
 
 
 def _forward(
     sio: socketio.AsyncServer,
     handler: Callable[[], MessageHandler],
     order: InOrder,
+    limits: ClientLimits,
     kind: str | None,
 ) -> Callable[..., Any]:
     async def on_event(sid: str, data: Any = None) -> None:
         async with order.turn(sid):
             try:
+                limits.admit(sid)
                 await handler().handle(sid, data, kind)
             except SensorhubError as exc:
-                await sio.emit(wire.ERROR, {"message": exc.message, "code": exc.code}, to=sid)
+                await sio.emit(wire.ERROR, error_payload(exc), to=sid)
 
     return on_event
+
+
+def _address(environ: dict[str, Any]) -> str:
+    # engine.io's ASGI driver fills REMOTE_ADDR with a constant; the ASGI scope has the peer.
+    client = environ.get("asgi.scope", {}).get("client")
+    return str(client[0]) if client else "unknown"
