@@ -47,6 +47,9 @@ class Settings(BaseModel):
     # Live frames one client may fall behind by before its oldest are dropped (and it is told):
     # ~2.5 s of 10 plates at 1 kHz in 50-sample batches. 0 means no bound.
     send_queue_frames: int = Field(500, ge=0)
+    # Slowloris: each request's headers must arrive within this many seconds of their first
+    # byte; an ESP32 sends them in one go. (uvicorn alone waits for ever.)
+    request_head_timeout_s: float = Field(10.0, gt=0, le=300)
     # Group commit: the writer commits whatever queued while the previous commit ran, up to
     # this many items; waiting longer than that buys no throughput but costs latency.
     writer_batch_max: int = Field(1000, ge=1)

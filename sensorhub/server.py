@@ -26,6 +26,7 @@ from sensorhub.api import (
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
+from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
 from sensorhub.plates import open_plates
@@ -131,6 +132,7 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
         access_log=settings.access_log,
         server_header=False,
         ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
+        http=head_timeout_protocol(settings.request_head_timeout_s),
         timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)

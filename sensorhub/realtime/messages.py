@@ -61,8 +61,10 @@ def parse_object(payload: Any) -> dict[str, Any]:
     if isinstance(payload, str | bytes):
         try:
             payload = json.loads(payload)
-        except ValueError as exc:
+        except ValueError as exc:  # invalid UTF-8 too
             raise ValidationError(f"message is not valid JSON: {exc}") from exc
+        except RecursionError as exc:  # thousands of nested arrays: an attack, not data
+            raise ValidationError("message is nested too deeply") from exc
     if not isinstance(payload, dict):
         raise ValidationError(f"message must be a JSON object, not {type(payload).__name__}")
     return payload
