@@ -53,7 +53,10 @@ def run_schemathesis(server: LiveServer, report: Path) -> dict[str, Any]:
         "--workers", "1", "--no-color", "--generation-database", "none",
         "--report", "json", "--report-json-path", str(report),
     ]  # fmt: skip
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # Run in the report's directory: schemathesis keeps a cache in its working directory.
+    finished = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, cwd=report.parent
+    )
     assert report.exists(), finished.stdout + finished.stderr
     result: dict[str, Any] = json.loads(report.read_text())
     result["output"] = finished.stdout

@@ -60,6 +60,12 @@ class RawWebSocket:
     def close(self) -> None:
         self.sock.close()
 
+    def __enter__(self) -> RawWebSocket:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def _frame(self) -> tuple[int, bytes]:
         first, second = self._take(2)
         size = second & 0x7F
