@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench $(SUITES)
+
+# 10 plates at 1 kHz, 50 wearables, 5 dashboards against one server for SOAK_MINUTES.
+SOAK_MINUTES ?= 10
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -44,6 +44,19 @@ class Settings(BaseModel):
     # 0 turns the limit off (benchmarks, trusted networks).
     rate_limit_per_s: float = Field(500.0, ge=0)
     rate_limit_burst: int = Field(1000, ge=1)
+    # Per device, whatever the transport: a 1 kHz plate sends ~20-50 batches/s, a wearable
+    # 4-50 readings/s. 0 turns the limit off.
+    device_rate_limit_per_s: float = Field(100.0, ge=0)
+    device_rate_limit_burst: int = Field(200, ge=1)
+    # Live sockets (Socket.IO and /ws): a club has a few plates and tablets; 0 means no limit.
+    max_connections: int = Field(500, ge=0)
+    max_connections_per_address: int = Field(50, ge=0)
+    # Live frames one client may fall behind by before its oldest are dropped (and it is told):
+    # ~2.5 s of 10 plates at 1 kHz in 50-sample batches. 0 means no bound.
+    send_queue_frames: int = Field(500, ge=0)
+    # Slowloris: each request's headers must arrive within this many seconds of their first
+    # byte; an ESP32 sends them in one go. (uvicorn alone waits for ever.)
+    request_head_timeout_s: float = Field(10.0, gt=0, le=300)
     # Group commit: the writer commits whatever queued while the previous commit ran, up to
     # this many items; waiting longer than that buys no throughput but costs latency.
     writer_batch_max: int = Field(1000, ge=1)

@@ -14,8 +14,10 @@
      │    └── NoReading               the device has sent no samples yet
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
-     │    └── NoSessionRunning        no test runs on that device
+     │    ├── NoSessionRunning        no test runs on that device
+     │    └── PlateNotReady           its recent samples cannot tare or calibrate it
      ├── RateLimited            429   the client sends faster than allowed
+     │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
      ├── StorageError           503   the database did not take the write
@@ -106,6 +108,12 @@ class RateLimited(SensorhubError):
     status = 429
 
 
+class TooManyConnections(RateLimited):
+    """Raised when a socket would pass the connections allowed per address or overall."""
+
+    code = "too_many_connections"
+
+
 class ModelError(SensorhubError):
     """Raised when a stress model cannot be read or run."""
 
@@ -160,6 +168,13 @@ class NoSessionRunning(ConflictError):
     """Raised when a test is stopped on a device with no running test."""
 
     code = "no_session_running"
+
+
+class PlateNotReady(ConflictError):
+    """Raised when a plate's last second of samples cannot tare or calibrate it (none came,
+    or the channel reads its zero): the request is fine, the plate's state is not."""
+
+    code = "plate_not_ready"
 
 
 class TestNotFound(NotFoundError):

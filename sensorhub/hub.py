@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from sensorhub import wire
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
+from sensorhub.errors import RateLimited
 from sensorhub.plates import Plates
+from sensorhub.ratelimit import TokenBuckets
 from sensorhub.storage import Storage
 from sensorhub.types import Broadcaster, Clock
 
@@ -26,12 +28,25 @@ class Hub:
         broadcaster: Broadcaster,
         plates: Plates,
         clock: Clock = time.time,
+        device_rate: TokenBuckets | None = None,
     ) -> None:
         self.storage = storage
         self.model = model
         self.plates = plates
         self._broadcaster = broadcaster
         self._clock = clock
+        self._device_rate = device_rate or TokenBuckets(0, 1)
+
+    def admit(self, *device_ids: str) -> None:
+        """Count one message from each device, or raise ``RateLimited``: the per-device rate,
+        applied here so HTTP, Socket.IO, /ws and serial share it."""
+        for device_id in dict.fromkeys(device_ids):
+            if not self._device_rate.take(device_id):
+                rate = self._device_rate.rate
+                raise RateLimited(
+                    f"device {device_id!r} sends more than {rate:g} messages/s; slow down",
+                    retry_after_s=self._device_rate.retry_after_s,
+                )
 
     async def ingest_readings(self, readings: Sequence[Reading]) -> list[ProcessedReading]:
         """Process and commit ``readings`` as one unit, then push each to live clients.
@@ -39,6 +54,7 @@ class Hub:
         The broadcast rule for readings (docs/broadcast.md): broadcast only *after* the
         commit, so a dashboard never shows data a crash could lose.
         """
+        self.admit(*(reading.device_id for reading in readings))
         processed = process_readings(readings, self.model, self._clock())
         stored = await self.storage.add_readings(processed)
         for reading in stored:

@@ -29,13 +29,17 @@ from sensorhub.auth import Authenticator, listens_beyond_loopback
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
+from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
 from sensorhub.plates import open_plates
 from sensorhub.presence import Presence
+from sensorhub.ratelimit import TokenBuckets
 from sensorhub.realtime import (
+    ClientLimits,
     LiveClients,
     MessageHandler,
+    SocketIOServer,
     WebSocketClients,
     register_events,
     websocket_router,
@@ -54,15 +58,22 @@ def load_configured_model(settings: Settings) -> StressModel:
 
 def create_app(settings: Settings) -> ASGIApp:
     """Build the whole service for ``settings``; nothing starts until the lifespan runs."""
-    sio = socketio.AsyncServer(
+    sio = SocketIOServer(
+        max_live_frames=settings.send_queue_frames,
         async_mode="asgi",
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
     )
-    live = LiveClients(sio, WebSocketClients())
+    live = LiveClients(sio, WebSocketClients(settings.send_queue_frames))
     # Filled by the lifespan; every transport built here is handed this one holder.
     runtime = Runtime()
-    register_events(sio, runtime.messages)
+    # Socket messages per address follow the HTTP requests' rule (its own buckets).
+    limits = ClientLimits(
+        settings.max_connections,
+        settings.max_connections_per_address,
+        TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst),
+    )
+    register_events(sio, runtime.messages, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,7 +102,7 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     install_error_handlers(api)
     bind_services(api, runtime)
-    for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages)):
+    for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages, limits)):
         api.include_router(router)
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
@@ -129,6 +140,7 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
         access_log=settings.access_log,
         server_header=False,
         ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
+        http=head_timeout_protocol(settings.request_head_timeout_s),
         timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)
@@ -161,8 +173,9 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     presence = Presence()
     files = TestFiles(settings.test_data_dir)
     plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
-    hub = Hub(storage, model, live, plates)
+    device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
+    hub = Hub(storage, model, live, plates, device_rate=device_rate)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
-    messages = MessageHandler(plates.recorder, presence, live, auth)
+    messages = MessageHandler(plates.recorder, presence, live, auth, count_message=hub.admit)
     return Services(settings, storage, files, model, presence, live, hub, messages, auth)

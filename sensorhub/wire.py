@@ -22,6 +22,10 @@ ERROR = "error"
 # Sent once on connect: ``{"status": "connected"}``.
 STATUS = "status"
 PONG = "pong"
+# A client that stopped reading lost its oldest live frames: ``{"count"}`` since the last notice.
+DROPPED = "dropped"
+# Live frames: what a client that falls behind may lose (the data itself is stored).
+LIVE_EVENTS = (SENSOR_DATA, STREAM)
 
 # --- events the server receives ----------------------------------------------------------
 # A force-plate message whose kind comes from its keys (``type``, ``samples``, ``done``, ``cmd``).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -13,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from sensorhub.contracts import describe_errors
+from sensorhub.contracts import ErrorResponse, describe_errors
 from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
 
@@ -34,6 +35,34 @@ def describe_validation(errors: Sequence[Any]) -> tuple[int, str, str]:
         reason = first.get("ctx", {}).get("error", "invalid JSON")
         return 400, f"request body is not valid JSON: {reason}", "invalid_json"
     return 422, describe_errors(errors), "validation_error"
+
+
+# What each error status means on every route that may answer it (the OpenAPI document).
+_MEANINGS = {
+    400: "the body is not valid JSON",
+    404: "no such resource; the message says which",
+    401: "auth is on and the request carries no valid token (docs/security.md)",
+    403: "the token may not do this, or the origin may not call this route (docs/security.md)",
+    409: "the request clashes with the device's or test's current state",
+    413: "the body is larger than the configured limit",
+    415: "the body is not sent as application/json",
+    422: "a parameter or field is invalid; the message names it",
+    429: "too many requests from this address or device; see Retry-After",
+    503: "storage is unavailable, nothing was stored; retry after Retry-After",
+}
+# Any route may be rate limited; a route with a JSON body may get it malformed or too large.
+RATE_LIMITED = (429,)
+JSON_BODY = (400, 413, 415, 422)
+# Every route but /api/health: with auth on it needs a token, and a token's rights are limited.
+TOKEN_REQUIRED = (401, 403)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route or router: the error statuses it can answer, with our body."""
+    return {
+        status: {"model": ErrorResponse, "description": _MEANINGS[status]}
+        for status in sorted({*statuses, *RATE_LIMITED})
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -74,12 +103,26 @@ def _body_is_not_declared_json(request: Request, exc: RequestValidationError) ->
     return not declared_json and isinstance(exc.body, bytes | str) and bool(exc.body)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     phrase = HTTPStatus(exc.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     message = exc.detail if isinstance(exc.detail, str) else phrase
-    return error_response(exc.status_code, message, code, exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405 and (allowed := _documented_methods(request)):
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return error_response(exc.status_code, message, code, headers)
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document gives this path. Starlette's 405 names only the
+    first route's methods, yet here each method of a path is a route of its own."""
+    path = request.url.path
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            return sorted(method.upper() for method in operations)
+    return []
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

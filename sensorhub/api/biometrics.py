@@ -10,9 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from sensorhub.api._auth import principal_of
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
@@ -26,10 +29,11 @@ from sensorhub.contracts import (
     iso_time,
     reading_payload,
 )
-from sensorhub.errors import ValidationError
 from sensorhub.storage import ReadingQuery
 
-router = APIRouter(prefix="/api", tags=["wearable"])
+router = APIRouter(
+    prefix="/api", tags=["wearable"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
+)
 
 CSV_COLUMNS = (
     "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
@@ -42,7 +46,7 @@ CSV_COLUMNS = (
     "/sensor-data",
     openapi_extra=DEVICE_SENDS,
     response_model=None,
-    responses={200: {"model": SensorDataResponse}},
+    responses={200: {"model": SensorDataResponse}, **error_responses(*JSON_BODY)},
 )
 async def post_sensor_data(
     reading: ReadingIn, services: ServicesDep, request: Request
@@ -62,7 +66,7 @@ async def post_sensor_data(
     "/sensor-data/batch",
     openapi_extra=DEVICE_SENDS,
     response_model=None,
-    responses={200: {"model": BatchResponse}},
+    responses={200: {"model": BatchResponse}, **error_responses(*JSON_BODY)},
 )
 async def post_sensor_data_batch(
     batch: ReadingBatchIn, services: ServicesDep, request: Request
@@ -75,8 +79,40 @@ async def post_sensor_data_batch(
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
 
 
+# The stored times span far less; beyond this a number is a typo (and overflows a datetime).
+MAX_EPOCH_S = 1e11
+
+
+def _epoch_seconds(value: object) -> float:
+    """Seconds since the epoch, or an ISO-8601 time (UTC when it has no offset)."""
+    text = str(value)
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise PydanticCustomError("time", _TIME_FORMS) from None
+        # A time without an offset is taken as UTC, the zone every stored time is in.
+        return parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=UTC).timestamp()
+    if not -MAX_EPOCH_S <= seconds <= MAX_EPOCH_S:  # NaN fails this too
+        raise PydanticCustomError("time", _TIME_FORMS)
+    return seconds
+
+
+_TIME_FORMS = "must be seconds since the epoch (a finite number) or an ISO-8601 time"
 TimeParam = Annotated[
-    str | None, Query(description="ISO-8601 time or seconds since the epoch (UTC)")
+    float | None,
+    BeforeValidator(_epoch_seconds),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -MAX_EPOCH_S, "maximum": MAX_EPOCH_S},
+                {"type": "string", "format": "date-time"},
+            ]
+        }
+    ),
+    Query(description="seconds since the epoch, or an ISO-8601 time (UTC if no offset)"),
 ]
 
 
@@ -132,25 +168,10 @@ def _csv_row(r: ProcessedReading) -> tuple[object, ...]:
 
 
 def _query(
-    device_id: str | None, since: str | None, until: str | None, before_id: int | None, limit: int
+    device_id: str | None,
+    since: float | None,
+    until: float | None,
+    before_id: int | None,
+    limit: int,
 ) -> ReadingQuery:
-    return ReadingQuery(
-        device_id, _parse_time("since", since), _parse_time("until", until), before_id, limit
-    )
-
-
-def _parse_time(name: str, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(
-            f"{name}: must be an ISO-8601 time or seconds since the epoch"
-        ) from exc
-    # A time without an offset is taken as UTC, the zone every stored time is in.
-    return parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=UTC).timestamp()
+    return ReadingQuery(device_id, since, until, before_id, limit)

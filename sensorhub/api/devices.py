@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.contracts import DeviceId, FiniteNumber
 from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 
-router = APIRouter(prefix="/api/devices", tags=["devices"])
+router = APIRouter(
+    prefix="/api/devices", tags=["devices"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
+)
 
 
 class ChannelIn(BaseModel):
@@ -39,7 +42,10 @@ class CalibrateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     channel: Literal["l", "r"]
-    mass_kg: FiniteNumber = Field(gt=0, description="the known mass now on that channel")
+    # 10 g to 10 t: a calibration weight, not a rounding error or a typo.
+    mass_kg: Annotated[FiniteNumber, Field(ge=0.01, le=10_000)] = Field(
+        description="the known mass now on that channel"
+    )
 
 
 def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
@@ -52,7 +58,7 @@ async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, An
     return device_view(services, device_id)
 
 
-@router.put("/{device_id}")
+@router.put("/{device_id}", responses=error_responses(*JSON_BODY))
 async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn) -> dict[str, Any]:
     """Set the calibration directly; a channel left out keeps its values."""
     current = services.plates.calibration.current(device_id)
@@ -65,14 +71,18 @@ async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn)
     return device_view(services, device_id)
 
 
-@router.post("/{device_id}/tare", openapi_extra=ORIGIN_RESTRICTED)
+@router.post("/{device_id}/tare", responses=error_responses(409), openapi_extra=ORIGIN_RESTRICTED)
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
     await services.plates.calibration.tare(device_id)
     return device_view(services, device_id)
 
 
-@router.post("/{device_id}/calibrate", openapi_extra=ORIGIN_RESTRICTED)
+@router.post(
+    "/{device_id}/calibrate",
+    responses=error_responses(409, *JSON_BODY),
+    openapi_extra=ORIGIN_RESTRICTED,
+)
 async def calibrate(
     services: ServicesDep, device_id: DeviceId, body: CalibrateIn
 ) -> dict[str, Any]:

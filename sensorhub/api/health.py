@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from sensorhub import __version__
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import error_responses
 from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], responses=error_responses())
 
 
 @router.get("/health", openapi_extra={"security": []})  # open even with auth on

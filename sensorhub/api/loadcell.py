@@ -13,9 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.contracts import DeviceId, iso_time
 
-router = APIRouter(prefix="/api", tags=["force plate"])
+router = APIRouter(
+    prefix="/api", tags=["force plate"], responses=error_responses(*TOKEN_REQUIRED, 422)
+)
 
 DeviceQuery = Annotated[
     DeviceId | None, Query(description="which force plate; none: see docs/plates.md")
@@ -44,7 +47,7 @@ async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[s
     return {**services.plates.views.status(plate), "writer_backlog": backlog}
 
 
-@router.post("/start_test")
+@router.post("/start_test", responses=error_responses(409, 503, *JSON_BODY))
 async def start_test(
     services: ServicesDep,
     body: Annotated[StartTestIn | None, Body()] = None,
@@ -64,7 +67,7 @@ async def start_test(
     }
 
 
-@router.post("/stop_test")
+@router.post("/stop_test", responses=error_responses(409, 503, *JSON_BODY))
 async def stop_test(
     services: ServicesDep,
     body: Annotated[StopTestIn | None, Body()] = None,
@@ -76,13 +79,13 @@ async def stop_test(
     return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
 
 
-@router.get("/session_data")
+@router.get("/session_data", responses=error_responses(503))
 async def session_data(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Samples `{t, l, r}` of the running test, or of the device's most recent one."""
     return await services.plates.views.session_data(services.presence.addressed_device(device_id))
 
 
-@router.get("/latest_reading")
+@router.get("/latest_reading", responses=error_responses(404))
 async def latest_reading(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """The last sample `{t, l, r, device_id}` the device sent; 404 before the first one."""
     return services.plates.views.latest(services.presence.addressed_device(device_id))

@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
@@ -24,30 +25,65 @@ from sensorhub.loadcell import AnalysisParams
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
 
-router = APIRouter(prefix="/api/tests", tags=["tests"])
+router = APIRouter(
+    prefix="/api/tests", tags=["tests"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
+)
+# Every route below but the list names one test: 404 when no test has that id.
+_ONE_TEST = error_responses(404)
 
 
 class TestPatch(BaseModel):
-    """Fields to change; leave one out to keep it."""
+    """Fields to change (at least one); leave one out to keep it, `null` clears it."""
 
     __test__ = False
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
-class AnalysisIn(BaseModel):
-    """How to analyse; times are seconds from the test's first sample."""
+# Seconds from the test's first sample. Bounds go in an inner Annotated: a Field(ge=…) given
+# as the default would lose to FiniteNumber's own ge (pydantic keeps the first).
+Seconds = Annotated[FiniteNumber, Field(ge=0)]
 
+
+class _Analysis(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    weigh_start_s: FiniteNumber | None = Field(None, ge=0, description="None: automatic")
-    weigh_duration_s: FiniteNumber = Field(1.0, gt=0, le=10)
-    onset_method: Literal["sd", "fixed", "manual"] = "sd"
-    sd_multiplier: FiniteNumber = Field(5.0, gt=0, le=100)
-    threshold_n: FiniteNumber = Field(50.0, gt=0)
-    onset_time_s: FiniteNumber | None = Field(None, ge=0, description="for onset_method manual")
+    weigh_start_s: Seconds | None = Field(None, description="None: automatic")
+    weigh_duration_s: Annotated[FiniteNumber, Field(gt=0, le=10)] = 1.0
+    sd_multiplier: Annotated[FiniteNumber, Field(gt=0, le=100)] = 5.0
+    threshold_n: Annotated[FiniteNumber, Field(gt=0)] = 50.0
+
+
+class AutomaticOnset(_Analysis):
+    """The onset found from the data: `sd` (weight ± sd_multiplier·SD) or `fixed` (+threshold_n)."""
+
+    onset_method: Literal["sd", "fixed"] = "sd"
+
+
+class ManualOnset(_Analysis):
+    """The onset set by hand at `onset_time_s`."""
+
+    onset_method: Literal["manual"]
+    onset_time_s: Seconds
+
+
+def _onset_kind(body: Any) -> str | None:
+    method = body.get("onset_method", "sd") if isinstance(body, dict) else None
+    return {"sd": "automatic", "fixed": "automatic", "manual": "manual"}.get(str(method))
+
+
+# How to analyse; times are seconds from the test's first sample. Two shapes, so the schema
+# says what the code enforces: `onset_time_s` belongs to (and is required by) `manual` only.
+AnalysisIn = Annotated[
+    Annotated[AutomaticOnset, Tag("automatic")] | Annotated[ManualOnset, Tag("manual")],
+    Discriminator(
+        _onset_kind,
+        custom_error_type="invalid_onset_method",
+        custom_error_message="onset_method: must be 'sd', 'fixed' or 'manual'",
+    ),
+]
 
 
 def record_view(record: TestRecord) -> dict[str, Any]:
@@ -89,7 +125,9 @@ async def list_tests(
     }
 
 
-@router.get("/{test_id}.csv", response_model=None, response_class=StreamingResponse)
+@router.get(
+    "/{test_id}.csv", response_model=None, response_class=StreamingResponse, responses=_ONE_TEST
+)
 async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse | FileResponse:
     """The test's CSV (`t,l,r`, values as received)."""
     record = await services.storage.require_test(test_id)
@@ -102,13 +140,13 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
     return StreamingResponse(lines, media_type="text/csv", headers=headers)
 
 
-@router.get("/{test_id}")
+@router.get("/{test_id}", responses=_ONE_TEST)
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's record; 422 for an id out of range, 404 for an id no test has."""
     return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
 
 
-@router.get("/{test_id}/samples")
+@router.get("/{test_id}/samples", responses=_ONE_TEST)
 async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Every stored sample of the test, in arrival order, as received."""
     await services.storage.require_test(test_id)
@@ -116,7 +154,7 @@ async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
 
 
-@router.get("/{test_id}/analysis")
+@router.get("/{test_id}/analysis", responses=_ONE_TEST)
 async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's current IMTP analysis: parameters, summary and the full result."""
     record = await services.storage.require_test(test_id)
@@ -125,7 +163,11 @@ async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     return {"status": "success", "data": record.analysis}
 
 
-@router.post("/{test_id}/analysis", openapi_extra=ORIGIN_RESTRICTED)
+@router.post(
+    "/{test_id}/analysis",
+    responses=error_responses(404, 409, *JSON_BODY),
+    openapi_extra=ORIGIN_RESTRICTED,
+)
 async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())
@@ -133,7 +175,7 @@ async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> 
     return {"status": "success", "data": analysis}
 
 
-@router.patch("/{test_id}")
+@router.patch("/{test_id}", responses=error_responses(404, *JSON_BODY))
 async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) -> dict[str, Any]:
     """Change the athlete or notes."""
     values = patch.model_dump(exclude_unset=True)
@@ -144,7 +186,7 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
     return await get_test(services, test_id)
 
 
-@router.delete("/{test_id}")
+@router.delete("/{test_id}", responses=error_responses(404, 409))
 async def delete_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Delete the test, its samples and its CSV file."""
     await services.plates.archive.delete(test_id)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from sensorhub.errors import ValidationError
+from sensorhub.errors import PlateNotReady, ValidationError
 
 Channel = Literal["l", "r"]
 GRAVITY = 9.81  # the same g the IMTP analysis uses for mass = weight / g
@@ -49,7 +49,7 @@ class Calibration:
 def tare(calibration: Calibration, quiet: Sequence[tuple[float, float, float]]) -> Calibration:
     """Zero both channels at the mean of ``quiet`` raw samples ``(t, l, r)``; scales stay."""
     if not quiet:
-        raise ValidationError("no recent samples to tare from: is the plate streaming?")
+        raise PlateNotReady("no recent samples to tare from: is the plate streaming?")
     offsets = [math.fsum(s[i] for s in quiet) / len(quiet) for i in (1, 2)]
     return Calibration(
         replace(calibration.l, offset=offsets[0]), replace(calibration.r, offset=offsets[1])
@@ -66,12 +66,12 @@ def calibrate_channel(
     if not mass_kg > 0:
         raise ValidationError("mass_kg: must be greater than 0")
     if not loaded:
-        raise ValidationError("no recent samples to calibrate from: is the plate streaming?")
+        raise PlateNotReady("no recent samples to calibrate from: is the plate streaming?")
     index = 1 if channel == "l" else 2
     current = calibration.channel(channel)
     delta = math.fsum(s[index] for s in loaded) / len(loaded) - current.offset
     if abs(delta) < 1e-9:
-        raise ValidationError(
+        raise PlateNotReady(
             f"channel {channel!r} reads the same as its zero: put the mass on it, or tare first"
         )
     return calibration.with_channel(channel, replace(current, scale=mass_kg * GRAVITY / delta))

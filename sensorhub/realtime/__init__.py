@@ -1,14 +1,20 @@
 """Real-time transports: Socket.IO events and the plain WebSocket; they call the hub."""
 
+from sensorhub.realtime.limits import ClientLimits
 from sensorhub.realtime.live import LiveClients
 from sensorhub.realtime.messages import MessageHandler
+from sensorhub.realtime.sendqueue import LiveFrameQueue
 from sensorhub.realtime.socketio_events import InOrder, register_events
+from sensorhub.realtime.socketio_server import SocketIOServer
 from sensorhub.realtime.websocket import WebSocketClients, websocket_router
 
 __all__ = [
+    "ClientLimits",
     "InOrder",
     "LiveClients",
+    "LiveFrameQueue",
     "MessageHandler",
+    "SocketIOServer",
     "WebSocketClients",
     "register_events",
     "websocket_router",

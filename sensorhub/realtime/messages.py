@@ -18,10 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sensorhub import wire
 from sensorhub.auth import FULL_ACCESS, Authenticator, Principal
 from sensorhub.contracts import DeviceId, validate
-from sensorhub.errors import ValidationError
+from sensorhub.errors import SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.plates import TestRecorder
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
+from sensorhub.types import JSONDict
 
 
 class Rooms(Protocol):
@@ -48,12 +49,23 @@ class Command(_Message):
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
+def error_payload(exc: SensorhubError) -> JSONDict:
+    """The ``error`` event for a refused message: ``{"message", "code"}``, and
+    ``retry_after_s`` when the sender should wait (rate limits)."""
+    payload: JSONDict = {"message": exc.message, "code": exc.code}
+    if exc.retry_after_s is not None:
+        payload["retry_after_s"] = exc.retry_after_s
+    return payload
+
+
 def parse_object(payload: Any) -> dict[str, Any]:
     if isinstance(payload, str | bytes):
         try:
             payload = json.loads(payload)
-        except ValueError as exc:
+        except ValueError as exc:  # invalid UTF-8 too
             raise ValidationError(f"message is not valid JSON: {exc}") from exc
+        except RecursionError as exc:  # thousands of nested arrays: an attack, not data
+            raise ValidationError("message is nested too deeply") from exc
     if not isinstance(payload, dict):
         raise ValidationError(f"message must be a JSON object, not {type(payload).__name__}")
     return payload
@@ -115,9 +127,17 @@ class MessageHandler:
     """
 
     def __init__(
-        self, recorder: TestRecorder, presence: Presence, rooms: Rooms, auth: Authenticator
+        self,
+        recorder: TestRecorder,
+        presence: Presence,
+        rooms: Rooms,
+        auth: Authenticator,
+        count_message: Callable[[str], None] = lambda device_id: None,
     ) -> None:
+        """``count_message(device_id)`` counts one message of a device or raises (the
+        per-device rate limit, ``Hub.admit``)."""
         self._recorder = recorder
+        self._count_message = count_message
         self._presence = presence
         self._rooms = rooms
         self._auth = auth
@@ -160,6 +180,7 @@ class MessageHandler:
             device_id = validate(Register, {"type": "esp", **_device(message)}).device_id
             await self._set_role(conn, "esp", device_id)
         device_id = self._esp_device(conn, "samples")
+        self._count_message(device_id)
         valid, problems = parse_samples(message)
         if valid:
             await self._recorder.ingest(device_id, valid)

@@ -15,7 +15,8 @@ from sensorhub import wire
 from sensorhub.auth import presented_token
 from sensorhub.contracts import iso_time
 from sensorhub.errors import SensorhubError
-from sensorhub.realtime.messages import MessageHandler
+from sensorhub.realtime.limits import ClientLimits
+from sensorhub.realtime.messages import MessageHandler, error_payload
 
 
 class InOrder:
@@ -40,17 +41,23 @@ class InOrder:
         self._locks.pop(sid, None)
 
 
-def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHandler]) -> None:
+def register_events(
+    sio: socketio.AsyncServer, handler: Callable[[], MessageHandler], limits: ClientLimits
+) -> None:
     """Attach every event; ``handler()`` returns the running server's message handler."""
     order = InOrder()
 
     @sio.event  # type: ignore[untyped-decorator]
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
+            limits.open(sid, _address(environ))
+        except SensorhubError as exc:
+            raise _refusal(exc) from exc
+        try:
             await handler().admit(sid, _presented_token(environ, auth))
-        except SensorhubError as exc:  # the client gets connect_error with this reason
-            refusal = socketio.exceptions.ConnectionRefusedError(exc.message, {"code": exc.code})
-            raise refusal from exc
+        except SensorhubError as exc:
+            limits.close(sid)  # a refused connect gets no disconnect event
+            raise _refusal(exc) from exc
         await sio.emit(wire.STATUS, {"status": "connected", "sid": sid}, to=sid)
 
     @sio.event  # type: ignore[untyped-decorator]
@@ -58,6 +65,7 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
         async with order.turn(sid):  # after the events that came before it
             handler().disconnected(sid)
         order.forget(sid)
+        limits.close(sid)
 
     @sio.on(wire.PING)  # type: ignore[untyped-decorator]
     async def ping(sid: str, data: Any = None) -> None:
@@ -67,7 +75,7 @@ def register_events(sio: socketio.AsyncServer, handler: Callable[[], MessageHand
 
     for event in wire.FORCE_PLATE_EVENTS:
         kind = None if event == wire.MESSAGE else event
-        sio.on(event, _forward(sio, handler, order, kind))
+        sio.on(event, _forward(sio, handler, order, limits, kind))
 
 
 def _presented_token(environ: dict[str, Any], auth: Any) -> Any:
@@ -83,13 +91,26 @@ def _forward(
     sio: socketio.AsyncServer,
     handler: Callable[[], MessageHandler],
     order: InOrder,
+    limits: ClientLimits,
     kind: str | None,
 ) -> Callable[..., Any]:
     async def on_event(sid: str, data: Any = None) -> None:
         async with order.turn(sid):
             try:
+                limits.admit(sid)
                 await handler().handle(sid, data, kind)
             except SensorhubError as exc:
-                await sio.emit(wire.ERROR, {"message": exc.message, "code": exc.code}, to=sid)
+                await sio.emit(wire.ERROR, error_payload(exc), to=sid)
 
     return on_event
+
+
+def _refusal(error: SensorhubError) -> socketio.exceptions.ConnectionRefusedError:
+    """What the client's ``connect_error`` carries: the reason and our error payload."""
+    return socketio.exceptions.ConnectionRefusedError(error.message, error_payload(error))
+
+
+def _address(environ: dict[str, Any]) -> str:
+    # engine.io's ASGI driver fills REMOTE_ADDR with a constant; the ASGI scope has the peer.
+    client = environ.get("asgi.scope", {}).get("client")
+    return str(client[0]) if client else "unknown"

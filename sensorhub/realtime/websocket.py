@@ -10,58 +10,60 @@ import asyncio
 import itertools
 import json
 import logging
-from collections import deque
 from collections.abc import Callable
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from starlette.status import WS_1008_POLICY_VIOLATION
 
 from sensorhub import wire
 from sensorhub.auth import presented_token
 from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
-from sensorhub.realtime.messages import MessageHandler
+from sensorhub.realtime.limits import ClientLimits
+from sensorhub.realtime.messages import MessageHandler, error_payload
+from sensorhub.realtime.sendqueue import LiveFrameQueue
 from sensorhub.types import JSONDict
 
 logger = logging.getLogger(__name__)
 
-# A dashboard that cannot keep up loses its oldest live frames, never the server's memory.
-MAX_QUEUED_FRAMES = 1000
+# RFC 6455 "Try Again Later": the connection limit (per address or overall) is reached.
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class _Connection:
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, max_live_frames: int) -> None:
         self.websocket = websocket
         self.rooms: set[str] = set()
-        self.frames: deque[str] = deque(maxlen=MAX_QUEUED_FRAMES)
-        self.ready = asyncio.Event()
+        # A client that cannot keep up loses its oldest live frames, never the server's memory.
+        self.frames = LiveFrameQueue[str](max_live_frames, _is_live, _dropped_frame)
 
     def push(self, frame: str) -> None:
-        self.frames.append(frame)
-        self.ready.set()
+        self.frames.put_nowait(frame)
 
     async def pump(self) -> None:
         """Send queued frames in order; one sender per socket, so sends never interleave."""
         while True:
-            await self.ready.wait()
-            self.ready.clear()
-            while self.frames:
-                await self.websocket.send_text(self.frames.popleft())
+            frame = await self.frames.get()
+            await self.websocket.send_text(frame)
+            self.frames.task_done()
 
 
 class WebSocketClients:
-    """Rooms and fan-out for ``/ws`` connections (ids ``ws-<n>``)."""
+    """Rooms and fan-out for ``/ws`` connections (ids ``ws-<n>``); each client queues at most
+    ``max_live_frames`` live frames (0: no bound)."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_live_frames: int = 0) -> None:
         self._connections: dict[str, _Connection] = {}
         self._ids = itertools.count(1)
+        self._max_live_frames = max_live_frames
 
     def owns(self, conn: str) -> bool:
         return conn.startswith("ws-")
 
     def add(self, websocket: WebSocket) -> tuple[str, _Connection]:
         conn = f"ws-{next(self._ids)}"
-        self._connections[conn] = connection = _Connection(websocket)
+        connection = _Connection(websocket, self._max_live_frames)
+        self._connections[conn] = connection
         connection.rooms.add(conn)
         return conn, connection
 
@@ -85,7 +87,9 @@ class WebSocketClients:
                 connection.push(frame)
 
 
-def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHandler]) -> APIRouter:
+def websocket_router(
+    clients: WebSocketClients, handler: Callable[[], MessageHandler], limits: ClientLimits
+) -> APIRouter:
     """The ``/ws`` route over ``clients``; ``handler()`` returns the running server's handler.
 
     Each connection's messages are handled one at a time, in arrival order: the next frame
@@ -99,19 +103,25 @@ def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHan
         messages = handler()
         await websocket.accept()
         conn, connection = clients.add(websocket)
+        try:
+            limits.open(conn, websocket.client.host if websocket.client else "unknown")
+        except SensorhubError as exc:
+            clients.remove(conn)
+            await websocket.close(CLOSE_TRY_AGAIN_LATER, exc.message)
+            return
         pump = asyncio.ensure_future(connection.pump())
         try:
             await messages.admit(conn, _presented_token(websocket))
             connection.push(_frame(wire.STATUS, {"status": "connected"}))
-            while True:
-                text = await websocket.receive_text()
+            while (message := await websocket.receive())["type"] == "websocket.receive":
+                # A binary frame is read as UTF-8 JSON, like a text frame; anything else is
+                # an `error` naming the problem, and the connection stays open.
+                payload = message.get("text") or message.get("bytes") or ""
                 try:
-                    await messages.handle(conn, text)
+                    limits.admit(conn)
+                    await messages.handle(conn, payload)
                 except SensorhubError as exc:
-                    error = {"message": exc.message, "code": exc.code}
-                    connection.push(_frame(wire.ERROR, error))
-        except WebSocketDisconnect:
-            pass
+                    connection.push(_frame(wire.ERROR, error_payload(exc)))
         except Unauthorized as exc:
             await websocket.close(WS_1008_POLICY_VIOLATION, exc.message)
         except Exception as exc:  # a broken socket must not take the server with it
@@ -119,6 +129,7 @@ def websocket_router(clients: WebSocketClients, handler: Callable[[], MessageHan
         finally:
             pump.cancel()
             clients.remove(conn)
+            limits.close(conn)
             messages.disconnected(conn)
 
     return router
@@ -131,7 +142,19 @@ def _presented_token(websocket: WebSocket) -> object:
     )
 
 
+def _dropped_frame(count: int) -> str:
+    return _frame(wire.DROPPED, {"count": count})
+
+
 def _frame(event: str, data: JSONDict) -> str:
     """Commands go to an esp as the bare object (as the seed's esp expects); the rest as
     ``{"event", "data"}``."""
     return json.dumps(data if event == wire.COMMAND else {"event": event, "data": data})
+
+
+# How a live frame starts, e.g. '{"event": "sensor_data",'.
+_LIVE_PREFIXES = tuple(_frame(event, {}).split(' "data"')[0] for event in wire.LIVE_EVENTS)
+
+
+def _is_live(frame: str) -> bool:
+    return frame.startswith(_LIVE_PREFIXES)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sensorhub.errors import ValidationError
+from sensorhub.errors import PlateNotReady, SensorhubError, ValidationError
 from sensorhub.loadcell.calibration import (
     GRAVITY,
     Calibration,
@@ -41,17 +41,21 @@ def test_firmware_sending_kg_needs_scale_g() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mass", "samples", "message"),
+    ("mass", "samples", "error", "message"),
     [
-        (0.0, [(0, 1.0, 1.0)], "mass_kg"),
-        (10.0, [], "no recent samples"),
-        (10.0, [(0, 0.0, 0.0)], "reads the same as its zero"),
+        (0.0, [(0, 1.0, 1.0)], ValidationError, "mass_kg"),
+        # The request is fine; the plate's state is not (a 409, not a 422).
+        (10.0, [], PlateNotReady, "no recent samples"),
+        (10.0, [(0, 0.0, 0.0)], PlateNotReady, "reads the same as its zero"),
     ],
 )
 def test_impossible_calibrations_are_refused(
-    mass: float, samples: list[tuple[float, float, float]], message: str
+    mass: float,
+    samples: list[tuple[float, float, float]],
+    error: type[SensorhubError],
+    message: str,
 ) -> None:
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(error, match=message):
         calibrate_channel(Calibration(), "l", mass, samples)
 
 

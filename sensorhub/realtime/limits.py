@@ -1,0 +1,54 @@
+"""Limits on live connections, the same for Socket.IO and ``/ws``: sockets per address and
+overall, and messages per address (the rule HTTP requests follow, ``ratelimit.TokenBuckets``).
+
+Messages per *device* are counted by the hub (``Hub.admit``), where every transport meets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sensorhub.errors import RateLimited, TooManyConnections
+from sensorhub.ratelimit import TokenBuckets
+
+
+class ClientLimits:
+    """``max_connections`` sockets in all and ``max_per_address`` from one address (0: no
+    limit); each address's messages through ``messages``."""
+
+    def __init__(self, max_connections: int, max_per_address: int, messages: TokenBuckets) -> None:
+        self._max_connections = max_connections
+        self._max_per_address = max_per_address
+        self._messages = messages
+        self._address_of: dict[str, str] = {}
+        self._open = Counter[str]()
+
+    def open(self, conn: str, address: str) -> None:
+        """Count ``conn`` from ``address`` in, or raise ``TooManyConnections`` saying why."""
+        if self._max_connections and len(self._address_of) >= self._max_connections:
+            raise TooManyConnections(
+                f"the server holds {self._max_connections} connections, its limit; retry later",
+                retry_after_s=1,
+            )
+        if self._max_per_address and self._open[address] >= self._max_per_address:
+            raise TooManyConnections(
+                f"{address} holds {self._max_per_address} connections, the limit per address",
+                retry_after_s=1,
+            )
+        self._address_of[conn] = address
+        self._open[address] += 1
+
+    def close(self, conn: str) -> None:
+        address = self._address_of.pop(conn, None)
+        if address is not None:
+            self._open[address] -= 1
+            if not self._open[address]:
+                del self._open[address]
+
+    def admit(self, conn: str) -> None:
+        """Count one message of ``conn``'s address, or raise ``RateLimited``."""
+        if not self._messages.take(self._address_of.get(conn, "unknown")):
+            raise RateLimited(
+                "too many messages from this address; slow down",
+                retry_after_s=self._messages.retry_after_s,
+            )
