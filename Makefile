@@ -33,7 +33,10 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest
 
+# wrk (Debian's package) is the HTTP load generator; installed here when missing (needs root
+# or passwordless sudo).
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get install -y wrk; }
 	$(BIN)/python -m bench $(SUITES)
 
 clean:
