@@ -3,7 +3,7 @@
 from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
-from sensorhub.api._limits import BodySizeLimit, RateLimit
+from sensorhub.api._limits import BodySizeLimit, GzipReads, RateLimit
 
 ROUTERS = (
     health.router,
@@ -16,6 +16,7 @@ ROUTERS = (
 
 __all__ = [
     "BodySizeLimit",
+    "GzipReads",
     "ROUTERS",
     "RateLimit",
     "bind_services",
