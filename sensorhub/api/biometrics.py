@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from sensorhub.api._deps import ServicesDep
+from sensorhub.api._lean import LeanJSONRoute
 from sensorhub.api._params import RowId
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
@@ -28,6 +29,9 @@ from sensorhub.errors import ValidationError
 from sensorhub.storage import ReadingQuery
 
 router = APIRouter(prefix="/api", tags=["wearable"])
+# The ingest routes are the hot path: FastAPI documents them, well-formed bodies skip its
+# per-request machinery (errors still take it, so they read exactly as on every route).
+_ingest = APIRouter(route_class=LeanJSONRoute)
 
 CSV_COLUMNS = (
     "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
@@ -36,7 +40,7 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@router.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
+@_ingest.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
 async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
@@ -48,11 +52,14 @@ async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONRes
     return JSONResponse(body)
 
 
-@router.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
+@_ingest.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
 async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
+
+
+router.include_router(_ingest)
 
 
 TimeParam = Annotated[
