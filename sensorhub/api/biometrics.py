@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
 
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._lean import LeanJSONRoute
@@ -29,9 +30,26 @@ from sensorhub.errors import ValidationError
 from sensorhub.storage import ReadingQuery
 
 router = APIRouter(prefix="/api", tags=["wearable"])
-# The ingest routes are the hot path: FastAPI documents them, well-formed bodies skip its
-# per-request machinery (errors still take it, so they read exactly as on every route).
-_ingest = APIRouter(route_class=LeanJSONRoute)
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Awaitable[JSONResponse]])
+
+
+def _ingest(path: str, reply: type[BaseModel]) -> Callable[[_Endpoint], _Endpoint]:
+    """A POST route on the hot path: FastAPI documents it, a well-formed body skips its
+    per-request machinery (errors still take it, so they read exactly as on every route)."""
+
+    def register(endpoint: _Endpoint) -> _Endpoint:
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=["POST"],
+            response_model=None,
+            responses={200: {"model": reply}},
+            route_class_override=LeanJSONRoute,
+        )
+        return endpoint
+
+    return register
+
 
 CSV_COLUMNS = (
     "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
@@ -40,7 +58,7 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@_ingest.post("/sensor-data", response_model=None, responses={200: {"model": SensorDataResponse}})
+@_ingest("/sensor-data", SensorDataResponse)
 async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONResponse:
     """Process one reading: magnitude, prediction, commit, broadcast as `stream`."""
     [stored] = await services.hub.ingest_readings([reading.to_reading()])
@@ -52,14 +70,11 @@ async def post_sensor_data(reading: ReadingIn, services: ServicesDep) -> JSONRes
     return JSONResponse(body)
 
 
-@_ingest.post("/sensor-data/batch", response_model=None, responses={200: {"model": BatchResponse}})
+@_ingest("/sensor-data/batch", BatchResponse)
 async def post_sensor_data_batch(batch: ReadingBatchIn, services: ServicesDep) -> JSONResponse:
     """Up to 1000 readings, all or nothing: one bad reading rejects the batch, naming its index."""
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
     return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
-
-
-router.include_router(_ingest)
 
 
 TimeParam = Annotated[
