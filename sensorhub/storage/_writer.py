@@ -136,11 +136,14 @@ class Writer:
         if self._loop is None or self._stopping.is_set():
             raise StorageError("the database writer is not running")
         deadline = time.monotonic() + self._timeout_s
-        try:  # bounded backlog: wait for room, but not past the deadline
-            async with asyncio.timeout(self._timeout_s):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise self._unavailable("the database is not keeping up") from None
+        if self._slots.locked():  # bounded backlog: wait for room, but not past the deadline
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise self._unavailable("the database is not keeping up") from None
+        else:
+            await self._slots.acquire()  # room now: takes a slot without waiting (or a timer)
         item = _Item(task, self._loop.create_future(), deadline)
         self._pending += 1
         self._queue.put(item)
