@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import signal
@@ -139,6 +138,8 @@ def serial_command(port: str, baud: int, url: str, log_level: str) -> None:
 
     Survives unplugging (reopens with backoff); bad lines are counted and logged.
     """
+    import asyncio  # here, not at the top: `sensorhub analyze` starts quicker without it
+
     from sensorhub.devices import run_serial_forwarder
 
     configure_logging(log_level)
