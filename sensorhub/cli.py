@@ -10,12 +10,11 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sensorhub import __version__
-from sensorhub.config import Settings, ensure_data_dir, load_settings
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.loadcell import (
     AnalysisParams,
@@ -26,6 +25,9 @@ from sensorhub.loadcell import (
 )
 from sensorhub.logs import configure_logging
 
+if TYPE_CHECKING:  # imported where used: pydantic would add ~0.1 s to `sensorhub analyze`
+    from sensorhub.config import Settings
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sensorhub")
@@ -35,6 +37,8 @@ def main() -> None:
 
 def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
     """Settings from every source, logging set up, and the usual mistakes caught; one line each."""
+    from sensorhub.config import load_settings
+
     try:
         settings = load_settings(flags, config_file=config)
         configure_logging(settings.log_level)
@@ -231,6 +235,8 @@ def _until_interrupted(work: Callable[[threading.Event], None]) -> None:
 
 def _preflight(settings: Settings) -> None:
     """Catch the common mistakes before uvicorn starts, each as one line."""
+    from sensorhub.config import ensure_data_dir
+
     ensure_data_dir(settings)
     _check_port_free(settings.host, settings.port)
     from sensorhub.server import load_configured_model
