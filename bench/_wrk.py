@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,4 +44,16 @@ def post(url: str, *, connections: int, seconds: float, batch: int = 1) -> Load:
         socket_errors=result["socket_errors"],
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
+    )
+
+
+def combine(runs: list[Load]) -> Load:
+    """Several runs as one: requests and time add up; latencies are the runs' medians."""
+    return Load(
+        requests=sum(r.requests for r in runs),
+        seconds=sum(r.seconds for r in runs),
+        non_2xx=sum(r.non_2xx for r in runs),
+        socket_errors=sum(r.socket_errors for r in runs),
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p99_ms=statistics.median(r.p99_ms for r in runs),
     )

@@ -14,6 +14,8 @@ from bench import _servers, _wrk
 from bench._table import Result
 
 SECONDS = 5.0
+TURNS = 3  # short alternating runs, so a burst of noise falls on both servers alike
+TURN_SECONDS = 2
 CONNECTIONS = 32
 BATCH = 100
 BATCH_CONNECTIONS = 4
@@ -28,10 +30,8 @@ def measure() -> list[Result]:
             _servers.running(_servers.ours(data), log) as server,
         ):
             bare_url, url = bare.url + "/api/sensor-data", server.url + "/api/sensor-data"
-            bare_many = _wrk.post(bare_url, connections=CONNECTIONS, seconds=SECONDS)
-            many = _wrk.post(url, connections=CONNECTIONS, seconds=SECONDS)
-            bare_one = _wrk.post(bare_url, connections=1, seconds=SECONDS)
-            one = _wrk.post(url, connections=1, seconds=SECONDS)
+            bare_many, many = _in_turns(bare_url, url, CONNECTIONS)
+            bare_one, one = _in_turns(bare_url, url, 1)
             batch = _wrk.post(
                 url + "/batch", connections=BATCH_CONNECTIONS, seconds=SECONDS, batch=BATCH
             )
@@ -78,6 +78,16 @@ def measure() -> list[Result]:
             f"baseline: the bare app's single-reading req/s at {CONNECTIONS} connections",
         ),
     ]
+
+
+def _in_turns(bare_url: str, url: str, connections: int) -> tuple[_wrk.Load, _wrk.Load]:
+    """The bare app and ours under the same load, taking turns; the runs of each combined."""
+    runs: tuple[list[_wrk.Load], list[_wrk.Load]] = ([], [])
+    for _ in range(TURNS):
+        for target, results in zip((bare_url, url), runs, strict=True):
+            results.append(_wrk.post(target, connections=connections, seconds=TURN_SECONDS))
+    bare, ours = (_wrk.combine(results) for results in runs)
+    return bare, ours
 
 
 def _count_readings(database: Path) -> int:
