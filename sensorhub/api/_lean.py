@@ -10,7 +10,6 @@ from typing import Any, get_type_hints
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticError
 
 from sensorhub.api._deps import get_services, services_of
 
@@ -40,8 +39,8 @@ class LeanJSONRoute(APIRoute):
                 return await standard(request)
             try:
                 body = model.model_validate_json(await request.body())
-            except (PydanticError, Exception):
-                return await standard(request)  # it renders the error exactly as before
+            except Exception:  # a bad body, or one that cannot be read
+                return await standard(request)  # it answers exactly as before
             response: Response = await endpoint(body, await services_of(request))
             return response
 
