@@ -36,7 +36,8 @@ test: lint
 # wrk (Debian's package) is the HTTP load generator; installed here when missing (needs root
 # or passwordless sudo).
 bench: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo -n ) apt-get install -y wrk; }
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		$$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
 	$(BIN)/python -m bench $(SUITES)
 
 clean:
