@@ -33,7 +33,11 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(BIN)/pytest
 
+# wrk (Debian's package) is the HTTP load generator; installed here when missing (needs root
+# or passwordless sudo).
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+		$$SUDO apt-get install -y wrk || { $$SUDO apt-get update && $$SUDO apt-get install -y wrk; }; }
 	$(BIN)/python -m bench $(SUITES)
 
 # 10 plates at 1 kHz, 50 wearables, 5 dashboards against one server for SOAK_MINUTES.

@@ -1,35 +1,44 @@
-"""``make bench``: run every benchmark and print one table.
+"""``make bench``: every scenario, ours beside its baseline in the same run, as one table.
 
-The machine is shared and noisy: read the numbers as an order of magnitude, run twice before
-comparing, and never turn them into test assertions.
+``python -m bench [SUITE ...] [--json PATH]``; the run is also saved as JSON (default
+``bench-results/<time>.json``) for comparing commits. The machine may be shared and noisy:
+ratios from one run are the point; run twice before concluding anything.
 """
 
 from __future__ import annotations
 
-import os
-import platform
+import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
-from bench import forceplate, imtp, ingest, model
-from bench._table import Row, format_table
+from bench import forceplate, imtp, ingest, model, startup
+from bench._table import Result, format_table, save_json
 
-SUITES = {
-    "model": model.measure,
-    "imtp": imtp.measure,
+SUITES: dict[str, Callable[[], list[Result]]] = {
     "ingest": ingest.measure,
     "forceplate": forceplate.measure,
+    "imtp": imtp.measure,
+    "startup": startup.measure,
+    "model": model.measure,
 }
 
 
-def main(selected: list[str]) -> None:
-    rows: list[Row] = []
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help=", ".join(SUITES))
+    parser.add_argument("--json", type=Path, help="where to save the results as JSON")
+    args = parser.parse_args()
+    if unknown := set(args.suites) - set(SUITES):
+        parser.error(f"unknown suite {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}")
+    results: list[Result] = []
     for name, measure in SUITES.items():
-        if not selected or name in selected:
+        if not args.suites or name in args.suites:
             print(f"running {name} …", file=sys.stderr, flush=True)
-            rows += measure()
-    print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}")
-    print(format_table(rows))
+            results += measure()
+    print(format_table(results))
+    print(f"\nsaved {save_json(results, args.json)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

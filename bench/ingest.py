@@ -1,53 +1,96 @@
-"""HTTP ingest against a real server: sequential and concurrent POSTs, batches."""
+"""HTTP ingest of wearable readings, ours beside the bare FastAPI app (``bench.bare_app``).
+
+Both servers run at once and take turns under the same ``wrk`` load, so noise from the
+shared machine falls on both alike.
+"""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import sqlite3
 import tempfile
 from pathlib import Path
 
-from bench._table import Row
-from tests._server import start_server
+from bench import _servers, _wrk
+from bench._table import Result
 
 SECONDS = 5.0
+TURNS = 3  # short alternating runs, so a burst of noise falls on both servers alike
+TURN_SECONDS = 2
+CONNECTIONS = 32
+BATCH = 100
+BATCH_CONNECTIONS = 4
 
 
-def _load(url: str, path: str, batch: int, clients: int) -> list[dict[str, float]]:
-    command = [sys.executable, "-m", "bench._load", url, path, str(SECONDS), str(batch)]
-    processes = [subprocess.Popen(command, stdout=subprocess.PIPE) for _ in range(clients)]
-    return [json.loads(p.communicate()[0]) for p in processes]
-
-
-def _rows(label: str, results: list[dict[str, float]], per_request: int) -> list[Row]:
-    requests = sum(r["requests"] for r in results)
-    rate = sum(r["requests"] / r["elapsed"] for r in results)
-    errors = sum(r["errors"] for r in results)
-    note = f"{requests} requests, {errors} errors"
-    rows = [(f"{label}: requests/s", rate, "req/s", note)]
-    if per_request > 1:
-        rows.append((f"{label}: readings/s", rate * per_request, "readings/s", ""))
-    rows.append((f"{label}: latency p50", max(r["p50_ms"] for r in results), "ms", ""))
-    rows.append((f"{label}: latency p99", max(r["p99_ms"] for r in results), "ms", ""))
-    return rows
-
-
-def measure() -> list[Row]:
+def measure() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_server(Path(tmp) / "data", env={"SENSORHUB_LOG_LEVEL": "warning"})
-        try:
-            rows = _rows(
-                "POST /api/sensor-data, 1 client", _load(server.url, "/api/sensor-data", 1, 1), 1
+        data = Path(tmp) / "data"
+        log = Path(tmp) / "servers.log"
+        with (
+            _servers.running(["-m", "bench.bare_app"], log) as bare,
+            _servers.running(_servers.ours(data), log) as server,
+        ):
+            bare_url, url = bare.url + "/api/sensor-data", server.url + "/api/sensor-data"
+            bare_many, many = _in_turns(bare_url, url, CONNECTIONS)
+            bare_one, one = _in_turns(bare_url, url, 1)
+            batch = _wrk.post(
+                url + "/batch", connections=BATCH_CONNECTIONS, seconds=SECONDS, batch=BATCH
             )
-            rows += _rows(
-                "POST /api/sensor-data, 4 clients", _load(server.url, "/api/sensor-data", 1, 4), 1
-            )
-            rows += _rows(
-                "POST /api/sensor-data/batch of 100, 1 client",
-                _load(server.url, "/api/sensor-data/batch", 100, 1),
-                100,
-            )
-        finally:
-            server.stop()
-    return rows
+        stored = _count_readings(data / "sensorhub.db")
+    refused = many.non_2xx + one.non_2xx + batch.non_2xx
+    answered = many.requests + one.requests + batch.requests * BATCH - refused
+    errors = refused + many.socket_errors + one.socket_errors + batch.socket_errors
+    all_stored = errors == 0 and stored >= answered  # in-flight ones at wrk's end count too
+    storage = f"{answered} answered 200, {stored} committed, {refused} refused, {errors} errors"
+    return [
+        Result(
+            f"POST /api/sensor-data, {CONNECTIONS} connections",
+            many.per_s,
+            "req/s",
+            bare_many.per_s,
+            "≥ 0.67× bare",
+            all_stored and many.per_s >= 0.67 * bare_many.per_s,
+            storage,
+        ),
+        Result(
+            f"  same, latency p99 (p50 {many.p50_ms:.1f} vs {bare_many.p50_ms:.1f} ms)",
+            many.p99_ms,
+            "ms",
+            bare_many.p99_ms,
+            "≤ 2× bare",
+            many.p99_ms <= 2 * bare_many.p99_ms,
+        ),
+        Result(
+            "POST /api/sensor-data, 1 sequential client, p50",
+            one.p50_ms,
+            "ms",
+            bare_one.p50_ms,
+            "≤ bare + 0.5 ms",
+            one.p50_ms <= bare_one.p50_ms + 0.5,
+            f"{one.per_s:.0f} vs bare {bare_one.per_s:.0f} req/s",
+        ),
+        Result(
+            f"POST /api/sensor-data/batch of {BATCH}, {BATCH_CONNECTIONS} connections",
+            batch.per_s * BATCH,
+            "readings/s",
+            bare_many.per_s,
+            "≥ 20× bare req/s",
+            batch.per_s * BATCH >= 20 * bare_many.per_s,
+            f"baseline: the bare app's single-reading req/s at {CONNECTIONS} connections",
+        ),
+    ]
+
+
+def _in_turns(bare_url: str, url: str, connections: int) -> tuple[_wrk.Load, _wrk.Load]:
+    """The bare app and ours under the same load, taking turns; the runs of each combined."""
+    runs: tuple[list[_wrk.Load], list[_wrk.Load]] = ([], [])
+    for _ in range(TURNS):
+        for target, results in zip((bare_url, url), runs, strict=True):
+            results.append(_wrk.post(target, connections=connections, seconds=TURN_SECONDS))
+    bare, ours = (_wrk.combine(results) for results in runs)
+    return bare, ours
+
+
+def _count_readings(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        count: int = conn.execute("SELECT count(*) FROM readings").fetchone()[0]
+    return count

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bench._table import Row
+from bench._table import Result
 from sensorhub.biometrics import BUNDLED_MODEL_PATH, load_stress_model
 
 
@@ -20,7 +20,7 @@ def _median_seconds(call: Callable[[], object], repeats: int) -> float:
     return float(np.median(samples))
 
 
-def measure() -> list[Row]:
+def measure() -> list[Result]:
     start = time.perf_counter()
     model = load_stress_model(BUNDLED_MODEL_PATH, "bundled")
     load_ms = (time.perf_counter() - start) * 1000
@@ -29,12 +29,7 @@ def measure() -> list[Row]:
     single_us = _median_seconds(lambda: model.predict_proba(one), 5000) * 1e6
     batch_us = _median_seconds(lambda: model.predict_proba(batch), 500) * 1e6
     return [
-        ("stress model: load bundled .h5", load_ms, "ms", "h5py + NumPy"),
-        ("stress model: predict 1 reading, median", single_us, "µs", ""),
-        (
-            "stress model: predict 1000 readings, median",
-            batch_us,
-            "µs",
-            f"{batch_us / 1000:.2f} µs/reading",
-        ),
+        Result("stress model: load bundled .h5", load_ms, "ms", note="h5py + NumPy"),
+        Result("stress model: predict 1 reading, median", single_us, "µs"),
+        Result("stress model: predict 1000 readings, median", batch_us, "µs"),
     ]

@@ -28,7 +28,8 @@ from typing import Any
 import httpx
 import socketio
 
-from bench._table import Row, format_table
+from bench._table import Result, format_table
+from sensorhub.config import Settings
 from tests._server import LiveServer, start_server
 
 PLATES, PLATE_HZ, BATCH = 10, 1000, 50
@@ -189,11 +190,12 @@ def result(process: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     return data
 
 
-def soak(minutes: float) -> list[Row]:
+def soak(minutes: float) -> list[Result]:
     seconds = minutes * 60
     with tempfile.TemporaryDirectory() as tmp:
         # The server's own default limits (start_server turns the rate limit off for tests).
-        env = {"SENSORHUB_LOG_LEVEL": "warning", "SENSORHUB_RATE_LIMIT_PER_S": "500"}
+        default_rate = Settings.model_fields["rate_limit_per_s"].default
+        env = {"SENSORHUB_LOG_LEVEL": "warning", "SENSORHUB_RATE_LIMIT_PER_S": str(default_rate)}
         server = start_server(Path(tmp) / "data", env=env)
         try:
             watchers = [load("dashboard", server.url, seconds) for _ in range(DASHBOARDS)]
@@ -211,25 +213,37 @@ def soak(minutes: float) -> list[Row]:
     p50s = "p50 " + ", ".join(f"{w['p50_ms']:.0f}" for w in watched) + " ms"
     dropped = sum(w["dropped"] for w in watched)
     return [
-        ("plate samples sent", plated["sent"], "samples", f"{PLATES} plates at {PLATE_HZ} Hz"),
-        (
+        Result(
+            "plate samples sent",
+            plated["sent"],
+            "samples",
+            note=f"{PLATES} plates at {PLATE_HZ} Hz",
+        ),
+        Result(
             "plate samples stored",
             plated["stored"],
             "samples",
-            f"{plated['tests']} tests, read back",
+            note=f"{plated['tests']} tests, read back",
         ),
-        ("readings sent (200)", worn["sent"], "readings", f"{WEARABLES} wearables at 4 Hz"),
-        (
+        Result(
+            "readings sent (200)", worn["sent"], "readings", note=f"{WEARABLES} wearables at 4 Hz"
+        ),
+        Result(
             "readings stored",
             stored,
             "readings",
-            f"refused {worn['refused']}, failed {worn['failed']}",
+            note=f"refused {worn['refused']}, failed {worn['failed']}",
         ),
-        ("server RSS start → end", rss_end, "MiB", f"start {rss_start:.1f} MiB"),
-        ("server open files start → end", files_end, "fds", f"start {files_start}"),
-        ("plate → dashboard p99 (worst)", max(w["p99_ms"] for w in watched), "ms", p50s),
-        ("dashboard batches", sum(w["batches"] for w in watched), "batches", f"dropped {dropped}"),
-        ("reading POST p99", worn["p99_ms"], "ms", "wearable → committed reply"),
+        Result("server RSS start → end", rss_end, "MiB", note=f"start {rss_start:.1f} MiB"),
+        Result("server open files start → end", files_end, "fds", note=f"start {files_start}"),
+        Result("plate → dashboard p99 (worst)", max(w["p99_ms"] for w in watched), "ms", note=p50s),
+        Result(
+            "dashboard batches",
+            sum(w["batches"] for w in watched),
+            "batches",
+            note=f"dropped {dropped}",
+        ),
+        Result("reading POST p99", worn["p99_ms"], "ms", note="wearable → committed reply"),
     ]
 
 

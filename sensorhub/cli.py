@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import signal
@@ -15,13 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pydantic
-from pydantic import TypeAdapter
 
 from sensorhub import __version__
 from sensorhub.auth import hash_token, new_token
-from sensorhub.config import Settings, ensure_data_dir, load_settings
-from sensorhub.contracts import DeviceId
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.loadcell import (
     AnalysisParams,
@@ -32,7 +27,8 @@ from sensorhub.loadcell import (
 )
 from sensorhub.logs import configure_logging
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: pydantic would add ~0.1 s to `sensorhub analyze`
+    from sensorhub.config import Settings
     from sensorhub.storage import Storage
 
 _T = TypeVar("_T")
@@ -46,6 +42,8 @@ def main() -> None:
 
 def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
     """Settings from every source, logging set up, and the usual mistakes caught; one line each."""
+    from sensorhub.config import load_settings
+
     try:
         settings = load_settings(flags, config_file=config)
         configure_logging(settings.log_level)
@@ -111,8 +109,12 @@ def _with_storage_options(command: Callable[..., None]) -> Callable[..., None]:
 @_with_storage_options
 def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
     """Make a token for one device; it is printed once, as the last line."""
+    import pydantic
+
+    from sensorhub.contracts import DeviceId
+
     try:
-        TypeAdapter(DeviceId).validate_python(device_id)
+        pydantic.TypeAdapter(DeviceId).validate_python(device_id)
     except pydantic.ValidationError as exc:
         message = "--device: 1-64 characters: letters, digits and ._:-"
         raise click.ClickException(message) from exc
@@ -153,6 +155,9 @@ def _with_storage(
     config: Path | None, flags: dict[str, Any], work: Callable[[Storage], Awaitable[_T]]
 ) -> _T:
     """Open the configured database, run ``work`` on it, close it; errors are one line."""
+    import asyncio
+
+    from sensorhub.config import ensure_data_dir, load_settings
     from sensorhub.storage import Storage  # heavy: import late
 
     async def run() -> _T:
@@ -255,6 +260,8 @@ def serial_command(port: str, baud: int, url: str, log_level: str, token: str | 
 
     Survives unplugging (reopens with backoff); bad lines are counted and logged.
     """
+    import asyncio  # here, not at the top: `sensorhub analyze` starts quicker without it
+
     from sensorhub.devices import run_serial_forwarder
 
     configure_logging(log_level)
@@ -356,6 +363,8 @@ def _until_interrupted(work: Callable[[threading.Event], None]) -> None:
 
 def _preflight(settings: Settings) -> None:
     """Catch the common mistakes before uvicorn starts, each as one line."""
+    from sensorhub.config import ensure_data_dir
+
     ensure_data_dir(settings)
     _check_port_free(settings.host, settings.port)
     from sensorhub.server import load_configured_model

@@ -6,6 +6,7 @@ belongs is refused with the field named, never coerced.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -114,6 +115,7 @@ class ErrorResponse(BaseModel):
     code: str
 
 
+@functools.lru_cache(maxsize=256)  # a batch's readings share one time, and each is sent twice
 def iso_time(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
 

@@ -4,7 +4,7 @@ from sensorhub.api import biometrics, devices, health, loadcell, pages, tests
 from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
-from sensorhub.api._limits import BodySizeLimit, RateLimit
+from sensorhub.api._limits import BodySizeLimit, GzipReads, RateLimit
 from sensorhub.api._origins import CrossOriginGuard
 
 ROUTERS = (
@@ -19,6 +19,7 @@ ROUTERS = (
 __all__ = [
     "BodySizeLimit",
     "CrossOriginGuard",
+    "GzipReads",
     "ROUTERS",
     "RateLimit",
     "bind_services",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from sensorhub.errors import SensorhubError
 from sensorhub.services import Runtime, Services
@@ -29,3 +29,11 @@ def bind_services(app: FastAPI, runtime: Runtime) -> None:
         return runtime.require()
 
     app.dependency_overrides[get_services] = running_services
+
+
+async def services_of(request: Request) -> Services:
+    """The services ``ServicesDep`` would receive, for code that runs outside FastAPI's
+    dependency solving (``LeanJSONRoute``)."""
+    provider = request.app.dependency_overrides.get(get_services, get_services)
+    services: Services = await provider()
+    return services

@@ -19,12 +19,14 @@ for bad cells, the line and column.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -77,7 +79,7 @@ def read_force_file(path: str | PathLike[str]) -> ForceRecording:
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _read(path, csv.reader(handle))
+            return _read(path, handle)
     except OSError as exc:
         raise ValidationError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
@@ -86,12 +88,12 @@ def read_force_file(path: str | PathLike[str]) -> ForceRecording:
         raise ValidationError(f"{path}: not a readable CSV file ({exc})") from exc
 
 
-def _read(path: Path, rows: Iterator[list[str]]) -> ForceRecording:
-    header = next(rows, None)
+def _read(path: Path, handle: TextIO) -> ForceRecording:
+    header = next(csv.reader(handle), None)
     if header is None or not any(cell.strip() for cell in header):
         raise ValidationError(f"{path}: the file is empty (expected a header such as t,l,r)")
     columns = _columns(path, header)
-    values = _values(path, rows, columns)
+    values = _values(path, handle.read(), columns)
     by_role = {column.role: values[:, i] * column.scale for i, column in enumerate(columns)}
     left, right = by_role.get("left"), by_role.get("right")
     total = by_role.get("total")
@@ -146,7 +148,26 @@ def _header_text(header: list[str]) -> str:
     return ",".join(cell.strip() for cell in header)
 
 
-def _values(path: Path, rows: Iterator[list[str]], columns: list[_Column]) -> FloatArray:
+def _values(path: Path, text: str, columns: list[_Column]) -> FloatArray:
+    """The data rows' numbers, in header order.
+
+    NumPy's parser reads a plain table at once; a table it refuses (quoted cells, a row of
+    empty cells, a cell that is not a finite number, a short row) is read again row by row
+    to name the problem.
+    """
+    if text.strip():  # else loadtxt warns; the slow path says "no data rows"
+        try:
+            table = np.loadtxt(
+                io.StringIO(text, newline=None), delimiter=",", comments=None, ndmin=2
+            )
+            if table.shape[1] == len(columns) and np.isfinite(table).all():
+                return np.asarray(table, dtype=np.float64)
+        except ValueError:
+            pass
+    return _values_row_by_row(path, csv.reader(io.StringIO(text, newline="")), columns)
+
+
+def _values_row_by_row(path: Path, rows: Iterator[list[str]], columns: list[_Column]) -> FloatArray:
     data: list[list[float]] = []
     for line, row in enumerate(rows, start=2):
         if not row or not any(cell.strip() for cell in row):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Select, insert, select
 
@@ -23,9 +24,18 @@ class InsertReadings(WriteTask):
     rows: tuple[ProcessedReading, ...]
 
     def run(self, conn: Connection) -> list[int]:
-        values = [{name: getattr(row, name) for name in _COLUMNS} for row in self.rows]
+        [ids] = self.run_many(conn, [self])
+        return ids
+
+    @classmethod
+    def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[list[int]]:
+        """One INSERT for every row of ``tasks`` (SQLAlchemy's multi-row "insertmanyvalues"
+        on SQLite and PostgreSQL alike); each task gets its own rows' ids back."""
+        values = [{name: getattr(row, name) for name in _COLUMNS} for t in tasks for row in t.rows]
         statement = insert(readings).returning(readings.c.id, sort_by_parameter_order=True)
-        return list(conn.execute(statement, values).scalars())
+        ids = list(conn.execute(statement, values).scalars())
+        counts = itertools.accumulate(len(task.rows) for task in tasks)
+        return [ids[end - len(task.rows) : end] for task, end in zip(tasks, counts, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

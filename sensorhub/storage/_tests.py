@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
@@ -13,6 +14,7 @@ from sensorhub.storage._schema import devices, sample_batches, tests
 from sensorhub.storage._writer import WriteTask
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
+TIGHT = (",", ":")  # JSON separators: samples are stored as compact text
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +72,17 @@ class AppendSamples(WriteTask):
     samples: tuple[Sample, ...]
 
     def run(self, conn: Connection) -> None:
-        text = json.dumps(self.samples, separators=(",", ":"))
-        conn.execute(
-            insert(sample_batches).values(test_id=self.test_id, seq=self.seq, samples=text)
-        )
+        self.run_many(conn, [self])
+
+    @classmethod
+    def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[None]:
+        """Every batch of the group in one executemany INSERT."""
+        rows = [
+            {"test_id": t.test_id, "seq": t.seq, "samples": json.dumps(t.samples, separators=TIGHT)}
+            for t in tasks
+        ]
+        conn.execute(insert(sample_batches), rows)
+        return [None] * len(tasks)
 
 
 @dataclass(frozen=True, slots=True)

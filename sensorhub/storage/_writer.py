@@ -14,6 +14,8 @@ Failure is a state, not a hang (docs/storage-failures.md):
   claims a task only while enough of its time is left for one attempt (the lock timeout).
 - A failed attempt rolls back, fails its group, drops the connection and tries again after a
   growing pause; a task that fails on its own (a bug, a constraint) fails alone.
+- Consecutive tasks of one class in a group run together (``WriteTask.run_many``), so a group
+  of readings is one multi-row INSERT, not one statement per request.
 - If something escapes anyway (a bug), the attempt in progress fails, the error is logged
   and a new thread takes over the queue.
 """
@@ -28,8 +30,10 @@ import queue
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import groupby
+from typing import Any, Self
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -52,6 +56,15 @@ class WriteTask(ABC):
     @abstractmethod
     def run(self, conn: Connection) -> Any:
         """Execute statements on ``conn``; the return value resolves the submitter's future."""
+
+    @classmethod
+    def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[Any]:
+        """Run ``tasks`` (all of this class, in order) and return each one's result.
+
+        Override to turn a group into one statement (a multi-row INSERT): the writer hands
+        every run of same-class tasks of a group to this at once.
+        """
+        return [task.run(conn) for task in tasks]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +136,14 @@ class Writer:
         if self._loop is None or self._stopping.is_set():
             raise StorageError("the database writer is not running")
         deadline = time.monotonic() + self._timeout_s
-        try:  # bounded backlog: wait for room, but not past the deadline
-            async with asyncio.timeout(self._timeout_s):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise self._unavailable("the database is not keeping up") from None
+        if self._slots.locked():  # bounded backlog: wait for room, but not past the deadline
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await self._slots.acquire()
+            except TimeoutError:
+                raise self._unavailable("the database is not keeping up") from None
+        else:
+            await self._slots.acquire()  # room now: takes a slot without waiting (or a timer)
         item = _Item(task, self._loop.create_future(), deadline)
         self._pending += 1
         self._queue.put(item)
@@ -287,7 +303,11 @@ class Writer:
         """Run ``tasks`` in one transaction and commit. A failure of the database itself
         propagates as it is; any other rolls back and becomes ``_TaskFailed``."""
         try:
-            results = [task.run(conn) for task in tasks]
+            results = [
+                result
+                for kind, same_kind in groupby(tasks, key=_kind)
+                for result in kind.run_many(conn, list(same_kind))
+            ]
             self._commit(conn)
             return results
         except Exception as exc:
@@ -348,6 +368,10 @@ class Writer:
                 item.future.set_exception(result)
             else:
                 item.future.set_result(result)
+
+
+def _kind(task: WriteTask) -> type[WriteTask]:
+    return type(task)
 
 
 class _TaskFailed(Exception):

@@ -96,6 +96,21 @@ def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
     assert list(recording.t_ms) == [500.0]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1,2,3\r\n2,4,6\r\n",  # Windows line ends
+        '"1","2","3"\n2,4,6\n',  # quoted cells, as spreadsheets export
+        "1,2,3\n,,\n2,4,6\n \n",  # rows of empty cells and spaces are blank lines
+        " 1 , 2 , 3 \n2,4,6",  # spaces around numbers, no final newline
+    ],
+)
+def test_plain_and_spreadsheet_flavoured_rows_read_alike(tmp_path: Path, body: str) -> None:
+    recording = read_force_file(_write(tmp_path / "flavour.csv", "t,l,r\n" + body))
+    assert list(recording.t_ms) == [1.0, 2.0]
+    assert list(recording.total) == [5.0, 10.0]
+
+
 BAD_FILES = [
     ("empty", "", "the file is empty"),
     ("header only", "t,l,r\n", "no data rows"),

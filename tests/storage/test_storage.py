@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
 from sensorhub.biometrics.readings import ProcessedReading
+from sensorhub.errors import StorageError
 from sensorhub.storage import ReadingQuery, Storage
 
 
@@ -48,3 +50,36 @@ async def test_iter_readings_pages_through_everything(storage: Storage) -> None:
     pages = [page async for page in storage.iter_readings(ReadingQuery(device_id="p"))]
     assert [len(page) for page in pages] == [1000, 1000, 500]
     assert sorted(r.bvp for page in pages for r in page) == [float(i) for i in range(2500)]
+
+
+async def test_readings_committed_together_each_get_their_own_ids(storage: Storage) -> None:
+    # Submitted at once, they queue behind one another's commit and share INSERT statements.
+    batches = [
+        [processed(f"d{n}", float(n * 100 + i)) for i in range(n % 3 + 1)] for n in range(30)
+    ]
+    results = await asyncio.gather(*(storage.add_readings(batch) for batch in batches))
+
+    stored = {r.id: r for r in await storage.list_readings(ReadingQuery(limit=1000))}
+    for batch, result in zip(batches, results, strict=True):
+        assert [r.bvp for r in result] == [r.bvp for r in batch]
+        assert all(r.id is not None and stored[r.id].bvp == r.bvp for r in result)
+    assert len(stored) == sum(len(batch) for batch in batches)
+
+
+async def test_a_refused_batch_fails_alone_among_batches_committed_together(
+    storage: Storage,
+) -> None:
+    test_id = await storage.create_test("plate", 1.0, {}, None, None)
+    seqs = [0, 1, 2, 1, 3]  # the second seq 1 breaks the unique (test_id, seq) index
+    outcomes = await asyncio.gather(
+        *(storage.append_samples(test_id, seq, [(seq, 1.0, 2.0)]) for seq in seqs),
+        return_exceptions=True,
+    )
+
+    assert [isinstance(o, StorageError) for o in outcomes] == [False] * 3 + [True, False]
+    assert await storage.test_samples(test_id) == [
+        (0, 1.0, 2.0),
+        (1, 1.0, 2.0),
+        (2, 1.0, 2.0),
+        (3, 1.0, 2.0),
+    ]
