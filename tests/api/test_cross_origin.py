@@ -90,7 +90,7 @@ def test_restricted_posts_from_another_origin_are_refused(
 def test_devices_and_scripts_send_no_origin_and_pass(live_server: LiveServer) -> None:
     # The tare fails for its own reason (no samples), not for the origin.
     response = httpx.post(live_server.url + "/api/devices/plate-no-origin/tare")
-    json_error(response, 422, "validation_error", "samples")
+    json_error(response, 409, "plate_not_ready", "samples")
 
 
 def test_reads_from_any_origin_keep_working(live_server: LiveServer) -> None:
