@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,17 +40,26 @@ def free_port() -> int:
         return port
 
 
+# Throughput rows measure the path a request takes, not the limits: the load comes from one
+# address and one device_id, which the default per-address and per-device limits would refuse
+# (they are tested in tests/; the soak, `make soak`, runs with them on).
+LIMITS_OFF = {"SENSORHUB_RATE_LIMIT_PER_S": "0", "SENSORHUB_DEVICE_RATE_LIMIT_PER_S": "0"}
+
+
 def ours(data_dir: Path) -> list[str]:
     """The command line of sensorhub as ``sensorhub serve`` runs it, with default settings."""
     return ["-m", "sensorhub", "serve", "--host", "127.0.0.1", "--data-dir", str(data_dir)]
 
 
 @contextmanager
-def running(arguments: Sequence[str], log: Path) -> Iterator[Running]:
-    """``python ARGUMENTS --port P`` on a free port until the block ends."""
+def running(
+    arguments: Sequence[str], log: Path, settings: Mapping[str, str] | None = None
+) -> Iterator[Running]:
+    """``python ARGUMENTS --port P`` on a free port until the block ends; ``settings`` are
+    ``SENSORHUB_…`` variables (none from the caller's environment are passed on)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENSORHUB_")}
-    env.update(SENSORHUB_LOG_LEVEL="warning", PYTHONPATH=str(REPO))
+    env.update(SENSORHUB_LOG_LEVEL="warning", PYTHONPATH=str(REPO), **(settings or {}))
     with log.open("ab") as out:
         start = time.perf_counter()
         command = [sys.executable, *arguments, "--port", str(port)]

@@ -59,7 +59,7 @@ def measure() -> list[Result]:
         log = Path(tmp) / "servers.log"
         with (
             _servers.running(["-m", "bench.bare_relay"], log) as bare,
-            _servers.running(_servers.ours(Path(tmp) / "data"), log) as server,
+            _servers.running(_servers.ours(Path(tmp) / "data"), log, _servers.LIMITS_OFF) as server,
         ):
             bare_many = _stream(bare.url, DEVICES, BATCHES, None)
             many = _stream(server.url, DEVICES, BATCHES, None)

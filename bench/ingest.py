@@ -27,7 +27,7 @@ def measure() -> list[Result]:
         log = Path(tmp) / "servers.log"
         with (
             _servers.running(["-m", "bench.bare_app"], log) as bare,
-            _servers.running(_servers.ours(data), log) as server,
+            _servers.running(_servers.ours(data), log, _servers.LIMITS_OFF) as server,
         ):
             bare_url, url = bare.url + "/api/sensor-data", server.url + "/api/sensor-data"
             bare_many, many = _in_turns(bare_url, url, CONNECTIONS)
