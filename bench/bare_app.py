@@ -7,14 +7,14 @@ Run as ``python -m bench.bare_app --port PORT``, like the server: uvicorn, no ac
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
+
+from bench._baseline import serve
 
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e9, le=1e9)]
 
@@ -62,11 +62,4 @@ async def sensor_data(reading: Reading) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(sys.argv[sys.argv.index("--port") + 1]),
-        access_log=False,
-        server_header=False,
-        log_level="warning",
-    )
+    serve(app)

@@ -10,12 +10,12 @@ Run as ``python -m bench.bare_relay --port PORT``.
 from __future__ import annotations
 
 import itertools
-import sys
 from typing import Any
 
 import socketio
-import uvicorn
 from fastapi import FastAPI
+
+from bench._baseline import serve
 
 VIEWERS = "viewers"
 
@@ -83,11 +83,4 @@ async def test(test_id: int) -> dict[str, Any]:
 app = socketio.ASGIApp(sio, other_asgi_app=api)
 
 if __name__ == "__main__":
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(sys.argv[sys.argv.index("--port") + 1]),
-        access_log=False,
-        server_header=False,
-        log_level="warning",
-    )
+    serve(app)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from sensorhub.storage import Storage
 from tests._services import require_service
 
 # .ci/run provides this server; another one can be named in SENSORHUB_TEST_POSTGRES_URL.
@@ -46,3 +47,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
         yield from postgres_database()
+
+
+@pytest.fixture
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    storage = Storage(database_url)
+    await storage.open()
+    yield storage
+    await storage.close()

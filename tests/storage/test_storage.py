@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.errors import StorageError
 from sensorhub.storage import ReadingQuery, Storage
-
-
-@pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
-    storage = Storage(database_url)
-    await storage.open()
-    yield storage
-    await storage.close()
 
 
 def processed(device_id: str, bvp: float, received_at: float = 1000.0) -> ProcessedReading:

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import text
 
 from sensorhub.auth import hash_token, new_token
 from sensorhub.storage import Storage, TokenRecord
-
-
-@pytest.fixture
-async def storage(database_url: str) -> AsyncIterator[Storage]:
-    storage = Storage(database_url)
-    await storage.open()
-    yield storage
-    await storage.close()
 
 
 async def test_a_token_is_found_by_hash_until_revoked(storage: Storage) -> None:
