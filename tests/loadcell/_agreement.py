@@ -21,12 +21,15 @@ IMTP_FIXTURES = FIXTURES / "imtp-processor"
 WEIGH_SAMPLES = 1001
 
 
+# imtp-processor's parameters and results per fixture trial name.
+GOLDEN_TRIALS: dict[str, dict[str, Any]] = json.loads(
+    (IMTP_FIXTURES / "golden_results.json").read_text()
+)["trials"]
+
+
 def golden_trial(name: str) -> dict[str, Any]:
     """imtp-processor's parameters and results for the fixture trial ``name``."""
-    trials: dict[str, Any] = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())[
-        "trials"
-    ]
-    return dict(trials[name])
+    return GOLDEN_TRIALS[name]
 
 
 def max_abs_force(csv_path: Path) -> float:

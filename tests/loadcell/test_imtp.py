@@ -24,7 +24,12 @@ from sensorhub.loadcell import (
     read_force_file,
 )
 from tests._rounding import U64
-from tests.loadcell._agreement import IMTP_FIXTURES, force_tolerance, sd_tolerance
+from tests.loadcell._agreement import (
+    GOLDEN_TRIALS,
+    IMTP_FIXTURES,
+    force_tolerance,
+    sd_tolerance,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -80,10 +85,9 @@ def codes(result: ImtpResult) -> set[FlagCode]:
 
 
 def _golden_trials() -> list[tuple[str, dict[str, Any]]]:
-    golden = json.loads((IMTP_FIXTURES / "golden_results.json").read_text())
     return [
         (name, trial)
-        for name, trial in sorted(golden["trials"].items())
+        for name, trial in sorted(GOLDEN_TRIALS.items())
         if (IMTP_FIXTURES / Path(trial["source"]).name).exists()
     ]
 
