@@ -18,6 +18,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.biometrics",
     "sensorhub.devices",
     "sensorhub.loadcell",
+    "sensorhub.physio",
     "sensorhub.plates",
     "sensorhub.realtime",
     "sensorhub.storage",
@@ -38,7 +39,9 @@ def test_all_is_sorted_and_names_real_public_objects(name: str) -> None:
     assert public - modules - {"annotations"} <= set(exported)
 
 
-@pytest.mark.parametrize("domain", ["sensorhub.loadcell", "sensorhub.biometrics"])
+@pytest.mark.parametrize(
+    "domain", ["sensorhub.loadcell", "sensorhub.biometrics", "sensorhub.physio"]
+)
 def test_domain_packages_import_no_web_or_database_code(domain: str) -> None:
     # A fresh interpreter, so modules imported by other tests do not hide a leak.
     probe = f"import sys, {domain}; print(','.join(sorted(m for m in sys.modules)))"

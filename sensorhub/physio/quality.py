@@ -1,0 +1,76 @@
+"""Whether a window's signals can carry numbers: the rules that say "poor quality" instead."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensorhub.physio.bvp import FloatArray
+
+# Reasons a window is poor, as stored and sent.
+MISSING = "missing"
+FLAT = "flat"
+CLIPPED = "clipped"
+MOTION = "motion"
+NOISY = "noisy"
+TOO_FEW_BEATS = "too_few_beats"
+REASONS = (MISSING, FLAT, CLIPPED, MOTION, NOISY, TOO_FEW_BEATS)
+
+# More than this share of a window's samples absent (gaps in the upload): too little to fill.
+MAX_MISSING_SHARE = 0.1
+# A stuck sensor repeats its value: more than half the steps of zero size is no pulse.
+MAX_ZERO_STEP_SHARE = 0.5
+# A healthy pulse touches its window's extremes at a sample or two; a saturated ADC or an
+# optical sensor off the skin sits there. Share of samples at the minimum or maximum.
+MAX_EXTREME_SHARE = 0.05
+# SD of |acc| (g) above which the wrist moves too much for an optical pulse (walking ≈ 0.2 g;
+# sitting at a desk < 0.05 g).
+MAX_MOTION_SD_G = 0.15
+# A beat whose shape correlates with the window's mean beat at least this much is usable.
+MIN_BEAT_CORRELATION = 0.8
+# The mean correlation of the beats with the mean beat (the signal-quality index) and the
+# share of usable intervals below which the window's HR/HRV would be guesses.
+MIN_SQI = 0.7
+MIN_USABLE_SHARE = 0.6
+
+
+def missing_share(values: FloatArray) -> float:
+    return float(np.mean(~np.isfinite(values))) if len(values) else 1.0
+
+
+def raw_problem(values: FloatArray) -> str | None:
+    """``missing``, ``flat`` or ``clipped`` for a channel's raw samples, else None."""
+    if missing_share(values) > MAX_MISSING_SHARE:
+        return MISSING
+    present = values[np.isfinite(values)]
+    steps = np.diff(present)
+    if np.ptp(present) == 0 or np.mean(steps == 0) > MAX_ZERO_STEP_SHARE:
+        return FLAT
+    at_extremes = np.mean((present == present.max()) | (present == present.min()))
+    return CLIPPED if at_extremes > MAX_EXTREME_SHARE else None
+
+
+def fill_gaps(values: FloatArray) -> FloatArray:
+    """Missing samples (NaN) linearly interpolated from their neighbours."""
+    present = np.isfinite(values)
+    if present.all():
+        return values
+    index = np.arange(len(values))
+    return np.interp(index, index[present], values[present])
+
+
+def beat_correlations(filtered: FloatArray, beat_times_s: FloatArray, hz: float) -> FloatArray:
+    """Each beat's Pearson correlation with the window's mean beat (template matching,
+    Orphanidou et al. 2015); the segment spans 0.3 of a typical interval before the peak and
+    0.6 after it, so it holds one upstroke and one decay at any heart rate."""
+    if len(beat_times_s) < 2:
+        return np.zeros(len(beat_times_s))
+    typical = float(np.median(np.diff(beat_times_s)))
+    offsets = np.arange(round(-0.3 * typical * hz), round(0.6 * typical * hz) + 1)
+    centres = np.round(beat_times_s * hz).astype(int)
+    rows = np.clip(centres[:, None] + offsets[None, :], 0, len(filtered) - 1)
+    segments = filtered[rows]
+    centred = segments - segments.mean(axis=1, keepdims=True)
+    template = centred.mean(axis=0)
+    norms = np.linalg.norm(centred, axis=1) * np.linalg.norm(template)
+    dots = centred @ template
+    return np.asarray(np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0))

@@ -1,0 +1,61 @@
+"""Our beats and HRV against NeuroKit2's ``ppg_process`` + ``hrv_time`` on its own simulated
+PPG (a test-only dependency: the dev extra).
+
+Both filter identically (Elgendi: Butterworth 0.5–8 Hz, order 2, zero phase) and both take
+the local maxima of the filtered samples; NeuroKit2 keeps the sample, we move to the vertex of
+the parabola through it and its neighbours, which for a local maximum is within half a sample.
+So each of our beats is within T/2 of NeuroKit2's, and the tolerances below follow from that.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from sensorhub.physio import Channel, WindowSignals, bandpass, detect_beats, window_features
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # its own dependencies' deprecation warnings
+    nk = pytest.importorskip("neurokit2")
+
+HZ = 64
+T_MS = 1000 / HZ
+
+
+@pytest.mark.parametrize(("heart_rate", "seed"), [(62, 1), (75, 2), (95, 3)])
+def test_beats_and_hrv_agree_with_neurokit2(heart_rate: int, seed: int) -> None:
+    ppg = np.asarray(
+        nk.ppg_simulate(duration=60, sampling_rate=HZ, heart_rate=heart_rate, random_state=seed,
+                        ibi_randomness=0.1, motion_amplitude=0.05, powerline_amplitude=0.0,
+                        burst_number=0),
+        dtype=float,
+    )  # fmt: skip
+    ours = detect_beats(bandpass(ppg, HZ), HZ) * HZ  # in samples
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, info = nk.ppg_process(ppg, sampling_rate=HZ)
+    theirs = np.asarray(info["PPG_Peaks"])
+    theirs = theirs[(theirs >= ours[0] - 0.5) & (theirs <= ours[-1] + 0.5)]  # our edge span
+    assert len(theirs) == len(ours)
+    assert np.max(np.abs(ours - theirs)) <= 0.5 + 1e-9
+
+    features = window_features(WindowSignals(bvp=Channel(HZ, ppg)))
+    reference = nk.hrv_time(theirs, sampling_rate=HZ).iloc[0]
+    m = len(theirs) - 1
+    assert features.usable_beats == 1.0  # so both use the same intervals
+    # Per beat ≤ T/2 apart, per interval ≤ T; the mean telescopes to (last − first)/m.
+    assert features.mean_ibi_ms == pytest.approx(reference["HRV_MeanNN"], abs=T_MS / m)
+    assert features.sdnn_ms == pytest.approx(
+        reference["HRV_SDNN"], abs=T_MS * math.sqrt(m / (m - 1))
+    )
+    # A successive difference moves by ≤ 4 · T/2.
+    assert features.rmssd_ms == pytest.approx(reference["HRV_RMSSD"], abs=2 * T_MS)
+    # pNN50 may differ only by the differences within 2T of the 50 ms threshold.
+    successive = np.abs(np.diff(np.diff(theirs) * T_MS))
+    borderline = np.count_nonzero(np.abs(successive - 50) <= 2 * T_MS)
+    assert features.pnn50 == pytest.approx(
+        reference["HRV_pNN50"], abs=100 * borderline / len(successive)
+    )
