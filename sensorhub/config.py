@@ -70,6 +70,10 @@ class Settings(BaseModel):
     # After a stop, a test still takes the esp's samples until it sends `done` or is silent
     # this long: enough for an ESP32 to empty its buffer over a slow Wi-Fi link.
     flush_grace_s: float = Field(2.0, gt=0, le=60)
+    # Wearable signal windows (docs/signals.md): WESAD's 60 s window; a 5 s step keeps the
+    # HR/RMSSD chart moving at the cost of 12 windows per minute per device.
+    signal_window_s: float = Field(60.0, ge=10, le=600)
+    signal_step_s: float = Field(5.0, ge=1, le=600)
     # A USB-connected device read inside the server (the seed's optional serial listener).
     serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
     serial_baud: int = Field(115200, gt=0)

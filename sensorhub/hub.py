@@ -12,10 +12,12 @@ from sensorhub import wire
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
+from sensorhub.physio import SignalBatch
 from sensorhub.plates import Plates
 from sensorhub.ratelimit import TokenBuckets
+from sensorhub.signal_pipeline import SignalPipeline
 from sensorhub.storage import Storage
-from sensorhub.types import Broadcaster, Clock
+from sensorhub.types import Broadcaster, Clock, JSONDict
 
 
 class Hub:
@@ -29,6 +31,7 @@ class Hub:
         plates: Plates,
         clock: Clock = time.time,
         device_rate: TokenBuckets | None = None,
+        signals: SignalPipeline | None = None,
     ) -> None:
         self.storage = storage
         self.model = model
@@ -36,6 +39,7 @@ class Hub:
         self._broadcaster = broadcaster
         self._clock = clock
         self._device_rate = device_rate or TokenBuckets(0, 1)
+        self.signals = signals or SignalPipeline(storage, broadcaster, clock=clock)
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
@@ -60,3 +64,9 @@ class Hub:
         for reading in stored:
             await self._broadcaster.emit(wire.STREAM, reading_payload(reading))
         return stored
+
+    async def ingest_signals(self, batch: SignalBatch) -> JSONDict:
+        """A wearable's signal batch from any transport: counted against the device's rate,
+        committed (a replay only acknowledged), then pushed; returns the acknowledgement."""
+        self.admit(batch.device_id)
+        return await self.signals.ingest(batch)

@@ -32,6 +32,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
+from sensorhub.physio import SlidingWindows
 from sensorhub.plates import open_plates
 from sensorhub.presence import Presence
 from sensorhub.ratelimit import TokenBuckets
@@ -45,6 +46,7 @@ from sensorhub.realtime import (
     websocket_router,
 )
 from sensorhub.services import Runtime, Services
+from sensorhub.signal_pipeline import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
 
 logger = logging.getLogger("sensorhub")
@@ -88,6 +90,7 @@ def create_app(settings: Settings) -> ASGIApp:
                 yield
         finally:
             runtime.services = None
+            await services.hub.signals.close()
             await services.plates.close()
             await services.storage.close()
             log_event(logger, "server_stopped")
@@ -178,8 +181,12 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     files = TestFiles(settings.test_data_dir)
     plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
-    hub = Hub(storage, model, live, plates, device_rate=device_rate)
+    windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
+    signals = SignalPipeline(storage, live, windows)
+    hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
-    messages = MessageHandler(plates.recorder, presence, live, auth, count_message=hub.admit)
+    messages = MessageHandler(
+        plates.recorder, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
+    )
     return Services(settings, storage, files, model, presence, live, hub, messages, auth)

@@ -24,8 +24,18 @@ STATUS = "status"
 PONG = "pong"
 # A client that stopped reading lost its oldest live frames: ``{"count"}`` since the last notice.
 DROPPED = "dropped"
+# A wearable's signal batch (BVP, temperature, acceleration), after it is committed, to
+# dashboards; the same name as the event a wearable sends it with.
+SIGNALS = "signals"
+# To the sender of a ``signals`` batch once it is stored (or was already): ``{"device_id",
+# "seq", "duplicate"}``; firmware resends a batch until it hears this.
+SIGNALS_ACK = "signals_ack"
+# A window's features (and its prediction), after they are committed (docs/signals.md).
+FEATURES = "features"
+# A study session started, stopped or got a phase or label (docs/signals.md).
+STUDY = "study"
 # Live frames: what a client that falls behind may lose (the data itself is stored).
-LIVE_EVENTS = (SENSOR_DATA, STREAM)
+LIVE_EVENTS = (SENSOR_DATA, STREAM, SIGNALS)
 
 # --- events the server receives ----------------------------------------------------------
 # A force-plate message whose kind comes from its keys (``type``, ``samples``, ``done``, ``cmd``).
@@ -49,3 +59,10 @@ MAX_NOTES_CHARS = 5000
 MAX_SAMPLES_PER_MESSAGE = 10_000
 # Wearable readings per POST /api/sensor_data/batch.
 MAX_READINGS_PER_BATCH = 1000
+# Seconds of signal per channel in one ``signals`` batch: a minute of offline buffer per retry.
+MAX_SIGNAL_SECONDS = 60.0
+# Sampling rates (Hz) a channel may declare. BVP needs 16 Hz for the 8 Hz pulse band; the
+# Empatica E4 sends BVP 64, temperature 4, acceleration 32.
+BVP_HZ = (16.0, 1024.0)
+TEMPERATURE_HZ = (0.1, 64.0)
+ACC_HZ = (1.0, 1024.0)

@@ -20,17 +20,25 @@ from sensorhub.auth import FULL_ACCESS, Authenticator, Principal
 from sensorhub.contracts import DeviceId, validate
 from sensorhub.errors import SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
+from sensorhub.physio import SignalBatch
 from sensorhub.plates import TestRecorder
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
+from sensorhub.signal_contracts import SignalBatchIn
 from sensorhub.types import JSONDict
 
 
 class Rooms(Protocol):
-    """Room membership on one transport."""
+    """Room membership on one transport, and sending to a room (each connection is one)."""
 
     async def join(self, conn: str, room: str) -> None: ...
 
     async def leave(self, conn: str, room: str) -> None: ...
+
+    async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None: ...
+
+
+# A wearable's signal batch to the hub (``Hub.ingest_signals``); returns the acknowledgement.
+IngestSignals = Callable[[SignalBatch], Awaitable[JSONDict]]
 
 
 class _Message(BaseModel):
@@ -72,11 +80,19 @@ def parse_object(payload: Any) -> dict[str, Any]:
 
 
 def kind_of(message: dict[str, Any]) -> str:
-    keys = {"type": wire.REGISTER, "samples": wire.SAMPLES, "done": wire.DONE, "cmd": wire.CMD}
+    keys = {
+        "type": wire.REGISTER,
+        "samples": wire.SAMPLES,
+        "done": wire.DONE,
+        "cmd": wire.CMD,
+        "t0": wire.SIGNALS,
+    }
     for key, kind in keys.items():
         if key in message:
             return kind
-    raise ValidationError("unknown message: expected one of type, samples, done or cmd")
+    raise ValidationError(
+        "unknown message: expected one of type, samples, done, cmd or t0 (signals)"
+    )
 
 
 def parse_samples(message: dict[str, Any]) -> tuple[list[Sample], list[str]]:
@@ -133,6 +149,7 @@ class MessageHandler:
         rooms: Rooms,
         auth: Authenticator,
         count_message: Callable[[str], None] = lambda device_id: None,
+        signals: IngestSignals | None = None,
     ) -> None:
         """``count_message(device_id)`` counts one message of a device or raises (the
         per-device rate limit, ``Hub.admit``)."""
@@ -141,12 +158,14 @@ class MessageHandler:
         self._presence = presence
         self._rooms = rooms
         self._auth = auth
+        self._ingest_signals = signals
         self._principals: dict[str, Principal] = {}
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
             wire.REGISTER: self.register,
             wire.SAMPLES: self.samples,
             wire.DONE: self.done,
             wire.CMD: self.command,
+            wire.SIGNALS: self.signals,
         }
 
     async def admit(self, conn: str, token: Any) -> None:
@@ -187,6 +206,15 @@ class MessageHandler:
         if problems:
             kept = f"{len(valid)} valid sample{'s' if len(valid) != 1 else ''} kept"
             raise ValidationError(f"{'; '.join(problems[:5])} ({kept})")
+
+    async def signals(self, conn: str, message: dict[str, Any]) -> None:
+        """A wearable's batch: stored once, acknowledged with ``signals_ack`` to the sender."""
+        if self._ingest_signals is None:
+            raise ValidationError("this server takes no signals")
+        batch = validate(SignalBatchIn, message).to_batch()
+        self._principal(conn).require_send_as(batch.device_id)
+        ack = await self._ingest_signals(batch)
+        await self._rooms.emit(wire.SIGNALS_ACK, ack, room=conn)
 
     async def done(self, conn: str, message: dict[str, Any]) -> None:
         await self._recorder.done(self._esp_device(conn, "done"))

@@ -73,7 +73,7 @@ def register_events(
         async with order.turn(sid):
             await sio.emit(wire.PONG, {"timestamp": iso_time(time.time())}, to=sid)
 
-    for event in wire.FORCE_PLATE_EVENTS:
+    for event in (*wire.FORCE_PLATE_EVENTS, wire.SIGNALS):
         kind = None if event == wire.MESSAGE else event
         sio.on(event, _forward(sio, handler, order, limits, kind))
 

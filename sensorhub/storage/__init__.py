@@ -3,6 +3,7 @@
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
+from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
 from sensorhub.storage._tokens import TokenRecord
@@ -13,10 +14,13 @@ __all__ = [
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",
+    "StoredBatch",
     "TestFiles",
     "TestQuery",
     "TestRecord",
     "TokenRecord",
+    "WindowQuery",
+    "WindowRecord",
     "WriteTask",
     "Writer",
     "csv_lines",

@@ -12,6 +12,10 @@ from sensorhub.storage._schema import (
     readings,
     sample_batches,
     schema_info,
+    signal_batches,
+    signal_windows,
+    study_marks,
+    study_sessions,
     tests,
 )
 
@@ -31,8 +35,18 @@ def _v3_device_tokens(conn: Connection) -> None:
     device_tokens.create(conn)
 
 
+def _v4_wearable_signals(conn: Connection) -> None:
+    for table in (signal_batches, signal_windows, study_sessions, study_marks):
+        table.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
-STEPS: tuple[Step, ...] = (_v1_wearable_readings, _v2_force_plate_tests, _v3_device_tokens)
+STEPS: tuple[Step, ...] = (
+    _v1_wearable_readings,
+    _v2_force_plate_tests,
+    _v3_device_tokens,
+    _v4_wearable_signals,
+)
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -85,4 +97,70 @@ device_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
     Column("revoked_at", Float),
+)
+
+# Wearable signals: one row per batch per channel, the samples a float64 little-endian blob
+# (acceleration x, y, z interleaved): exact, and 8 bytes a value instead of a row each
+# (docs/signals.md measures it). (device_id, seq) names a batch: a replay is not stored twice.
+signal_batches = Table(
+    "signal_batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("t0_ms", Float, nullable=False),  # the device's clock
+    Column("hz", Float, nullable=False),
+    Column("count", Integer, nullable=False),  # samples (an acceleration sample is 3 values)
+    Column("received_at", Float, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_signal_batches_device_seq_channel", "device_id", "seq", "channel", unique=True),
+    Index("ix_signal_batches_received_at", "received_at"),
+)
+
+# Windowed features; ``at`` is the window's end on the server's clock (docs/signals.md).
+signal_windows = Table(
+    "signal_windows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("start_ms", Float, nullable=False),
+    Column("end_ms", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("quality", String(8), nullable=False),
+    Column("reason", String(16)),
+    Column("features", Text, nullable=False),  # JSON, physio.WindowFeatures
+    Column("stress_probability", Float),
+    Column("prediction", String(16)),
+    Column("model", String(255)),
+    Index("ix_signal_windows_device_id_at", "device_id", "at"),
+    Index("ix_signal_windows_at", "at"),
+)
+
+# Study sessions: a participant (a pseudonym) recorded on one wearable from start to stop.
+study_sessions = Table(
+    "study_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("device_id", String(64), nullable=False),
+    Column("participant", String(64), nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("stopped_at", Float),
+    Column("notes", Text),
+    Index("ix_study_sessions_device_id", "device_id", "id"),
+)
+
+# What happened during a session: protocol phases as they begin, self-report labels.
+study_marks = Table(
+    "study_marks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "session_id", Integer, ForeignKey("study_sessions.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(8), nullable=False),  # phase or label
+    Column("name", String(64), nullable=False),
+    Column("value", String(200)),
+    Column("at", Float, nullable=False),
+    Index("ix_study_marks_session_id", "session_id", "id"),
 )

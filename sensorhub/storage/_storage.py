@@ -16,12 +16,22 @@ from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.errors import ConfigError, StorageError, StorageUnavailable, TestNotFound
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
+from sensorhub.physio import SignalBatch
 from sensorhub.storage._engine import DEFAULT_LOCK_TIMEOUT_S, Database
 from sensorhub.storage._readings import (
     InsertReadings,
     ReadingQuery,
     iter_reading_pages,
     select_readings,
+)
+from sensorhub.storage._signals import (
+    InsertSignalBatch,
+    InsertWindows,
+    StoredBatch,
+    WindowQuery,
+    WindowRecord,
+    iter_signal_batches,
+    select_windows,
 )
 from sensorhub.storage._tests import (
     AppendSamples,
@@ -124,6 +134,27 @@ class Storage:
 
     async def iter_readings(self, query: ReadingQuery) -> AsyncIterator[Sequence[ProcessedReading]]:
         pages = iter_reading_pages(self.engine, query)
+        while page := await self._read_translated(next, pages, None):
+            yield page
+
+    # Wearable signals and their windows (docs/signals.md).
+
+    async def add_signal_batch(self, batch: SignalBatch, received_at: float) -> bool:
+        """Store ``batch``; False when (device_id, seq) was stored before (nothing stored)."""
+        stored: bool = await self.writer.submit(InsertSignalBatch(batch, received_at))
+        return stored
+
+    async def add_windows(self, records: Sequence[WindowRecord]) -> list[WindowRecord]:
+        ids: list[int] = await self.writer.submit(InsertWindows(tuple(records)))
+        return [dataclasses.replace(r, id=id_) for r, id_ in zip(records, ids, strict=True)]
+
+    async def list_windows(self, query: WindowQuery) -> list[WindowRecord]:
+        return await self._read(select_windows, query)
+
+    async def iter_signal_batches(
+        self, device_id: str | None, since: float | None, until: float | None
+    ) -> AsyncIterator[Sequence[StoredBatch]]:
+        pages = iter_signal_batches(self.engine, device_id, since, until)
         while page := await self._read_translated(next, pages, None):
             yield page
 

@@ -27,6 +27,7 @@ from sensorhub.errors import ValidationError
 from tests._errors import json_error
 from tests._readings import READING
 from tests._server import LiveServer, start_server, wait_for
+from tests.signals._batches import batch as signal_batch
 
 API_TOKEN = "test-api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -144,9 +145,20 @@ def test_device_token_cannot_send_as_another_device(server: LiveServer, wrist: s
     assert stored.json()["data"] == []
 
 
+def test_device_token_sends_its_own_signals_only(server: LiveServer, wrist: str) -> None:
+    url = server.url + "/api/wearable/signals"
+    own = httpx.post(url, params={"token": wrist}, json=signal_batch("wrist-1", 1, 0.0, 1.0))
+    assert own.status_code == 200, own.text
+    other = httpx.post(url, params={"token": wrist}, json=signal_batch("wrist-2", 1, 0.0, 1.0))
+    json_error(other, 403, "forbidden", "device_id")
+    no_token = httpx.post(url, json=signal_batch("wrist-1", 2, 1.0, 1.0))
+    json_error(no_token, 401, "unauthorized", "token")
+
+
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [("GET", "/api/tests", None), ("GET", "/api/readings", None),
+     ("GET", "/api/wearable/windows", None), ("GET", "/api/wearable/signals.csv", None),
      ("GET", "/api/readings.csv", None), ("GET", "/api/status", None),
      ("POST", "/api/start_test", {"device_id": "wrist-1"}),
      ("POST", "/api/stop_test", {"device_id": "wrist-1"}), ("DELETE", "/api/tests/1", None),

@@ -1,0 +1,151 @@
+"""The wire contract of a wearable's signal batch (``POST /api/wearable/signals`` and the
+``signals`` event on Socket.IO and ``/ws``): shapes in, the acknowledgement out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from sensorhub import physio, wire
+from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
+from sensorhub.storage import WindowRecord
+from sensorhub.types import JSONDict
+
+# The device's clock in ms: since boot or since the epoch (≈1.8e12), never beyond 2^53.
+DeviceMs = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=2**53)]
+Values = list[FiniteNumber]
+
+
+class _In(BaseModel):
+    # As every contract: unknown fields are ignored, so newer firmware can send more.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def _hz(bounds: tuple[float, float]) -> Any:
+    low, high = bounds
+    return Field(
+        strict=True, allow_inf_nan=False, ge=low, le=high, description="samples per second"
+    )
+
+
+def _check_duration(count: int, hz: float) -> None:
+    if count / hz > wire.MAX_SIGNAL_SECONDS:
+        limit = wire.MAX_SIGNAL_SECONDS
+        message = f"at most {limit:g} s per batch ({count} samples at {hz:g} Hz is longer)"
+        raise PydanticCustomError("too_long", message)
+
+
+class BvpIn(_In):
+    hz: float = _hz(wire.BVP_HZ)
+    values: Values = Field(min_length=1, description="blood volume pulse, sensor units")
+
+    @model_validator(mode="after")
+    def _short_enough(self) -> Self:
+        _check_duration(len(self.values), self.hz)
+        return self
+
+
+class TemperatureIn(_In):
+    hz: float = _hz(wire.TEMPERATURE_HZ)
+    values: Values = Field(min_length=1, description="skin temperature, °C")
+
+    @model_validator(mode="after")
+    def _short_enough(self) -> Self:
+        _check_duration(len(self.values), self.hz)
+        return self
+
+
+class AccIn(_In):
+    hz: float = _hz(wire.ACC_HZ)
+    x: Values = Field(min_length=1, description="g")
+    y: Values = Field(min_length=1, description="g")
+    z: Values = Field(min_length=1, description="g")
+
+    @model_validator(mode="after")
+    def _aligned(self) -> Self:
+        if not len(self.x) == len(self.y) == len(self.z):
+            raise PydanticCustomError(
+                "axes", "x, y and z must have as many samples ({x}, {y}, {z})",
+                {"x": len(self.x), "y": len(self.y), "z": len(self.z)},
+            )  # fmt: skip
+        _check_duration(len(self.x), self.hz)
+        return self
+
+
+class SignalBatchIn(_In):
+    """A batch of a wearable's signals; each channel optional, at its own rate."""
+
+    device_id: DeviceId = "default"
+    seq: StrictInt = Field(ge=0, le=2**53, description="grows by batch; a replay repeats it")
+    t0: DeviceMs = Field(description="the device's time of every channel's first sample, ms")
+    bvp: BvpIn | None = None
+    temperature: TemperatureIn | None = None
+    acc: AccIn | None = None
+
+    @model_validator(mode="after")
+    def _some_channel(self) -> Self:
+        if self.bvp is None and self.temperature is None and self.acc is None:
+            raise PydanticCustomError("no_channel", "send at least one of bvp, temperature, acc")
+        return self
+
+    def to_batch(self) -> physio.SignalBatch:
+        channels: dict[str, physio.Samples] = {}
+        if self.bvp is not None:
+            channels[physio.BVP] = physio.samples(self.bvp.hz, self.bvp.values)
+        if self.temperature is not None:
+            channels[physio.TEMPERATURE] = physio.samples(
+                self.temperature.hz, self.temperature.values
+            )
+        if self.acc is not None:
+            axes = list(zip(self.acc.x, self.acc.y, self.acc.z, strict=True))
+            channels[physio.ACC] = physio.samples(self.acc.hz, axes)
+        return physio.SignalBatch(self.device_id, self.seq, self.t0, channels)
+
+
+class SignalAck(BaseModel):
+    device_id: str
+    seq: int
+    duplicate: bool = Field(description="true: this batch was stored before; nothing new stored")
+    samples: int = Field(description="values in the batch (acceleration counts 3 per sample)")
+
+
+class SignalResponse(BaseModel):
+    status: str = "success"
+    data: SignalAck
+
+
+def signals_payload(batch: physio.SignalBatch) -> JSONDict:
+    """A batch as the device sent it: the ``signals`` event and the export's JSON shape."""
+    payload: JSONDict = {"device_id": batch.device_id, "seq": batch.seq, "t0": batch.t0_ms}
+    for name, samples in batch.channels.items():
+        if name == physio.ACC:
+            x, y, z = samples.values.T.tolist()
+            payload[name] = {"hz": samples.hz, "x": x, "y": y, "z": z}
+        else:
+            payload[name] = {"hz": samples.hz, "values": samples.values.tolist()}
+    return payload
+
+
+def ack_payload(batch: physio.SignalBatch, stored: bool) -> JSONDict:
+    ack = SignalAck(
+        device_id=batch.device_id, seq=batch.seq, duplicate=not stored,
+        samples=batch.sample_count(),
+    )  # fmt: skip
+    return ack.model_dump()
+
+
+def window_payload(record: WindowRecord) -> JSONDict:
+    """A window: the ``features`` event and each item of ``GET /api/wearable/windows``."""
+    return {
+        "id": record.id,
+        "device_id": record.device_id,
+        "start_ms": record.start_ms,
+        "end_ms": record.end_ms,
+        "at": iso_time(record.at),
+        **record.features.as_dict(),
+        "stress_probability": record.stress_probability,
+        "prediction": record.prediction,
+        "model": record.model,
+    }

@@ -1,0 +1,58 @@
+"""Signals and windows as CSV rows (one layout for the route exports and the study zip).
+
+Numbers are written with Python's ``repr``, the shortest text that reads back as the same
+float64: the export is exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+
+from sensorhub.contracts import iso_time
+from sensorhub.physio import ACC, FEATURE_NAMES
+from sensorhub.storage import StoredBatch, WindowRecord
+
+SIGNAL_COLUMNS = ("device_id", "seq", "channel", "hz", "t_ms", "value")
+WINDOW_COLUMNS = (
+    "id", "device_id", "start_ms", "end_ms", "at", "quality", "reason", "beats", "sqi",
+    "usable_beats", *FEATURE_NAMES, "stress_probability", "prediction", "model",
+)  # fmt: skip
+_AXES = ("acc_x", "acc_y", "acc_z")
+
+
+def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
+    """One row per value: acceleration as three channels acc_x, acc_y, acc_z."""
+    batch = stored.batch
+    for name, samples in batch.channels.items():
+        step_ms = 1000.0 / samples.hz
+        columns = [(axis, samples.values[:, i]) for i, axis in enumerate(_AXES)] if name == ACC \
+            else [(name, samples.values)]  # fmt: skip
+        for channel, values in columns:
+            for index, value in enumerate(values.tolist()):
+                t_ms = batch.t0_ms + index * step_ms
+                yield batch.device_id, batch.seq, channel, samples.hz, t_ms, value
+
+
+def window_row(record: WindowRecord) -> tuple[object, ...]:
+    f = record.features.as_dict()
+    head = (record.id, record.device_id, record.start_ms, record.end_ms, iso_time(record.at))
+    body = tuple(f[name] for name in WINDOW_COLUMNS[5 : 10 + len(FEATURE_NAMES)])
+    return (*head, *body, record.stress_probability, record.prediction, record.model)
+
+
+def csv_text(rows: Iterable[Sequence[object]], header: Sequence[str] | None = None) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+async def signal_csv(pages: AsyncIterator[Sequence[StoredBatch]]) -> AsyncIterator[str]:
+    """The CSV text of every stored batch, page by page (streamed, never all in memory)."""
+    yield csv_text([], SIGNAL_COLUMNS)
+    async for page in pages:
+        yield csv_text(row for stored in page for row in signal_rows(stored))

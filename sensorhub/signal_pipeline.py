@@ -1,0 +1,92 @@
+"""A wearable's signal batches: commit, push live, and feed the sliding windows, whose
+features are computed off the event loop, stored and pushed as ``features``.
+
+Transports reach it through ``Hub.ingest_signals``; the broadcast rules are in
+docs/broadcast.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from sensorhub import wire
+from sensorhub.biometrics import Predictor, classify
+from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
+from sensorhub.presence import VIEWERS
+from sensorhub.signal_contracts import ack_payload, signals_payload, window_payload
+from sensorhub.storage import Storage, WindowRecord
+from sensorhub.tasks import BackgroundTasks
+from sensorhub.types import Broadcaster, Clock, JSONDict
+
+
+class SignalPipeline:
+    def __init__(
+        self,
+        storage: Storage,
+        broadcaster: Broadcaster,
+        windows: SlidingWindows | None = None,
+        model: Predictor | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None."""
+        self._storage = storage
+        self._broadcaster = broadcaster
+        self._windows = windows or SlidingWindows()
+        self.model = model
+        self._clock = clock
+        self._tasks = BackgroundTasks()
+        self._in_order: dict[str, asyncio.Lock] = {}
+
+    async def ingest(self, batch: SignalBatch) -> JSONDict:
+        """Commit ``batch`` (a replay is acknowledged, not stored again), push it to the
+        dashboards, and start the windows it completes; returns the acknowledgement."""
+        received_at = self._clock()
+        stored = await self._storage.add_signal_batch(batch, received_at)
+        if stored:
+            await self._broadcaster.emit(wire.SIGNALS, signals_payload(batch), room=VIEWERS)
+            due = self._windows.add(batch)
+            if due:
+                # In arrival order per device: each task takes the device's lock first thing,
+                # and asyncio.Lock serves waiters first come, first served.
+                lock = self._in_order.setdefault(batch.device_id, asyncio.Lock())
+                work = self._compute(lock, due, received_at, batch.end_ms())
+                self._tasks.spawn(work, name=f"windows-{batch.device_id}")
+        return ack_payload(batch, stored)
+
+    async def close(self) -> None:
+        await self._tasks.cancel_all()
+
+    async def _compute(
+        self, lock: asyncio.Lock, due: Sequence[DueWindow], received_at: float, batch_end_ms: float
+    ) -> None:
+        async with lock:
+            features = await asyncio.to_thread(lambda: [window_features(w.signals) for w in due])
+            records = [
+                # The window's end on the server clock: the batch arrived as its end did.
+                WindowRecord(w.device_id, w.start_ms, w.end_ms,
+                             received_at - (batch_end_ms - w.end_ms) / 1000.0, f)
+                for w, f in zip(due, features, strict=True)
+            ]  # fmt: skip
+            stored = await self._storage.add_windows(self._predict(records))
+            for record in stored:
+                await self._broadcaster.emit(wire.FEATURES, window_payload(record), room=VIEWERS)
+
+    def _predict(self, records: list[WindowRecord]) -> list[WindowRecord]:
+        """Each good window with the window model's probability; poor ones stay unrated."""
+        if self.model is None:
+            return records
+        rated = [(i, v) for i, r in enumerate(records) if (v := r.features.vector()) is not None]
+        if not rated:
+            return records
+        inputs = np.array([v for _, v in rated], dtype=np.float32)
+        probabilities = self.model.predict_proba(inputs).astype(float).tolist()
+        out = list(records)
+        for (index, _), p in zip(rated, probabilities, strict=True):
+            r = out[index]
+            out[index] = WindowRecord(r.device_id, r.start_ms, r.end_ms, r.at, r.features,
+                                      p, classify(p), self.model.name)  # fmt: skip
+        return out

@@ -1,0 +1,197 @@
+"""Wearable signals and their windows: the write tasks and the queries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, Row, insert, select
+
+from sensorhub.physio import ACC, Samples, SignalBatch, WindowFeatures
+from sensorhub.storage._schema import signal_batches, signal_windows
+from sensorhub.storage._writer import WriteTask
+
+# Little-endian float64: exactly the JSON numbers a device sent, on any machine.
+_BLOB = np.dtype("<f8")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """A stored signal batch, as the export reads it back."""
+
+    batch: SignalBatch
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class WindowRecord:
+    """A window's features and prediction; ``at``: its end on the server's clock."""
+
+    device_id: str
+    start_ms: float
+    end_ms: float
+    at: float
+    features: WindowFeatures
+    stress_probability: float | None = None
+    prediction: str | None = None
+    model: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowQuery:
+    """Windows to list, newest first."""
+
+    device_id: str | None = None
+    since: float | None = None
+    until: float | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class InsertSignalBatch(WriteTask):
+    """Store a batch unless (device_id, seq) is stored already; resolves to whether it was new.
+
+    Safe as check-then-insert: only the writer writes, one task after another.
+    """
+
+    batch: SignalBatch
+    received_at: float
+
+    def run(self, conn: Connection) -> bool:
+        b = self.batch
+        seen = select(signal_batches.c.id).where(
+            signal_batches.c.device_id == b.device_id, signal_batches.c.seq == b.seq
+        )
+        if conn.execute(seen.limit(1)).first() is not None:
+            return False
+        rows = [_batch_row(b, name, s, self.received_at) for name, s in b.channels.items()]
+        conn.execute(insert(signal_batches), rows)
+        return True
+
+
+def _batch_row(batch: SignalBatch, channel: str, samples: Samples, received_at: float) -> Any:
+    return {
+        "device_id": batch.device_id,
+        "seq": batch.seq,
+        "channel": channel,
+        "t0_ms": batch.t0_ms,
+        "hz": samples.hz,
+        "count": len(samples),
+        "received_at": received_at,
+        "data": np.ascontiguousarray(samples.values, dtype=_BLOB).tobytes(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class InsertWindows(WriteTask):
+    """Insert window records; resolves to their ids, in order."""
+
+    records: tuple[WindowRecord, ...]
+
+    def run(self, conn: Connection) -> list[int]:
+        statement = insert(signal_windows).returning(
+            signal_windows.c.id, sort_by_parameter_order=True
+        )
+        return list(conn.execute(statement, [_window_row(r) for r in self.records]).scalars())
+
+
+def _window_row(record: WindowRecord) -> dict[str, Any]:
+    return {
+        "device_id": record.device_id,
+        "start_ms": record.start_ms,
+        "end_ms": record.end_ms,
+        "at": record.at,
+        "quality": record.features.quality,
+        "reason": record.features.reason,
+        "features": json.dumps(record.features.as_dict()),
+        "stress_probability": record.stress_probability,
+        "prediction": record.prediction,
+        "model": record.model,
+    }
+
+
+def select_windows(conn: Connection, query: WindowQuery) -> list[WindowRecord]:
+    statement = select(signal_windows)
+    if query.device_id is not None:
+        statement = statement.where(signal_windows.c.device_id == query.device_id)
+    if query.since is not None:
+        statement = statement.where(signal_windows.c.at >= query.since)
+    if query.until is not None:
+        statement = statement.where(signal_windows.c.at < query.until)
+    statement = statement.order_by(signal_windows.c.at.desc(), signal_windows.c.id.desc())
+    return [_window(row) for row in conn.execute(statement.limit(query.limit))]
+
+
+def _window(row: Row[Any]) -> WindowRecord:
+    m = row._mapping
+    return WindowRecord(
+        device_id=m["device_id"],
+        start_ms=m["start_ms"],
+        end_ms=m["end_ms"],
+        at=m["at"],
+        features=WindowFeatures(**json.loads(m["features"])),
+        stress_probability=m["stress_probability"],
+        prediction=m["prediction"],
+        model=m["model"],
+        id=m["id"],
+    )
+
+
+def iter_signal_batches(
+    engine: Engine, device_id: str | None, since: float | None, until: float | None
+) -> Iterator[Sequence[StoredBatch]]:
+    """Stored batches received in [since, until), by device and seq, a page per connection."""
+    last: tuple[str, int] = ("", -1)
+    while True:
+        statement = select(signal_batches).order_by(
+            signal_batches.c.device_id, signal_batches.c.seq, signal_batches.c.channel
+        )
+        if device_id is not None:
+            statement = statement.where(signal_batches.c.device_id == device_id)
+        if since is not None:
+            statement = statement.where(signal_batches.c.received_at >= since)
+        if until is not None:
+            statement = statement.where(signal_batches.c.received_at < until)
+        after = (signal_batches.c.device_id > last[0]) | (
+            (signal_batches.c.device_id == last[0]) & (signal_batches.c.seq > last[1])
+        )
+        with engine.connect() as conn:
+            rows = list(conn.execute(statement.where(after).limit(_PAGE_ROWS)))
+        if not rows:
+            return
+        page = _batches(rows, complete=len(rows) < _PAGE_ROWS)
+        if not page:  # one batch has more channel rows than a page: cannot happen (3 < page)
+            return
+        yield page
+        last = (page[-1].batch.device_id, page[-1].batch.seq)
+
+
+_PAGE_ROWS = 300
+
+
+def _batches(rows: list[Row[Any]], complete: bool) -> list[StoredBatch]:
+    """Group channel rows into batches; the last group may be cut by the page unless
+    ``complete``, so it waits for the next page."""
+    groups: dict[tuple[str, int], list[Row[Any]]] = {}
+    for row in rows:
+        groups.setdefault((row.device_id, row.seq), []).append(row)
+    keys = list(groups)
+    if not complete:
+        keys = keys[:-1]
+    return [_stored(groups[key]) for key in keys]
+
+
+def _stored(rows: list[Row[Any]]) -> StoredBatch:
+    first = rows[0]
+    channels = {}
+    for row in rows:
+        values = np.frombuffer(row.data, dtype=_BLOB).astype(np.float64)
+        channels[row.channel] = Samples(
+            row.hz, values.reshape(-1, 3) if row.channel == ACC else values
+        )
+    batch = SignalBatch(first.device_id, first.seq, first.t0_ms, channels)
+    return StoredBatch(batch, first.received_at)
