@@ -65,7 +65,7 @@ def test_the_export_gives_back_exactly_the_numbers_sent(http: httpx.Client) -> N
 
 
 def _bad(body: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
-    changed = json.loads(json.dumps(body))
+    changed: dict[str, Any] = json.loads(json.dumps(body))
     target = changed
     for key in path[:-1]:
         target = target[key]
@@ -77,7 +77,7 @@ def _bad(body: dict[str, Any], path: list[Any], value: Any) -> dict[str, Any]:
 
 
 _DELETE = object()
-BAD = {
+BAD: dict[str, tuple[list[Any], Any, str]] = {
     "a string sample": (["bvp", "values", 3], "1.0", "bvp.values[3]"),
     "a boolean seq": (["seq"], True, "seq"),
     "a negative seq": (["seq"], -1, "seq"),
