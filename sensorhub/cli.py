@@ -332,6 +332,12 @@ def simulate_forceplate(
 @click.option("--rate", type=click.FloatRange(0.1, 200), default=4, show_default=True, help="Hz")
 @click.option("--stress-episodes", is_flag=True, help="45 s cycles: 30 s calm, 15 s stressed.")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many readings.")
+@click.option(
+    "--signals",
+    is_flag=True,
+    help="Stream the signals (BVP 64 Hz, temperature 4 Hz, acceleration 32 Hz) in 1 s batches "
+    "instead of readings; stress episodes: 120 s calm, 90 s stressed.",
+)
 @device_token_option
 def simulate_wearable(
     url: str,
@@ -339,15 +345,30 @@ def simulate_wearable(
     rate: float,
     stress_episodes: bool,
     count: int | None,
+    signals: bool,
     token: str | None,
 ) -> None:
     """A wrist wearable posting BVP, skin temperature and acceleration."""
     from sensorhub.devices.wearable_sim import WearableSimulator
 
+    if signals:
+        _simulate_signals(url, device_id, stress_episodes, count, token)
+        return
     wearable = WearableSimulator(url, device_id, rate, stress_episodes, token=token)
     click.echo(f"simulated wearable {device_id!r} posting to {url} at {rate} Hz")
     _until_interrupted(lambda stop: wearable.run(stop, count))
     click.echo(f"{wearable.sent} readings accepted, {wearable.failed} failed")
+
+
+def _simulate_signals(
+    url: str, device_id: str, episodes: bool, count: int | None, token: str | None
+) -> None:
+    from sensorhub.devices.signal_sim import SignalSimulator
+
+    wearable = SignalSimulator(url, device_id, episodes, token=token)
+    click.echo(f"simulated wearable {device_id!r} streaming signals to {url}")
+    _until_interrupted(lambda stop: wearable.run(stop, count))
+    click.echo(f"{wearable.sent} batches accepted, {wearable.failed} failed")
 
 
 def _until_interrupted(work: Callable[[threading.Event], None]) -> None:
