@@ -29,6 +29,9 @@ class Settings(BaseModel):
     data_dir: Path = Path("data")
     db: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in the data dir")
     model: Path | None = Field(None, description="Keras .h5 stress model to load")
+    window_model: Path | None = Field(
+        None, description="Keras .h5 window model with its .json sidecar (docs/signals.md)"
+    )
     cors_origins: tuple[str, ...] = ("*",)
     # Set: every route but /api/health and the pages needs a token (docs/security.md).
     # SecretStr: never shown by repr or in a validation message.

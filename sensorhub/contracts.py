@@ -107,6 +107,9 @@ class HealthResponse(BaseModel):
         description="unavailable from a failed commit until the next one succeeds"
     )
     auth: Literal["on", "off"] = Field(description="on: routes need a token (docs/security.md)")
+    window_model: ModelInfo | None = Field(
+        None, description="the model over window features (docs/signals.md), if any"
+    )
 
 
 class ErrorResponse(BaseModel):

@@ -26,7 +26,14 @@ from sensorhub.api import (
     install_error_handlers,
 )
 from sensorhub.auth import Authenticator, listens_beyond_loopback
-from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
+from sensorhub.biometrics import (
+    StressModel,
+    WindowModel,
+    find_stress_model,
+    find_window_model,
+    load_stress_model,
+    load_window_model,
+)
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
 from sensorhub.headtimeout import head_timeout_protocol
@@ -56,6 +63,12 @@ def load_configured_model(settings: Settings) -> StressModel:
     """``--model``, else ``./stress_model.h5``, else the bundled demo model."""
     path, source = find_stress_model(settings.model, Path.cwd())
     return load_stress_model(path, source)
+
+
+def load_configured_window_model(settings: Settings) -> WindowModel:
+    """``window_model``, else ``./stress_window_model.h5``, else the bundled demo."""
+    path, source = find_window_model(settings.window_model, Path.cwd())
+    return load_window_model(path, source)
 
 
 def create_app(settings: Settings) -> ASGIApp:
@@ -182,7 +195,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
-    signals = SignalPipeline(storage, live, windows)
+    signals = SignalPipeline(storage, live, windows, load_configured_window_model(settings))
     hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)

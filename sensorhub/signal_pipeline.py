@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sensorhub import wire
-from sensorhub.biometrics import Predictor, classify
+from sensorhub.biometrics import WindowModel, classify
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
 from sensorhub.signal_contracts import ack_payload, signals_payload, window_payload
@@ -29,7 +29,7 @@ class SignalPipeline:
         storage: Storage,
         broadcaster: Broadcaster,
         windows: SlidingWindows | None = None,
-        model: Predictor | None = None,
+        model: WindowModel | None = None,
         clock: Clock = time.time,
     ) -> None:
         """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sensorhub import __version__
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import error_responses
+from sensorhub.biometrics import WindowModel
 from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
 
 router = APIRouter(prefix="/api", tags=["health"], responses=error_responses())
@@ -32,4 +33,11 @@ async def health(services: ServicesDep) -> HealthResponse:
         writer_backlog=services.storage.writer.backlog,
         storage="ok" if services.storage.writer.healthy else "unavailable",
         auth="on" if services.auth.enabled else "off",
+        window_model=_window_model(services.hub.signals.model),
     )
+
+
+def _window_model(model: WindowModel | None) -> ModelInfo | None:
+    if model is None:
+        return None
+    return ModelInfo(name=model.name, source=model.source, backend=model.backend, demo=model.demo)

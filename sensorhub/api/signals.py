@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from sensorhub.api._auth import principal_of
 from sensorhub.api._deps import ServicesDep
@@ -60,19 +60,19 @@ async def list_windows(
     return JSONResponse({"status": "success", "data": [window_payload(r) for r in records]})
 
 
-@router.get("/windows.csv", response_class=PlainTextResponse)
+@router.get("/windows.csv", response_class=StreamingResponse)
 async def export_windows(
     services: ServicesDep,
     device_id: DeviceId | None = None,
     since: TimeParam = None,
     until: TimeParam = None,
-) -> PlainTextResponse:
+) -> StreamingResponse:
     """The matching windows as CSV, oldest first (at most a day of one device)."""
     query = WindowQuery(device_id, since, until, MAX_EXPORT_WINDOWS)
     records = reversed(await services.storage.list_windows(query))
     headers = {"Content-Disposition": 'attachment; filename="windows.csv"'}
     text = csv_text((window_row(r) for r in records), WINDOW_COLUMNS)
-    return PlainTextResponse(text, media_type="text/csv", headers=headers)
+    return StreamingResponse(iter([text]), media_type="text/csv", headers=headers)
 
 
 @router.get("/signals.csv", response_class=StreamingResponse)

@@ -14,16 +14,26 @@ from sensorhub.biometrics.stress_model import (
     find_stress_model,
     load_stress_model,
 )
+from sensorhub.biometrics.window_model import (
+    BUNDLED_WINDOW_MODEL_PATH,
+    WindowModel,
+    find_window_model,
+    load_window_model,
+)
 
 __all__ = [
     "BUNDLED_MODEL_PATH",
+    "BUNDLED_WINDOW_MODEL_PATH",
     "Predictor",
     "ProcessedReading",
     "Reading",
     "StressModel",
+    "WindowModel",
     "acceleration_magnitude",
     "classify",
     "find_stress_model",
+    "find_window_model",
     "load_stress_model",
+    "load_window_model",
     "process_readings",
 ]

@@ -45,10 +45,11 @@ def _fields(state: State) -> tuple[float, ...]:
 class SimulatedWearer:
     """Signals from one wearer; ``signals`` must be asked for consecutive stretches of time."""
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, temperature_c: float = CALM.temperature_c) -> None:
+        """``temperature_c``: the skin's temperature at the start."""
         self._rng = np.random.default_rng(seed)
         self._beats = [0.4]
-        self._temperature = CALM.temperature_c
+        self._temperature = temperature_c
 
     def signals(self, start_s: float, seconds: float, state: State) -> dict[str, Any]:
         """The channels of a ``signals`` batch (``{"bvp": {"hz", "values"}, …}``)."""

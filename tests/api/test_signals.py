@@ -130,6 +130,9 @@ def test_windows_are_computed_listed_and_exported(http: httpx.Client) -> None:
         # tests/physio bounds the beat error; 1 bpm is far outside it at 75 bpm
         assert abs(window["hr_bpm"] - 60_000 / IBI_MS) < 1.0
         assert abs(window["temp_mean"] - 33.0) < 0.01
+        # The bundled demo window model rates every good window.
+        assert window["model"] == "stress_window_model_demo.h5"
+        assert (window["prediction"] == "Stressed") == (window["stress_probability"] > 0.5)
     exported = http.get("/api/wearable/windows.csv", params={"device_id": device})
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [float(r["end_ms"]) for r in rows] == [60_000.0, 65_000.0]
@@ -139,3 +142,12 @@ def test_windows_are_computed_listed_and_exported(http: httpx.Client) -> None:
 def test_windows_list_refuses_a_bad_limit(http: httpx.Client) -> None:
     response = http.get("/api/wearable/windows", params={"limit": 0})
     assert response.status_code == 422 and "limit" in response.json()["message"]
+
+
+def test_health_names_both_models(http: httpx.Client) -> None:
+    health = http.get("/api/health").json()
+    assert health["model"]["name"] == "stress_model_demo.h5"
+    assert health["window_model"] == {
+        "name": "stress_window_model_demo.h5", "source": "bundled", "backend": "numpy",
+        "demo": True,
+    }  # fmt: skip
