@@ -11,11 +11,14 @@
      │    └── OriginNotAllowed        a page on another origin asked for a configuration route
      ├── NotFoundError          404   the thing asked for does not exist
      │    ├── TestNotFound            no stored test has that id
-     │    └── NoReading               the device has sent no samples yet
+     │    ├── NoReading               the device has sent no samples yet
+     │    └── StudyNotFound           no study session has that id
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
-     │    └── PlateNotReady           its recent samples cannot tare or calibrate it
+     │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
+     │    ├── StudyRunning            a study session already records that wearable
+     │    └── StudyStopped            the study session has stopped: no more marks
      ├── RateLimited            429   the client sends faster than allowed
      │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
@@ -188,3 +191,21 @@ class NoReading(NotFoundError):
     """Raised when a device has sent no sample yet (or too few for the request)."""
 
     code = "no_reading"
+
+
+class StudyNotFound(NotFoundError):
+    """Raised when no study session has the requested id."""
+
+    code = "study_not_found"
+
+
+class StudyRunning(ConflictError):
+    """Raised when a study session is started on a wearable another one is recording."""
+
+    code = "study_running"
+
+
+class StudyStopped(ConflictError):
+    """Raised when a phase or label is added to a study session that has stopped."""
+
+    code = "study_stopped"

@@ -17,6 +17,7 @@ from sensorhub.plates import Plates
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.signal_pipeline import SignalPipeline
 from sensorhub.storage import Storage
+from sensorhub.studies import Studies
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 
@@ -40,6 +41,7 @@ class Hub:
         self._clock = clock
         self._device_rate = device_rate or TokenBuckets(0, 1)
         self.signals = signals or SignalPipeline(storage, broadcaster, clock=clock)
+        self.studies = Studies(storage, broadcaster, clock)
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,

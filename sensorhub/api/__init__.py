@@ -1,6 +1,6 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
-from sensorhub.api import biometrics, devices, health, loadcell, pages, signals, tests
+from sensorhub.api import biometrics, devices, health, loadcell, pages, signals, studies, tests
 from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
@@ -11,6 +11,7 @@ ROUTERS = (
     health.router,
     biometrics.router,
     signals.router,
+    studies.router,
     loadcell.router,
     tests.router,
     devices.router,

@@ -33,6 +33,13 @@ from sensorhub.storage._signals import (
     iter_signal_batches,
     select_windows,
 )
+from sensorhub.storage._studies import (
+    AddMark,
+    CreateStudy,
+    StopStudy,
+    select_studies,
+    select_study,
+)
 from sensorhub.storage._tests import (
     AppendSamples,
     CreateTest,
@@ -56,6 +63,7 @@ from sensorhub.storage._tokens import (
     select_tokens,
 )
 from sensorhub.storage._writer import Writer
+from sensorhub.study import Mark, StudySession
 
 _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
@@ -157,6 +165,26 @@ class Storage:
         pages = iter_signal_batches(self.engine, device_id, since, until)
         while page := await self._read_translated(next, pages, None):
             yield page
+
+    # Study sessions (docs/signals.md): None when the wearable or session state refuses.
+
+    async def create_study(self, session: StudySession) -> int | None:
+        session_id: int | None = await self.writer.submit(CreateStudy(session))
+        return session_id
+
+    async def stop_study(self, session_id: int, at: float) -> bool:
+        stopped: bool = await self.writer.submit(StopStudy(session_id, at))
+        return stopped
+
+    async def add_mark(self, mark: Mark) -> int | None:
+        mark_id: int | None = await self.writer.submit(AddMark(mark))
+        return mark_id
+
+    async def get_study(self, session_id: int) -> tuple[StudySession, list[Mark]] | None:
+        return await self._read(select_study, session_id)
+
+    async def list_studies(self, device_id: str | None, limit: int) -> list[StudySession]:
+        return await self._read(select_studies, device_id, limit)
 
     # Force-plate tests. Writes go through the writer; ids come back once committed.
 

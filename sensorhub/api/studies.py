@@ -1,0 +1,133 @@
+"""Study session routes: start and stop recording a wearable, mark phases and labels, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+
+from sensorhub import wire
+from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import TOKEN_REQUIRED, error_responses
+from sensorhub.api._params import RowId
+from sensorhub.api.biometrics import MAX_EPOCH_S
+from sensorhub.contracts import DeviceId, iso_time
+from sensorhub.studies import session_payload
+from sensorhub.study import LABEL, PHASE, Mark, StudySession, phase_spans
+
+router = APIRouter(
+    prefix="/api/wearable/sessions", tags=["wearable studies"],
+    responses=error_responses(*TOKEN_REQUIRED, 404, 409, 422, 503),
+)  # fmt: skip
+# A pseudonym such as "P07": letters, digits and . _ - only, so no real name fits by accident.
+Pseudonym = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StartIn(_In):
+    device_id: DeviceId
+    participant: Pseudonym = Field(description="a pseudonym, e.g. P07; never a real name")
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+
+
+class PhaseIn(_In):
+    phase: Literal["baseline", "stress", "amusement", "recovery", "custom"]
+    name: Name | None = Field(None, description="a custom phase's name")
+
+
+class LabelIn(_In):
+    name: Name = Field(description="the question, e.g. stress (1–9)")
+    value: Annotated[str, StringConstraints(max_length=200)] | StrictInt | StrictFloat = Field(
+        description="the answer", allow_inf_nan=False
+    )
+    at: float | None = Field(
+        None, ge=0, le=MAX_EPOCH_S, allow_inf_nan=False,
+        description="the moment the label describes, seconds since the epoch (default: now)",
+    )  # fmt: skip
+
+
+def _session_body(session: StudySession, marks: list[Mark] | None = None) -> JSONResponse:
+    data = session_payload(session)
+    if marks is not None:
+        data["phases"] = [
+            {"phase": s.name, "name": s.value, "start": iso_time(s.start),
+             "end": None if s.end is None else iso_time(s.end)}
+            for s in phase_spans(marks, session.stopped_at)
+        ]  # fmt: skip
+        data["labels"] = [
+            {"name": m.name, "value": m.value, "at": iso_time(m.at)}
+            for m in marks
+            if m.kind == LABEL
+        ]
+    return JSONResponse({"status": "success", "data": data})
+
+
+@router.post("", response_model=None)
+async def start_session(body: StartIn, services: ServicesDep) -> JSONResponse:
+    """Start recording a wearable for a participant; 409 while another session records it."""
+    studies = services.hub.studies
+    return _session_body(await studies.start(body.device_id, body.participant, body.notes))
+
+
+@router.get("", response_model=None)
+async def list_sessions(
+    services: ServicesDep,
+    device_id: DeviceId | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> JSONResponse:
+    """Study sessions, newest first."""
+    sessions = await services.storage.list_studies(device_id, limit)
+    return JSONResponse({"status": "success", "data": [session_payload(s) for s in sessions]})
+
+
+@router.get("/{session_id}.zip", response_class=Response)
+async def export_session(
+    session_id: RowId,
+    services: ServicesDep,
+    format: Literal["csv", "parquet"] = "csv",  # noqa: A002 - the query parameter's name
+) -> Response:
+    """Raw signals, windows, phases and labels of a session: CSV files, or Parquet files with
+    the `[research]` extra; one zip."""
+    content = await services.hub.studies.export(session_id, format)
+    name = f"session-{session_id}-{format}.zip"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type="application/zip", headers=headers)
+
+
+@router.get("/{session_id}", response_model=None)
+async def get_session(session_id: RowId, services: ServicesDep) -> JSONResponse:
+    """A session with its phases (each until the next begins) and labels."""
+    return _session_body(*await services.hub.studies.require(session_id))
+
+
+@router.post("/{session_id}/stop", response_model=None)
+async def stop_session(session_id: RowId, services: ServicesDep) -> JSONResponse:
+    return _session_body(await services.hub.studies.stop(session_id))
+
+
+@router.post("/{session_id}/phases", response_model=None)
+async def mark_phase(session_id: RowId, body: PhaseIn, services: ServicesDep) -> JSONResponse:
+    """The protocol's next phase begins now; it lasts until the next one or the stop."""
+    mark = await services.hub.studies.mark(session_id, PHASE, body.phase, body.name)
+    return JSONResponse({"status": "success", "data": _mark(mark)})
+
+
+@router.post("/{session_id}/labels", response_model=None)
+async def add_label(session_id: RowId, body: LabelIn, services: ServicesDep) -> JSONResponse:
+    """A self-report label (question and answer) for a moment of the session."""
+    studies = services.hub.studies
+    mark = await studies.mark(session_id, LABEL, body.name, str(body.value), body.at)
+    return JSONResponse({"status": "success", "data": _mark(mark)})
+
+
+def _mark(mark: Mark) -> dict[str, object]:
+    return {"id": mark.id, "kind": mark.kind, "name": mark.name, "value": mark.value,
+            "at": iso_time(mark.at)}  # fmt: skip

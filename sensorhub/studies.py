@@ -1,0 +1,90 @@
+"""Study sessions on wearables: start, stop, phases and labels go through here to storage,
+then to dashboards as ``study`` (after the commit, as readings: docs/broadcast.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import asdict, replace
+
+from sensorhub import wire
+from sensorhub.errors import StudyNotFound, StudyRunning, StudyStopped
+from sensorhub.presence import VIEWERS
+from sensorhub.storage import Storage, WindowQuery
+from sensorhub.study import LABEL, PHASE, Mark, StudySession
+from sensorhub.study_export import SessionData, require_format, session_zip
+from sensorhub.types import Broadcaster, Clock, JSONDict
+
+# The most windows one session export holds: a day at the default 5 s step.
+MAX_SESSION_WINDOWS = 17_280
+
+
+class Studies:
+    def __init__(
+        self, storage: Storage, broadcaster: Broadcaster, clock: Clock = time.time
+    ) -> None:
+        self._storage = storage
+        self._broadcaster = broadcaster
+        self._clock = clock
+
+    async def start(self, device_id: str, participant: str, notes: str | None) -> StudySession:
+        session = StudySession(device_id, participant, self._clock(), notes=notes)
+        session_id = await self._storage.create_study(session)
+        if session_id is None:
+            raise StudyRunning(f"a study session is recording {device_id!r}; stop it first")
+        started = replace(session, id=session_id)
+        await self._announce("started", started)
+        return started
+
+    async def stop(self, session_id: int) -> StudySession:
+        if not await self._storage.stop_study(session_id, self._clock()):
+            await self.require(session_id)  # 404 if it never existed
+            raise StudyStopped(f"study session {session_id} has stopped already")
+        session, _ = await self.require(session_id)
+        await self._announce("stopped", session)
+        return session
+
+    async def mark(self, session_id: int, kind: str, name: str, value: str | None,
+                   at: float | None = None) -> Mark:  # fmt: skip
+        """A phase beginning now, or a label (``at``: the moment it describes, default now)."""
+        mark = Mark(session_id, kind, name, value, self._clock() if at is None else at)
+        mark_id = await self._storage.add_mark(mark)
+        if mark_id is None:
+            session, _ = await self.require(session_id)
+            raise StudyStopped(f"study session {session.id} has stopped: no more {kind}s")
+        stored = replace(mark, id=mark_id)
+        session, _ = await self.require(session_id)
+        await self._announce(PHASE if kind == PHASE else LABEL, session, stored)
+        return stored
+
+    async def require(self, session_id: int) -> tuple[StudySession, list[Mark]]:
+        found = await self._storage.get_study(session_id)
+        if found is None:
+            raise StudyNotFound(f"no study session with id {session_id}")
+        return found
+
+    async def export(self, session_id: int, file_format: str) -> bytes:
+        require_format(file_format)
+        session, marks = await self.require(session_id)
+        until = session.stopped_at or self._clock()
+        batches = [
+            stored
+            async for page in self._storage.iter_signal_batches(
+                session.device_id, session.started_at, until
+            )
+            for stored in page
+        ]
+        query = WindowQuery(session.device_id, session.started_at, until, MAX_SESSION_WINDOWS)
+        windows = list(reversed(await self._storage.list_windows(query)))
+        data = SessionData(session, marks, batches, windows)
+        return await asyncio.to_thread(session_zip, data, file_format)
+
+    async def _announce(self, event: str, session: StudySession, mark: Mark | None = None) -> None:
+        payload: JSONDict = {"event": event, "session": session_payload(session)}
+        if mark is not None:
+            payload["mark"] = asdict(mark)
+        await self._broadcaster.emit(wire.STUDY, payload, room=VIEWERS)
+
+
+def session_payload(session: StudySession) -> JSONDict:
+    return asdict(session)

@@ -1,0 +1,83 @@
+"""A study session as one zip: signals, windows, phases and labels as CSV files, or as
+Parquet files (the ``[research]`` extra: pyarrow), each ready for ``pandas.read_csv`` /
+``pandas.read_parquet``."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from sensorhub.contracts import iso_time
+from sensorhub.errors import ValidationError
+from sensorhub.signal_export import SIGNAL_COLUMNS, WINDOW_COLUMNS, signal_rows, window_row
+from sensorhub.storage import StoredBatch, WindowRecord
+from sensorhub.study import LABEL, Mark, StudySession, phase_spans
+
+FORMATS = ("csv", "parquet")
+PHASE_COLUMNS = ("phase", "custom_name", "start", "end")
+LABEL_COLUMNS = ("at", "name", "value")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionData:
+    session: StudySession
+    marks: list[Mark]
+    batches: list[StoredBatch]
+    windows: list[WindowRecord]  # oldest first
+
+
+def require_format(name: str) -> None:
+    if name == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise ValidationError(
+            "format: parquet needs the [research] extra (pyarrow) installed on the server"
+        )
+
+
+def session_zip(data: SessionData, file_format: str) -> bytes:
+    """The zip's bytes; CPU-bound, so the caller runs it in a worker thread."""
+    tables: dict[str, tuple[Sequence[str], list[tuple[object, ...]]]] = {
+        "signals": (SIGNAL_COLUMNS, [r for b in data.batches for r in signal_rows(b)]),
+        "windows": (WINDOW_COLUMNS, [window_row(w) for w in data.windows]),
+        "phases": (PHASE_COLUMNS, _phase_rows(data)),
+        "labels": (LABEL_COLUMNS, [(iso_time(m.at), m.name, m.value)
+                                   for m in data.marks if m.kind == LABEL]),
+    }  # fmt: skip
+    write = _parquet if file_format == "parquet" else _csv
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        session = {**asdict(data.session), "format": file_format}
+        archive.writestr("session.json", json.dumps(session, indent=2))
+        for name, (columns, rows) in tables.items():
+            archive.writestr(f"{name}.{file_format}", write(columns, rows))
+    return buffer.getvalue()
+
+
+def _phase_rows(data: SessionData) -> list[tuple[object, ...]]:
+    spans = phase_spans(data.marks, data.session.stopped_at)
+    return [
+        (s.name, s.value, iso_time(s.start), None if s.end is None else iso_time(s.end))
+        for s in spans
+    ]
+
+
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return text.getvalue().encode()
+
+
+def _parquet(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    import pyarrow as pa  # the optional [research] extra, imported only when asked for
+    import pyarrow.parquet as pq
+
+    by_column = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
+    out = io.BytesIO()
+    pq.write_table(pa.table(by_column), out)
+    return out.getvalue()

@@ -1,0 +1,158 @@
+"""Study sessions against a real server: start, phases, labels, stop, live events, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._errors import json_error
+from tests._server import LiveServer, start_server, wait_for
+from tests.forceplate._clients import sio_client
+from tests.signals._batches import batch, new_device
+
+SESSIONS = "/api/wearable/sessions"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    live = start_server(tmp_path_factory.mktemp("studies") / "data")
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30.0) as client:
+        yield client
+
+
+def _start(http: httpx.Client, device: str, participant: str = "P01") -> dict[str, Any]:
+    response = http.post(SESSIONS, json={"device_id": device, "participant": participant})
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def _recorded_session(http: httpx.Client, server: LiveServer) -> tuple[int, str, int]:
+    """A stopped session with two phases, a label, 65 s of signals and their two windows;
+    returns its id, device and the number of values uploaded."""
+    device = new_device("study")
+    with sio_client(server) as dashboard:
+        dashboard.ping()
+        session = _start(http, device)
+        sid = session["id"]
+        assert http.post(f"{SESSIONS}/{sid}/phases", json={"phase": "baseline"}).status_code == 200
+        values = 0
+        for seq, (start, seconds) in enumerate([(0.0, 60.0), (60.0, 5.0)]):
+            body = batch(device, seq, start, seconds)
+            values += http.post("/api/wearable/signals", json=body).json()["data"]["samples"]
+        custom = {"phase": "custom", "name": "math task"}
+        assert http.post(f"{SESSIONS}/{sid}/phases", json=custom).status_code == 200
+        label = http.post(f"{SESSIONS}/{sid}/labels", json={"name": "stress (1-9)", "value": 7})
+        assert label.status_code == 200 and label.json()["data"]["value"] == "7"
+        wait_for(
+            lambda: len(http.get("/api/wearable/windows", params={"device_id": device})
+                        .json()["data"]) == 2,
+            timeout=30,
+        )  # fmt: skip
+        stopped = http.post(f"{SESSIONS}/{sid}/stop")
+        assert stopped.status_code == 200 and stopped.json()["data"]["stopped_at"] is not None
+        events = [dashboard.expect("study")["event"] for _ in range(5)]
+        assert events == ["started", "phase", "phase", "label", "stopped"]
+    return sid, device, values
+
+
+@pytest.fixture(scope="module")
+def recorded(server: LiveServer) -> tuple[int, str, int]:
+    with httpx.Client(base_url=server.url, timeout=30.0) as client:
+        return _recorded_session(client, server)
+
+
+def test_a_session_lists_its_phases_and_labels(
+    http: httpx.Client, recorded: tuple[int, str, int]
+) -> None:
+    sid, device, _ = recorded
+    data = http.get(f"{SESSIONS}/{sid}").json()["data"]
+    assert (data["device_id"], data["participant"]) == (device, "P01")
+    baseline, custom = data["phases"]
+    assert (baseline["phase"], custom["phase"], custom["name"]) == (
+        "baseline",
+        "custom",
+        "math task",
+    )
+    assert baseline["end"] == custom["start"] and custom["end"] is not None
+    assert [(label["name"], label["value"]) for label in data["labels"]] == [("stress (1-9)", "7")]
+
+
+def test_the_csv_zip_holds_signals_windows_phases_and_labels(
+    http: httpx.Client, recorded: tuple[int, str, int]
+) -> None:
+    sid, _, values = recorded
+    response = http.get(f"{SESSIONS}/{sid}.zip")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+
+    def rows(name: str) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+
+    assert len(rows("signals.csv")) == values
+    assert [r["end_ms"] for r in rows("windows.csv")] == ["60000.0", "65000.0"]
+    assert [r["phase"] for r in rows("phases.csv")] == ["baseline", "custom"]
+    assert [(r["name"], r["value"]) for r in rows("labels.csv")] == [("stress (1-9)", "7")]
+    assert json.loads(archive.read("session.json"))["participant"] == "P01"
+
+
+def test_the_parquet_zip_holds_the_same_tables(
+    http: httpx.Client, recorded: tuple[int, str, int]
+) -> None:
+    parquet = pytest.importorskip("pyarrow.parquet")  # the [research] extra (in dev)
+    sid, _, values = recorded
+    response = http.get(f"{SESSIONS}/{sid}.zip", params={"format": "parquet"})
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+
+    def table(name: str) -> Any:
+        return parquet.read_table(io.BytesIO(archive.read(name)))
+
+    assert table("signals.parquet").num_rows == values
+    assert table("windows.parquet").column("end_ms").to_pylist() == [60_000.0, 65_000.0]
+    assert table("phases.parquet").column("phase").to_pylist() == ["baseline", "custom"]
+    assert table("labels.parquet").column("value").to_pylist() == ["7"]
+
+
+def test_one_session_at_a_time_per_wearable_and_none_after_the_stop(http: httpx.Client) -> None:
+    device = new_device("study-rules")
+    sid = _start(http, device)["id"]
+    json_error(http.post(SESSIONS, json={"device_id": device, "participant": "P02"}),
+               409, "study_running", device)  # fmt: skip
+    assert http.post(f"{SESSIONS}/{sid}/stop").status_code == 200
+    json_error(http.post(f"{SESSIONS}/{sid}/stop"), 409, "study_stopped", str(sid))
+    json_error(http.post(f"{SESSIONS}/{sid}/phases", json={"phase": "stress"}),
+               409, "study_stopped", "no more phases")  # fmt: skip
+    assert _start(http, device, "P02")["participant"] == "P02"  # the wearable is free again
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "field"),
+    [
+        ("POST", SESSIONS, {"device_id": "w", "participant": "Jane Doe"}, 422, "participant"),
+        ("POST", f"{SESSIONS}/1/phases", {"phase": "panic"}, 422, "phase"),
+        ("POST", f"{SESSIONS}/1/labels", {"name": "x", "value": None}, 422, "value"),
+        ("POST", f"{SESSIONS}/999999/phases", {"phase": "stress"}, 404, "999999"),
+        ("GET", f"{SESSIONS}/999999.zip", None, 404, "999999"),
+        ("GET", f"{SESSIONS}/1.zip?format=xlsx", None, 422, "format"),
+    ],
+)  # fmt: skip
+def test_bad_requests_name_the_problem(
+    http: httpx.Client, method: str, path: str, body: Any, status: int, field: str
+) -> None:
+    response = http.request(method, path, json=body)
+    assert response.status_code == status
+    assert field in response.json()["message"]
