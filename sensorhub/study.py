@@ -46,4 +46,6 @@ def phase_spans(marks: list[Mark], stopped_at: float | None) -> list[PhaseSpan]:
     """Each phase lasts from its mark to the next phase's mark, or to the session's stop."""
     phases = sorted((m for m in marks if m.kind == PHASE), key=lambda m: m.at)
     ends = [m.at for m in phases[1:]] + [stopped_at]
+    if not phases:
+        return []
     return [PhaseSpan(m.name, m.value, m.at, end) for m, end in zip(phases, ends, strict=True)]

@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
-from sensorhub.api._errors import TOKEN_REQUIRED, error_responses
+from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
-from sensorhub.contracts import DeviceId, iso_time
+from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.studies import session_payload
 from sensorhub.study import LABEL, PHASE, Mark, StudySession, phase_spans
 
@@ -45,11 +45,11 @@ class PhaseIn(_In):
 
 class LabelIn(_In):
     name: Name = Field(description="the question, e.g. stress (1–9)")
-    value: Annotated[str, StringConstraints(max_length=200)] | StrictInt | StrictFloat = Field(
-        description="the answer", allow_inf_nan=False
+    value: Annotated[str, StringConstraints(max_length=200)] | StrictInt | FiniteNumber = Field(
+        description="the answer"
     )
     at: float | None = Field(
-        None, ge=0, le=MAX_EPOCH_S, allow_inf_nan=False,
+        None, strict=True, ge=0, le=MAX_EPOCH_S, allow_inf_nan=False,
         description="the moment the label describes, seconds since the epoch (default: now)",
     )  # fmt: skip
 
@@ -70,7 +70,11 @@ def _session_body(session: StudySession, marks: list[Mark] | None = None) -> JSO
     return JSONResponse({"status": "success", "data": data})
 
 
-@router.post("", response_model=None)
+# Routes that read a JSON body: it may be malformed (400), too large (413) or not JSON (415).
+_WITH_BODY = error_responses(*JSON_BODY)
+
+
+@router.post("", response_model=None, responses=_WITH_BODY)
 async def start_session(body: StartIn, services: ServicesDep) -> JSONResponse:
     """Start recording a wearable for a participant; 409 while another session records it."""
     studies = services.hub.studies
@@ -113,14 +117,14 @@ async def stop_session(session_id: RowId, services: ServicesDep) -> JSONResponse
     return _session_body(await services.hub.studies.stop(session_id))
 
 
-@router.post("/{session_id}/phases", response_model=None)
+@router.post("/{session_id}/phases", response_model=None, responses=_WITH_BODY)
 async def mark_phase(session_id: RowId, body: PhaseIn, services: ServicesDep) -> JSONResponse:
     """The protocol's next phase begins now; it lasts until the next one or the stop."""
     mark = await services.hub.studies.mark(session_id, PHASE, body.phase, body.name)
     return JSONResponse({"status": "success", "data": _mark(mark)})
 
 
-@router.post("/{session_id}/labels", response_model=None)
+@router.post("/{session_id}/labels", response_model=None, responses=_WITH_BODY)
 async def add_label(session_id: RowId, body: LabelIn, services: ServicesDep) -> JSONResponse:
     """A self-report label (question and answer) for a moment of the session."""
     studies = services.hub.studies

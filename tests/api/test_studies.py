@@ -57,6 +57,8 @@ def _recorded_session(http: httpx.Client, server: LiveServer) -> tuple[int, str,
         assert http.post(f"{SESSIONS}/{sid}/phases", json=custom).status_code == 200
         label = http.post(f"{SESSIONS}/{sid}/labels", json={"name": "stress (1-9)", "value": 7})
         assert label.status_code == 200 and label.json()["data"]["value"] == "7"
+        text = http.post(f"{SESSIONS}/{sid}/labels", json={"name": "mood", "value": "tense"})
+        assert text.status_code == 200 and text.json()["data"]["value"] == "tense"
         wait_for(
             lambda: len(http.get("/api/wearable/windows", params={"device_id": device})
                         .json()["data"]) == 2,
@@ -64,8 +66,8 @@ def _recorded_session(http: httpx.Client, server: LiveServer) -> tuple[int, str,
         )  # fmt: skip
         stopped = http.post(f"{SESSIONS}/{sid}/stop")
         assert stopped.status_code == 200 and stopped.json()["data"]["stopped_at"] is not None
-        events = [dashboard.expect("study")["event"] for _ in range(5)]
-        assert events == ["started", "phase", "phase", "label", "stopped"]
+        events = [dashboard.expect("study")["event"] for _ in range(6)]
+        assert events == ["started", "phase", "phase", "label", "label", "stopped"]
     return sid, device, values
 
 
@@ -88,7 +90,8 @@ def test_a_session_lists_its_phases_and_labels(
         "math task",
     )
     assert baseline["end"] == custom["start"] and custom["end"] is not None
-    assert [(label["name"], label["value"]) for label in data["labels"]] == [("stress (1-9)", "7")]
+    labels = [(label["name"], label["value"]) for label in data["labels"]]
+    assert labels == [("stress (1-9)", "7"), ("mood", "tense")]
 
 
 def test_the_csv_zip_holds_signals_windows_phases_and_labels(
@@ -105,7 +108,8 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
     assert len(rows("signals.csv")) == values
     assert [r["end_ms"] for r in rows("windows.csv")] == ["60000.0", "65000.0"]
     assert [r["phase"] for r in rows("phases.csv")] == ["baseline", "custom"]
-    assert [(r["name"], r["value"]) for r in rows("labels.csv")] == [("stress (1-9)", "7")]
+    labels = [(r["name"], r["value"]) for r in rows("labels.csv")]
+    assert labels == [("stress (1-9)", "7"), ("mood", "tense")]
     assert json.loads(archive.read("session.json"))["participant"] == "P01"
 
 
@@ -124,7 +128,7 @@ def test_the_parquet_zip_holds_the_same_tables(
     assert table("signals.parquet").num_rows == values
     assert table("windows.parquet").column("end_ms").to_pylist() == [60_000.0, 65_000.0]
     assert table("phases.parquet").column("phase").to_pylist() == ["baseline", "custom"]
-    assert table("labels.parquet").column("value").to_pylist() == ["7"]
+    assert table("labels.parquet").column("value").to_pylist() == ["7", "tense"]
 
 
 def test_one_session_at_a_time_per_wearable_and_none_after_the_stop(http: httpx.Client) -> None:

@@ -1,12 +1,16 @@
-// The wearable page: live BVP, temperature and acceleration, the prediction and its timeline.
+// The wearable page: live BVP, temperature and acceleration, the prediction and its timeline;
+// from signals, 60 s windows (HR, RMSSD, quality, the window model's prediction) and studies.
 import { $, h, setText } from "./dom.js";
 import * as fmt from "./format.js";
 import { getJSON, query } from "./net.js";
 import { DeviceReadings } from "./readings.js";
 import { connectLive } from "./socket.js";
+import { StudyPanel } from "./study.js";
 import { axis, sizedChart, uPlot } from "./uplot.js";
+import { DeviceWindows, phaseBands, qualityText } from "./windows.js";
 
 const devices = new Map(); // device_id → DeviceReadings
+const windows = new Map(); // device_id → DeviceWindows
 let device = new URLSearchParams(location.search).get("device");
 let dirty = true;
 
@@ -23,8 +27,11 @@ function timeChart(id, label, stroke, height = 150, extra = {}) {
     series: [{}, { label, stroke, width: 1.5, points: { show: false } }, ...(extra.series ?? [])],
     cursor: { sync: { key: sync.key } },
     legend: { show: false },
+    ...(extra.hooks ? { hooks: extra.hooks } : {}),
   }, [[], [], ...(extra.series ?? []).map(() => [])], height);
 }
+const study = new StudyPanel(() => { dirty = true; });
+const shaded = { hooks: { drawClear: [phaseBands(() => study.phases())] } };
 const charts = {
   timeline: timeChart("#timeline", "P(stressed) (%)", "#b3261e", 170, {
     series: [{ label: "threshold 50 %", stroke: "#7b8494", dash: [5, 5], width: 1, points: { show: false } }],
@@ -33,12 +40,46 @@ const charts = {
   bvp: timeChart("#chart-bvp", "BVP (a.u.)", "#6a1b9a"),
   temp: timeChart("#chart-temp", "Temp (°C)", "#b35c00"),
   acc: timeChart("#chart-acc", "|a| (g)", "#0072b2"),
+  hr: timeChart("#chart-hr", "HR (bpm)", "#b3261e", 150, shaded),
+  rmssd: timeChart("#chart-rmssd", "RMSSD (ms)", "#009e73", 150, shaded),
+  sqi: timeChart("#chart-sqi", "SQI", "#4f5663", 110, { y: [0, 1] }),
 };
 globalThis.sensorhub = { charts };
 
 function readingsOf(id) {
   if (!devices.has(id)) devices.set(id, new DeviceReadings());
   return devices.get(id);
+}
+
+function windowsOf(id) {
+  if (!windows.has(id)) windows.set(id, new DeviceWindows());
+  return windows.get(id);
+}
+
+function addWindow(w) {
+  windowsOf(w.device_id).add(w);
+  readingsOf(w.device_id); // a wearable that only sends signals is listed too
+  if (!device) selectDevice(w.device_id);
+  fillDeviceChoice();
+  if (w.device_id === device) dirty = true;
+}
+
+function renderWindows() {
+  const w = windowsOf(device);
+  charts.hr.setData([w.time, w.hr]);
+  charts.rmssd.setData([w.time, w.rmssd]);
+  charts.sqi.setData([w.time, w.sqi]);
+  const last = w.latest;
+  for (const id of ["#chart-hr", "#chart-rmssd", "#chart-sqi"]) $(id).hidden = !last;
+  $("#windows-empty").hidden = Boolean(last);
+  setText("#w-hr", fmt.number(last?.hr_bpm, 1));
+  setText("#w-rmssd", fmt.number(last?.rmssd_ms, 1));
+  setText("#w-quality", qualityText(last));
+  $("#w-quality").dataset.quality = last?.quality ?? "";
+  const rated = last?.prediction != null;
+  setText("#w-prediction", rated ? last.prediction : last ? "not rated" : "–");
+  $("#w-prediction").dataset.prediction = rated ? last.prediction : "";
+  setText("#w-probability", rated ? fmt.number(last.stress_probability * 100, 1) : "–");
 }
 
 function addReading(reading) {
@@ -52,6 +93,7 @@ function render() {
   requestAnimationFrame(render);
   if (!dirty || !device) return;
   dirty = false;
+  renderWindows();
   const d = readingsOf(device);
   charts.bvp.setData([d.time, d.bvp]);
   charts.temp.setData([d.time, d.temperature]);
@@ -94,6 +136,7 @@ function selectDevice(id) {
   history.replaceState(null, "", url);
   $("#csv").href = `/api/readings.csv${query({ device_id: id })}`;
   fillDeviceChoice();
+  study.load(id).catch(() => {});
   dirty = true;
 }
 
@@ -103,12 +146,16 @@ let pending = null;
 async function loadHistory() {
   // On every (re)connect: what was stored, newest first from the API, replayed oldest first.
   pending = [];
-  const { data } = await getJSON("/api/readings?limit=1000");
+  const [{ data }, { data: stored }] = await Promise.all([
+    getJSON("/api/readings?limit=1000"), getJSON("/api/wearable/windows?limit=1000")]);
   devices.clear();
+  windows.clear();
   for (const reading of data.reverse()) readingsOf(reading.device_id).add(reading);
-  for (const reading of pending) addReading(reading);
+  for (const w of stored.reverse()) { windowsOf(w.device_id).add(w); readingsOf(w.device_id); }
+  for (const item of pending) (item.at ? addWindow : addReading)(item);
   pending = null;
   if (!device && data.length) device = data[data.length - 1].device_id;
+  if (!device && stored.length) device = stored[stored.length - 1].device_id;
   if (device) selectDevice(device);
   dirty = true;
 }
@@ -117,6 +164,8 @@ async function loadModel() {
   const health = await getJSON("/api/health");
   const m = health.model ?? {};
   setText("#model", `Model: ${m.name ?? "?"}${m.demo ? " (demo model trained on synthetic data — not physiological)" : ""}.`);
+  const w = health.window_model;
+  setText("#window-model", w ? `Window model: ${w.name}${w.demo ? " (demo, trained on the simulated wearer — not physiological)" : ""}.` : "No window model.");
 }
 
 $("#device").addEventListener("change", (e) => selectDevice(e.currentTarget.value));
@@ -125,11 +174,13 @@ function onConnect(s) {
   loadHistory().catch(() => {
     const waiting = pending ?? [];
     pending = null;
-    waiting.forEach(addReading);
+    waiting.forEach((item) => (item.at ? addWindow : addReading)(item));
   });
 }
 
 const socket = connectLive({ onConnect });
 socket.on("stream", (reading) => (pending ? pending.push(reading) : addReading(reading)));
+socket.on("features", (w) => (pending ? pending.push(w) : addWindow(w)));
+socket.on("study", (event) => study.update(event));
 loadModel().catch(() => {});
 requestAnimationFrame(render);
