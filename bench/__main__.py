@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import forceplate, imtp, ingest, model, startup
+from bench import forceplate, imtp, ingest, model, signals, startup
 from bench._table import Result, format_table, save_json
 
 SUITES: dict[str, Callable[[], list[Result]]] = {
@@ -21,6 +21,7 @@ SUITES: dict[str, Callable[[], list[Result]]] = {
     "imtp": imtp.measure,
     "startup": startup.measure,
     "model": model.measure,
+    "signals": signals.measure,
 }
 
 

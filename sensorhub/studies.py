@@ -37,11 +37,12 @@ class Studies:
         return started
 
     async def stop(self, session_id: int) -> StudySession:
-        if not await self._storage.stop_study(session_id, self._clock()):
-            await self.require(session_id)  # 404 if it never existed
-            raise StudyStopped(f"study session {session_id} has stopped already")
-        session, _ = await self.require(session_id)
-        await self._announce("stopped", session)
+        """Idempotent: stopping a stopped session answers it as it is (a retried stop after a
+        lost reply must not fail)."""
+        stopped = await self._storage.stop_study(session_id, self._clock())
+        session, _ = await self.require(session_id)  # 404 if it never existed
+        if stopped:
+            await self._announce("stopped", session)
         return session
 
     async def mark(self, session_id: int, kind: str, name: str, value: str | None,

@@ -131,13 +131,17 @@ def test_the_parquet_zip_holds_the_same_tables(
     assert table("labels.parquet").column("value").to_pylist() == ["7", "tense"]
 
 
-def test_one_session_at_a_time_per_wearable_and_none_after_the_stop(http: httpx.Client) -> None:
+def test_one_session_at_a_time_per_wearable_a_stop_is_idempotent_and_final(
+    http: httpx.Client,
+) -> None:
     device = new_device("study-rules")
     sid = _start(http, device)["id"]
     json_error(http.post(SESSIONS, json={"device_id": device, "participant": "P02"}),
                409, "study_running", device)  # fmt: skip
-    assert http.post(f"{SESSIONS}/{sid}/stop").status_code == 200
-    json_error(http.post(f"{SESSIONS}/{sid}/stop"), 409, "study_stopped", str(sid))
+    first = http.post(f"{SESSIONS}/{sid}/stop")
+    again = http.post(f"{SESSIONS}/{sid}/stop")  # a retry after a lost reply: same answer
+    assert first.status_code == again.status_code == 200
+    assert again.json()["data"]["stopped_at"] == first.json()["data"]["stopped_at"]
     json_error(http.post(f"{SESSIONS}/{sid}/phases", json={"phase": "stress"}),
                409, "study_stopped", "no more phases")  # fmt: skip
     assert _start(http, device, "P02")["participant"] == "P02"  # the wearable is free again
