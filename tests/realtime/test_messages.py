@@ -24,7 +24,7 @@ def test_kind_comes_from_the_keys(message: dict[str, Any], kind: str) -> None:
 
 
 def test_unknown_message_names_the_expected_keys() -> None:
-    with pytest.raises(ValidationError, match="type, samples, done or cmd"):
+    with pytest.raises(ValidationError, match="type, samples, done, cmd or t0"):
         kind_of({"hello": 1})
 
 
