@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
 from sensorhub import physio, wire
-from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
-from sensorhub.storage import WindowRecord
+from sensorhub.contracts import DeviceId, FiniteNumber
 from sensorhub.types import JSONDict
 
 # The device's clock in ms: since boot or since the epoch (≈1.8e12), never beyond 2^53.
@@ -134,18 +133,3 @@ def ack_payload(batch: physio.SignalBatch, stored: bool) -> JSONDict:
         samples=batch.sample_count(),
     )  # fmt: skip
     return ack.model_dump()
-
-
-def window_payload(record: WindowRecord) -> JSONDict:
-    """A window: the ``features`` event and each item of ``GET /api/wearable/windows``."""
-    return {
-        "id": record.id,
-        "device_id": record.device_id,
-        "start_ms": record.start_ms,
-        "end_ms": record.end_ms,
-        "at": iso_time(record.at),
-        **record.features.as_dict(),
-        "stress_probability": record.stress_probability,
-        "prediction": record.prediction,
-        "model": record.model,
-    }

@@ -15,9 +15,10 @@ import numpy as np
 
 from sensorhub import wire
 from sensorhub.biometrics import WindowModel, classify
+from sensorhub.contracts import iso_time
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
-from sensorhub.signal_contracts import ack_payload, signals_payload, window_payload
+from sensorhub.signal_contracts import ack_payload, signals_payload
 from sensorhub.storage import Storage, WindowRecord
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import Broadcaster, Clock, JSONDict
@@ -90,3 +91,18 @@ class SignalPipeline:
             out[index] = WindowRecord(r.device_id, r.start_ms, r.end_ms, r.at, r.features,
                                       p, classify(p), self.model.name)  # fmt: skip
         return out
+
+
+def window_payload(record: WindowRecord) -> JSONDict:
+    """A window: the ``features`` event and each item of ``GET /api/wearable/windows``."""
+    return {
+        "id": record.id,
+        "device_id": record.device_id,
+        "start_ms": record.start_ms,
+        "end_ms": record.end_ms,
+        "at": iso_time(record.at),
+        **record.features.as_dict(),
+        "stress_probability": record.stress_probability,
+        "prediction": record.prediction,
+        "model": record.model,
+    }

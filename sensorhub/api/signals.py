@@ -14,8 +14,9 @@ from sensorhub.api._lean import LeanJSONRoute
 from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api.biometrics import TimeParam
 from sensorhub.contracts import DeviceId
-from sensorhub.signal_contracts import SignalBatchIn, SignalResponse, window_payload
+from sensorhub.signal_contracts import SignalBatchIn, SignalResponse
 from sensorhub.signal_export import WINDOW_COLUMNS, csv_text, signal_csv, window_row
+from sensorhub.signal_pipeline import window_payload
 from sensorhub.storage import WindowQuery
 
 router = APIRouter(
