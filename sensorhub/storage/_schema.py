@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
+
+# Row ids are signed 64-bit (the API accepts 1 … 2⁶³−1). SQLite's INTEGER already is, and an
+# autoincrementing key there must be spelt INTEGER; PostgreSQL's INTEGER is 32-bit.
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 schema_info = Table(
     "schema_info",
@@ -15,7 +30,7 @@ schema_info = Table(
 readings = Table(
     "readings",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     # Server receive time, seconds since the epoch (UTC): cheap to index and compare anywhere.
     Column("received_at", Float, nullable=False),
@@ -46,7 +61,7 @@ devices = Table(
 tests = Table(
     "tests",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("started_at", Float, nullable=False),
@@ -68,8 +83,8 @@ tests = Table(
 sample_batches = Table(
     "sample_batches",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("test_id", Integer, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("test_id", ROW_ID, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("samples", Text, nullable=False),
     Index("ix_sample_batches_test_id_seq", "test_id", "seq", unique=True),
@@ -80,7 +95,7 @@ sample_batches = Table(
 device_tokens = Table(
     "device_tokens",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
