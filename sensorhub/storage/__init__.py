@@ -6,6 +6,7 @@ from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
 from sensorhub.storage._tokens import TokenRecord
+from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",
+    "TableCheck",
     "TestFiles",
     "TestQuery",
     "TestRecord",
@@ -20,4 +22,5 @@ __all__ = [
     "WriteTask",
     "Writer",
     "csv_lines",
+    "migrate_to",
 ]
