@@ -9,8 +9,9 @@
                sensorhub/<DEVICE_ID>/status   retained: {"test_running":bool,"cmd":...,"session_id":n}
                sensorhub/<DEVICE_ID>/error    {"message","code","topic"}: a refused message
 
-  There is no `register`: the topic names the plate. sensorhub acknowledges (PUBACK) a batch
-  only once it is stored, and ESP-IDF's MQTT client keeps an unacknowledged QoS 1 message in
+  There is no `register`: the topic names the plate. The broker acknowledges (PUBACK) a batch
+  once it holds it for sensorhub's session, and sensorhub acknowledges it to the broker only
+  once it is stored. Until the broker's PUBACK, ESP-IDF's MQTT client keeps the message in
   its outbox and sends it again after a reconnect, so a Wi-Fi or broker outage loses nothing
   the client had accepted (within the outbox's memory).
 

@@ -56,6 +56,7 @@ class Device:
         return info.mid
 
     def sent_and_acked(self, kind: str, payload: Any, **options: Any) -> None:
+        """Publish and wait for the *broker's* PUBACK (sensorhub acknowledges to the broker)."""
         mid = self.publish(kind, payload, **options)
         wait_for(lambda: mid in self.acked, timeout=TIMEOUT_S)
 

@@ -17,7 +17,7 @@ import pytest
 from tests._mosquitto import Broker
 from tests._postgres import SERVER_DATABASES
 from tests._readings import READING
-from tests._server import LiveServer, start_server
+from tests._server import LiveServer, start_server, wait_for
 from tests.mqtt._device import device
 
 API_TOKEN = "mqtt-api-token-0123456789"
@@ -76,7 +76,7 @@ def test_a_device_token_as_user_property_or_field_sends_as_its_device(
         token = device_token(server, wrist.device_id)
         wrist.sent_and_acked("reading", {**READING, "bvp": 1.0}, token=token)
         wrist.sent_and_acked("reading", {**READING, "bvp": 2.0, "token": token})
-        assert sorted(stored_bvps(server, wrist.device_id)) == [1.0, 2.0]
+        wait_for(lambda: sorted(stored_bvps(server, wrist.device_id)) == [1.0, 2.0])
 
 
 def test_a_device_token_cannot_send_as_another_device(server: LiveServer, broker: Broker) -> None:
