@@ -26,7 +26,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sensorhub.auth import Authenticator
 from sensorhub.devices import Backoff
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from sensorhub.services import Services
 
 logger = logging.getLogger(__name__)
+_V = TypeVar("_V")
 
 # The broker keeps this session (subscriptions, unacknowledged and queued QoS 1 messages)
 # while sensorhub is away: a day covers an update or a crash found the next morning.
@@ -64,6 +65,9 @@ LOG_EVERY_S = 10.0
 # Digests of stored messages kept per device to spot redeliveries: far more than a
 # broker has in flight for one client (mosquitto: 20 by default).
 REMEMBERED_PER_DEVICE = 1000
+# Devices whose digests and log times are kept: a club has tens; anyone on an open broker
+# could invent millions of device ids, so the oldest are forgotten past this.
+REMEMBERED_DEVICES = 10_000
 # How long a stopping server waits for messages being handled to finish and be acknowledged.
 STOP_WAIT_S = 5.0
 
@@ -84,8 +88,9 @@ class MqttBridge:
         self._targets = Targets(hub, messages, self.endpoints)
         self._order = InOrder()
         self._tasks = BackgroundTasks()
-        self._stored: dict[str, OrderedDict[bytes, None]] = {}
-        self._last_logged: dict[str, float] = {}
+        self._stored: OrderedDict[str, OrderedDict[bytes, None]] = OrderedDict()
+        self._last_logged: OrderedDict[str, float] = OrderedDict()
+        self._pending: dict[str, int] = {}  # messages of a sender being handled or waiting
         self._client: mqtt.Client | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -156,10 +161,18 @@ class MqttBridge:
             self._tasks.spawn(self._receive(message), name="mqtt-message")
 
     async def _receive(self, message: mqtt.MQTTMessage) -> None:
-        # Tasks reach the lock in arrival order, so one device's messages keep their order.
-        async with self._order.turn(_sender(message.topic)):
-            if await self._settle(message) and message.qos > 0 and self._client is not None:
-                self._client.ack(message.mid, message.qos)
+        sender = _sender(message.topic)
+        self._pending[sender] = self._pending.get(sender, 0) + 1
+        try:
+            # Tasks reach the lock in arrival order, so one device's messages keep their order.
+            async with self._order.turn(sender):
+                if await self._settle(message) and message.qos > 0 and self._client is not None:
+                    self._client.ack(message.mid, message.qos)
+        finally:
+            self._pending[sender] -= 1
+            if not self._pending[sender]:  # nobody waits on its lock: drop it
+                del self._pending[sender]
+                self._order.forget(sender)
 
     async def _settle(self, message: mqtt.MQTTMessage) -> bool:
         """Store or refuse ``message``; False when it should stay unacknowledged."""
@@ -184,7 +197,7 @@ class MqttBridge:
             raise ValidationError(f"device_id: must be the topic's device {device_id!r} or absent")
         principal.require_send_as(device_id)
         digest = hashlib.sha256(message.topic.encode() + b"\0" + message.payload).digest()
-        stored = self._stored.setdefault(device_id, OrderedDict())
+        stored = _remembered(self._stored, device_id, OrderedDict())
         if message.dup and digest in stored:
             log_event(logger, "mqtt_redelivery_skipped", device_id=device_id)
             return
@@ -196,7 +209,7 @@ class MqttBridge:
     def _refuse(self, topic: str, exc: SensorhubError) -> None:
         sender = _sender(topic)
         now = time.monotonic()
-        if now - self._last_logged.get(sender, -LOG_EVERY_S) >= LOG_EVERY_S:
+        if now - _remembered(self._last_logged, sender, -LOG_EVERY_S) >= LOG_EVERY_S:
             self._last_logged[sender] = now
             log_event(
                 logger, "mqtt_message_refused", logging.WARNING, topic=topic[:200], error=exc.code
@@ -207,6 +220,16 @@ class MqttBridge:
     def _publish(self, topic: str, payload: JSONDict, retain: bool) -> None:
         if self._client is not None:  # paho queues it while the broker is away
             self._client.publish(topic, json.dumps(payload), qos=1, retain=retain)
+
+
+def _remembered(memory: OrderedDict[str, _V], key: str, default: _V) -> _V:
+    """``memory[key]`` (``default`` when new), most recently used last; the least recently
+    used key is forgotten past ``REMEMBERED_DEVICES``."""
+    value = memory.setdefault(key, default)
+    memory.move_to_end(key)
+    if len(memory) > REMEMBERED_DEVICES:
+        memory.popitem(last=False)
+    return value
 
 
 def _error(topic: str, exc: SensorhubError) -> JSONDict:
