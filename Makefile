@@ -30,8 +30,14 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The contract suite (tests that start real servers) again, every server storing in its own
+# throwaway PostgreSQL database (tests/_postgres.py); tests/storage covers both in the first run.
+PG_SUITE := tests/api tests/forceplate tests/realtime tests/devices/test_simulators.py \
+	tests/test_durability.py tests/test_storage_faults.py tests/test_server_database.py
+
 test: lint
 	$(BIN)/pytest
+	$(BIN)/pytest --database postgresql $(PG_SUITE)
 
 # wrk (Debian's package) is the HTTP load generator; installed here when missing (needs root
 # or passwordless sudo).

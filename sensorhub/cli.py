@@ -74,6 +74,7 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 )
 @click.option("--serial", help="Also read JSON lines from this serial port (a USB device).")
 @click.option("--serial-baud", type=int, help="Baud rate for --serial.  [default: 115200]")
+@click.option("--mqtt", help="Also take devices' messages from this broker: mqtt://host:1883.")
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
 def serve(config: Path | None, **flags: Any) -> None:
     """Start the service (every option also reads SENSORHUB_<NAME>)."""
@@ -149,6 +150,37 @@ def token_revoke(token_id: int, config: Path | None, **flags: Any) -> None:
     if not _with_storage(config, flags, lambda s: s.revoke_device_token(token_id, time.time())):
         raise click.ClickException(f"no active token with id {token_id}")
     click.echo(f"token {token_id} revoked")
+
+
+@main.group()
+def db() -> None:
+    """The database itself (docs/postgresql.md)."""
+
+
+@db.command("migrate-to")
+@click.argument("target_url")
+@_with_storage_options
+def db_migrate_to(target_url: str, config: Path | None, **flags: Any) -> None:
+    """Copy the database ``serve`` would use into TARGET_URL (an empty or schema-only database,
+    e.g. postgresql+psycopg://user@host/sensorhub), keeping ids, and verify every table."""
+    from sensorhub.config import load_settings
+    from sensorhub.storage import migrate_to  # heavy: import late
+
+    try:
+        settings = load_settings(flags, config_file=config)
+        checks = migrate_to(settings.database_url, target_url)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{'table':<16} {'rows':>10} {'checksum':<18} {'target':<18} result")
+    for check in checks:
+        result = "ok" if check.matches else f"MISMATCH ({check.target_rows} rows in target)"
+        click.echo(
+            f"{check.table:<16} {check.source_rows:>10} {check.source_checksum:<18} "
+            f"{check.target_checksum:<18} {result}"
+        )
+    if not all(check.matches for check in checks):
+        raise click.ClickException("the copy differs from the source (see above)")
+    click.echo("every table copied and verified")
 
 
 def _with_storage(

@@ -80,12 +80,23 @@ class Settings(BaseModel):
     # A USB-connected device read inside the server (the seed's optional serial listener).
     serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
     serial_baud: int = Field(115200, gt=0)
+    # Devices over an MQTT broker (docs/mqtt.md); the client id names the broker session
+    # that keeps messages while sensorhub is away, so it must stay the same across restarts.
+    mqtt: str | None = Field(None, description="MQTT broker, e.g. mqtt://127.0.0.1:1883")
+    mqtt_client_id: str = Field("sensorhub", min_length=1, max_length=64)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("mqtt")
+    @classmethod
+    def _mqtt_url(cls, value: str | None) -> str | None:
+        if value is not None and not (value.startswith("mqtt://") and len(value) > 7):
+            raise ValueError("must look like mqtt://host:1883")
         return value
 
     @field_validator("api_token")

@@ -39,6 +39,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
+from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
 from sensorhub.plates import open_plates
 from sensorhub.presence import Presence
@@ -99,7 +100,8 @@ def create_app(settings: Settings) -> ASGIApp:
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
             log_event(logger, "auth_off", logging.WARNING, host=settings.host, hint=hint)
         try:
-            async with _serial_listener(settings, services):  # stops before storage closes
+            # Both stop before storage closes.
+            async with _serial_listener(settings, services), mqtt_bridge(settings, services):
                 yield
         finally:
             runtime.services = None

@@ -29,6 +29,11 @@ class BackgroundTasks:
         if not task.cancelled() and (error := task.exception()) is not None:
             log_event(logger, "task_failed", logging.ERROR, task=task.get_name(), error=repr(error))
 
+    async def wait(self, timeout_s: float) -> None:
+        """Let the running tasks finish, for at most ``timeout_s``."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout_s)
+
     async def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()

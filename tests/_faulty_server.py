@@ -36,6 +36,8 @@ def install(faults: Path) -> None:
         if kill.exists():
             kill.unlink()
             raise WriterKilled("injected by the test")
+        if conn.dialect.name != "sqlite":  # a full disk is only simulated on SQLite
+            return
         # At most the current size while the disk is "full"; SQLite rounds 1 up to it.
         cap = 1 if (faults / "disk-full").exists() else SQLITE_MAX_PAGES
         sqlite = conn.connection.driver_connection

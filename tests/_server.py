@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests._postgres import SERVER_DATABASES
+
 STARTUP_TIMEOUT_S = 60.0
 REPO = Path(__file__).resolve().parents[1]  # so ``python -m tests.…`` launchers import
 
@@ -67,6 +69,8 @@ def start_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--data-dir", str(data_dir), *args]
+    if "--db" not in args:  # `pytest --database postgresql`: see tests/_postgres.py
+        command += SERVER_DATABASES.args_for(data_dir)
     full_env = {
         **os.environ,
         "SENSORHUB_RATE_LIMIT_PER_S": "0",

@@ -1,8 +1,8 @@
 """Tests that need an outside service: a failure under CI, a skip with the reason elsewhere.
 
-``.ci/run`` installs or starts every service the suite uses (Chromium, PostgreSQL; Redis and
-Mosquitto once a test needs them), so under ``CI=true`` a missing one is a broken machine,
-and a silent skip would report a pass for tests that never ran.
+``.ci/run`` installs or starts every service the suite uses (Chromium, PostgreSQL, Mosquitto),
+so under ``CI=true`` a missing one is a broken machine, and a silent skip would report a pass
+for tests that never ran.
 """
 
 from __future__ import annotations

@@ -8,11 +8,38 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests._postgres import SERVER_DATABASES
 from tests._server import LiveServer, start_server
 
 REPO = Path(__file__).resolve().parents[1]
 # Reference data the tests compare against; tests/fixtures/README.md says where each file came from.
 FIXTURES = REPO / "tests" / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="What the servers the tests start store in (make test runs the contract suite "
+        "on both); the storage tests always run on both.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    SERVER_DATABASES.enabled = config.getoption("database") == "postgresql"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    SERVER_DATABASES.drop_all()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SERVER_DATABASES.enabled:
+        skip = pytest.mark.skip(reason="about the SQLite file; this run stores in PostgreSQL")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.biometrics",
     "sensorhub.devices",
     "sensorhub.loadcell",
+    "sensorhub.mqtt",
     "sensorhub.physio",
     "sensorhub.plates",
     "sensorhub.realtime",

@@ -183,6 +183,7 @@ def faulty_server(tmp_path: Path, faults: Path) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.mark.sqlite_only
 def test_a_database_locked_longer_than_the_wait(fresh_server: LiveServer) -> None:
     load = Load(fresh_server.url)
     load.run(workers=1, until=count(200, 10))
@@ -199,6 +200,7 @@ def test_a_database_locked_longer_than_the_wait(fresh_server: LiveServer) -> Non
     assert_nothing_lost("locked", load, stored_markers(fresh_server))
 
 
+@pytest.mark.sqlite_only
 def test_a_removed_database_file(fresh_server: LiveServer, tmp_path: Path) -> None:
     load = Load(fresh_server.url)
     load.run(workers=1, until=count(200, 10))
@@ -222,6 +224,7 @@ def test_a_removed_database_file(fresh_server: LiveServer, tmp_path: Path) -> No
     assert not load.markers(503) & stored
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk(faulty_server: LiveServer, faults: Path) -> None:
     load = Load(faulty_server.url)
     load.run(workers=1, until=count(200, 10))

@@ -7,6 +7,7 @@ from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
 from sensorhub.storage._tokens import TokenRecord
+from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "Storage",
     "StoredBatch",
+    "TableCheck",
     "TestFiles",
     "TestQuery",
     "TestRecord",
@@ -24,4 +26,5 @@ __all__ = [
     "WriteTask",
     "Writer",
     "csv_lines",
+    "migrate_to",
 ]

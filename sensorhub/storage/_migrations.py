@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
 
 from sensorhub.storage._schema import (
     device_tokens,
@@ -35,7 +35,20 @@ def _v3_device_tokens(conn: Connection) -> None:
     device_tokens.create(conn)
 
 
-def _v4_wearable_signals(conn: Connection) -> None:
+def _v4_64_bit_ids_on_postgresql(conn: Connection) -> None:
+    """PostgreSQL databases made before this step have 32-bit ids and id sequences."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite's INTEGER keys were 64-bit all along
+    for table in (readings, tests, sample_batches, device_tokens):
+        conn.execute(text(f"ALTER TABLE {table.name} ALTER COLUMN id TYPE BIGINT"))
+        sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        ).scalar_one()
+        conn.execute(text(f"ALTER SEQUENCE {sequence} AS BIGINT"))
+    conn.execute(text("ALTER TABLE sample_batches ALTER COLUMN test_id TYPE BIGINT"))
+
+
+def _v5_wearable_signals(conn: Connection) -> None:
     for table in (signal_batches, signal_windows, study_sessions, study_marks):
         table.create(conn)
 
@@ -45,7 +58,8 @@ STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
     _v2_force_plate_tests,
     _v3_device_tokens,
-    _v4_wearable_signals,
+    _v4_64_bit_ids_on_postgresql,
+    _v5_wearable_signals,
 )
 SCHEMA_VERSION = len(STEPS)
 

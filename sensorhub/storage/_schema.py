@@ -18,6 +18,10 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Row ids are signed 64-bit (the API accepts 1 … 2⁶³−1). SQLite's INTEGER already is, and an
+# autoincrementing key there must be spelt INTEGER; PostgreSQL's INTEGER is 32-bit.
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+
 schema_info = Table(
     "schema_info",
     metadata,
@@ -27,7 +31,7 @@ schema_info = Table(
 readings = Table(
     "readings",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     # Server receive time, seconds since the epoch (UTC): cheap to index and compare anywhere.
     Column("received_at", Float, nullable=False),
@@ -58,7 +62,7 @@ devices = Table(
 tests = Table(
     "tests",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("state", String(16), nullable=False),
     Column("started_at", Float, nullable=False),
@@ -80,8 +84,8 @@ tests = Table(
 sample_batches = Table(
     "sample_batches",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("test_id", Integer, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("test_id", ROW_ID, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("samples", Text, nullable=False),
     Index("ix_sample_batches_test_id_seq", "test_id", "seq", unique=True),
@@ -92,7 +96,7 @@ sample_batches = Table(
 device_tokens = Table(
     "device_tokens",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
@@ -105,7 +109,7 @@ device_tokens = Table(
 signal_batches = Table(
     "signal_batches",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("channel", String(16), nullable=False),
@@ -122,7 +126,7 @@ signal_batches = Table(
 signal_windows = Table(
     "signal_windows",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("start_ms", Float, nullable=False),
     Column("end_ms", Float, nullable=False),
@@ -141,7 +145,7 @@ signal_windows = Table(
 study_sessions = Table(
     "study_sessions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
     Column("participant", String(64), nullable=False),
     Column("started_at", Float, nullable=False),
@@ -154,9 +158,9 @@ study_sessions = Table(
 study_marks = Table(
     "study_marks",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column(
-        "session_id", Integer, ForeignKey("study_sessions.id", ondelete="CASCADE"), nullable=False
+        "session_id", ROW_ID, ForeignKey("study_sessions.id", ondelete="CASCADE"), nullable=False
     ),
     Column("kind", String(8), nullable=False),  # phase or label
     Column("name", String(64), nullable=False),

@@ -10,6 +10,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from sensorhub.loadcell.session import Sample, SessionState
+from sensorhub.storage._bulk import insert_rows
 from sensorhub.storage._schema import devices, sample_batches, tests
 from sensorhub.storage._writer import WriteTask
 
@@ -76,12 +77,12 @@ class AppendSamples(WriteTask):
 
     @classmethod
     def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[None]:
-        """Every batch of the group in one executemany INSERT."""
+        """Every batch of the group at once (COPY on PostgreSQL, executemany elsewhere)."""
         rows = [
             {"test_id": t.test_id, "seq": t.seq, "samples": json.dumps(t.samples, separators=TIGHT)}
             for t in tasks
         ]
-        conn.execute(insert(sample_batches), rows)
+        insert_rows(conn, sample_batches, rows)
         return [None] * len(tasks)
 
 

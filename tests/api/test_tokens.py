@@ -25,6 +25,7 @@ from sensorhub.devices import HttpSink
 from sensorhub.devices.esp_link import open_link
 from sensorhub.errors import ValidationError
 from tests._errors import json_error
+from tests._postgres import SERVER_DATABASES
 from tests._readings import READING
 from tests._server import LiveServer, start_server, wait_for
 from tests.signals._batches import batch as signal_batch
@@ -46,7 +47,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def token_command(server: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "sensorhub", "token", *args]
-    command += ["--data-dir", str(server.data_dir)]
+    command += ["--data-dir", str(server.data_dir), *SERVER_DATABASES.args_for(server.data_dir)]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
 
 

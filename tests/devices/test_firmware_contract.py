@@ -20,6 +20,7 @@ import pytest
 from sensorhub.api import ROUTERS
 from sensorhub.contracts import ReadingIn
 from sensorhub.errors import SensorhubError
+from sensorhub.mqtt import TOPIC_KINDS
 from sensorhub.realtime.messages import Register, kind_of, parse_samples
 from sensorhub.wire import COMMAND, FORCE_PLATE_EVENTS, MAX_SAMPLES_PER_MESSAGE, WEBSOCKET_PATH
 
@@ -27,6 +28,7 @@ FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 SOCKETIO = FIRMWARE / "forceplate_socketio" / "forceplate_socketio.ino"
 WEBSOCKET = FIRMWARE / "forceplate_websocket" / "forceplate_websocket.ino"
 WEARABLE = FIRMWARE / "wearable_http" / "wearable_http.ino"
+MQTT = FIRMWARE / "forceplate_mqtt" / "forceplate_mqtt.ino"
 
 MARKER = re.compile(r"^// (wire|wire-in): (?:event=(\w+) )?(\{.*\})\s*$", re.MULTILINE)
 # Comments and string/char literals, blanked out before matching braces.
@@ -171,6 +173,24 @@ def test_websocket_sketch_matches_the_force_plate_contract() -> None:
     check_plate_sketch(source, socketio=False)
     [path] = re.findall(r'webSocket\.begin\([^;]*"(/[^"]*)"\)', source)
     assert path == WEBSOCKET_PATH
+
+
+def test_mqtt_sketch_matches_the_force_plate_contract() -> None:
+    source = MQTT.read_text()
+    outgoing = [w for w in wires(source) if w.direction == "wire"]
+    for wire in outgoing:
+        check_code_matches_example(wire)
+    # No register over MQTT: the topic names the plate.
+    assert sorted(check_plate_message(w, source) for w in outgoing) == ["done", "samples"]
+    [handler] = [w for w in wires(source) if w.direction == "wire-in"]
+    assert set(handler.example) == {"cmd", "session_id"} and handler.keys_written == {"cmd"}
+    stop = source[source.index("if (stopRequested)") :]
+    assert stop.index("sendSamples()") < stop.index("sendDone()"), "flush before done"
+    published = set(re.findall(r'esp_mqtt_client_publish\(mqtt, topic\("(\w+)"\)', source))
+    subscribed = set(re.findall(r'esp_mqtt_client_subscribe\(mqtt, topic\("(\w+)"\)', source))
+    assert published == {"samples"} and published <= set(TOPIC_KINDS)
+    assert subscribed == {"cmd", "status", "error"}
+    assert re.search(r"esp_mqtt_client_publish\([^;]*, 1, 0\);", source), "QoS 1, not retained"
 
 
 def test_wearable_sketch_posts_readings_the_server_accepts() -> None:

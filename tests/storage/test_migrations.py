@@ -93,3 +93,35 @@ def test_version_2_database_upgrades_to_device_tokens_keeping_its_readings(
     assert "device_tokens" in inspect(engine).get_table_names()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM readings")).scalar_one() == 1
+
+
+ID_COLUMNS = [("readings", "id"), ("tests", "id"), ("sample_batches", "id")]
+ID_COLUMNS += [("sample_batches", "test_id"), ("device_tokens", "id")]
+
+
+def test_a_postgresql_database_with_32_bit_ids_upgrades_to_64_bit(
+    engine: Engine, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's INTEGER keys are 64-bit in every version")
+    with engine.begin() as conn:  # as versions 1-3 made them: SERIAL, 32-bit
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=3))
+        for step in STEPS[:3]:
+            step(conn)
+        for table, column in ID_COLUMNS:
+            conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE INTEGER"))
+        conn.execute(text("ALTER SEQUENCE readings_id_seq AS INTEGER"))
+        conn.execute(text(INSERT_READING))
+
+    assert migrate(engine) == 3
+
+    with engine.begin() as conn:
+        conn.execute(text("SELECT setval('readings_id_seq', :last)"), {"last": 2**63 - 2})
+        conn.execute(text(INSERT_READING))
+        ids = conn.execute(text("SELECT id FROM readings ORDER BY id")).scalars().all()
+    assert ids == [1, 2**63 - 1]
+    columns = {
+        (t, c["name"]): c["type"] for t, _ in ID_COLUMNS for c in inspect(engine).get_columns(t)
+    }
+    assert {str(columns[key]) for key in ID_COLUMNS} == {"BIGINT"}
