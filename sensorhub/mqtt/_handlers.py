@@ -1,5 +1,5 @@
 """One handler per topic kind: validate, then call the hub or the plate message handler, as
-HTTP and the sockets do. A new kind (``signals``) is one more entry in ``HANDLERS``."""
+HTTP and the sockets do. A new kind is one more entry in ``HANDLERS``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sensorhub.errors import ValidationError
 from sensorhub.hub import Hub
 from sensorhub.mqtt._endpoints import MqttEndpoints
 from sensorhub.realtime import MessageHandler
+from sensorhub.signal_contracts import SignalBatchIn
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,15 @@ async def reading(
     await targets.hub.ingest_readings([stored])
 
 
+async def signals(
+    targets: Targets, device_id: str, principal: Principal, message: dict[str, Any]
+) -> None:
+    """A wearable's signal batch, as POST /api/wearable/signals takes it. A replayed ``seq``
+    is only acknowledged (the hub's rule), so a redelivery is never stored twice."""
+    batch = validate(SignalBatchIn, {**message, "device_id": device_id}).to_batch()
+    await targets.hub.ingest_signals(batch)
+
+
 async def samples(
     targets: Targets, device_id: str, principal: Principal, message: dict[str, Any]
 ) -> None:
@@ -46,4 +56,4 @@ async def samples(
     await targets.messages.handle(conn, message, kind)
 
 
-HANDLERS: dict[str, Handler] = {"reading": reading, "samples": samples}
+HANDLERS: dict[str, Handler] = {"reading": reading, "signals": signals, "samples": samples}

@@ -9,7 +9,7 @@ from sensorhub.errors import ConfigError, ValidationError
 
 PREFIX = "sensorhub"
 # What devices publish; each kind has a handler in ``_handlers.HANDLERS``.
-TOPIC_KINDS = ("reading", "samples")
+TOPIC_KINDS = ("reading", "signals", "samples")
 # What the server publishes.
 CMD = "cmd"
 STATUS = "status"

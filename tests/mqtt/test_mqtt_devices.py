@@ -7,8 +7,11 @@ back on its ``error`` topic.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests._mosquitto import Broker
@@ -24,6 +27,7 @@ from tests.forceplate._clients import (
     stop_test_rest,
 )
 from tests.mqtt._device import device
+from tests.signals._batches import batch
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +61,25 @@ def test_a_reading_is_stored_and_broadcast(server: LiveServer, broker: Broker) -
         # Broadcast only after the commit (docs/broadcast.md): it is listed by now.
         [stored] = readings_of(server, wrist.device_id)
         assert stored["bvp"] == 7.5 and stored["prediction"] in {"Calm", "Stressed"}
+
+
+def test_a_signal_batch_is_stored_once_even_when_published_twice(
+    server: LiveServer, broker: Broker
+) -> None:
+    with device(broker, "wearable") as wearable:
+        body = batch(wearable.device_id, 1, 0.0, 2.0)
+        del body["device_id"]  # the topic names the device
+        wearable.sent_and_acked("signals", body)
+        wearable.sent_and_acked("signals", body)  # firmware replaying after a lost PUBACK
+        wearable.sent_and_acked("signals", {**body, "bvp": {"hz": 64, "values": ["x"]}})
+        assert "bvp" in wearable.expect("error")["message"]
+    response = httpx.get(
+        server.url + "/api/wearable/signals.csv", params={"device_id": wearable.device_id}
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    bvp = [float(row["value"]) for row in rows if row["channel"] == "bvp"]
+    assert bvp == body["bvp"]["values"]
+    assert len(rows) == len(bvp) + len(body["temperature"]["values"]) + 3 * len(body["acc"]["x"])
 
 
 @pytest.mark.parametrize(
