@@ -74,6 +74,10 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 )
 @click.option("--serial", help="Also read JSON lines from this serial port (a USB device).")
 @click.option("--serial-baud", type=int, help="Baud rate for --serial.  [default: 115200]")
+@click.option(
+    "--message-queue",
+    help="Redis URL shared by several server processes (docs/deploy.md); none: one process.",
+)
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
 def serve(config: Path | None, **flags: Any) -> None:
     """Start the service (every option also reads SENSORHUB_<NAME>)."""

@@ -16,6 +16,7 @@ from sensorhub.errors import ConfigError
 LogLevel = Literal["debug", "info", "warning", "error"]
 ENV_PREFIX = "SENSORHUB_"
 MIN_API_TOKEN_CHARS = 16
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class Settings(BaseModel):
@@ -73,6 +74,11 @@ class Settings(BaseModel):
     # A USB-connected device read inside the server (the seed's optional serial listener).
     serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
     serial_baud: int = Field(115200, gt=0)
+    # Several processes (docs/deploy.md): live data, device presence, test ownership and
+    # commands go through this Redis; None keeps everything inside this one process.
+    message_queue: SecretStr | None = Field(None, description="redis://host:6379/0")
+    # Every Redis key and channel starts with it, so deployments (and tests) can share a Redis.
+    message_queue_prefix: str = Field("sensorhub", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -87,6 +93,13 @@ class Settings(BaseModel):
         # A short token can be guessed: refuse it rather than trust it.
         if value is not None and len(value.get_secret_value()) < MIN_API_TOKEN_CHARS:
             raise ValueError(f"must be at least {MIN_API_TOKEN_CHARS} characters")
+        return value
+
+    @field_validator("message_queue")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError(f"must be a Redis URL ({', '.join(REDIS_SCHEMES)}...)")
         return value
 
     @property

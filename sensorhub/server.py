@@ -12,6 +12,7 @@ import socketio
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
@@ -41,7 +42,10 @@ from sensorhub.realtime import (
     MessageHandler,
     SocketIOServer,
     WebSocketClients,
+    fanout_delivery,
     register_events,
+    start_delivery,
+    stop_delivery,
     websocket_router,
 )
 from sensorhub.services import Runtime, Services
@@ -58,13 +62,17 @@ def load_configured_model(settings: Settings) -> StressModel:
 
 def create_app(settings: Settings) -> ASGIApp:
     """Build the whole service for ``settings``; nothing starts until the lifespan runs."""
+    delivery = fanout_delivery(
+        _secret(settings.message_queue), f"{settings.message_queue_prefix}:live"
+    )
     sio = SocketIOServer(
+        client_manager=delivery,
         max_live_frames=settings.send_queue_frames,
         async_mode="asgi",
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
     )
-    live = LiveClients(sio, WebSocketClients(settings.send_queue_frames))
+    live = LiveClients(sio, delivery, WebSocketClients(settings.send_queue_frames))
     # Filled by the lifespan; every transport built here is handed this one holder.
     runtime = Runtime()
     # Socket messages per address follow the HTTP requests' rule (its own buckets).
@@ -79,6 +87,7 @@ def create_app(settings: Settings) -> ASGIApp:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await _start_services(settings, live)
         runtime.services = services
+        start_delivery(sio)
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         if not services.auth.enabled and listens_beyond_loopback(settings.host):
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
@@ -88,6 +97,7 @@ def create_app(settings: Settings) -> ASGIApp:
                 yield
         finally:
             runtime.services = None
+            await stop_delivery(sio)
             await services.plates.close()
             await services.storage.close()
             log_event(logger, "server_stopped")
@@ -158,6 +168,10 @@ def serve_until_interrupted(server: uvicorn.Server) -> None:
     """
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:
