@@ -79,6 +79,9 @@ class Settings(BaseModel):
     message_queue: SecretStr | None = Field(None, description="redis://host:6379/0")
     # Every Redis key and channel starts with it, so deployments (and tests) can share a Redis.
     message_queue_prefix: str = Field("sensorhub", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # A process that dies holds its devices' tests this long at most before another takes
+    # them over; renewed four times per period while in use.
+    lease_ttl_s: float = Field(5.0, ge=0.5, le=60)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

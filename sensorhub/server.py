@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import socketio
 import uvicorn
@@ -14,6 +15,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import SecretStr
 from starlette.types import ASGIApp
+
+if TYPE_CHECKING:
+    from sensorhub.cluster import ClusterMember
 
 from sensorhub import __version__
 from sensorhub.api import (
@@ -33,7 +37,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
-from sensorhub.plates import open_plates
+from sensorhub.plates import PlateDesk, open_plates
 from sensorhub.presence import Presence
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.realtime import (
@@ -97,6 +101,7 @@ def create_app(settings: Settings) -> ASGIApp:
                 yield
         finally:
             runtime.services = None
+            await services.desk.close()
             await stop_delivery(sio)
             await services.plates.close()
             await services.storage.close()
@@ -190,10 +195,33 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     await storage.open()
     presence = Presence()
     files = TestFiles(settings.test_data_dir)
-    plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
+    cluster = await _join_cluster(settings)
+    plates = await open_plates(
+        storage,
+        presence,
+        live,
+        files,
+        flush_grace_s=settings.flush_grace_s,
+        ownership=cluster.leases if cluster else None,
+    )
+    desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     hub = Hub(storage, model, live, plates, device_rate=device_rate)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
-    messages = MessageHandler(plates.recorder, presence, live, auth, count_message=hub.admit)
-    return Services(settings, storage, files, model, presence, live, hub, messages, auth)
+    messages = MessageHandler(desk, presence, live, auth, count_message=hub.admit)
+    await desk.open()
+    return Services(settings, storage, files, model, presence, live, hub, messages, auth, desk)
+
+
+async def _join_cluster(settings: Settings) -> ClusterMember | None:
+    """With ``--message-queue``: this process's leases and desk among the others."""
+    url = _secret(settings.message_queue)
+    if url is None:
+        return None
+    from sensorhub.cluster import open_cluster  # needs the [redis] extra: only imported here
+
+    call_timeout_s = settings.storage_timeout_s + 2  # a call may wait for one write
+    return await open_cluster(
+        url, settings.message_queue_prefix, settings.lease_ttl_s, call_timeout_s
+    )

@@ -48,14 +48,14 @@ class CalibrateIn(BaseModel):
     )
 
 
-def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
-    return {"status": "success", "data": services.plates.views.summary(device_id)}
+async def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
+    return {"status": "success", "data": await services.desk.summary(device_id)}
 
 
 @router.get("/{device_id}")
 async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """State and calibration; newtons = (raw − offset) × scale per channel."""
-    return device_view(services, device_id)
+    return await device_view(services, device_id)
 
 
 @router.put("/{device_id}", responses=error_responses(*JSON_BODY))
@@ -68,14 +68,14 @@ async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn)
         ChannelCalibration(**given.r.model_dump()) if given.r else current.r,
     )
     await services.plates.calibration.set(device_id, updated)
-    return device_view(services, device_id)
+    return await device_view(services, device_id)
 
 
 @router.post("/{device_id}/tare", responses=error_responses(409), openapi_extra=ORIGIN_RESTRICTED)
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
     await services.plates.calibration.tare(device_id)
-    return device_view(services, device_id)
+    return await device_view(services, device_id)
 
 
 @router.post(
@@ -88,4 +88,4 @@ async def calibrate(
 ) -> dict[str, Any]:
     """Scale one channel from a known mass resting on it for the last second."""
     await services.plates.calibration.calibrate(device_id, body.channel, body.mass_kg)
-    return device_view(services, device_id)
+    return await device_view(services, device_id)

@@ -51,3 +51,9 @@ def start_process(
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def pair(start_process: StartProcess) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two processes of one cluster, A and B."""
+    yield start_process("a"), start_process("b")

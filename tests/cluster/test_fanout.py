@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from sensorhub.realtime import LocalDelivery, RedisDelivery
 from tests._server import LiveServer
-from tests.cluster.conftest import StartProcess
 from tests.forceplate._clients import SioClient, WsClient, for_device, samples, sio_client, tlr
 
 
@@ -20,11 +17,6 @@ def test_redis_delivery_delivers_locally_through_local_delivery() -> None:
     order = RedisDelivery.__mro__
     pubsub = next(cls for cls in order if cls.__name__ == "AsyncPubSubManager")
     assert order[order.index(pubsub) + 1] is LocalDelivery
-
-
-@pytest.fixture(scope="module")
-def pair(start_process: StartProcess) -> Iterator[tuple[LiveServer, LiveServer]]:
-    yield start_process("a"), start_process("b")
 
 
 def test_reading_posted_to_one_process_reaches_dashboards_on_the_other(
