@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 
 from sensorhub.errors import ConfigError
 
@@ -82,6 +89,8 @@ class Settings(BaseModel):
     # A process that dies holds its devices' tests this long at most before another takes
     # them over; renewed four times per period while in use.
     lease_ttl_s: float = Field(5.0, ge=0.5, le=60)
+    # Server processes sharing the port (``serve --workers``); more than one needs the queue.
+    workers: int = Field(1, ge=1, le=64)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -103,6 +112,13 @@ class Settings(BaseModel):
     def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
             raise ValueError(f"must be a Redis URL ({', '.join(REDIS_SCHEMES)}...)")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_share_a_queue(cls, value: int, info: ValidationInfo) -> int:
+        if value > 1 and info.data.get("message_queue") is None:
+            raise ValueError("more than one process needs --message-queue (docs/deploy.md)")
         return value
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -165,14 +166,16 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve_until_interrupted(server: uvicorn.Server) -> None:
-    """Run until Ctrl-C or SIGTERM, then exit cleanly.
+def serve_until_interrupted(server: uvicorn.Server, fd: int | None = None) -> None:
+    """Run until Ctrl-C or SIGTERM, then exit cleanly; ``fd``: serve on that inherited
+    listening socket (a worker of ``serve --workers``), not on the configured port.
 
     uvicorn shuts down gracefully, then re-raises the signal it caught; for a server told to
     stop that is success, not an error.
     """
+    sockets = [socket.socket(fileno=fd)] if fd is not None else None
     with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+        server.run(sockets=sockets)
 
 
 def _secret(value: SecretStr | None) -> str | None:
