@@ -83,6 +83,10 @@ def _settings(config: Path | None, flags: dict[str, Any], *, own_port: bool = Tr
     help="Redis URL shared by several server processes (docs/deploy.md); none: one process.",
 )
 @click.option(
+    "--trusted-proxies",
+    help="Comma-separated proxy addresses whose X-Forwarded-For is believed. [default: none]",
+)
+@click.option(
     "--workers", type=int, help="Server processes sharing the port; >1 needs --message-queue."
 )
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")

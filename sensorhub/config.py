@@ -89,15 +89,22 @@ class Settings(BaseModel):
     # A process that dies holds its devices' tests this long at most before another takes
     # them over; renewed four times per period while in use.
     lease_ttl_s: float = Field(5.0, ge=0.5, le=60)
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client: per-address
+    # rate and connection limits then count the client, not the proxy. None trusted by
+    # default (uvicorn alone would trust loopback): any local program could pose as anyone.
+    trusted_proxies: tuple[str, ...] = ()
     # Server processes sharing the port (``serve --workers``); more than one needs the queue.
     workers: int = Field(1, ge=1, le=64)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _split_commas(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        return _split_commas(value)
 
     @field_validator("api_token")
     @classmethod
@@ -128,6 +135,12 @@ class Settings(BaseModel):
     @property
     def test_data_dir(self) -> Path:
         return self.data_dir / "test_data"
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 def load_settings(

@@ -159,6 +159,9 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
         log_config=None,
         access_log=settings.access_log,
         server_header=False,
+        # X-Forwarded-For only from the proxies named (docs/deploy.md#client-addresses).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
         http=head_timeout_protocol(settings.request_head_timeout_s),
         timeout_graceful_shutdown=5,
