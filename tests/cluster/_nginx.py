@@ -17,15 +17,22 @@ from tests._services import require_service
 
 EXAMPLE = REPO / "deploy" / "nginx.conf"
 UPSTREAM = re.compile(r"server 127\.0\.0\.1:\d+ ")
+STICKY = "hash $binary_remote_addr consistent;"
 
 
-def nginx_config(upstream_ports: Sequence[int], listen_port: int) -> str:
-    """The example with its three upstream ports and its listening port replaced."""
+def nginx_config(upstream_ports: Sequence[int], listen_port: int, *, sticky: bool = True) -> str:
+    """The example with its upstream ports and its listening port replaced; ``sticky`` off
+    (round robin) for load that comes from one address (bench/scale.py)."""
     text = EXAMPLE.read_text()
-    found = UPSTREAM.findall(text)
-    assert len(found) == len(upstream_ports), f"the example has {len(found)} upstreams"
-    ports = iter(upstream_ports)
-    text = UPSTREAM.sub(lambda _: f"server 127.0.0.1:{next(ports)} ", text)
+    assert STICKY in text
+    if not sticky:
+        text = text.replace(STICKY, "")
+    lines = [line for line in text.splitlines() if UPSTREAM.search(line)]
+    assert lines, "the example names no upstream"
+    servers = "\n".join(
+        UPSTREAM.sub(f"server 127.0.0.1:{port} ", lines[0]) for port in upstream_ports
+    )
+    text = text.replace("\n".join(lines), servers)
     assert "listen 80;" in text
     return text.replace("listen 80;", f"listen 127.0.0.1:{listen_port};")
 
@@ -37,12 +44,12 @@ def nginx_binary() -> str:
     return found
 
 
-def start_nginx(prefix: Path, upstream_ports: Sequence[int]) -> LiveServer:
+def start_nginx(prefix: Path, upstream_ports: Sequence[int], *, sticky: bool = True) -> LiveServer:
     """nginx in the foreground on a free port, everything it writes under ``prefix``."""
     port = free_port()
     (prefix / "logs").mkdir(parents=True, exist_ok=True)
     config = prefix / "nginx.conf"
-    config.write_text(nginx_config(upstream_ports, port))
+    config.write_text(nginx_config(upstream_ports, port, sticky=sticky))
     log_path = prefix / "logs" / "error.log"
     # As root, workers would switch to `nobody`, who cannot enter pytest's private temp dirs.
     user = pwd.getpwuid(os.geteuid()).pw_name
