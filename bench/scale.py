@@ -49,7 +49,7 @@ def measure() -> list[Result]:
                 readings[count],
                 "req/s",
                 readings[1],
-                note=note,
+                note=note if count == 1 else "",
             ),
             Result(
                 f"scale: plates {forceplate.DEVICES} esp, {forceplate.DASHBOARDS} dashboards, "
@@ -57,7 +57,7 @@ def measure() -> list[Result]:
                 samples[count],
                 "samples/s",
                 samples[1],
-                note=note,
+                note=note if count == 1 else "",
             ),
         )
     ]

@@ -35,6 +35,7 @@ from sensorhub.auth import Authenticator, listens_beyond_loopback
 from sensorhub.biometrics import StressModel, find_stress_model, load_stress_model
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
+from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
@@ -225,7 +226,11 @@ async def _join_cluster(settings: Settings) -> ClusterMember | None:
     url = _secret(settings.message_queue)
     if url is None:
         return None
-    from sensorhub.cluster import open_cluster  # needs the [redis] extra: only imported here
+    try:  # needs the [redis] extra: only imported here
+        from sensorhub.cluster import open_cluster
+    except ImportError as exc:
+        hint = "pip install 'sensorhub[redis]'"
+        raise ConfigError(f"--message-queue needs the redis package: {hint}") from exc
 
     call_timeout_s = settings.storage_timeout_s + 2  # a call may wait for one write
     return await open_cluster(

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from sensorhub.cluster._redis import translated
 from sensorhub.errors import OwnerUnreachable, SensorhubError
 from sensorhub.logs import log_event
 from sensorhub.tasks import BackgroundTasks
@@ -49,9 +50,10 @@ class Calls:
             "try again",
             retry_after_s=self._timeout_s,
         )
-        if not await self._redis.publish(self._channel(process), request):
-            raise unreachable
-        popped = await self._redis.blpop([answer_key], timeout=self._timeout_s)
+        with translated():
+            if not await self._redis.publish(self._channel(process), request):
+                raise unreachable
+            popped = await self._redis.blpop([answer_key], timeout=self._timeout_s)
         if popped is None:
             raise unreachable
         answer: JSONDict = json.loads(popped[1])

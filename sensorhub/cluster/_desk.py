@@ -11,6 +11,7 @@ lapse, before it records (``claim``).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 from sensorhub.cluster._calls import Calls
 from sensorhub.cluster._leases import Leases
 from sensorhub.cluster._registry import Registry
-from sensorhub.errors import DeviceMoved, OwnerUnreachable, ValidationError
+from sensorhub.errors import DeviceMoved, OwnerUnreachable, SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.plates import PlateDesk, Plates
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 MAX_HOPS = 3
 # Leases are renewed (and snapshots published) this share of the TTL apart.
 HEARTBEAT_SHARE = 0.25
+# Unfinished tests nobody holds are looked for every this many heartbeats (once per TTL).
+ORPHAN_SWEEP_BEATS = 4
 # How often a process waiting for a dead holder's lease to lapse looks again.
 CLAIM_POLL_S = 0.1
 
@@ -201,13 +204,22 @@ class RoutedDesk(PlateDesk):
         await self.hand_over_all()
         await self._redis_close()
 
+    async def adopt_orphans(self) -> None:
+        """Take over every unfinished test nobody holds (its process died and its esp has
+        not come back): it goes on running here until it is stopped or its esp returns."""
+        for device_id in await self.plates.archive.unfinished_devices():
+            if not self._leases.holds(device_id):
+                await self._holder(device_id)
+
     async def _heartbeat(self) -> None:
-        while True:
+        for beat in itertools.count(1):
             await asyncio.sleep(self._leases.ttl_s * HEARTBEAT_SHARE)
             try:
                 await self.keep_leases()
                 await self._registry.publish()
-            except (OSError, ConnectionError) as exc:  # Redis away: the leases lapse by themselves
+                if beat % ORPHAN_SWEEP_BEATS == 0:
+                    await self.adopt_orphans()
+            except SensorhubError as exc:  # Redis or the database away: try again next beat
                 log_event(logger, "heartbeat_failed", logging.WARNING, error=repr(exc))
 
 

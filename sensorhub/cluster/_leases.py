@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from sensorhub.cluster._redis import translated
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
@@ -57,10 +59,12 @@ class Leases:
         when it lapsed just now (ask again)."""
         sent = time.monotonic()
         key = self._key(device_id)
-        if await self._redis.set(key, self.me, nx=True, px=self._ttl_ms):
+        with translated():
+            taken = await self._redis.set(key, self.me, nx=True, px=self._ttl_ms)
+            found = None if taken else await self._redis.get(key)
+        if taken:
             self._trust(device_id, sent)
             return self.me
-        found = await self._redis.get(key)
         holder = found.decode() if isinstance(found, bytes) else found
         if holder == self.me and await self.renew(device_id):
             return self.me
@@ -68,7 +72,8 @@ class Leases:
 
     async def renew(self, device_id: str) -> bool:
         sent = time.monotonic()
-        renewed = await self._redis.eval(_RENEW, 1, self._key(device_id), self.me, self._ttl_ms)
+        with translated():
+            renewed = await self._redis.eval(_RENEW, 1, self._key(device_id), self.me, self._ttl_ms)
         if renewed:
             self._trust(device_id, sent)
         else:
@@ -77,7 +82,8 @@ class Leases:
 
     async def release(self, device_id: str) -> None:
         self.forget(device_id)
-        await self._redis.eval(_RELEASE, 1, self._key(device_id), self.me)
+        with translated():
+            await self._redis.eval(_RELEASE, 1, self._key(device_id), self.me)
 
     @property
     def _ttl_ms(self) -> int:

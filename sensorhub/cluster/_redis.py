@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sensorhub.errors import ConfigError
+from redis.exceptions import RedisError
+
+from sensorhub.errors import ConfigError, OwnerUnreachable
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -12,13 +16,8 @@ if TYPE_CHECKING:
 
 async def connect(url: str) -> Redis:
     """A client for ``url``, proven reachable, or ``ConfigError`` in one line."""
-    try:
-        from redis.asyncio import Redis
-        from redis.exceptions import RedisError
-    except ImportError as exc:
-        raise ConfigError(
-            "--message-queue needs the redis package: pip install 'sensorhub[redis]'"
-        ) from exc
+    from redis.asyncio import Redis
+
     client = Redis.from_url(url, decode_responses=True)
     try:
         await client.ping()
@@ -26,3 +25,14 @@ async def connect(url: str) -> Redis:
         await client.aclose()
         raise ConfigError(f"cannot reach the message queue: {exc}") from exc
     return client
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Redis errors as ours: the request can be retried once the queue is back (503)."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise OwnerUnreachable(
+            f"the message queue does not answer: {exc}", retry_after_s=1
+        ) from exc

@@ -11,6 +11,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from sensorhub.cluster._redis import translated
 from sensorhub.presence import ROLES, Presence
 from sensorhub.types import JSONDict
 
@@ -32,7 +33,8 @@ class Registry:
         """Write this process's snapshot (on every heartbeat and esp registration)."""
         snapshot = {"esp": self._presence.esp_devices(), "clients": self._presence.counts()}
         key = f"{self._prefix}:process:{self._me}"
-        await self._redis.set(key, json.dumps(snapshot), px=self._ttl_ms)
+        with translated():
+            await self._redis.set(key, json.dumps(snapshot), px=self._ttl_ms)
 
     async def esp_devices(self) -> set[str]:
         """Devices with an esp connected to any process."""
@@ -50,10 +52,11 @@ class Registry:
 
     async def _others(self) -> list[JSONDict]:
         mine = f"{self._prefix}:process:{self._me}"
-        keys = [
-            key
-            async for key in self._redis.scan_iter(match=f"{self._prefix}:process:*")
-            if key != mine
-        ]
-        values = await self._redis.mget(keys) if keys else []
+        with translated():
+            keys = [
+                key
+                async for key in self._redis.scan_iter(match=f"{self._prefix}:process:*")
+                if key != mine
+            ]
+            values = await self._redis.mget(keys) if keys else []
         return [json.loads(value) for value in values if value is not None]

@@ -39,6 +39,7 @@ from sensorhub.storage._tests import (
     select_test,
     select_tests,
     select_unfinished,
+    select_unfinished_devices,
 )
 from sensorhub.storage._tokens import (
     CreateToken,
@@ -202,6 +203,9 @@ class Storage:
 
     async def unfinished_test(self, device_id: str) -> TestRecord | None:
         return await self._read(select_unfinished, device_id)
+
+    async def unfinished_devices(self) -> list[str]:
+        return await self._read(select_unfinished_devices)
 
     async def test_batches(self, test_id: int) -> list[tuple[int, list[Sample]]]:
         return await self._read(select_batches, test_id)

@@ -190,6 +190,12 @@ def select_unfinished(conn: Connection, device_id: str) -> TestRecord | None:
     return TestRecord.from_row(row) if row else None
 
 
+def select_unfinished_devices(conn: Connection) -> list[str]:
+    """Every device with a test still running or flushing."""
+    statement = select(tests.c.device_id).where(tests.c.state.in_(UNFINISHED)).distinct()
+    return sorted(conn.execute(statement).scalars())
+
+
 def select_batches(conn: Connection, test_id: int) -> list[tuple[int, list[Sample]]]:
     """A test's stored batches ``(seq, samples)`` in arrival order, values as received."""
     statement = (
