@@ -21,6 +21,7 @@ from sensorhub.cluster._calls import Calls
 from sensorhub.cluster._leases import Leases
 from sensorhub.cluster._registry import Registry
 from sensorhub.errors import DeviceMoved, OwnerUnreachable, SensorhubError, ValidationError
+from sensorhub.loadcell.calibration import Channel
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.plates import PlateDesk, Plates
@@ -65,6 +66,9 @@ class RoutedDesk(PlateDesk):
             "session_data": super().session_data,
             "start": super().start,
             "stop": super().stop,
+            "tare": super().tare,
+            "calibrate": super().calibrate,
+            "set_calibration": super().set_calibration,
         }
 
     # -- what transports ask -------------------------------------------------------------
@@ -91,6 +95,15 @@ class RoutedDesk(PlateDesk):
 
     async def stop(self, device_id: str) -> JSONDict:
         return await self._routed("stop", device_id)
+
+    async def tare(self, device_id: str) -> JSONDict:
+        return await self._routed("tare", device_id)
+
+    async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict:
+        return await self._routed("calibrate", device_id, channel=channel, mass_kg=mass_kg)
+
+    async def set_calibration(self, device_id: str, channels: JSONDict) -> JSONDict:
+        return await self._routed("set_calibration", device_id, channels=channels)
 
     async def esp_connected(self, device_id: str) -> None:
         await self._claim(device_id)

@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sensorhub.contracts import iso_time
+from sensorhub.loadcell.calibration import Channel, ChannelCalibration
 from sensorhub.loadcell.session import Sample
 from sensorhub.plates._assembly import Plates
 from sensorhub.presence import Presence
 from sensorhub.types import JSONDict
+
+
+CHANNELS: tuple[Channel, ...] = ("l", "r")
 
 
 class PlateDesk:
@@ -56,6 +60,24 @@ class PlateDesk:
     async def stop(self, device_id: str) -> JSONDict:
         session = await self.plates.recorder.stop(device_id)
         return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
+
+    async def tare(self, device_id: str) -> JSONDict:
+        """Zero both channels on the device's last second of samples; its summary after."""
+        await self.plates.calibration.tare(device_id)
+        return self.plates.views.summary(device_id)
+
+    async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict:
+        await self.plates.calibration.calibrate(device_id, channel, mass_kg)
+        return self.plates.views.summary(device_id)
+
+    async def set_calibration(self, device_id: str, channels: JSONDict) -> JSONDict:
+        """Set channels given as ``{"l": {"offset", "scale"}, ...}``; the others keep theirs."""
+        updated = self.plates.calibration.current(device_id)
+        for name in CHANNELS:
+            if name in channels:
+                updated = updated.with_channel(name, ChannelCalibration(**channels[name]))
+        await self.plates.calibration.set(device_id, updated)
+        return self.plates.views.summary(device_id)
 
     async def esp_connected(self, device_id: str) -> None:
         """An esp of ``device_id`` registered here: its batches will come to this process."""

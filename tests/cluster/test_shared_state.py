@@ -3,7 +3,10 @@ test moves with its esp without ever being recorded by two processes."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import httpx
 
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
@@ -113,3 +116,21 @@ def test_a_test_follows_its_esp_between_processes_recorded_by_one_at_a_time(
     for process in (a, b):
         assert process.log().count("event=test_adopted") >= 2
         assert process.log().count("event=test_handed_over") >= 2
+
+
+def test_tare_asked_of_one_process_uses_the_samples_streamed_to_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = pair
+    device = new_device()
+    quiet = samples(0, 50)
+    with sio_client(a, "esp", device) as esp:
+        esp.send({"samples": quiet}, event="samples")
+        esp.ping()
+        tared = httpx.post(f"{b.url}/api/devices/{device}/tare", timeout=10)
+        assert tared.status_code == 200, tared.text
+        calibration = tared.json()["data"]["calibration"]
+        # The offset is the mean of the last second's raw values, computed as tare does.
+        assert calibration["l"]["offset"] == math.fsum(s["l"] for s in quiet) / len(quiet)
+        seen_on_a = httpx.get(f"{a.url}/api/devices/{device}", timeout=10).json()["data"]
+        assert seen_on_a["calibration"] == calibration
