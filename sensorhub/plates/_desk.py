@@ -13,7 +13,6 @@ from sensorhub.plates._assembly import Plates
 from sensorhub.presence import Presence
 from sensorhub.types import JSONDict
 
-
 CHANNELS: tuple[Channel, ...] = ("l", "r")
 
 
