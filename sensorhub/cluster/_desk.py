@@ -57,7 +57,9 @@ class RoutedDesk(PlateDesk):
         self._leases = leases
         self._calls = calls
         self._registry = registry
-        self._claims: dict[str, asyncio.Lock] = {}
+        # One lease taken at a time: two requests must not both adopt a device's test. (One
+        # lock for all devices: a lock per device id would let made-up ids grow memory.)
+        self._taking = asyncio.Lock()
         # What another process may ask of this one, by name.
         self._ops: dict[str, Callable[..., Awaitable[JSONDict]]] = {
             "status": super().status,
@@ -168,11 +170,13 @@ class RoutedDesk(PlateDesk):
         """The process running the device: this one when the lease was free (it is taken,
         and a test left by a dead holder adopted)."""
         while not self._leases.holds(device_id):
-            async with self._claims.setdefault(device_id, asyncio.Lock()):
+            async with self._taking:
                 if self._leases.holds(device_id):
                     break
                 holder = await self._leases.take(device_id)
                 if holder == self._leases.me:
+                    # The last holder may have changed its calibration: read it afresh.
+                    await self.plates.calibration.load()
                     await self.plates.recorder.adopt(device_id)
                 elif holder is not None:
                     return holder

@@ -90,10 +90,12 @@ class TestRecorder:
     async def adopt(self, device_id: str) -> None:
         """This process now runs the device's tests (docs/deploy.md): take over the test
         another process left running or flushing, with every batch it stored."""
-        plate = self._states.plate(device_id)
+        record = await self._storage.unfinished_test(device_id)
+        if record is None:
+            return  # nothing to take over (and no state kept for a made-up device id)
         async with self._lifecycle(device_id):
-            record = await self._storage.unfinished_test(device_id)
-            if record is None or (plate.session is not None and plate.session.id == record.id):
+            plate = self._states.plate(device_id)
+            if plate.session is not None and plate.session.id == record.id:
                 return
             session = TestSession(
                 record.id,
