@@ -15,6 +15,7 @@ from sensorhub.cluster._redis import connect
 from sensorhub.cluster._registry import Registry
 from sensorhub.plates import Plates
 from sensorhub.presence import Presence
+from sensorhub.types import JSONDict
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,11 @@ async def open_cluster(url: str, prefix: str, ttl_s: float, call_timeout_s: floa
 
     def desk(plates: Plates, presence: Presence) -> RoutedDesk:
         calls = Calls(redis, prefix, me, call_timeout_s)
-        registry = Registry(redis, prefix, me, presence, ttl_s)
+
+        def running_here() -> list[JSONDict]:
+            return [plates.views.device_entry(device_id) for device_id in leases.held()]
+
+        registry = Registry(redis, prefix, me, presence, ttl_s, running_here)
         return RoutedDesk(plates, presence, leases, calls, registry, redis.aclose)
 
     return ClusterMember(leases, desk)

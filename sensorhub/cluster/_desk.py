@@ -81,7 +81,11 @@ class RoutedDesk(PlateDesk):
         return streaming.pop() if len(streaming) == 1 else DEFAULT_DEVICE
 
     async def status(self, device_id: str) -> JSONDict:
-        return {**await self._routed("status", device_id), "clients": await self._registry.counts()}
+        """The device as its process reports it; clients and devices over every process."""
+        status = await self._routed("status", device_id)
+        status["clients"] = await self._registry.counts()
+        status["devices"] = await self._registry.devices(status["devices"])
+        return status
 
     async def summary(self, device_id: str) -> JSONDict:
         return await self._routed("summary", device_id)

@@ -1,14 +1,15 @@
 """Who is connected to every process: each publishes its own snapshot, which lapses with it.
 
-``<prefix>:process:<process id>`` = ``{"esp": [device ids], "clients": {role: count}}``,
-rewritten on every heartbeat and esp registration, expiring after the lease TTL: a process
-that dies drops out of the counts by itself.
+``<prefix>:process:<process id>`` = ``{"esp": [device ids], "clients": {role: count},
+"devices": [the ``status`` entry of each device it runs]}``, rewritten on every heartbeat and
+esp registration, expiring after the lease TTL: a process that dies drops out by itself.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sensorhub.cluster._redis import translated
@@ -21,8 +22,16 @@ if TYPE_CHECKING:
 
 class Registry:
     def __init__(
-        self, redis: Redis, prefix: str, me: str, presence: Presence, ttl_s: float
+        self,
+        redis: Redis,
+        prefix: str,
+        me: str,
+        presence: Presence,
+        ttl_s: float,
+        running_here: Callable[[], list[JSONDict]],
     ) -> None:
+        """``running_here()``: the ``status`` entries of the devices this process runs."""
+        self._running_here = running_here
         self._redis = redis
         self._prefix = prefix
         self._me = me
@@ -31,7 +40,11 @@ class Registry:
 
     async def publish(self) -> None:
         """Write this process's snapshot (on every heartbeat and esp registration)."""
-        snapshot = {"esp": self._presence.esp_devices(), "clients": self._presence.counts()}
+        snapshot = {
+            "esp": self._presence.esp_devices(),
+            "clients": self._presence.counts(),
+            "devices": self._running_here(),
+        }
         key = f"{self._prefix}:process:{self._me}"
         with translated():
             await self._redis.set(key, json.dumps(snapshot), px=self._ttl_ms)
@@ -49,6 +62,16 @@ class Registry:
         for snapshot in await self._others():
             total.update(snapshot["clients"])
         return {role: total[role] for role in ROLES}
+
+    async def devices(self, known_here: list[JSONDict]) -> list[JSONDict]:
+        """``status``'s device list over every process: each device as the process running it
+        reports it (this one's live, the others' as of their last snapshot), then the devices
+        ``known_here`` that no process runs (idle ones, e.g. known by their calibration)."""
+        entries = {entry["device_id"]: entry for entry in known_here}
+        for snapshot in await self._others():
+            entries.update((entry["device_id"], entry) for entry in snapshot.get("devices", ()))
+        entries.update((entry["device_id"], entry) for entry in self._running_here())
+        return list(entries.values())
 
     async def _others(self) -> list[JSONDict]:
         mine = f"{self._prefix}:process:{self._me}"

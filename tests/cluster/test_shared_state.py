@@ -134,3 +134,20 @@ def test_tare_asked_of_one_process_uses_the_samples_streamed_to_the_other(
         assert calibration["l"]["offset"] == math.fsum(s["l"] for s in quiet) / len(quiet)
         seen_on_a = httpx.get(f"{a.url}/api/devices/{device}", timeout=10).json()["data"]
         assert seen_on_a["calibration"] == calibration
+
+
+def test_every_process_lists_the_devices_of_every_process(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = pair
+    on_a, on_b = new_device(), new_device()
+
+    def listed_everywhere() -> bool:
+        for process in (a, b):
+            devices = {d["device_id"]: d for d in status(process, on_a)["devices"]}
+            if not all(devices.get(d, {}).get("esp_connected") for d in (on_a, on_b)):
+                return False
+        return True
+
+    with sio_client(a, "esp", on_a), sio_client(b, "esp", on_b):
+        wait_for(listed_everywhere)
