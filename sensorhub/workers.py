@@ -54,7 +54,9 @@ def run_workers(count: int, host: str, port: int, command: Sequence[str]) -> Non
     argv += [CHILD_FD_OPTION, str(sock.fileno())]
 
     def spawn() -> subprocess.Popen[bytes]:
-        child = subprocess.Popen(argv, pass_fds=(sock.fileno(),))
+        # A session of its own: Ctrl-C reaches the parent only, which passes it on once (a
+        # second SIGINT would make uvicorn skip the graceful shutdown).
+        child = subprocess.Popen(argv, pass_fds=(sock.fileno(),), start_new_session=True)
         log_event(logger, "worker_started", pid=child.pid)
         return child
 
