@@ -398,6 +398,21 @@ def _preflight(settings: Settings, *, own_port: bool = True) -> None:
     from sensorhub.server import load_configured_model
 
     load_configured_model(settings)
+    if settings.message_queue is not None:
+        _check_message_queue(settings.message_queue.get_secret_value())
+
+
+def _check_message_queue(url: str) -> None:
+    try:
+        import redis
+    except ImportError as exc:
+        hint = "pip install 'sensorhub[redis]'"
+        raise ConfigError(f"--message-queue needs the redis package: {hint}") from exc
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
+            client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise ConfigError(f"cannot reach the message queue: {exc}") from exc
 
 
 def _check_port_free(host: str, port: int) -> None:

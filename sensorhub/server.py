@@ -17,9 +17,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import SecretStr
 from starlette.types import ASGIApp
 
-if TYPE_CHECKING:
-    from sensorhub.cluster import ClusterMember
-
 from sensorhub import __version__
 from sensorhub.api import (
     ROUTERS,
@@ -56,6 +53,9 @@ from sensorhub.realtime import (
 )
 from sensorhub.services import Runtime, Services
 from sensorhub.storage import Storage, TestFiles
+
+if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)
+    from sensorhub.cluster import ClusterMember
 
 logger = logging.getLogger("sensorhub")
 

@@ -38,3 +38,13 @@ def test_two_workers_on_one_port_run_a_whole_test(
     finally:
         assert server.stop() == 0
     assert "event=workers_stopped" in server.log()
+
+
+def test_a_message_queue_out_of_reach_is_said_in_one_line(tmp_path: Path) -> None:
+    # Port 1 on loopback: nothing listens there, and nothing leaves the machine.
+    command = [sys.executable, "-m", "sensorhub", "serve", "--port", str(free_port())]
+    command += ["--data-dir", str(tmp_path), "--message-queue", "redis://127.0.0.1:1/0"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: cannot reach the message queue: "), done.stderr
