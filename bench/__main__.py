@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import forceplate, imtp, ingest, model, signals, startup
+from bench import forceplate, imtp, ingest, model, scale, signals, startup
 from bench._table import Result, format_table, save_json
 
 SUITES: dict[str, Callable[[], list[Result]]] = {
@@ -22,7 +22,10 @@ SUITES: dict[str, Callable[[], list[Result]]] = {
     "startup": startup.measure,
     "model": model.measure,
     "signals": signals.measure,
+    # Not in the default run: it needs PostgreSQL, Redis and nginx (bench/README.md).
+    "scale": scale.measure,
 }
+DEFAULT_SUITES = ("ingest", "forceplate", "imtp", "startup", "model")
 
 
 def main() -> None:
@@ -34,7 +37,7 @@ def main() -> None:
         parser.error(f"unknown suite {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}")
     results: list[Result] = []
     for name, measure in SUITES.items():
-        if not args.suites or name in args.suites:
+        if name in (args.suites or DEFAULT_SUITES):
             print(f"running {name} …", file=sys.stderr, flush=True)
             results += measure()
     print(format_table(results))

@@ -26,7 +26,7 @@ RATE_HZ = 1000.0
 PACED_BATCHES = 100  # 5 s at 1 kHz
 
 
-def _stream(url: str, devices: int, batches: int, rate: float | None) -> dict[str, Any]:
+def stream(url: str, devices: int, batches: int, rate: float | None) -> dict[str, Any]:
     viewers = [
         subprocess.Popen(
             [sys.executable, "-m", "bench._viewer", url, str(devices)],
@@ -61,10 +61,10 @@ def measure() -> list[Result]:
             _servers.running(["-m", "bench.bare_relay"], log) as bare,
             _servers.running(_servers.ours(Path(tmp) / "data"), log, _servers.LIMITS_OFF) as server,
         ):
-            bare_many = _stream(bare.url, DEVICES, BATCHES, None)
-            many = _stream(server.url, DEVICES, BATCHES, None)
-            bare_paced = _stream(bare.url, 1, PACED_BATCHES, RATE_HZ)
-            paced = _stream(server.url, 1, PACED_BATCHES, RATE_HZ)
+            bare_many = stream(bare.url, DEVICES, BATCHES, None)
+            many = stream(server.url, DEVICES, BATCHES, None)
+            bare_paced = stream(bare.url, 1, PACED_BATCHES, RATE_HZ)
+            paced = stream(server.url, 1, PACED_BATCHES, RATE_HZ)
     complete = all(r["stored"] == r["delivered"] == r["sent"] for r in (many, paced))
     return [
         Result(

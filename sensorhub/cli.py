@@ -6,6 +6,7 @@ import errno
 import json
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -40,14 +41,17 @@ def main() -> None:
     """sensorhub: the backend ESP32 force plates and wearables talk to."""
 
 
-def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
-    """Settings from every source, logging set up, and the usual mistakes caught; one line each."""
+def _settings(config: Path | None, flags: dict[str, Any], *, own_port: bool = True) -> Settings:
+    """Settings from every source, logging set up, and the usual mistakes caught; one line each.
+
+    ``own_port``: the port must be free (not for a worker serving its parent's socket).
+    """
     from sensorhub.config import load_settings
 
     try:
         settings = load_settings(flags, config_file=config)
         configure_logging(settings.log_level)
-        _preflight(settings)
+        _preflight(settings, own_port=own_port)
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     return settings
@@ -75,13 +79,36 @@ def _settings(config: Path | None, flags: dict[str, Any]) -> Settings:
 @click.option("--serial", help="Also read JSON lines from this serial port (a USB device).")
 @click.option("--serial-baud", type=int, help="Baud rate for --serial.  [default: 115200]")
 @click.option("--mqtt", help="Also take devices' messages from this broker: mqtt://host:1883.")
+@click.option(
+    "--message-queue",
+    help="Redis URL shared by several server processes (docs/deploy.md); none: one process.",
+)
+@click.option(
+    "--trusted-proxies",
+    help="Comma-separated proxy addresses whose X-Forwarded-For is believed. [default: none]",
+)
+@click.option(
+    "--workers", type=int, help="Server processes sharing the port; >1 needs --message-queue."
+)
 @click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
-def serve(config: Path | None, **flags: Any) -> None:
+@click.option("--fd", type=int, hidden=True, help="A worker's inherited socket (--workers).")
+def serve(config: Path | None, fd: int | None, **flags: Any) -> None:
     """Start the service (every option also reads SENSORHUB_<NAME>)."""
-    settings = _settings(config, flags)
+    settings = _settings(config, flags, own_port=fd is None)
+    if settings.workers > 1:
+        from sensorhub.workers import run_workers
+
+        run_workers(settings.workers, settings.host, settings.port, _serve_arguments())
+        return
     from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
 
-    serve_until_interrupted(uvicorn_server(settings))
+    serve_until_interrupted(uvicorn_server(settings), fd=fd)
+
+
+def _serve_arguments() -> list[str]:
+    """This ``serve`` command line, for its workers; ``python app.py`` omits the ``serve``."""
+    arguments = sys.argv[1:]
+    return arguments if arguments[:1] == ["serve"] else ["serve", *arguments]
 
 
 @main.group()
@@ -414,15 +441,31 @@ def _until_interrupted(work: Callable[[threading.Event], None]) -> None:
         raise click.ClickException(f"cannot reach the server: {exc}") from exc
 
 
-def _preflight(settings: Settings) -> None:
+def _preflight(settings: Settings, *, own_port: bool = True) -> None:
     """Catch the common mistakes before uvicorn starts, each as one line."""
     from sensorhub.config import ensure_data_dir
 
     ensure_data_dir(settings)
-    _check_port_free(settings.host, settings.port)
+    if own_port:
+        _check_port_free(settings.host, settings.port)
     from sensorhub.server import load_configured_model
 
     load_configured_model(settings)
+    if settings.message_queue is not None:
+        _check_message_queue(settings.message_queue.get_secret_value())
+
+
+def _check_message_queue(url: str) -> None:
+    try:
+        import redis
+    except ImportError as exc:
+        hint = "pip install 'sensorhub[redis]'"
+        raise ConfigError(f"--message-queue needs the redis package: {hint}") from exc
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
+            client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise ConfigError(f"cannot reach the message queue: {exc}") from exc
 
 
 def _check_port_free(host: str, port: int) -> None:

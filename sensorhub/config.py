@@ -9,13 +9,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 
 from sensorhub.errors import ConfigError
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 ENV_PREFIX = "SENSORHUB_"
 MIN_API_TOKEN_CHARS = 16
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class Settings(BaseModel):
@@ -84,13 +92,30 @@ class Settings(BaseModel):
     # that keeps messages while sensorhub is away, so it must stay the same across restarts.
     mqtt: str | None = Field(None, description="MQTT broker, e.g. mqtt://127.0.0.1:1883")
     mqtt_client_id: str = Field("sensorhub", min_length=1, max_length=64)
+    # Several processes (docs/deploy.md): live data, device presence, test ownership and
+    # commands go through this Redis; None keeps everything inside this one process.
+    message_queue: SecretStr | None = Field(None, description="redis://host:6379/0")
+    # Every Redis key and channel starts with it, so deployments (and tests) can share a Redis.
+    message_queue_prefix: str = Field("sensorhub", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    # A process that dies holds its devices' tests this long at most before another takes
+    # them over; renewed four times per period while in use.
+    lease_ttl_s: float = Field(5.0, ge=0.5, le=60)
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For names the client: per-address
+    # rate and connection limits then count the client, not the proxy. None trusted by
+    # default (uvicorn alone would trust loopback): any local program could pose as anyone.
+    trusted_proxies: tuple[str, ...] = ()
+    # Server processes sharing the port (``serve --workers``); more than one needs the queue.
+    workers: int = Field(1, ge=1, le=64)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _split_commas(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        return _split_commas(value)
 
     @field_validator("mqtt")
     @classmethod
@@ -107,6 +132,20 @@ class Settings(BaseModel):
             raise ValueError(f"must be at least {MIN_API_TOKEN_CHARS} characters")
         return value
 
+    @field_validator("message_queue")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError(f"must be a Redis URL ({', '.join(REDIS_SCHEMES)}...)")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers_share_a_queue(cls, value: int, info: ValidationInfo) -> int:
+        if value > 1 and info.data.get("message_queue") is None:
+            raise ValueError("more than one process needs --message-queue (docs/deploy.md)")
+        return value
+
     @property
     def database_url(self) -> str:
         return self.db or f"sqlite:///{(self.data_dir / 'sensorhub.db').resolve()}"
@@ -114,6 +153,12 @@ class Settings(BaseModel):
     @property
     def test_data_dir(self) -> Path:
         return self.data_dir / "test_data"
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 def load_settings(

@@ -25,6 +25,8 @@
      │    └── UnsupportedLayer        the model uses a layer our NumPy runner lacks
      ├── StorageError           503   the database did not take the write
      │    └── StorageUnavailable      it cannot now (locked, full, gone); retry later
+     ├── OwnerUnreachable       503   the process running the device's tests cannot answer now
+     │    └── DeviceMoved             this process just handed the device to another one
      └── DeviceError                  a link to a device or a forwarding target failed
           ├── SerialPortError         a serial port cannot be opened, read or written
           └── ForwardError            a forwarded message did not reach the server
@@ -134,6 +136,21 @@ class StorageError(SensorhubError):
 
     code = "storage_error"
     status = 503
+
+
+class OwnerUnreachable(SensorhubError):
+    """Raised when, with several server processes, the one running a device's tests cannot be
+    reached (it is being replaced): nothing was done, and the same request may be retried."""
+
+    code = "owner_unreachable"
+    status = 503
+
+
+class DeviceMoved(OwnerUnreachable):
+    """Raised when this process handed the device to another one while a request waited:
+    the request is sent on there (docs/deploy.md)."""
+
+    code = "device_moved"
 
 
 class StorageUnavailable(StorageError):

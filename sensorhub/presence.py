@@ -56,6 +56,10 @@ class Presence:
         counted = Counter(client.role for client in self._clients.values())
         return {role: counted[role] for role in ROLES}
 
+    def esp_devices(self) -> list[str]:
+        """Every device with an esp connected here, sorted."""
+        return sorted({c.streams_for for c in self._clients.values() if c.streams_for})
+
     def esp_connected(self, device_id: str) -> bool:
         return any(c.streams_for == device_id for c in self._clients.values())
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import socketio
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
@@ -36,12 +39,13 @@ from sensorhub.biometrics import (
 )
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
+from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
-from sensorhub.plates import open_plates
+from sensorhub.plates import PlateDesk, open_plates
 from sensorhub.presence import Presence
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.realtime import (
@@ -50,12 +54,18 @@ from sensorhub.realtime import (
     MessageHandler,
     SocketIOServer,
     WebSocketClients,
+    fanout_delivery,
     register_events,
+    start_delivery,
+    stop_delivery,
     websocket_router,
 )
 from sensorhub.services import Runtime, Services
 from sensorhub.signal_pipeline import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
+
+if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)
+    from sensorhub.cluster import ClusterMember
 
 logger = logging.getLogger("sensorhub")
 
@@ -74,13 +84,17 @@ def load_configured_window_model(settings: Settings) -> WindowModel:
 
 def create_app(settings: Settings) -> ASGIApp:
     """Build the whole service for ``settings``; nothing starts until the lifespan runs."""
+    delivery = fanout_delivery(
+        _secret(settings.message_queue), f"{settings.message_queue_prefix}:live"
+    )
     sio = SocketIOServer(
+        client_manager=delivery,
         max_live_frames=settings.send_queue_frames,
         async_mode="asgi",
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
     )
-    live = LiveClients(sio, WebSocketClients(settings.send_queue_frames))
+    live = LiveClients(sio, delivery, WebSocketClients(settings.send_queue_frames))
     # Filled by the lifespan; every transport built here is handed this one holder.
     runtime = Runtime()
     # Socket messages per address follow the HTTP requests' rule (its own buckets).
@@ -95,6 +109,7 @@ def create_app(settings: Settings) -> ASGIApp:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await _start_services(settings, live)
         runtime.services = services
+        start_delivery(sio)
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         if not services.auth.enabled and listens_beyond_loopback(settings.host):
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
@@ -106,6 +121,8 @@ def create_app(settings: Settings) -> ASGIApp:
         finally:
             runtime.services = None
             await services.hub.signals.close()
+            await services.desk.close()
+            await stop_delivery(sio)
             await services.plates.close()
             await services.storage.close()
             log_event(logger, "server_stopped")
@@ -161,6 +178,9 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
         log_config=None,
         access_log=settings.access_log,
         server_header=False,
+        # X-Forwarded-For only from the proxies named (docs/deploy.md#client-addresses).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
         ws_max_size=settings.max_body_bytes,  # one /ws frame may be as large as one body
         http=head_timeout_protocol(settings.request_head_timeout_s),
         timeout_graceful_shutdown=5,
@@ -168,14 +188,20 @@ def uvicorn_server(settings: Settings) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
-def serve_until_interrupted(server: uvicorn.Server) -> None:
-    """Run until Ctrl-C or SIGTERM, then exit cleanly.
+def serve_until_interrupted(server: uvicorn.Server, fd: int | None = None) -> None:
+    """Run until Ctrl-C or SIGTERM, then exit cleanly; ``fd``: serve on that inherited
+    listening socket (a worker of ``serve --workers``), not on the configured port.
 
     uvicorn shuts down gracefully, then re-raises the signal it caught; for a server told to
     stop that is success, not an error.
     """
+    sockets = [socket.socket(fileno=fd)] if fd is not None else None
     with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+        server.run(sockets=sockets)
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:
@@ -194,7 +220,16 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     await storage.open()
     presence = Presence()
     files = TestFiles(settings.test_data_dir)
-    plates = await open_plates(storage, presence, live, files, flush_grace_s=settings.flush_grace_s)
+    cluster = await _join_cluster(settings)
+    plates = await open_plates(
+        storage,
+        presence,
+        live,
+        files,
+        flush_grace_s=settings.flush_grace_s,
+        ownership=cluster.leases if cluster else None,
+    )
+    desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
     signals = SignalPipeline(storage, live, windows, load_configured_window_model(settings))
@@ -202,6 +237,24 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
     messages = MessageHandler(
-        plates.recorder, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
+        desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
     )
-    return Services(settings, storage, files, model, presence, live, hub, messages, auth)
+    await desk.open()
+    return Services(settings, storage, files, model, presence, live, hub, messages, auth, desk)
+
+
+async def _join_cluster(settings: Settings) -> ClusterMember | None:
+    """With ``--message-queue``: this process's leases and desk among the others."""
+    url = _secret(settings.message_queue)
+    if url is None:
+        return None
+    try:  # needs the [redis] extra: only imported here
+        from sensorhub.cluster import open_cluster
+    except ImportError as exc:
+        hint = "pip install 'sensorhub[redis]'"
+        raise ConfigError(f"--message-queue needs the redis package: {hint}") from exc
+
+    call_timeout_s = settings.storage_timeout_s + 2  # a call may wait for one write
+    return await open_cluster(
+        url, settings.message_queue_prefix, settings.lease_ttl_s, call_timeout_s
+    )

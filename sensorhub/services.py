@@ -9,7 +9,7 @@ from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.hub import Hub
-from sensorhub.plates import Plates
+from sensorhub.plates import PlateDesk, Plates
 from sensorhub.presence import Presence
 from sensorhub.realtime import LiveClients, MessageHandler
 from sensorhub.storage import Storage, TestFiles
@@ -26,6 +26,8 @@ class Services:
     hub: Hub
     messages: MessageHandler
     auth: Authenticator
+    # The plates as transports reach them: here, or on the process running the device.
+    desk: PlateDesk
 
     @property
     def plates(self) -> Plates:

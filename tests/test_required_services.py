@@ -1,4 +1,4 @@
-"""A missing Chromium or PostgreSQL fails a CI run; elsewhere it is a skip with its reason."""
+"""A missing Chromium, PostgreSQL or Redis fails a CI run; elsewhere it is a skip with why."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ NEEDS = {
         "tests/storage/test_storage.py::test_added_readings_get_increasing_ids_in_order[postgresql]",
         # Port 1 on loopback: nothing listens there, and nothing leaves the machine.
         {"SENSORHUB_TEST_POSTGRES_URL": "postgresql+psycopg://postgres@127.0.0.1:1/postgres"},
+    ),
+    "Redis": (
+        "tests/cluster/test_fanout.py::"
+        "test_reading_posted_to_one_process_reaches_dashboards_on_the_other",
+        {"SENSORHUB_TEST_REDIS_URL": "redis://127.0.0.1:1/0"},
     ),
 }
 

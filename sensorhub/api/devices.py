@@ -11,7 +11,6 @@ from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.contracts import DeviceId, FiniteNumber
-from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 
 router = APIRouter(
     prefix="/api/devices", tags=["devices"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
@@ -48,34 +47,27 @@ class CalibrateIn(BaseModel):
     )
 
 
-def device_view(services: ServicesDep, device_id: str) -> dict[str, Any]:
-    return {"status": "success", "data": services.plates.views.summary(device_id)}
+def _success(summary: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "success", "data": summary}
 
 
 @router.get("/{device_id}")
 async def get_device(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """State and calibration; newtons = (raw − offset) × scale per channel."""
-    return device_view(services, device_id)
+    return _success(await services.desk.summary(device_id))
 
 
 @router.put("/{device_id}", responses=error_responses(*JSON_BODY))
 async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn) -> dict[str, Any]:
     """Set the calibration directly; a channel left out keeps its values."""
-    current = services.plates.calibration.current(device_id)
-    given = body.calibration
-    updated = Calibration(
-        ChannelCalibration(**given.l.model_dump()) if given.l else current.l,
-        ChannelCalibration(**given.r.model_dump()) if given.r else current.r,
-    )
-    await services.plates.calibration.set(device_id, updated)
-    return device_view(services, device_id)
+    channels = body.calibration.model_dump(exclude_none=True)
+    return _success(await services.desk.set_calibration(device_id, channels))
 
 
 @router.post("/{device_id}/tare", responses=error_responses(409), openapi_extra=ORIGIN_RESTRICTED)
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
-    await services.plates.calibration.tare(device_id)
-    return device_view(services, device_id)
+    return _success(await services.desk.tare(device_id))
 
 
 @router.post(
@@ -87,5 +79,4 @@ async def calibrate(
     services: ServicesDep, device_id: DeviceId, body: CalibrateIn
 ) -> dict[str, Any]:
     """Scale one channel from a known mass resting on it for the last second."""
-    await services.plates.calibration.calibrate(device_id, body.channel, body.mass_kg)
-    return device_view(services, device_id)
+    return _success(await services.desk.calibrate(device_id, body.channel, body.mass_kg))

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
-from sensorhub.contracts import DeviceId, iso_time
+from sensorhub.contracts import DeviceId
 
 router = APIRouter(
     prefix="/api", tags=["force plate"], responses=error_responses(*TOKEN_REQUIRED, 422)
@@ -42,9 +42,9 @@ class StopTestIn(BaseModel):
 @router.get("/status")
 async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Test state of the device, connected clients by role, and every known device."""
-    plate = services.presence.addressed_device(device_id)
+    plate = await services.desk.addressed(device_id)
     backlog = services.storage.writer.backlog
-    return {**services.plates.views.status(plate), "writer_backlog": backlog}
+    return {**await services.desk.status(plate), "writer_backlog": backlog}
 
 
 @router.post("/start_test", responses=error_responses(409, 503, *JSON_BODY))
@@ -55,16 +55,8 @@ async def start_test(
 ) -> dict[str, Any]:
     """Start a test; the esp clients get `{"cmd": "start", "session_id"}`. 409 if one runs."""
     request = body or StartTestIn()
-    plate = services.presence.addressed_device(request.device_id or device_id)
-    session = await services.plates.recorder.start(plate, request.athlete, request.notes)
-    return {
-        "status": "started",
-        "session_id": session.id,
-        "device_id": session.device_id,
-        "athlete": session.athlete,
-        "notes": session.notes,
-        "started_at": iso_time(session.started_at),
-    }
+    plate = await services.desk.addressed(request.device_id or device_id)
+    return await services.desk.start(plate, request.athlete, request.notes)
 
 
 @router.post("/stop_test", responses=error_responses(409, 503, *JSON_BODY))
@@ -74,18 +66,17 @@ async def stop_test(
     device_id: DeviceQuery = None,
 ) -> dict[str, Any]:
     """Stop the running test; it saves once the esp has flushed. 409 if none runs."""
-    plate = services.presence.addressed_device((body and body.device_id) or device_id)
-    session = await services.plates.recorder.stop(plate)
-    return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
+    plate = await services.desk.addressed((body and body.device_id) or device_id)
+    return await services.desk.stop(plate)
 
 
 @router.get("/session_data", responses=error_responses(503))
 async def session_data(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Samples `{t, l, r}` of the running test, or of the device's most recent one."""
-    return await services.plates.views.session_data(services.presence.addressed_device(device_id))
+    return await services.desk.session_data(await services.desk.addressed(device_id))
 
 
 @router.get("/latest_reading", responses=error_responses(404))
 async def latest_reading(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """The last sample `{t, l, r, device_id}` the device sent; 404 before the first one."""
-    return services.plates.views.latest(services.presence.addressed_device(device_id))
+    return await services.desk.latest(await services.desk.addressed(device_id))

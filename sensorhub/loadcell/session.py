@@ -57,6 +57,14 @@ class TestSession:
         self.sample_count += len(samples)
         return self._last_seq
 
+    def restore(self, batches: Sequence[tuple[int, Sequence[Sample]]]) -> None:
+        """Take the batches ``(seq, samples)`` already stored for this test (by a process
+        that recorded it before); later batches are numbered after them."""
+        for seq, samples in batches:
+            self._batches[seq] = samples
+            self.sample_count += len(samples)
+            self._last_seq = max(self._last_seq, seq)
+
     def withdraw(self, seq: int) -> None:
         """Forget batch ``seq``: the database refused it, and the test keeps only what is
         stored (its device was told so and may send it again)."""

@@ -4,7 +4,9 @@
 - ``TestArchive``: stored tests (saving, recovery at start-up, re-analysis, deletion, the
   latest test of a device);
 - ``PlateViews``: the read-only payloads (status, summary, latest sample, session data);
-- ``PlateCalibration``: tare, calibrate against a known mass, set directly.
+- ``PlateCalibration``: tare, calibrate against a known mass, set directly;
+- ``PlateDesk``: what transports ask, by device (``sensorhub.cluster`` routes it between
+  processes, by ``Ownership``).
 
 ``open_plates`` builds them, loads calibrations and recovers interrupted tests.
 """
@@ -12,6 +14,8 @@
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._assembly import Plates, open_plates
 from sensorhub.plates._calibration import PlateCalibration
+from sensorhub.plates._desk import PlateDesk
+from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts
 from sensorhub.plates._recorder import FIRST_SAVE_RETRY_S, TestRecorder
 from sensorhub.plates._states import PlateStates
@@ -22,10 +26,13 @@ __all__ = [
     "FIRST_SAVE_RETRY_S",
     "ManualTimer",
     "MonotonicTimer",
+    "Ownership",
     "PlateCalibration",
+    "PlateDesk",
     "PlateStates",
     "PlateViews",
     "Plates",
+    "SoleOwner",
     "TestArchive",
     "TestRecorder",
     "Timer",

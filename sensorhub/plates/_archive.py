@@ -77,6 +77,10 @@ class TestArchive:
                 logger, "test_interrupted", test=test_id, samples=len(samples), file=saved.file
             )
 
+    async def unfinished_devices(self) -> list[str]:
+        """Devices whose test is still running or flushing in the database."""
+        return await self._storage.unfinished_devices()
+
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
         self._states.refuse_if_recording(test_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._calibration import PlateCalibration
+from sensorhub.plates._ownership import Ownership
 from sensorhub.plates._recorder import TestRecorder
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import Timer
@@ -36,8 +37,13 @@ async def open_plates(
     flush_grace_s: float,
     timer: Timer | None = None,
     clock: Clock = time.time,
+    ownership: Ownership | None = None,
 ) -> Plates:
-    """The plate units over one open ``storage``, ready for traffic."""
+    """The plate units over one open ``storage``, ready for traffic.
+
+    Alone (no ``ownership``), tests a crash left unfinished are saved as interrupted now;
+    with several processes, the one that takes a device over adopts its test instead.
+    """
     states = PlateStates()
     archive = TestArchive(storage, states, files)
     recorder = TestRecorder(
@@ -49,8 +55,10 @@ async def open_plates(
         flush_grace_s=flush_grace_s,
         timer=timer,
         clock=clock,
+        ownership=ownership,
     )
     calibration = PlateCalibration(storage, states, clock)
     await calibration.load()
-    await archive.recover_interrupted()
+    if ownership is None:
+        await archive.recover_interrupted()
     return Plates(recorder, archive, PlateViews(states, presence, archive), calibration)

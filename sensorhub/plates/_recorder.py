@@ -16,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from sensorhub import wire
-from sensorhub.errors import StorageError
+from sensorhub.errors import DeviceMoved, StorageError
+from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
 from sensorhub.plates._archive import TestArchive
+from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts, status_event
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import MonotonicTimer, Timer
@@ -54,8 +56,10 @@ class TestRecorder:
         flush_grace_s: float,
         timer: Timer | None = None,
         clock: Clock = time.time,
+        ownership: Ownership | None = None,
     ) -> None:
         self._storage = storage
+        self._ownership = ownership or SoleOwner()
         self._states = states
         self._presence = presence
         self._broadcaster = broadcaster
@@ -71,12 +75,60 @@ class TestRecorder:
         await self._tasks.cancel_all()
 
     def _lifecycle(self, device_id: str) -> asyncio.Lock:
-        """One start or stop of a device at a time: two must not both pass the state check."""
+        """One start, stop, batch or hand-over of a device at a time: two must not both pass
+        the state check, and a hand-over must not leave a batch half recorded."""
         return self._lifecycle_locks.setdefault(device_id, asyncio.Lock())
+
+    def busy(self, device_id: str) -> bool:
+        """A test of the device is running or flushing here."""
+        return self._states.view(device_id).session is not None
+
+    def _check_owner(self, device_id: str) -> None:
+        if not self._ownership.holds(device_id):
+            raise DeviceMoved(f"device {device_id!r} is now run by another server process")
+
+    async def adopt(self, device_id: str) -> None:
+        """This process now runs the device's tests (docs/deploy.md): take over the test
+        another process left running or flushing, with every batch it stored."""
+        record = await self._storage.unfinished_test(device_id)
+        if record is None:
+            return  # nothing to take over (and no state kept for a made-up device id)
+        async with self._lifecycle(device_id):
+            plate = self._states.plate(device_id)
+            if plate.session is not None and plate.session.id == record.id:
+                return
+            session = TestSession(
+                record.id,
+                device_id,
+                record.started_at,
+                Calibration.from_dict(record.calibration),
+                record.athlete,
+                record.notes,
+                state=SessionState(record.state),
+            )
+            session.restore(await self._storage.test_batches(record.id))
+            plate.session = session
+        self._last_activity[device_id] = self._timer.now()
+        log_event(logger, "test_adopted", device=device_id, test=record.id, state=record.state)
+        if session.state is SessionState.FLUSHING:
+            self._tasks.spawn(self._finish_after_silence(plate, session), f"flush-{session.id}")
+
+    async def hand_over(self, device_id: str, release: Callable[[], Awaitable[None]]) -> None:
+        """Stop running the device's tests here: no batch is half recorded, every batch is
+        committed, then ``release()`` lets another process adopt the test (it stays running
+        in the database). Call it once ``holds(device_id)`` is false."""
+        async with self._lifecycle(device_id):
+            plate = self._states.view(device_id)
+            if plate.session is not None:
+                log_event(logger, "test_handed_over", device=device_id, test=plate.session.id)
+                plate.session = None  # a flush timer sees the session gone and ends
+            await self._storage.writer.flush()
+        await release()
 
     async def start(self, device_id: str, athlete: str | None, notes: str | None) -> TestSession:
         plate = self._states.plate(device_id)
         async with self._lifecycle(device_id):
+            self._check_owner(device_id)
             plate.check_idle()
             now = self._clock()
             calibration = plate.calibration.to_dict()
@@ -91,6 +143,7 @@ class TestRecorder:
     async def stop(self, device_id: str) -> TestSession:
         plate = self._states.view(device_id)
         async with self._lifecycle(device_id):
+            self._check_owner(device_id)
             session = plate.check_running()
             await self._storage.update_test(
                 session.id, state=SessionState.FLUSHING.value, stopped_at=self._clock()
@@ -114,20 +167,24 @@ class TestRecorder:
         too, so the test's file and count hold exactly what is stored.
         """
         plate = self._states.plate(device_id)
-        session, seq = plate.receive(samples)  # synchronous: arrival order is kept
-        self._last_activity[device_id] = self._timer.now()
-        frame = {
-            "device_id": device_id,
-            "session_id": session.id if session else None,
-            "samples": sample_dicts(samples),
-        }
-        await self._broadcaster.emit(wire.SENSOR_DATA, frame, room=VIEWERS)
-        if session is not None:
-            try:
-                await self._storage.append_samples(session.id, seq, samples)
-            except StorageError:
-                session.withdraw(seq)
-                raise
+        # Under the device's lock (one connection's batches are in turn anyway): a hand-over
+        # waits until this batch is committed or withdrawn.
+        async with self._lifecycle(device_id):
+            self._check_owner(device_id)
+            session, seq = plate.receive(samples)  # arrival order is kept
+            self._last_activity[device_id] = self._timer.now()
+            frame = {
+                "device_id": device_id,
+                "session_id": session.id if session else None,
+                "samples": sample_dicts(samples),
+            }
+            await self._broadcaster.emit(wire.SENSOR_DATA, frame, room=VIEWERS)
+            if session is not None:
+                try:
+                    await self._storage.append_samples(session.id, seq, samples)
+                except StorageError:
+                    session.withdraw(seq)
+                    raise
         return session
 
     async def done(self, device_id: str) -> None:

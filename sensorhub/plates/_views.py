@@ -58,6 +58,10 @@ class PlateViews:
         plate = self._states.view(device_id)
         return {**self._summary(plate), "calibration": plate.calibration.to_dict()}
 
+    def device_entry(self, device_id: str) -> JSONDict:
+        """The device as ``status`` lists it under ``devices``."""
+        return self._summary(self._states.view(device_id))
+
     def _summary(self, plate: Plate) -> JSONDict:
         session = plate.session
         latest = plate.latest

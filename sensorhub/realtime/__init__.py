@@ -1,5 +1,12 @@
 """Real-time transports: Socket.IO events and the plain WebSocket; they call the hub."""
 
+from sensorhub.realtime.fanout import (
+    LocalDelivery,
+    RedisDelivery,
+    fanout_delivery,
+    start_delivery,
+    stop_delivery,
+)
 from sensorhub.realtime.limits import ClientLimits
 from sensorhub.realtime.live import LiveClients
 from sensorhub.realtime.messages import MessageHandler
@@ -13,9 +20,14 @@ __all__ = [
     "InOrder",
     "LiveClients",
     "LiveFrameQueue",
+    "LocalDelivery",
     "MessageHandler",
+    "RedisDelivery",
     "SocketIOServer",
     "WebSocketClients",
+    "fanout_delivery",
     "register_events",
+    "start_delivery",
+    "stop_delivery",
     "websocket_router",
 ]

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import socketio
 
+from sensorhub.realtime.fanout import Endpoints, LocalDelivery
 from sensorhub.realtime.websocket import WebSocketClients
 from sensorhub.types import JSONDict
 
 
-class Endpoints(Protocol):
-    """Connections outside Socket.IO (the plain WebSocket, a serial port) with their rooms."""
-
-    def owns(self, conn: str) -> bool: ...
-
-    async def join(self, conn: str, room: str) -> None: ...
-
-    async def leave(self, conn: str, room: str) -> None: ...
-
-    async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None: ...
-
-
 class LiveClients:
-    """Emits to Socket.IO clients and every attached endpoint alike; rooms follow the
-    connection id (a Socket.IO sid unless an endpoint owns it)."""
+    """Emits to Socket.IO clients and every attached endpoint alike, through the Socket.IO
+    server's manager (``realtime/fanout.py``: one process, or all of them over a message
+    queue); rooms follow the connection id (a Socket.IO sid unless an endpoint owns it)."""
 
-    def __init__(self, sio: socketio.AsyncServer, websockets: WebSocketClients) -> None:
+    def __init__(
+        self, sio: socketio.AsyncServer, delivery: LocalDelivery, websockets: WebSocketClients
+    ) -> None:
+        """``delivery``: ``sio``'s client manager (``fanout.delivery``)."""
         self.sio = sio
         self.websockets = websockets
         self._endpoints: list[Endpoints] = [websockets]
+        delivery.endpoints = self._endpoints
 
     def attach(self, endpoints: Endpoints) -> None:
         """Add connections of another kind (e.g. the in-process serial listener's device)."""
@@ -41,8 +33,6 @@ class LiveClients:
 
     async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
         await self.sio.emit(event, data, to=room)
-        for endpoints in tuple(self._endpoints):
-            await endpoints.emit(event, data, room=room)
 
     async def join(self, conn: str, room: str) -> None:
         owner = self._owner(conn)

@@ -21,7 +21,7 @@ from sensorhub.contracts import DeviceId, validate
 from sensorhub.errors import SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.physio import SignalBatch
-from sensorhub.plates import TestRecorder
+from sensorhub.plates import PlateDesk
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
 from sensorhub.signal_contracts import SignalBatchIn
 from sensorhub.types import JSONDict
@@ -144,7 +144,7 @@ class MessageHandler:
 
     def __init__(
         self,
-        recorder: TestRecorder,
+        desk: PlateDesk,
         presence: Presence,
         rooms: Rooms,
         auth: Authenticator,
@@ -153,7 +153,7 @@ class MessageHandler:
     ) -> None:
         """``count_message(device_id)`` counts one message of a device or raises (the
         per-device rate limit, ``Hub.admit``)."""
-        self._recorder = recorder
+        self._desk = desk
         self._count_message = count_message
         self._presence = presence
         self._rooms = rooms
@@ -202,7 +202,7 @@ class MessageHandler:
         self._count_message(device_id)
         valid, problems = parse_samples(message)
         if valid:
-            await self._recorder.ingest(device_id, valid)
+            await self._desk.ingest(device_id, valid)
         if problems:
             kept = f"{len(valid)} valid sample{'s' if len(valid) != 1 else ''} kept"
             raise ValidationError(f"{'; '.join(problems[:5])} ({kept})")
@@ -217,7 +217,7 @@ class MessageHandler:
         await self._rooms.emit(wire.SIGNALS_ACK, ack, room=conn)
 
     async def done(self, conn: str, message: dict[str, Any]) -> None:
-        await self._recorder.done(self._esp_device(conn, "done"))
+        await self._desk.done(self._esp_device(conn, "done"))
 
     async def command(self, conn: str, message: dict[str, Any]) -> None:
         self._principal(conn).require_manage()
@@ -226,11 +226,11 @@ class MessageHandler:
             raise ValidationError("esp clients do not send commands")
         request = validate(Command, message)
         named = request.device_id or (client.device_id if client else None)
-        device_id = self._presence.addressed_device(named)
+        device_id = await self._desk.addressed(named)
         if request.cmd == "start":
-            await self._recorder.start(device_id, request.athlete, request.notes)
+            await self._desk.start(device_id, request.athlete, request.notes)
         else:
-            await self._recorder.stop(device_id)
+            await self._desk.stop(device_id)
 
     def _esp_device(self, conn: str, sends: str) -> str:
         """The device an esp streams for; only an esp sends samples or done."""
@@ -258,6 +258,7 @@ class MessageHandler:
         if streams_for is not None:
             await self._rooms.leave(conn, VIEWERS)
             await self._rooms.join(conn, esp_room(streams_for))
+            await self._desk.esp_connected(streams_for)
         else:
             await self._rooms.join(conn, VIEWERS)
 

@@ -50,10 +50,13 @@ from sensorhub.storage._tests import (
     TestRecord,
     UpdateTest,
     columns,
+    select_batches,
     select_calibrations,
     select_samples,
     select_test,
     select_tests,
+    select_unfinished,
+    select_unfinished_devices,
 )
 from sensorhub.storage._tokens import (
     CreateToken,
@@ -256,6 +259,15 @@ class Storage:
 
     async def test_samples(self, test_id: int) -> list[Sample]:
         return await self._read(select_samples, test_id)
+
+    async def unfinished_test(self, device_id: str) -> TestRecord | None:
+        return await self._read(select_unfinished, device_id)
+
+    async def unfinished_devices(self) -> list[str]:
+        return await self._read(select_unfinished_devices)
+
+    async def test_batches(self, test_id: int) -> list[tuple[int, list[Sample]]]:
+        return await self._read(select_batches, test_id)
 
     async def calibrations(self) -> dict[str, dict[str, Any]]:
         return await self._read(select_calibrations)

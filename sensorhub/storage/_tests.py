@@ -180,6 +180,33 @@ def select_samples(conn: Connection, test_id: int) -> list[Sample]:
     return samples
 
 
+def select_unfinished(conn: Connection, device_id: str) -> TestRecord | None:
+    """The device's newest test still running or flushing, if any."""
+    statement = (
+        select(tests)
+        .where(tests.c.device_id == device_id, tests.c.state.in_(UNFINISHED))
+        .order_by(tests.c.id.desc())
+    )
+    row = conn.execute(statement).first()
+    return TestRecord.from_row(row) if row else None
+
+
+def select_unfinished_devices(conn: Connection) -> list[str]:
+    """Every device with a test still running or flushing."""
+    statement = select(tests.c.device_id).where(tests.c.state.in_(UNFINISHED)).distinct()
+    return sorted(conn.execute(statement).scalars())
+
+
+def select_batches(conn: Connection, test_id: int) -> list[tuple[int, list[Sample]]]:
+    """A test's stored batches ``(seq, samples)`` in arrival order, values as received."""
+    statement = (
+        select(sample_batches.c.seq, sample_batches.c.samples)
+        .where(sample_batches.c.test_id == test_id)
+        .order_by(sample_batches.c.seq)
+    )
+    return [(seq, [tuple(s) for s in json.loads(text)]) for seq, text in conn.execute(statement)]
+
+
 def select_calibrations(conn: Connection) -> dict[str, dict[str, Any]]:
     rows = conn.execute(select(devices.c.device_id, devices.c.calibration))
     return {device_id: json.loads(text) for device_id, text in rows}

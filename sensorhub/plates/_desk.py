@@ -1,0 +1,88 @@
+"""What transports ask of the plates, by device: the test commands, the views, and an esp's
+batches. Alone, a process answers everything itself; with several, ``sensorhub.cluster``'s
+desk answers on the process that runs the device's tests, whichever process was asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sensorhub.contracts import iso_time
+from sensorhub.loadcell.calibration import Channel, ChannelCalibration
+from sensorhub.loadcell.session import Sample
+from sensorhub.plates._assembly import Plates
+from sensorhub.presence import Presence
+from sensorhub.types import JSONDict
+
+CHANNELS: tuple[Channel, ...] = ("l", "r")
+
+
+class PlateDesk:
+    """The plates of this one process; every answer is a JSON object (it may travel)."""
+
+    def __init__(self, plates: Plates, presence: Presence) -> None:
+        self.plates = plates
+        self.presence = presence
+
+    async def open(self) -> None:
+        """Start what the desk runs in the background: nothing, alone."""
+
+    async def close(self) -> None:
+        """Stop it; before the plates and storage close."""
+
+    async def addressed(self, named: str | None) -> str:
+        """The plate a request means (docs/plates.md)."""
+        return self.presence.addressed_device(named)
+
+    async def status(self, device_id: str) -> JSONDict:
+        return self.plates.views.status(device_id)
+
+    async def summary(self, device_id: str) -> JSONDict:
+        return self.plates.views.summary(device_id)
+
+    async def latest(self, device_id: str) -> JSONDict:
+        return self.plates.views.latest(device_id)
+
+    async def session_data(self, device_id: str) -> JSONDict:
+        return await self.plates.views.session_data(device_id)
+
+    async def start(self, device_id: str, athlete: str | None, notes: str | None) -> JSONDict:
+        session = await self.plates.recorder.start(device_id, athlete, notes)
+        return {
+            "status": "started",
+            "session_id": session.id,
+            "device_id": session.device_id,
+            "athlete": session.athlete,
+            "notes": session.notes,
+            "started_at": iso_time(session.started_at),
+        }
+
+    async def stop(self, device_id: str) -> JSONDict:
+        session = await self.plates.recorder.stop(device_id)
+        return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
+
+    async def tare(self, device_id: str) -> JSONDict:
+        """Zero both channels on the device's last second of samples; its summary after."""
+        await self.plates.calibration.tare(device_id)
+        return self.plates.views.summary(device_id)
+
+    async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict:
+        await self.plates.calibration.calibrate(device_id, channel, mass_kg)
+        return self.plates.views.summary(device_id)
+
+    async def set_calibration(self, device_id: str, channels: JSONDict) -> JSONDict:
+        """Set channels given as ``{"l": {"offset", "scale"}, ...}``; the others keep theirs."""
+        updated = self.plates.calibration.current(device_id)
+        for name in CHANNELS:
+            if name in channels:
+                updated = updated.with_channel(name, ChannelCalibration(**channels[name]))
+        await self.plates.calibration.set(device_id, updated)
+        return self.plates.views.summary(device_id)
+
+    async def esp_connected(self, device_id: str) -> None:
+        """An esp of ``device_id`` registered here: its batches will come to this process."""
+
+    async def ingest(self, device_id: str, samples: Sequence[Sample]) -> None:
+        await self.plates.recorder.ingest(device_id, samples)
+
+    async def done(self, device_id: str) -> None:
+        await self.plates.recorder.done(device_id)
