@@ -11,11 +11,13 @@
      │    └── OriginNotAllowed        a page on another origin asked for a configuration route
      ├── NotFoundError          404   the thing asked for does not exist
      │    ├── TestNotFound            no stored test has that id
+     │    ├── AthleteNotFound         no athlete has that id
      │    └── NoReading               the device has sent no samples yet
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
-     │    └── PlateNotReady           its recent samples cannot tare or calibrate it
+     │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
+     │    └── AthleteHasTests         deleting an athlete would delete tests, not asked for
      ├── RateLimited            429   the client sends faster than allowed
      │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
@@ -188,3 +190,15 @@ class NoReading(NotFoundError):
     """Raised when a device has sent no sample yet (or too few for the request)."""
 
     code = "no_reading"
+
+
+class AthleteNotFound(NotFoundError):
+    """Raised when no athlete has the requested id."""
+
+    code = "athlete_not_found"
+
+
+class AthleteHasTests(ConflictError):
+    """Raised when an athlete with tests is deleted without asking for the tests to go too."""
+
+    code = "athlete_has_tests"

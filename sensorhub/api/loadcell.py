@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
+from sensorhub.api._params import BodyId
 from sensorhub.contracts import DeviceId, iso_time
 
 router = APIRouter(
@@ -30,6 +31,7 @@ class StartTestIn(BaseModel):
 
     device_id: DeviceId | None = None
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete_id: BodyId | None = Field(None, description="an athlete's id; wins over `athlete`")
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
@@ -47,7 +49,7 @@ async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[s
     return {**services.plates.views.status(plate), "writer_backlog": backlog}
 
 
-@router.post("/start_test", responses=error_responses(409, 503, *JSON_BODY))
+@router.post("/start_test", responses=error_responses(404, 409, 503, *JSON_BODY))
 async def start_test(
     services: ServicesDep,
     body: Annotated[StartTestIn | None, Body()] = None,
@@ -56,12 +58,15 @@ async def start_test(
     """Start a test; the esp clients get `{"cmd": "start", "session_id"}`. 409 if one runs."""
     request = body or StartTestIn()
     plate = services.presence.addressed_device(request.device_id or device_id)
-    session = await services.plates.recorder.start(plate, request.athlete, request.notes)
+    session = await services.plates.recorder.start(
+        plate, request.athlete, request.notes, request.athlete_id
+    )
     return {
         "status": "started",
         "session_id": session.id,
         "device_id": session.device_id,
         "athlete": session.athlete,
+        "athlete_id": session.athlete_id,
         "notes": session.notes,
         "started_at": iso_time(session.started_at),
     }

@@ -98,6 +98,9 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "ended_at": iso_time(record.ended_at) if record.ended_at else None,
         "duration_s": round(end - record.started_at, 3) if end else None,
         "athlete": record.athlete,
+        "athlete_id": record.athlete_id,
+        "excluded_reason": record.excluded_reason,
+        "source": record.source,
         "notes": record.notes,
         "sample_count": record.sample_count,
         "file": record.csv_file,
@@ -114,9 +117,12 @@ async def list_tests(
     athlete: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
     before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    athlete_id: RowId | None = None,
 ) -> dict[str, Any]:
-    """Tests, newest first; filter by device or athlete; page back with `before_id`."""
-    records = await services.storage.list_tests(TestQuery(device_id, athlete, before_id, limit))
+    """Tests, newest first; filter by device, athlete name or athlete id; page back with
+    `before_id`."""
+    query = TestQuery(device_id, athlete, before_id, limit, athlete_id)
+    records = await services.storage.list_tests(query)
     next_before = records[-1].id if len(records) == limit else None
     return {
         "status": "success",

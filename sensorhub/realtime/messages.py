@@ -46,6 +46,7 @@ class Command(_Message):
     cmd: str = Field(pattern="^(start|stop)$")
     device_id: DeviceId | None = None
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete_id: int | None = Field(None, strict=True, ge=1, le=2**53 - 1)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
@@ -200,7 +201,9 @@ class MessageHandler:
         named = request.device_id or (client.device_id if client else None)
         device_id = self._presence.addressed_device(named)
         if request.cmd == "start":
-            await self._recorder.start(device_id, request.athlete, request.notes)
+            await self._recorder.start(
+                device_id, request.athlete, request.notes, request.athlete_id
+            )
         else:
             await self._recorder.stop(device_id)
 

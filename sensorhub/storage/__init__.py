@@ -1,5 +1,6 @@
 """Storage: schema, the one group-commit writer, queries and test CSV files."""
 
+from sensorhub.storage._athletes import AthleteQuery, AthleteRecord, AthleteStore, DeleteOutcome
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
@@ -9,7 +10,11 @@ from sensorhub.storage._tokens import TokenRecord
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
+    "AthleteQuery",
+    "AthleteRecord",
+    "AthleteStore",
     "Barrier",
+    "DeleteOutcome",
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, update
 
 from sensorhub.storage._schema import (
+    athlete_groups,
+    athletes,
     device_tokens,
     devices,
     readings,
     sample_batches,
     schema_info,
     tests,
+    trials,
 )
 
 Step = Callable[[Connection], None]
@@ -31,8 +35,31 @@ def _v3_device_tokens(conn: Connection) -> None:
     device_tokens.create(conn)
 
 
+def _v4_athletes(conn: Connection) -> None:
+    """Athletes and trials; each distinct free-text name on a test becomes an athlete."""
+    for table in (athletes, athlete_groups, trials):
+        table.create(conn)
+    now = time.time()
+    name = func.trim(tests.c.athlete)
+    names = conn.execute(select(name).where(name != "").distinct().order_by(name)).scalars()
+    for athlete in list(names):
+        values = {"name": athlete, "created_at": now, "updated_at": now}
+        athlete_id = conn.execute(insert(athletes).returning(athletes.c.id), values).scalar_one()
+        test_ids = conn.execute(select(tests.c.id).where(name == athlete)).scalars()
+        rows = [
+            {"test_id": test_id, "athlete_id": athlete_id, "source": "sensorhub"}
+            for test_id in test_ids
+        ]
+        conn.execute(insert(trials), rows)
+
+
 # Append only: a released step never changes, a new version adds a step.
-STEPS: tuple[Step, ...] = (_v1_wearable_readings, _v2_force_plate_tests, _v3_device_tokens)
+STEPS: tuple[Step, ...] = (
+    _v1_wearable_readings,
+    _v2_force_plate_tests,
+    _v3_device_tokens,
+    _v4_athletes,
+)
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests._server import LiveServer, start_server
@@ -26,6 +27,14 @@ MAX_EXAMPLES = 25
 # answered with a 422 naming test_id; schemathesis expects 405 because /api/tests/{id}.csv has
 # no PATCH. Every other check runs.
 EXCLUDED_CHECKS = "unsupported_method"
+SEEDED_ATHLETES = 20
+# A plate runs one test at a time: once a generated start succeeds, the next starts are 409
+# until a stop, and a stop without a running test is a 409 too. Few of these are "accepted"
+# by nature (since start_test takes `athlete_id`, the generated sequence lands on that).
+EXPECTED_CONFLICTS = {
+    ("low_valid_rate", "POST /api/start_test"),
+    ("low_valid_rate", "POST /api/stop_test"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +43,9 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     server = start_server(tmp_path_factory.mktemp("openapi") / "data")
     try:
         complete_run(server, "plate-1", [samples(0, 200), samples(200, 200)], athlete="A")
+        # Athlete ids a generated `athlete_id` likely hits (small ones), so most starts start.
+        for number in range(SEEDED_ATHLETES):
+            httpx.post(f"{server.url}/api/athletes", json={"name": f"A{number}"}).raise_for_status()
         with ws_esp(server) as esp:  # the only connected plate: routes without device_id use it
             esp.send({"samples": samples(0, 50)})
             yield server
@@ -73,7 +85,12 @@ def test_schemathesis_finds_the_openapi_document_true(
     assert result["operations"]["tested"] == result["operations"]["total"], result["output"]
     assert result["failures"] == [], result["output"]
     assert result["errors"] == [], result["output"]
-    warned = {kind: labels for kind, labels in result["warnings"].items() if labels}
+    warned = {
+        kind: [label for label in labels if (kind, label) not in EXPECTED_CONFLICTS]
+        for kind, labels in result["warnings"].items()
+    }
+    warned = {kind: labels for kind, labels in warned.items() if labels}
     assert warned == {}, result["output"]
     assert cases["generated"] >= 10 * result["operations"]["total"]
-    assert result["exit_code"] == 0, result["output"]
+    # Warnings fail the run (the config's fail-on); only the expected ones are left by now.
+    assert result["exit_code"] in (0, 1), result["output"]
