@@ -184,9 +184,12 @@ def _utc(seconds: float) -> str:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--weigh-start", type=float, help="Start of the 1 s weighing window, s.")
 @click.option("--onset-time", type=float, help="Onset by hand, s (overrides --onset).")
-@click.option("--onset", type=click.Choice(["sd", "fixed"]), default="sd", show_default=True)
+@click.option(
+    "--onset", type=click.Choice(["sd", "fixed", "bw_pct"]), default="sd", show_default=True
+)
 @click.option("--threshold", type=float, help="Fixed onset threshold above weight, N.")
 @click.option("--sd-multiplier", type=float, help="k in weight ± k·SD for --onset sd.")
+@click.option("--bw-pct", type=float, help="% of body weight above weight for --onset bw_pct.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def analyze(
     file: Path,
@@ -195,13 +198,14 @@ def analyze(
     onset: OnsetMethod,
     threshold: float | None,
     sd_multiplier: float | None,
+    bw_pct: float | None,
     as_json: bool,
 ) -> None:
     """Analyse an IMTP force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files).
 
     Times are seconds from the first sample.
     """
-    options = {"threshold_n": threshold, "sd_multiplier": sd_multiplier}
+    options = {"threshold_n": threshold, "sd_multiplier": sd_multiplier, "body_weight_pct": bw_pct}
     try:
         params = AnalysisParams(
             weigh_start_s=weigh_start,

@@ -54,12 +54,14 @@ class _Analysis(BaseModel):
     weigh_duration_s: Annotated[FiniteNumber, Field(gt=0, le=10)] = 1.0
     sd_multiplier: Annotated[FiniteNumber, Field(gt=0, le=100)] = 5.0
     threshold_n: Annotated[FiniteNumber, Field(gt=0)] = 50.0
+    body_weight_pct: Annotated[FiniteNumber, Field(gt=0, le=100)] = 5.0
 
 
 class AutomaticOnset(_Analysis):
-    """The onset found from the data: `sd` (weight ± sd_multiplier·SD) or `fixed` (+threshold_n)."""
+    """The onset found from the data: `sd` (weight ± sd_multiplier·SD), `fixed` (+threshold_n)
+    or `bw_pct` (+body_weight_pct % of body weight)."""
 
-    onset_method: Literal["sd", "fixed"] = "sd"
+    onset_method: Literal["sd", "fixed", "bw_pct"] = "sd"
 
 
 class ManualOnset(_Analysis):
@@ -71,7 +73,8 @@ class ManualOnset(_Analysis):
 
 def _onset_kind(body: Any) -> str | None:
     method = body.get("onset_method", "sd") if isinstance(body, dict) else None
-    return {"sd": "automatic", "fixed": "automatic", "manual": "manual"}.get(str(method))
+    kinds = {"sd": "automatic", "fixed": "automatic", "bw_pct": "automatic", "manual": "manual"}
+    return kinds.get(str(method))
 
 
 # How to analyse; times are seconds from the test's first sample. Two shapes, so the schema
@@ -81,7 +84,7 @@ AnalysisIn = Annotated[
     Discriminator(
         _onset_kind,
         custom_error_type="invalid_onset_method",
-        custom_error_message="onset_method: must be 'sd', 'fixed' or 'manual'",
+        custom_error_message="onset_method: must be 'sd', 'fixed', 'bw_pct' or 'manual'",
     ),
 ]
 

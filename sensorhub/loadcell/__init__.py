@@ -17,9 +17,11 @@ from sensorhub.loadcell.imtp import (
 )
 from sensorhub.loadcell.recorded import analysis_record, analyze_samples, summarize
 from sensorhub.loadcell.report import format_report
+from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
 
 __all__ = [
     "AnalysisParams",
+    "BestMean",
     "Flag",
     "FlagCode",
     "ForceRecording",
@@ -27,6 +29,7 @@ __all__ = [
     "Onset",
     "OnsetMethod",
     "Peak",
+    "PeakRfd",
     "WINDOWS_MS",
     "Weighing",
     "WindowMetrics",
@@ -34,7 +37,9 @@ __all__ = [
     "analyze",
     "analyze_recording",
     "analyze_samples",
+    "best_mean",
     "format_report",
+    "peak_rfd",
     "read_force_file",
     "summarize",
 ]

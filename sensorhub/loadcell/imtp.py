@@ -25,12 +25,13 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
+from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
 
 if TYPE_CHECKING:
     from sensorhub.loadcell.forcefile import ForceRecording
 
 FloatArray = npt.NDArray[np.float64]
-OnsetMethod = Literal["sd", "fixed", "manual"]
+OnsetMethod = Literal["sd", "fixed", "bw_pct", "manual"]
 
 #: Time points after onset (ms) for net force, RFD and impulse.
 WINDOWS_MS: tuple[int, ...] = (50, 100, 150, 200, 250)
@@ -89,7 +90,9 @@ class AnalysisParams:
     ``weigh_start_s=None`` finds the steadiest window before the pull. ``onset_method`` is
     ``"sd"`` (total force leaves weight ± ``sd_multiplier``·SD; Dos'Santos et al. 2017),
     ``"fixed"`` (total force exceeds weight + ``threshold_n``; 50 N is the usual fixed
-    threshold) or ``"manual"`` (the sample nearest ``onset_time_s``).
+    threshold; 20, 40 and 75 N are also in use), ``"bw_pct"`` (total force exceeds weight by
+    ``body_weight_pct`` % of it, e.g. 2.5 or 5) or ``"manual"`` (the sample nearest
+    ``onset_time_s``).
     """
 
     weigh_start_s: float | None = None
@@ -98,6 +101,7 @@ class AnalysisParams:
     sd_multiplier: float = 5.0
     threshold_n: float = 50.0
     onset_time_s: float | None = None
+    body_weight_pct: float = 5.0
 
     def __post_init__(self) -> None:
         if self.onset_method not in get_args(OnsetMethod):
@@ -112,6 +116,7 @@ class AnalysisParams:
         _require_positive("weigh_duration_s", self.weigh_duration_s)
         _require_positive("sd_multiplier", self.sd_multiplier)
         _require_positive("threshold_n", self.threshold_n)
+        _require_positive("body_weight_pct", self.body_weight_pct)
         _require_time("weigh_start_s", self.weigh_start_s)
         _require_time("onset_time_s", self.onset_time_s)
 
@@ -123,7 +128,25 @@ class AnalysisParams:
             "sd_multiplier": self.sd_multiplier,
             "threshold_n": self.threshold_n,
             "onset_time_s": self.onset_time_s,
+            "body_weight_pct": self.body_weight_pct,
         }
+
+
+def describe_method(params: AnalysisParams) -> str:
+    """The onset method with its parameter, as people write it: ``5 SD``, ``fixed 50 N``."""
+    return method_label(params.to_dict())
+
+
+def method_label(params: dict[str, Any]) -> str:
+    """``describe_method`` for stored params (the ``params`` of an analysis record)."""
+    method = params.get("onset_method", "sd")
+    if method == "sd":
+        return f"{params.get('sd_multiplier', 5.0):g} SD"
+    if method == "fixed":
+        return f"fixed {params.get('threshold_n', 50.0):g} N"
+    if method == "bw_pct":
+        return f"{params.get('body_weight_pct', 5.0):g} % body weight"
+    return "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +267,8 @@ class ImtpResult:
     peak: Peak | None
     windows: tuple[WindowMetrics, ...]
     flags: tuple[Flag, ...]
+    peak_rfd: PeakRfd | None = None
+    best_1s: BestMean | None = None
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(flag.code == code for flag in self.flags)
@@ -266,6 +291,8 @@ class ImtpResult:
             "peak": None if self.peak is None else self.peak.to_dict(),
             "windows": [metrics.to_dict() for metrics in self.windows],
             "flags": [flag.to_dict() for flag in self.flags],
+            "peak_rfd": None if self.peak_rfd is None else self.peak_rfd.to_dict(),
+            "best_1s": None if self.best_1s is None else self.best_1s.to_dict(),
         }
 
 
@@ -312,6 +339,7 @@ def analyze(
         flags.append(_unsteady_flag(weighing, params))
     peak: Peak | None = None
     windows = tuple(WindowMetrics(ms, None, None, None) for ms in WINDOWS_MS)
+    steepest = strongest = None
     if onset is None:
         flags.append(_no_pull_flag(weighing, params))
     else:
@@ -321,6 +349,8 @@ def analyze(
         dip = _countermovement_flag(samples, window, peak, weighing)
         if dip is not None:
             flags.append(dip)
+        steepest = peak_rfd(samples.t, samples.total, onset.index)
+        strongest = best_mean(samples.t, samples.total, onset.index)
     return ImtpResult(
         params=params,
         sample_count=int(samples.t.size),
@@ -332,6 +362,8 @@ def analyze(
         peak=peak,
         windows=windows,
         flags=tuple(sorted(flags, key=lambda flag: list(FlagCode).index(flag.code))),
+        peak_rfd=steepest,
+        best_1s=strongest,
     )
 
 
@@ -586,10 +618,17 @@ def _detected_onset(
         band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
         outside = np.abs(net) > band
     else:
-        outside = net > params.threshold_n
+        outside = net > _threshold_n(params, weighing)
     if not outside.any():
         return None
     return after + int(np.argmax(outside))
+
+
+def _threshold_n(params: AnalysisParams, weighing: Weighing) -> float:
+    """The rise above body weight a threshold onset method waits for."""
+    if params.onset_method == "bw_pct":
+        return params.body_weight_pct / 100.0 * weighing.body_weight_n
+    return params.threshold_n
 
 
 def _nearest(t: FloatArray, target_ms: float) -> int:
@@ -715,6 +754,9 @@ def _unsteady_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
 def _no_pull_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
     if params.onset_method == "fixed":
         rule = f"exceeded body weight + {params.threshold_n:g} N"
+    elif params.onset_method == "bw_pct":
+        rise = _threshold_n(params, weighing)
+        rule = f"exceeded body weight + {params.body_weight_pct:g} % of it ({rise:.1f} N)"
     else:
         band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
         rule = f"left body weight ± {params.sd_multiplier:g} SD (±{band:.1f} N)"

@@ -38,6 +38,9 @@ def summarize(result: ImtpResult) -> dict[str, Any]:
         "relative_peak_force_n_per_kg": peak.relative_force_n_per_kg if peak else None,
         "rfd_0_200_n_per_s": window.rfd_n_per_s if window else None,
         "asymmetry_pct": peak.asymmetry_pct if peak else None,
+        "peak_rfd_n_per_s": result.peak_rfd.rfd_n_per_s if result.peak_rfd else None,
+        "peak_rfd_time_s": result.peak_rfd.time_s if result.peak_rfd else None,
+        "best_1s_force_n": result.best_1s.force_n if result.best_1s else None,
         "flags": [flag.code.value for flag in result.flags],
     }
 
