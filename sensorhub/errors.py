@@ -17,7 +17,8 @@
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
      │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
-     │    └── AthleteHasTests         deleting an athlete would delete tests, not asked for
+     │    ├── AthleteHasTests         deleting an athlete would delete tests, not asked for
+     │    └── TestHasNoAthlete        only an athlete's test can be excluded from their history
      ├── RateLimited            429   the client sends faster than allowed
      │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
@@ -202,3 +203,10 @@ class AthleteHasTests(ConflictError):
     """Raised when an athlete with tests is deleted without asking for the tests to go too."""
 
     code = "athlete_has_tests"
+
+
+class TestHasNoAthlete(ConflictError):
+    """Raised when a test that belongs to no athlete is excluded from an athlete's history."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    code = "test_has_no_athlete"

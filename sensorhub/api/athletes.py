@@ -17,6 +17,8 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import ValidationError
+from sensorhub.loadcell import SummaryMetric
+from sensorhub.loadcell.trends import BestRule
 from sensorhub.storage import AthleteQuery, AthleteRecord
 
 router = APIRouter(
@@ -150,3 +152,33 @@ async def delete_athlete(
     deleted = await services.athletes.delete(athlete_id, with_tests=with_tests)
     message = f"athlete {athlete_id} deleted with {deleted} test(s)"
     return {"status": "success", "message": message, "deleted_tests": deleted}
+
+
+#: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
+METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)$"
+
+
+@router.get("/{athlete_id}/trend", responses=_ONE_ATHLETE)
+async def get_trend(
+    services: ServicesDep,
+    athlete_id: RowId,
+    metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
+    method: Annotated[
+        str, Query(pattern=METHOD_PATTERN, description="onset method:parameter, e.g. sd:5")
+    ] = "sd:5",
+    rule: Annotated[
+        BestRule, Query(description="a session's value: its best trial, or the mean of two")
+    ] = "best_trial",
+    group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+) -> dict[str, Any]:
+    """Each session's value with its date, typical error, CV %, smallest worthwhile change and
+    each session's change (improved / declined / within_noise); tests analysed with another
+    method, excluded or without a value are listed under `left_out` with the reason."""
+    trend = await services.athletes.trend(athlete_id, metric, _normal(method), rule, group)
+    return {"status": "success", "data": trend}
+
+
+def _normal(method: str) -> str:
+    """``sd:5.0`` and ``sd:5`` are one method: the key the analyses are compared by."""
+    name, _, value = method.partition(":")
+    return f"{name}:{float(value):g}" if value else name

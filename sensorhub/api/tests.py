@@ -195,6 +195,27 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
     return await get_test(services, test_id)
 
 
+class ExclusionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="e.g. slipped")
+
+
+@router.put("/{test_id}/exclusion", responses=error_responses(404, 409, *JSON_BODY))
+async def exclude_test(services: ServicesDep, test_id: RowId, body: ExclusionIn) -> dict[str, Any]:
+    """Exclude an athlete's test, with the reason: it then counts nowhere (best trial, trends,
+    squad). 409 for a test of no athlete."""
+    record = await services.athletes.exclude(test_id, body.reason)
+    return {"status": "success", "data": record_view(record)}
+
+
+@router.delete("/{test_id}/exclusion", responses=error_responses(404, 409))
+async def include_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
+    """Count an excluded test again."""
+    record = await services.athletes.exclude(test_id, None)
+    return {"status": "success", "data": record_view(record)}
+
+
 @router.delete("/{test_id}", responses=error_responses(404, 409))
 async def delete_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Delete the test, its samples and its CSV file."""

@@ -7,9 +7,11 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sensorhub.errors import AthleteHasTests, AthleteNotFound
+from sensorhub.athletes._history import athlete_trend, latest_best, trend_view
+from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
+from sensorhub.loadcell.trends import BestRule
 from sensorhub.plates import TestArchive
-from sensorhub.storage import AthleteQuery, AthleteRecord, Storage
+from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestRecord
 from sensorhub.types import Clock
 
 
@@ -17,6 +19,7 @@ class AthleteBook:
     """The athletes of one storage; ``archive`` deletes their tests when that is asked for."""
 
     def __init__(self, storage: Storage, archive: TestArchive, clock: Clock = time.time) -> None:
+        self._storage = storage
         self._store = storage.athletes
         self._archive = archive
         self._clock = clock
@@ -59,6 +62,36 @@ class AthleteBook:
             await self._archive.delete(test_id)
         # A test started for them meanwhile is not deleted unseen: that refuses again.
         return len(outcome.test_ids) + await self.delete(athlete_id, with_tests=False)
+
+    async def exclude(self, test_id: int, reason: str | None) -> TestRecord:
+        """Exclude a test from everything (``reason``), or count it again (None)."""
+        if not await self._store.set_exclusion(test_id, reason):
+            await self._storage.require_test(test_id)  # 404 when there is no such test
+            raise TestHasNoAthlete(f"test {test_id} belongs to no athlete: nothing to exclude from")
+        return await self._storage.require_test(test_id)
+
+    async def trend(
+        self, athlete_id: int, metric: str, method: str, rule: BestRule, group: str | None
+    ) -> dict[str, Any]:
+        """The athlete's sessions of ``metric`` analysed with ``method``, with TE, SWC and the
+        change of each session; ``group`` (default: their first) sets the between-athlete SD."""
+        athlete = await self.require(athlete_id)
+        group = group or (athlete.groups[0] if athlete.groups else None)
+        group_latest = await self._group_latest(group, metric, method, rule) if group else []
+        records = await self._store.trials([athlete_id])
+        found, counted = athlete_trend(records, metric, method, rule, group_latest)
+        return {"athlete_id": athlete_id, **trend_view(found, counted, method, rule, group)}
+
+    async def _group_latest(
+        self, group: str, metric: str, method: str, rule: BestRule
+    ) -> list[float]:
+        members = await self._store.group_ids(group)
+        records = await self._store.trials(members)
+        values = [
+            latest_best([r for r in records if r.athlete_id == member], metric, method, rule)
+            for member in members
+        ]
+        return [value for value in values if value is not None]
 
 
 def _not_found(athlete_id: int) -> AthleteNotFound:

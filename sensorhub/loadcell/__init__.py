@@ -14,8 +14,17 @@ from sensorhub.loadcell.imtp import (
     WindowMetrics,
     analyze,
     analyze_recording,
+    describe_method,
+    method_key,
+    method_label,
 )
-from sensorhub.loadcell.recorded import analysis_record, analyze_samples, summarize
+from sensorhub.loadcell.recorded import (
+    SUMMARY_UNITS,
+    SummaryMetric,
+    analysis_record,
+    analyze_samples,
+    summarize,
+)
 from sensorhub.loadcell.report import format_report
 from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
 
@@ -30,6 +39,8 @@ __all__ = [
     "OnsetMethod",
     "Peak",
     "PeakRfd",
+    "SUMMARY_UNITS",
+    "SummaryMetric",
     "WINDOWS_MS",
     "Weighing",
     "WindowMetrics",
@@ -38,7 +49,10 @@ __all__ = [
     "analyze_recording",
     "analyze_samples",
     "best_mean",
+    "describe_method",
     "format_report",
+    "method_key",
+    "method_label",
     "peak_rfd",
     "read_force_file",
     "summarize",

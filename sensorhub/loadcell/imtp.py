@@ -149,6 +149,18 @@ def method_label(params: dict[str, Any]) -> str:
     return "manual"
 
 
+def method_key(params: dict[str, Any]) -> str:
+    """A short stable key of the onset method and its parameter: ``sd:5``, ``fixed:50``,
+    ``bw_pct:2.5``, ``manual``. Analyses with one key are comparable in a trend."""
+    method = params.get("onset_method", "sd")
+    parameter = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
+    if method not in parameter:
+        return "manual"
+    defaults = AnalysisParams()
+    value = params.get(parameter[method], getattr(defaults, parameter[method]))
+    return f"{method}:{float(value):g}"
+
+
 @dataclass(frozen=True, slots=True)
 class Weighing:
     """The quiet window body weight came from (times of its first and last sample)."""

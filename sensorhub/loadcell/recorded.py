@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -13,6 +13,29 @@ from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, analyze
 from sensorhub.loadcell.session import Sample
 
 SUMMARY_WINDOW_MS = 200
+SummaryMetric = Literal[
+    "body_weight_n",
+    "peak_force_n",
+    "peak_net_force_n",
+    "relative_peak_force_n_per_kg",
+    "rfd_0_200_n_per_s",
+    "asymmetry_pct",
+    "peak_rfd_n_per_s",
+    "peak_rfd_time_s",
+    "best_1s_force_n",
+]
+#: The summary's numbers and their units: what trends, the squad view and reports can show.
+SUMMARY_UNITS: dict[str, str] = {
+    "body_weight_n": "N",
+    "peak_force_n": "N",
+    "peak_net_force_n": "N",
+    "relative_peak_force_n_per_kg": "N/kg",
+    "rfd_0_200_n_per_s": "N/s",
+    "asymmetry_pct": "%",
+    "peak_rfd_n_per_s": "N/s",
+    "peak_rfd_time_s": "s",
+    "best_1s_force_n": "N",
+}
 
 
 def analyze_samples(
