@@ -190,6 +190,12 @@ def _utc(seconds: float) -> str:
 @click.option("--threshold", type=float, help="Fixed onset threshold above weight, N.")
 @click.option("--sd-multiplier", type=float, help="k in weight ± k·SD for --onset sd.")
 @click.option("--bw-pct", type=float, help="% of body weight above weight for --onset bw_pct.")
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Against the resting baseline, no body weight (a load cell in series with the bar; "
+    "Chronojump files always are).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def analyze(
     file: Path,
@@ -199,21 +205,28 @@ def analyze(
     threshold: float | None,
     sd_multiplier: float | None,
     bw_pct: float | None,
+    baseline: bool,
     as_json: bool,
 ) -> None:
     """Analyse an IMTP force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files).
 
     Times are seconds from the first sample.
     """
-    options = {"threshold_n": threshold, "sd_multiplier": sd_multiplier, "body_weight_pct": bw_pct}
+    options: dict[str, Any] = {
+        "threshold_n": threshold,
+        "sd_multiplier": sd_multiplier,
+        "body_weight_pct": bw_pct,
+    }
     try:
+        recording = read_force_file(file)
         params = AnalysisParams(
             weigh_start_s=weigh_start,
             onset_method="manual" if onset_time is not None else onset,
             onset_time_s=onset_time,
+            reference="baseline" if baseline or recording.series else "body_weight",
             **{name: value for name, value in options.items() if value is not None},
         )
-        result = analyze_recording(read_force_file(file), params)
+        result = analyze_recording(recording, params)
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_report(result))
@@ -386,3 +399,54 @@ def _check_port_free(host: str, port: int) -> None:
             if exc.errno == errno.EADDRINUSE:
                 raise ConfigError(f"port {port} on {host} is already in use") from exc
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--athlete-id", type=int, required=True, help="The athlete the recording is of.")
+@click.option("--recorded-at", help="When it was recorded, ISO 8601 with zone (default: now).")
+@click.option("--notes", help="Notes to keep with the test.")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="sensorhub server.")
+@click.option(
+    "--token",
+    envvar="SENSORHUB_API_TOKEN",
+    help="API token when the server has auth on (or SENSORHUB_API_TOKEN).",
+)
+def import_command(
+    file: Path,
+    athlete_id: int,
+    recorded_at: str | None,
+    notes: str | None,
+    url: str,
+    token: str | None,
+) -> None:
+    """Import a recording made with another tool (Chronojump force sensor, Hawkin, PASCO,
+    Time (s),Force (N), ours) into an athlete's history on a running server."""
+    import httpx
+
+    params = {"filename": file.name, "recorded_at": recorded_at, "notes": notes}
+    headers = {"Content-Type": "text/csv"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = httpx.post(
+            f"{url.rstrip('/')}/api/athletes/{athlete_id}/imports",
+            params={key: value for key, value in params.items() if value is not None},
+            content=file.read_bytes(),
+            headers=headers,
+            timeout=60,
+        )
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc}") from exc
+    body = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
+    if response.status_code != 201:
+        raise click.ClickException(body.get("message", f"HTTP {response.status_code}"))
+    test = body["data"]
+    flags = ", ".join((test["summary"] or {}).get("flags", [])) or "none"
+    click.echo(
+        f"test {test['id']} ({test['source']}, {test['sample_count']} samples), flags: {flags}"
+    )

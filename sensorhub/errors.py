@@ -5,7 +5,8 @@
     SensorhubError
      ├── ConfigError                  a setting is unusable (exit at start-up, never an HTTP reply)
      ├── ValidationError        422   input has the wrong shape or values
-     │    └── PayloadTooLarge   413   the body is over the configured limit
+     │    ├── PayloadTooLarge   413   the body is over the configured limit
+     │    └── UnsupportedMediaType 415 the body is not sent as the route's content type
      ├── Unauthorized           401   auth is on and the request has no valid token
      ├── Forbidden              403   the token (or the page's origin) may not do this
      │    └── OriginNotAllowed        a page on another origin asked for a configuration route
@@ -210,3 +211,10 @@ class TestHasNoAthlete(ConflictError):
 
     __test__ = False  # not a pytest test class, despite the name
     code = "test_has_no_athlete"
+
+
+class UnsupportedMediaType(ValidationError):
+    """Raised when a body comes with another content type than the route takes."""
+
+    code = "unsupported_media_type"
+    status = 415

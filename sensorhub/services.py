@@ -34,7 +34,7 @@ class Services:
 
     @property
     def athletes(self) -> AthleteBook:
-        return AthleteBook(self.storage, self.plates.archive)
+        return AthleteBook(self.storage, self.plates.archive, self.files)
 
 
 class Runtime:

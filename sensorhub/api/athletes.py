@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
+from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import WHOLE, RowId
+from sensorhub.api.tests import record_view
 from sensorhub.contracts import FiniteNumber, iso_time
-from sensorhub.errors import ValidationError
+from sensorhub.errors import UnsupportedMediaType, ValidationError
 from sensorhub.loadcell import SummaryMetric
 from sensorhub.loadcell.trends import BestRule
 from sensorhub.storage import AthleteQuery, AthleteRecord
@@ -27,7 +29,7 @@ router = APIRouter(
 _ONE_ATHLETE = error_responses(404)
 
 #: Groups appear in paths (``/api/groups/{group}/squad``): no slashes or URL punctuation.
-GROUP_PATTERN = r"^[\w .+-]{1,64}$"
+GROUP_PATTERN = r"^[A-Za-z0-9_ .+-]{1,64}$"
 MAX_GROUPS = 20
 # As typed (not trimmed, so the document's length bound is the one enforced); not blank.
 Name = Annotated[str, StringConstraints(max_length=wire.MAX_ATHLETE_CHARS, pattern=r"\S")]
@@ -155,7 +157,8 @@ async def delete_athlete(
 
 
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
-METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)$"
+#: ``@baseline`` after it: analysed against the resting baseline (a series load cell).
+METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
 
 
 @router.get("/{athlete_id}/trend", responses=_ONE_ATHLETE)
@@ -164,7 +167,8 @@ async def get_trend(
     athlete_id: RowId,
     metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
     method: Annotated[
-        str, Query(pattern=METHOD_PATTERN, description="onset method:parameter, e.g. sd:5")
+        str,
+        Query(pattern=METHOD_PATTERN, description="onset method:parameter, e.g. sd:5, fixed:50"),
     ] = "sd:5",
     rule: Annotated[
         BestRule, Query(description="a session's value: its best trial, or the mean of two")
@@ -180,5 +184,53 @@ async def get_trend(
 
 def _normal(method: str) -> str:
     """``sd:5.0`` and ``sd:5`` are one method: the key the analyses are compared by."""
+    method, at, reference = method.partition("@")
     name, _, value = method.partition(":")
-    return f"{name}:{float(value):g}" if value else name
+    return (f"{name}:{float(value):g}" if value else name) + at + reference
+
+
+# The body is the file itself (no multipart): its size is bounded by the body limit (413).
+_CSV_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "the file as exported (UTF-8 text); layouts: docs/athletes.md#import",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.post(
+    "/{athlete_id}/imports",
+    status_code=201,
+    responses=error_responses(404, 413, 415, 422),
+    openapi_extra={**_CSV_BODY, **ORIGIN_RESTRICTED},
+)
+async def import_recording(
+    services: ServicesDep,
+    request: Request,
+    athlete_id: RowId,
+    filename: Annotated[str, Query(min_length=1, max_length=200)] = "upload.csv",
+    recorded_at: Annotated[
+        AwareDatetime | None, Query(description="when it was recorded; default: now")
+    ] = None,
+    notes: Annotated[str | None, Query(max_length=wire.MAX_NOTES_CHARS)] = None,
+) -> dict[str, Any]:
+    """A recording from another tool (Chronojump force sensor, Hawkin, PASCO, generic, ours)
+    becomes a complete test of the athlete, analysed like our own; `source` names its layout,
+    the analysis its sample rate and flags."""
+    text = _text(await request.body(), request.headers.get("content-type", ""))
+    at = None if recorded_at is None else recorded_at.timestamp()
+    record = await services.athletes.import_recording(athlete_id, text, filename, at, notes)
+    return {"status": "success", "data": record_view(record)}
+
+
+def _text(body: bytes, content_type: str) -> str:
+    # Only text/csv: a page on another site cannot send it without a CORS preflight (as it
+    # could text/plain), and the route is origin-restricted too.
+    kind = content_type.split(";")[0].strip().lower()
+    if kind != "text/csv":
+        raise UnsupportedMediaType(f"content-type: send the file as text/csv, not {kind!r}")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"body: the file is not UTF-8 text ({exc.reason})") from exc

@@ -198,21 +198,16 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
 class ExclusionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="e.g. slipped")
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")] | None = Field(
+        description="why it counts nowhere (e.g. hands slipped); null: it counts again"
+    )
 
 
 @router.put("/{test_id}/exclusion", responses=error_responses(404, 409, *JSON_BODY))
 async def exclude_test(services: ServicesDep, test_id: RowId, body: ExclusionIn) -> dict[str, Any]:
-    """Exclude an athlete's test, with the reason: it then counts nowhere (best trial, trends,
-    squad). 409 for a test of no athlete."""
+    """Exclude an athlete's test with a reason: it then counts nowhere (best trial, trends,
+    squad); `null` counts it again. 409 for a test of no athlete."""
     record = await services.athletes.exclude(test_id, body.reason)
-    return {"status": "success", "data": record_view(record)}
-
-
-@router.delete("/{test_id}/exclusion", responses=error_responses(404, 409))
-async def include_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
-    """Count an excluded test again."""
-    record = await services.athletes.exclude(test_id, None)
     return {"status": "success", "data": record_view(record)}
 
 

@@ -8,17 +8,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from sensorhub.athletes._history import athlete_trend, latest_best, trend_view
+from sensorhub.athletes._imports import Importer
 from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
 from sensorhub.loadcell.trends import BestRule
 from sensorhub.plates import TestArchive
-from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestRecord
+from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestFiles, TestRecord
 from sensorhub.types import Clock
 
 
 class AthleteBook:
     """The athletes of one storage; ``archive`` deletes their tests when that is asked for."""
 
-    def __init__(self, storage: Storage, archive: TestArchive, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        archive: TestArchive,
+        files: TestFiles,
+        clock: Clock = time.time,
+    ) -> None:
+        self._importer = Importer(storage, files, clock)
         self._storage = storage
         self._store = storage.athletes
         self._archive = archive
@@ -62,6 +70,18 @@ class AthleteBook:
             await self._archive.delete(test_id)
         # A test started for them meanwhile is not deleted unseen: that refuses again.
         return len(outcome.test_ids) + await self.delete(athlete_id, with_tests=False)
+
+    async def import_recording(
+        self,
+        athlete_id: int,
+        text: str,
+        filename: str,
+        recorded_at: float | None,
+        notes: str | None,
+    ) -> TestRecord:
+        """A recording from another tool, as a complete test of the athlete."""
+        athlete = await self.require(athlete_id)
+        return await self._importer.add(athlete, text, filename, recorded_at, notes)
 
     async def exclude(self, test_id: int, reason: str | None) -> TestRecord:
         """Exclude a test from everything (``reason``), or count it again (None)."""

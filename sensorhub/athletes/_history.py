@@ -79,11 +79,14 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
 
 
 def _label(key: str) -> str:
-    method, _, value = key.partition(":")
+    """The ``method_label`` of a ``method_key``."""
+    method, at, _ = key.partition("@")
+    name, _, value = method.partition(":")
+    params: dict[str, Any] = {"onset_method": name, "reference": "baseline" if at else None}
     names = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
-    if method not in names:
-        return "manual"
-    return method_label({"onset_method": method, names[method]: float(value)})
+    if name in names:
+        params[names[name]] = float(value)
+    return method_label(params)
 
 
 def latest_best(

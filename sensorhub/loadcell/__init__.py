@@ -1,6 +1,6 @@
 """Force plate domain: IMTP analysis, force-time files and their text report (pure NumPy)."""
 
-from sensorhub.loadcell.forcefile import ForceRecording, read_force_file
+from sensorhub.loadcell.forcefile import ForceRecording, read_force_file, read_force_text
 from sensorhub.loadcell.imtp import (
     WINDOWS_MS,
     AnalysisParams,
@@ -10,6 +10,7 @@ from sensorhub.loadcell.imtp import (
     Onset,
     OnsetMethod,
     Peak,
+    Reference,
     Weighing,
     WindowMetrics,
     analyze,
@@ -20,6 +21,7 @@ from sensorhub.loadcell.imtp import (
 )
 from sensorhub.loadcell.recorded import (
     SUMMARY_UNITS,
+    RecordedAs,
     SummaryMetric,
     analysis_record,
     analyze_samples,
@@ -39,6 +41,8 @@ __all__ = [
     "OnsetMethod",
     "Peak",
     "PeakRfd",
+    "RecordedAs",
+    "Reference",
     "SUMMARY_UNITS",
     "SummaryMetric",
     "WINDOWS_MS",
@@ -55,5 +59,6 @@ __all__ = [
     "method_label",
     "peak_rfd",
     "read_force_file",
+    "read_force_text",
     "summarize",
 ]

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 OnsetMethod = Literal["sd", "fixed", "bw_pct", "manual"]
+#: What forces are measured against: body weight (a plate under the athlete) or the resting
+#: baseline (a load cell in series with the bar, which measures the pull alone).
+Reference = Literal["body_weight", "baseline"]
 
 #: Time points after onset (ms) for net force, RFD and impulse.
 WINDOWS_MS: tuple[int, ...] = (50, 100, 150, 200, 250)
@@ -70,6 +73,7 @@ class FlagCode(StrEnum):
     GAPS = "gaps"
     NON_MONOTONIC_TIME = "non_monotonic_time"
     NO_PULL = "no_pull"
+    NO_BODY_WEIGHT = "no_body_weight"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class AnalysisParams:
     threshold_n: float = 50.0
     onset_time_s: float | None = None
     body_weight_pct: float = 5.0
+    reference: Reference = "body_weight"
 
     def __post_init__(self) -> None:
         if self.onset_method not in get_args(OnsetMethod):
@@ -113,6 +118,14 @@ class AnalysisParams:
             raise ValidationError("onset_method 'manual' needs onset_time_s")
         if self.onset_method != "manual" and self.onset_time_s is not None:
             raise ValidationError("onset_time_s is only used with onset_method 'manual'")
+        if self.reference not in get_args(Reference):
+            raise ValidationError(
+                f"reference must be body_weight or baseline, not {self.reference!r}"
+            )
+        if self.reference == "baseline" and self.onset_method == "bw_pct":
+            raise ValidationError(
+                "onset_method 'bw_pct' needs body weight; this recording has none (baseline)"
+            )
         _require_positive("weigh_duration_s", self.weigh_duration_s)
         _require_positive("sd_multiplier", self.sd_multiplier)
         _require_positive("threshold_n", self.threshold_n)
@@ -129,6 +142,7 @@ class AnalysisParams:
             "threshold_n": self.threshold_n,
             "onset_time_s": self.onset_time_s,
             "body_weight_pct": self.body_weight_pct,
+            "reference": self.reference,
         }
 
 
@@ -140,13 +154,14 @@ def describe_method(params: AnalysisParams) -> str:
 def method_label(params: dict[str, Any]) -> str:
     """``describe_method`` for stored params (the ``params`` of an analysis record)."""
     method = params.get("onset_method", "sd")
+    label = "manual"
     if method == "sd":
-        return f"{params.get('sd_multiplier', 5.0):g} SD"
-    if method == "fixed":
-        return f"fixed {params.get('threshold_n', 50.0):g} N"
-    if method == "bw_pct":
-        return f"{params.get('body_weight_pct', 5.0):g} % body weight"
-    return "manual"
+        label = f"{params.get('sd_multiplier', 5.0):g} SD"
+    elif method == "fixed":
+        label = f"fixed {params.get('threshold_n', 50.0):g} N"
+    elif method == "bw_pct":
+        label = f"{params.get('body_weight_pct', 5.0):g} % body weight"
+    return label + (" from the resting baseline" if params.get("reference") == "baseline" else "")
 
 
 def method_key(params: dict[str, Any]) -> str:
@@ -154,11 +169,12 @@ def method_key(params: dict[str, Any]) -> str:
     ``bw_pct:2.5``, ``manual``. Analyses with one key are comparable in a trend."""
     method = params.get("onset_method", "sd")
     parameter = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
+    against = "@baseline" if params.get("reference") == "baseline" else ""
     if method not in parameter:
-        return "manual"
+        return "manual" + against
     defaults = AnalysisParams()
     value = params.get(parameter[method], getattr(defaults, parameter[method]))
-    return f"{method}:{float(value):g}"
+    return f"{method}:{float(value):g}{against}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +185,9 @@ class Weighing:
     end_s: float
     sample_count: int
     automatic: bool
-    body_weight_n: float
+    body_weight_n: float  # with reference "baseline": the resting baseline, not body weight
     sd_n: float
-    mass_kg: float
+    mass_kg: float | None  # None with reference "baseline"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,7 +232,7 @@ class Peak:
     time_s: float
     force_n: float
     net_force_n: float
-    relative_force_n_per_kg: float
+    relative_force_n_per_kg: float | None
     time_to_peak_s: float
     impulse_n_s: float
     left_n: float | None
@@ -344,11 +360,13 @@ def analyze(
     params = params or AnalysisParams()
     samples = _prepare(t_ms, left, right, total)
     window = _weighing_window(samples, params)
-    weighing = _weigh(samples, window)
+    weighing = _weigh(samples, window, params.reference)
     onset = _find_onset(samples, window, weighing, params)
     flags = list(samples.flags)
     if weighing.sd_n > UNSTEADY_SD_N:
         flags.append(_unsteady_flag(weighing, params))
+    if params.reference == "baseline":
+        flags.append(_no_body_weight_flag(weighing))
     peak: Peak | None = None
     windows = tuple(WindowMetrics(ms, None, None, None) for ms in WINDOWS_MS)
     steepest = strongest = None
@@ -486,7 +504,7 @@ def _weighing_window(samples: _Samples, params: AnalysisParams) -> _Window:
             f"{params.weigh_duration_s:g} s weighing window"
         )
     if params.weigh_start_s is None:
-        return _steadiest_window(samples, duration_ms)
+        return _steadiest_window(samples, duration_ms, params.reference)
     return _given_window(samples, params.weigh_start_s, params.weigh_duration_s)
 
 
@@ -511,7 +529,7 @@ def _given_window(samples: _Samples, start_s: float, duration_s: float) -> _Wind
     return _Window(first, stop - 1, automatic=False)
 
 
-def _steadiest_window(samples: _Samples, duration_ms: float) -> _Window:
+def _steadiest_window(samples: _Samples, duration_ms: float, reference: Reference) -> _Window:
     """The lowest-SD window that lies before the pull (see `_candidate_pools` for "before")."""
     t, force = samples.t, samples.total
     count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
@@ -523,7 +541,7 @@ def _steadiest_window(samples: _Samples, duration_ms: float) -> _Window:
         raise ValidationError(
             f"no {duration_ms / 1000:g} s weighing window holds {MIN_WINDOW_SAMPLES} samples"
         )
-    for pool in _candidate_pools(force, stops, means, usable):
+    for pool in _candidate_pools(force, stops, means, usable, reference):
         if pool.any():
             best = int(np.argmin(np.where(pool, sds, np.inf)))
             return _Window(best, int(stops[best]) - 1, automatic=True)
@@ -551,15 +569,19 @@ def _candidate_pools(
     stops: npt.NDArray[np.intp],
     means: FloatArray,
     usable: npt.NDArray[np.bool_],
+    reference: Reference,
 ) -> list[npt.NDArray[np.bool_]]:
     """Window sets to search in order, from the strictest "before the pull" to any window.
 
     The pull starts where force first climbs halfway from the lowest on-plate window mean to
     the peak. Cutting there, and not at the peak, keeps a held plateau before a late peak out:
-    it can be as steady as quiet standing. Empty-plate windows are never body weight.
+    it can be as steady as quiet standing. Empty-plate windows are never body weight; against
+    the resting baseline (a series load cell reads about 0 at rest) every window may be.
     """
     peak = int(np.argmax(force))
-    on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
+    on_plate = usable
+    if reference == "body_weight":
+        on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
     before_peak = on_plate & (stops <= peak)
     pools = [before_peak, on_plate, usable]
     if before_peak.any():
@@ -570,10 +592,10 @@ def _candidate_pools(
     return pools
 
 
-def _weigh(samples: _Samples, window: _Window) -> Weighing:
+def _weigh(samples: _Samples, window: _Window, reference: Reference) -> Weighing:
     quiet = samples.total[window.first : window.last + 1]
     weight = float(quiet.mean())
-    if weight <= 0:
+    if weight <= 0 and reference == "body_weight":
         raise ValidationError(
             f"body weight is {weight:.1f} N over the weighing window: nobody on the plate, "
             "or the calibration has the wrong sign"
@@ -585,7 +607,7 @@ def _weigh(samples: _Samples, window: _Window) -> Weighing:
         automatic=window.automatic,
         body_weight_n=weight,
         sd_n=float(quiet.std(ddof=1)),  # sample SD, as the reference tool (pandas) reports
-        mass_kg=weight / GRAVITY,
+        mass_kg=weight / GRAVITY if reference == "body_weight" else None,
     )
 
 
@@ -670,7 +692,7 @@ def _peak(samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArr
         time_s=float(samples.t[p]) / 1000.0,
         force_n=force,
         net_force_n=force - weighing.body_weight_n,
-        relative_force_n_per_kg=force / weighing.mass_kg,
+        relative_force_n_per_kg=None if weighing.mass_kg is None else force / weighing.mass_kg,
         time_to_peak_s=float(samples.t[p] - samples.t[o]) / 1000.0,
         impulse_n_s=float(impulse[p - o]),
         left_n=left_n,
@@ -773,6 +795,15 @@ def _no_pull_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
         band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
         rule = f"left body weight ± {params.sd_multiplier:g} SD (±{band:.1f} N)"
     return Flag(FlagCode.NO_PULL, f"total force never {rule} after weighing: no pull found")
+
+
+def _no_body_weight_flag(weighing: Weighing) -> Flag:
+    return Flag(
+        FlagCode.NO_BODY_WEIGHT,
+        f"a load cell in series with the bar measures the pull, not the ground reaction: "
+        f"forces are against the resting baseline ({weighing.body_weight_n:.1f} N), and there "
+        "is no body weight, mass or relative force",
+    )
 
 
 def _countermovement_flag(

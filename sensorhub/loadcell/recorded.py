@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
-from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, analyze
+from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
 from sensorhub.loadcell.session import Sample
 
 SUMMARY_WINDOW_MS = 200
@@ -38,8 +40,29 @@ SUMMARY_UNITS: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedAs:
+    """How a stored test's samples are read. Our plates record both sides against body
+    weight; an import may hold one total force (in ``l``; ``r`` is 0) or a load cell in series
+    with the bar (against its resting baseline). Kept under ``recording`` in the test's stored
+    calibration, so a re-analysis reads the samples the same way."""
+
+    channels: Literal["left_right", "total"] = "left_right"
+    reference: Reference = "body_weight"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"channels": self.channels, "reference": self.reference}
+
+    @classmethod
+    def of_calibration(cls, calibration: dict[str, Any]) -> RecordedAs:
+        return cls(**calibration.get("recording", {}))
+
+
 def analyze_samples(
-    samples: Sequence[Sample], calibration: Calibration, params: AnalysisParams | None = None
+    samples: Sequence[Sample],
+    calibration: Calibration,
+    params: AnalysisParams | None = None,
+    recorded_as: RecordedAs = RecordedAs(),
 ) -> ImtpResult:
     """Convert raw ``(t, l, r)`` to newtons with ``calibration`` and analyse."""
     if not samples:
@@ -47,6 +70,8 @@ def analyze_samples(
     raw = np.asarray(samples, dtype=np.float64)
     left = (raw[:, 1] - calibration.l.offset) * calibration.l.scale
     right = (raw[:, 2] - calibration.r.offset) * calibration.r.scale
+    if recorded_as.channels == "total":
+        return analyze(raw[:, 0], total=left, params=params)
     return analyze(raw[:, 0], left, right, params=params)
 
 
@@ -55,7 +80,9 @@ def summarize(result: ImtpResult) -> dict[str, Any]:
     peak = result.peak
     window = result.window(SUMMARY_WINDOW_MS) if peak else None
     return {
-        "body_weight_n": result.weighing.body_weight_n,
+        "body_weight_n": (
+            result.weighing.body_weight_n if result.params.reference == "body_weight" else None
+        ),
         "peak_force_n": peak.force_n if peak else None,
         "peak_net_force_n": peak.net_force_n if peak else None,
         "relative_peak_force_n_per_kg": peak.relative_force_n_per_kg if peak else None,
@@ -69,12 +96,17 @@ def summarize(result: ImtpResult) -> dict[str, Any]:
 
 
 def analysis_record(
-    samples: Sequence[Sample], calibration: Calibration, params: AnalysisParams | None = None
+    samples: Sequence[Sample],
+    calibration: Calibration,
+    params: AnalysisParams | None = None,
+    recorded_as: RecordedAs = RecordedAs(),
 ) -> dict[str, Any]:
-    """What is stored with a test: the full result and its summary, or why there is none."""
-    params = params or AnalysisParams()
+    """What is stored with a test: the full result and its summary, or why there is none.
+
+    The reference comes from how the test was recorded, whatever ``params`` say."""
+    params = dataclasses.replace(params or AnalysisParams(), reference=recorded_as.reference)
     try:
-        result = analyze_samples(samples, calibration, params)
+        result = analyze_samples(samples, calibration, params, recorded_as)
     except ValidationError as exc:
         return {"params": params.to_dict(), "error": exc.message, "summary": None}
     return {"params": params.to_dict(), "summary": summarize(result), "result": result.to_dict()}

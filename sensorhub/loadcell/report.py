@@ -40,7 +40,10 @@ def _recording(result: ImtpResult) -> str:
             f"{result.sample_count} at {result.sample_rate_hz:.0f} Hz ({result.duration_s:.3f} s)",
         ),
         _row("weighing window", f"{weighing.start_s:.3f}–{weighing.end_s:.3f} s ({how})"),
-        _row("body weight", f"{_num(weighing.body_weight_n, 'N')} (SD {weighing.sd_n:.2f} N)"),
+        _row(
+            "body weight" if weighing.mass_kg is not None else "resting baseline",
+            f"{_num(weighing.body_weight_n, 'N')} (SD {weighing.sd_n:.2f} N)",
+        ),
         _row("mass", _num(weighing.mass_kg, "kg", 2)),
     ]
     method = _method(result)

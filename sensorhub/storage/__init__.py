@@ -2,6 +2,7 @@
 
 from sensorhub.storage._athletes import AthleteQuery, AthleteRecord, AthleteStore, DeleteOutcome
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
+from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._storage import Storage
@@ -15,6 +16,8 @@ __all__ = [
     "AthleteStore",
     "Barrier",
     "DeleteOutcome",
+    "IMPORT_DEVICE",
+    "ImportTest",
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",

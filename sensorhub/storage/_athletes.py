@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
+from sensorhub.storage._imports import ImportTest
 from sensorhub.storage._schema import athlete_groups, athletes, tests, trials
 from sensorhub.storage._tests import TestRecord, with_trial
 from sensorhub.storage._writer import WriteTask
@@ -243,6 +244,10 @@ class AthleteStore:
         """Delete the athlete unless they have tests (the outcome lists those)."""
         outcome: DeleteOutcome = await self._storage.writer.submit(DeleteAthlete(athlete_id))
         return outcome
+
+    async def import_test(self, task: ImportTest) -> int:
+        test_id: int = await self._storage.writer.submit(task)
+        return test_id
 
     async def ensure_named(self, name: str, now: float) -> int:
         athlete_id: int = await self._storage.writer.submit(EnsureNamed(name, now))

@@ -28,6 +28,9 @@ MAX_EXAMPLES = 25
 # no PATCH. Every other check runs.
 EXCLUDED_CHECKS = "unsupported_method"
 SEEDED_ATHLETES = 20
+# The import's body is a whole recording: a schema cannot say which text is a readable file,
+# so generated bodies are refused as they should be. tests/api/test_history.py covers it.
+EXCLUDED_PATH = "/api/athletes/{athlete_id}/imports"
 # A plate runs one test at a time: once a generated start succeeds, the next starts are 409
 # until a stop, and a stop without a running test is a 409 too. Few of these are "accepted"
 # by nature (since start_test takes `athlete_id`, the generated sequence lands on that).
@@ -59,6 +62,7 @@ def run_schemathesis(server: LiveServer, report: Path) -> dict[str, Any]:
         "--config-file", str(CONFIG),
         "run", f"{server.url}/openapi.json",
         "--checks", "all", "--exclude-checks", EXCLUDED_CHECKS,
+        "--exclude-path", EXCLUDED_PATH,
         "--phases", "examples,coverage,fuzzing,stateful",
         "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES),
         # One worker: the coverage phase's lambdas trip a CPython 3.11 AST bug in threads.
@@ -82,7 +86,10 @@ def test_schemathesis_finds_the_openapi_document_true(
     cases = result["test_cases"]
     print(f"schemathesis: {cases['generated']} cases, {cases['with_failures']} with failures")
     assert result["complete"], result["output"]
-    assert result["operations"]["tested"] == result["operations"]["total"], result["output"]
+    operations = result["operations"]
+    assert operations["tested"] == operations["selected"] == operations["total"] - 1, result[
+        "output"
+    ]
     assert result["failures"] == [], result["output"]
     assert result["errors"] == [], result["output"]
     warned = {
@@ -91,6 +98,6 @@ def test_schemathesis_finds_the_openapi_document_true(
     }
     warned = {kind: labels for kind, labels in warned.items() if labels}
     assert warned == {}, result["output"]
-    assert cases["generated"] >= 10 * result["operations"]["total"]
+    assert cases["generated"] >= 10 * operations["selected"]
     # Warnings fail the run (the config's fail-on); only the expected ones are left by now.
     assert result["exit_code"] in (0, 1), result["output"]

@@ -1,0 +1,244 @@
+"""Imports, exclusion and trends over HTTP against a real server (issue 12, items 2–4 and 8).
+
+The trend uses the hand-worked fixture of tests/loadcell/test_trends.py (its docstring holds
+the arithmetic): the same peak forces, imported as recordings on those days.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._errors import json_error
+from tests._rounding import gamma
+from tests._server import LiveServer
+from tests.forceplate._clients import TIMEOUT_S, running_server
+from tests.loadcell.test_trends import DAYS
+
+WEIGHT_N = 800.0
+CSV = {"Content-Type": "text/csv"}
+
+
+def ground_reaction_csv(peak_n: float) -> str:
+    """1 kHz, `Time (s),Force (N)`: 1.5 s still at 800 N, a 0.5 s linear rise to ``peak_n``,
+    1.5 s held. The peak force is ``peak_n`` exactly (written with repr)."""
+    rows = ["Time (s),Force (N)"]
+    for i in range(3500):
+        rise = min(max(i - 1500, 0), 500) / 500
+        rows.append(f"{i / 1000!r},{WEIGHT_N + rise * (peak_n - WEIGHT_N)!r}")
+    return "\n".join(rows) + "\n"
+
+
+def chronojump_csv() -> str:
+    """Chronojump's force-sensor export as an older version wrote it: `;` and decimal commas,
+    integer µs from 0, 80 Hz; 0.5 N at rest, then a 1 s linear pull to 1200.5 N, held."""
+    rows = ["Time (micros);Force(N)"]
+    for i in range(400):
+        t_us = i * 12_500
+        force = 0.5 + 1200.0 * min(max(t_us - 2_000_000, 0), 1_000_000) / 1_000_000
+        rows.append(f"{t_us};{force:.2f}".replace(".", ","))
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with running_server(tmp_path_factory.mktemp("history") / "data") as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT_S) as client:
+        yield client
+
+
+def new_athlete(http: httpx.Client, **fields: Any) -> int:
+    response = http.post("/api/athletes", json={"name": "Trend athlete", **fields})
+    assert response.status_code == 201, response.text
+    return int(response.json()["data"]["id"])
+
+
+def import_text(http: httpx.Client, athlete_id: int, text: str, **params: Any) -> httpx.Response:
+    path = f"/api/athletes/{athlete_id}/imports"
+    return http.post(path, params=params, content=text.encode(), headers=CSV)
+
+
+@pytest.fixture(scope="module")
+def trend_athlete(http: httpx.Client) -> dict[str, Any]:
+    """The fixture's days imported, plus one excluded trial and one Chronojump recording."""
+    athlete_id = new_athlete(http)
+    for day, forces in DAYS.items():
+        for force in forces:
+            response = import_text(
+                http, athlete_id, ground_reaction_csv(force), recorded_at=f"{day}T12:00:00Z"
+            )
+            assert response.status_code == 201, response.text
+    slipped = import_text(
+        http, athlete_id, ground_reaction_csv(3000.0), recorded_at="2026-01-12T12:30:00Z"
+    ).json()["data"]["id"]
+    excluded = http.put(f"/api/tests/{slipped}/exclusion", json={"reason": "hands slipped"})
+    assert excluded.status_code == 200, excluded.text
+    chronojump = import_text(http, athlete_id, chronojump_csv(), filename="cj.csv").json()
+    return {"id": athlete_id, "slipped": slipped, "chronojump": chronojump["data"]}
+
+
+def test_chronojump_import_is_read_against_its_resting_baseline(
+    trend_athlete: dict[str, Any],
+) -> None:
+    test = trend_athlete["chronojump"]
+    summary = test["summary"]
+    where = (test["source"], test["device_id"], test["sample_count"])
+    assert where == ("chronojump", "import", 400)
+    assert set(summary["flags"]) == {"low_sample_rate", "no_body_weight"}
+    # Decimal commas read as decimals: the held 1200.5 N, 1200 N above the 0.5 N baseline.
+    assert summary["peak_force_n"] == pytest.approx(1200.5, rel=gamma(4))
+    assert summary["peak_net_force_n"] == pytest.approx(1200.0, rel=gamma(8))
+    assert summary["body_weight_n"] is None
+    assert summary["relative_peak_force_n_per_kg"] is None
+
+
+def test_import_keeps_the_sample_rate_in_its_analysis(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    analysis = http.get(f"/api/tests/{trend_athlete['chronojump']['id']}/analysis").json()["data"]
+    assert analysis["result"]["sample_rate_hz"] == pytest.approx(80.0, rel=gamma(4))
+    assert analysis["params"]["reference"] == "baseline"
+
+
+def test_trend_matches_the_hand_worked_fixture(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    response = http.get(
+        f"/api/athletes/{trend_athlete['id']}/trend", params={"metric": "peak_force_n"}
+    )
+    assert response.status_code == 200, response.text
+    trend = response.json()["data"]
+
+    assert [s["date"] for s in trend["sessions"]] == [str(day) for day in DAYS]
+    assert [s["best"] for s in trend["sessions"]] == [2100.0, 2150.0, 2300.0, 2310.0, 2200.0]
+    # Rounding: the fixture's values are exact in float64; the maths as in test_trends.
+    rel = gamma(30)
+    assert trend["typical_error"] == pytest.approx(math.sqrt(2080.0), rel=rel)
+    assert trend["cv_pct"] == pytest.approx(math.sqrt(2080.0) / (19380.0 / 9.0) * 100.0, rel=rel)
+    assert trend["swc"] == pytest.approx(0.3 * math.sqrt(8470.0), rel=rel)
+    assert trend["threshold"] == pytest.approx(math.sqrt(4160.0), rel=rel)
+    assert [s["change"] for s in trend["sessions"]] == [
+        None,
+        "within_noise",
+        "improved",
+        "within_noise",
+        "declined",
+    ]
+    assert (trend["unit"], trend["method"]) == ("N", {"key": "sd:5", "label": "5 SD"})
+
+
+def test_trend_says_which_tests_it_left_out_and_why(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    trend = http.get(
+        f"/api/athletes/{trend_athlete['id']}/trend", params={"metric": "peak_force_n"}
+    ).json()["data"]
+
+    reasons = {left["test_id"]: left["reason"] for left in trend["left_out"]}
+    assert reasons[trend_athlete["slipped"]] == "excluded: hands slipped"
+    assert "from the resting baseline" in reasons[trend_athlete["chronojump"]["id"]]
+    assert len(reasons) == 2
+
+
+def test_trend_of_the_series_load_cell_method_counts_only_that_recording(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    trend = http.get(
+        f"/api/athletes/{trend_athlete['id']}/trend",
+        params={"metric": "peak_force_n", "method": "sd:5.0@baseline"},
+    ).json()["data"]
+    assert [s["best_test_id"] for s in trend["sessions"]] == [trend_athlete["chronojump"]["id"]]
+    assert len(trend["left_out"]) == sum(len(forces) for forces in DAYS.values()) + 1
+
+
+def test_included_again_a_trial_counts_again(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    athlete_id = new_athlete(http)
+    test_id = import_text(http, athlete_id, ground_reaction_csv(2000.0)).json()["data"]["id"]
+    trend_of = f"/api/athletes/{athlete_id}/trend"
+    http.put(f"/api/tests/{test_id}/exclusion", json={"reason": "warm-up"})
+    assert http.get(trend_of, params={"metric": "peak_force_n"}).json()["data"]["sessions"] == []
+
+    included = http.put(f"/api/tests/{test_id}/exclusion", json={"reason": None})
+
+    assert included.json()["data"]["excluded_reason"] is None
+    sessions = http.get(trend_of, params={"metric": "peak_force_n"}).json()["data"]["sessions"]
+    assert [s["best_test_id"] for s in sessions] == [test_id]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"metric": "strength"}, "metric"),
+        ({}, "metric"),
+        ({"metric": "peak_force_n", "method": "sd"}, "method"),
+        ({"metric": "peak_force_n", "rule": "worst"}, "rule"),
+    ],
+)
+def test_bad_trend_query_is_a_422_naming_it(
+    trend_athlete: dict[str, Any], http: httpx.Client, params: dict[str, str], field: str
+) -> None:
+    response = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params)
+    json_error(response, 422, "validation_error", field)
+
+
+def test_import_refuses_other_content_types(http: httpx.Client) -> None:
+    athlete_id = new_athlete(http)
+    response = http.post(
+        f"/api/athletes/{athlete_id}/imports",
+        content=chronojump_csv().encode(),
+        headers={"Content-Type": "text/plain"},
+    )
+    json_error(response, 415, "unsupported_media_type", "content-type")
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("hello\n1\n", "hello"), ("Time (s),Force (N)\n0,abc\n", "line 2"), ("", "empty")],
+)
+def test_unreadable_file_is_a_422_saying_why(http: httpx.Client, text: str, names: str) -> None:
+    response = import_text(http, new_athlete(http), text, filename="bad.csv")
+    body = json_error(response, 422, "validation_error", names)
+    assert "bad.csv" in body["message"]
+
+
+def test_import_for_an_unknown_athlete_is_a_404(http: httpx.Client) -> None:
+    json_error(import_text(http, 999999, chronojump_csv()), 404, "athlete_not_found", "999999")
+
+
+def test_excluding_a_test_of_no_athlete_is_a_409(server: LiveServer, http: httpx.Client) -> None:
+    started = http.post("/api/start_test", json={"device_id": "history-plate"}).json()
+    http.post("/api/stop_test", json={"device_id": "history-plate"})
+    response = http.put(f"/api/tests/{started['session_id']}/exclusion", json={"reason": "x"})
+    json_error(response, 409, "test_has_no_athlete", "no athlete")
+
+
+def test_sensorhub_import_command_posts_the_file(
+    server: LiveServer, http: httpx.Client, tmp_path: Path
+) -> None:
+    athlete_id = new_athlete(http)
+    file = tmp_path / "chronojump.csv"
+    file.write_text(chronojump_csv())
+    command = [sys.executable, "-m", "sensorhub", "import", str(file)]
+    command += ["--athlete-id", str(athlete_id), "--url", server.url]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert "chronojump, 400 samples" in done.stdout
+    assert "low_sample_rate" in done.stdout
+    listed = http.get("/api/tests", params={"athlete_id": athlete_id}).json()["data"]
+    assert [t["source"] for t in listed] == ["chronojump"]
