@@ -1,6 +1,6 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
-from sensorhub.api import athletes, biometrics, devices, health, loadcell, pages, tests
+from sensorhub.api import athletes, biometrics, devices, groups, health, loadcell, pages, tests
 from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
@@ -14,6 +14,7 @@ ROUTERS = (
     tests.router,
     devices.router,
     athletes.router,
+    groups.router,
     pages.router,
 )
 

@@ -178,11 +178,11 @@ async def get_trend(
     """Each session's value with its date, typical error, CV %, smallest worthwhile change and
     each session's change (improved / declined / within_noise); tests analysed with another
     method, excluded or without a value are listed under `left_out` with the reason."""
-    trend = await services.athletes.trend(athlete_id, metric, _normal(method), rule, group)
+    trend = await services.athletes.trend(athlete_id, metric, normal_method(method), rule, group)
     return {"status": "success", "data": trend}
 
 
-def _normal(method: str) -> str:
+def normal_method(method: str) -> str:
     """``sd:5.0`` and ``sd:5`` are one method: the key the analyses are compared by."""
     method, at, reference = method.partition("@")
     name, _, value = method.partition(":")

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from sensorhub.athletes._history import athlete_trend, latest_best, trend_view
+from sensorhub.athletes._history import athlete_trend, latest_best, squad_rows, trend_view
 from sensorhub.athletes._imports import Importer
 from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
 from sensorhub.loadcell.trends import BestRule
@@ -101,6 +101,12 @@ class AthleteBook:
         records = await self._store.trials([athlete_id])
         found, counted = athlete_trend(records, metric, method, rule, group_latest)
         return {"athlete_id": athlete_id, **trend_view(found, counted, method, rule, group)}
+
+    async def squad(self, group: str, method: str, rule: BestRule) -> list[dict[str, Any]]:
+        """The group's latest values side by side, with z-scores (``squad_rows``)."""
+        athletes = await self._store.find(AthleteQuery(group=group))
+        records = await self._store.trials([athlete.id for athlete in athletes])
+        return squad_rows(athletes, records, method, rule)
 
     async def _group_latest(
         self, group: str, metric: str, method: str, rule: BestRule

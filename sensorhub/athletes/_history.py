@@ -5,14 +5,17 @@ way is left out and listed with the reason (re-analyse it with the trend's metho
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sensorhub.loadcell import SUMMARY_UNITS, method_key, method_label
-from sensorhub.loadcell.trends import BestRule, Trend, Trial, sessions_of, trend
-from sensorhub.storage import TestRecord
+from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
+from sensorhub.loadcell.trends import BestRule, Session, Trend, Trial, sessions_of, trend
+from sensorhub.storage import AthleteRecord, TestRecord
 
 DayOf = Callable[[float], date]
 
@@ -137,3 +140,61 @@ def athlete_trend(
 ) -> tuple[Trend, Counted]:
     counted = counted_trials(records, metric, method, day_of)
     return trend(metric, counted.trials, rule=rule, group_latest=group_latest), counted
+
+
+def squad_rows(
+    athletes: Sequence[AthleteRecord],
+    records: Sequence[TestRecord],
+    method: str,
+    rule: BestRule,
+    day_of: DayOf = local_day,
+) -> list[dict[str, Any]]:
+    """Each athlete's latest session value of every squad metric, with z-scores in the group."""
+    rows: list[dict[str, Any]] = []
+    for athlete in athletes:
+        own = [r for r in records if r.athlete_id == athlete.id]
+        latest = {
+            metric: _latest_session(own, metric, method, rule, day_of)
+            for metric, _ in SQUAD_METRICS
+        }
+        peak = latest["peak_force_n"]
+        rows.append(
+            {
+                "athlete_id": athlete.id,
+                "name": athlete.name,
+                "date": None if peak is None else peak.day.isoformat(),
+                "values": {m: None if s is None else s.best for m, s in latest.items()},
+            }
+        )
+    for metric, _ in SQUAD_METRICS:
+        scores = z_scores([row["values"][metric] for row in rows])
+        for row, score in zip(rows, scores, strict=True):
+            row.setdefault("z", {})[metric] = score
+    return rows
+
+
+def _latest_session(
+    records: Sequence[TestRecord], metric: str, method: str, rule: BestRule, day_of: DayOf
+) -> Session | None:
+    sessions = sessions_of(counted_trials(records, metric, method, day_of).trials, rule)
+    return sessions[-1] if sessions else None
+
+
+def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
+    """The squad view as CSV: one row per athlete, each metric and its z-score."""
+    header = ["athlete_id", "name", "date"]
+    for metric, _ in SQUAD_METRICS:
+        header += [metric, f"{metric}_z"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [row["athlete_id"], row["name"], row["date"] or ""]
+        for metric, _ in SQUAD_METRICS:
+            cells += [_cell(row["values"][metric]), _cell(row["z"][metric])]
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else repr(value)

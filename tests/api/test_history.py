@@ -242,3 +242,53 @@ def test_sensorhub_import_command_posts_the_file(
     assert "low_sample_rate" in done.stdout
     listed = http.get("/api/tests", params={"athlete_id": athlete_id}).json()["data"]
     assert [t["source"] for t in listed] == ["chronojump"]
+
+
+@pytest.fixture(scope="module")
+def squad(http: httpx.Client) -> dict[str, Any]:
+    """Three athletes of a group with peaks 2000, 2200, 2400 N and one without tests."""
+    group = "squad-test"
+    ids = []
+    for peak in (2000.0, 2200.0, 2400.0):
+        athlete_id = new_athlete(http, name=f"Squad {peak:g}", groups=[group])
+        assert import_text(http, athlete_id, ground_reaction_csv(peak)).status_code == 201
+        ids.append(athlete_id)
+    ids.append(new_athlete(http, name="Squad none", groups=[group]))
+    return {"group": group, "ids": ids}
+
+
+def test_squad_lists_latest_values_with_z_scores(squad: dict[str, Any], http: httpx.Client) -> None:
+    response = http.get(f"/api/groups/{squad['group']}/squad")
+
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    rows = {row["athlete_id"]: row for row in data["athletes"]}
+    assert set(rows) == set(squad["ids"])
+    first, second, third, none = (rows[i] for i in squad["ids"])
+    # Peaks 2000, 2200, 2400: mean 2200, sample SD 200, z = −1, 0, 1. Relative peak force
+    # (÷ 800 N / 9.81) and RFD 0–200 ms on the 0.5 s ramps ((peak − 800) / 0.5 s) are linear
+    # in the peak, so their z-scores are the same; no sides, so no asymmetry.
+    tolerance = gamma(40)
+    for metric in ("peak_force_n", "relative_peak_force_n_per_kg", "rfd_0_200_n_per_s"):
+        z = [row["z"][metric] for row in (first, second, third)]
+        assert z == pytest.approx([-1.0, 0.0, 1.0], abs=tolerance), metric
+        assert none["values"][metric] is None and none["z"][metric] is None
+    assert first["values"]["peak_force_n"] == 2000.0
+    assert first["z"]["asymmetry_pct"] is None
+    assert data["units"]["rfd_0_200_n_per_s"] == "N/s"
+
+
+def test_squad_csv_holds_the_same_rows(squad: dict[str, Any], http: httpx.Client) -> None:
+    response = http.get(f"/api/groups/{squad['group']}/squad.csv")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.splitlines()
+    assert lines[0].startswith("athlete_id,name,date,peak_force_n,peak_force_n_z,")
+    by_name = {line.split(",")[1]: line.split(",") for line in lines[1:]}
+    assert by_name["Squad 2000"][3] == "2000.0"
+    assert by_name["Squad none"][3:] == [""] * 8
+
+
+def test_squad_of_a_bad_group_name_is_a_422(http: httpx.Client) -> None:
+    json_error(http.get("/api/groups/a%3Cb/squad"), 422, "validation_error", "group")
