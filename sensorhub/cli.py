@@ -422,31 +422,33 @@ def import_command(
 ) -> None:
     """Import a recording made with another tool (Chronojump force sensor, Hawkin, PASCO,
     Time (s),Force (N), ours) into an athlete's history on a running server."""
-    import httpx
+    import urllib.error
+    import urllib.parse
+    import urllib.request
 
     params = {"filename": file.name, "recorded_at": recorded_at, "notes": notes}
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
     headers = {"Content-Type": "text/csv"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
+    target = f"{url.rstrip('/')}/api/athletes/{athlete_id}/imports?{query}"
+    request = urllib.request.Request(target, file.read_bytes(), headers, method="POST")
     try:
-        response = httpx.post(
-            f"{url.rstrip('/')}/api/athletes/{athlete_id}/imports",
-            params={key: value for key, value in params.items() if value is not None},
-            content=file.read_bytes(),
-            headers=headers,
-            timeout=60,
-        )
-    except httpx.HTTPError as exc:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            test = json.loads(response.read())["data"]
+    except urllib.error.HTTPError as exc:
+        raise click.ClickException(_error_message(exc)) from exc
+    except OSError as exc:
         raise click.ClickException(f"cannot reach {url}: {exc}") from exc
-    body = (
-        response.json()
-        if response.headers.get("content-type", "").startswith("application/json")
-        else {}
-    )
-    if response.status_code != 201:
-        raise click.ClickException(body.get("message", f"HTTP {response.status_code}"))
-    test = body["data"]
     flags = ", ".join((test["summary"] or {}).get("flags", [])) or "none"
     click.echo(
         f"test {test['id']} ({test['source']}, {test['sample_count']} samples), flags: {flags}"
     )
+
+
+def _error_message(exc: Any) -> str:
+    """The server's error message from an HTTP error reply, else its status."""
+    try:
+        return str(json.loads(exc.read())["message"])
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {exc.code}"

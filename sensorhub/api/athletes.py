@@ -6,9 +6,11 @@ too. Ids follow the rules of ``RowId`` (422 out of range, 404 when no athlete ha
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from sensorhub import wire
@@ -17,6 +19,7 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.api.tests import record_view
+from sensorhub.athletes import Period
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
 from sensorhub.loadcell import SummaryMetric
@@ -234,3 +237,30 @@ def _text(body: bytes, content_type: str) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(f"body: the file is not UTF-8 text ({exc.reason})") from exc
+
+
+_PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "a one-page PDF"}
+}
+
+
+@router.get("/{athlete_id}/report.pdf", response_class=Response, responses={**_ONE_ATHLETE, **_PDF})
+async def athlete_report(
+    services: ServicesDep,
+    athlete_id: RowId,
+    from_: Annotated[date | None, Query(alias="from", description="first day, YYYY-MM-DD")] = None,
+    to: Annotated[date | None, Query(description="last day, YYYY-MM-DD")] = None,
+    method: Annotated[str, Query(pattern=METHOD_PATTERN)] = "sd:5",
+) -> Response:
+    """The athlete's one-page PDF over the days `from`…`to`: trend charts with the noise band,
+    typical error, SWC, each session's change and the tests left out."""
+    if from_ is not None and to is not None and to < from_:
+        raise ValidationError("to: must not be before from")
+    period = Period(from_, to)
+    pdf = await services.athletes.athlete_report(athlete_id, normal_method(method), period)
+    return _pdf_response(pdf, f"athlete_{athlete_id}.pdf")
+
+
+def _pdf_response(pdf: bytes, name: str) -> Response:
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from sensorhub import wire
@@ -153,6 +153,18 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's record; 422 for an id out of range, 404 for an id no test has."""
     return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
+
+
+@router.get(
+    "/{test_id}/report.pdf",
+    response_class=Response,
+    responses={**_ONE_TEST, 200: {"content": {"application/pdf": {}}, "description": "a PDF"}},
+)
+async def test_report(services: ServicesDep, test_id: RowId) -> Response:
+    """The test on one page: athlete, date, curve, metrics with units, asymmetry, flags."""
+    pdf = await services.athletes.test_report(test_id)
+    headers = {"Content-Disposition": f'inline; filename="test_{test_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/{test_id}/samples", responses=_ONE_TEST)

@@ -3,13 +3,20 @@ asked). Storage does the writing; this is where the rules live."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from sensorhub.athletes._history import athlete_trend, latest_best, squad_rows, trend_view
 from sensorhub.athletes._imports import Importer
+from sensorhub.athletes._pdf import Curve, athlete_report, test_report
+from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period
+from sensorhub.contracts import iso_time
 from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
+from sensorhub.loadcell import RecordedAs, newtons, newtons_total
+from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.session import Sample
 from sensorhub.loadcell.trends import BestRule
 from sensorhub.plates import TestArchive
 from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestFiles, TestRecord
@@ -91,16 +98,39 @@ class AthleteBook:
         return await self._storage.require_test(test_id)
 
     async def trend(
-        self, athlete_id: int, metric: str, method: str, rule: BestRule, group: str | None
+        self,
+        athlete_id: int,
+        metric: str,
+        method: str,
+        rule: BestRule,
+        group: str | None,
+        period: Period = ALL_TIME,
     ) -> dict[str, Any]:
         """The athlete's sessions of ``metric`` analysed with ``method``, with TE, SWC and the
-        change of each session; ``group`` (default: their first) sets the between-athlete SD."""
+        change of each session; ``group`` (default: their first) sets the between-athlete SD;
+        only tests of days within ``period`` count."""
         athlete = await self.require(athlete_id)
         group = group or (athlete.groups[0] if athlete.groups else None)
         group_latest = await self._group_latest(group, metric, method, rule) if group else []
-        records = await self._store.trials([athlete_id])
+        records = [r for r in await self._store.trials([athlete_id]) if period.holds(r)]
         found, counted = athlete_trend(records, metric, method, rule, group_latest)
         return {"athlete_id": athlete_id, **trend_view(found, counted, method, rule, group)}
+
+    async def test_report(self, test_id: int) -> bytes:
+        """The test's one-page PDF (``_pdf.test_report``)."""
+        record = await self._storage.require_test(test_id)
+        samples = await self._storage.test_samples(test_id)
+        return await asyncio.to_thread(_render_test, record, samples)
+
+    async def athlete_report(self, athlete_id: int, method: str, period: Period) -> bytes:
+        """The athlete's one-page PDF over ``period``: a trend per report metric."""
+        athlete = await self.require(athlete_id)
+        trends = [
+            await self.trend(athlete_id, metric, method, "best_trial", None, period)
+            for metric in REPORT_METRICS
+        ]
+        view = {"name": athlete.name, "groups": list(athlete.groups)}
+        return await asyncio.to_thread(athlete_report, view, trends, period.text())
 
     async def squad(self, group: str, method: str, rule: BestRule) -> list[dict[str, Any]]:
         """The group's latest values side by side, with z-scores (``squad_rows``)."""
@@ -118,6 +148,27 @@ class AthleteBook:
             for member in members
         ]
         return [value for value in values if value is not None]
+
+
+def _render_test(record: TestRecord, samples: Sequence[Sample]) -> bytes:
+    calibration = Calibration.from_dict(record.calibration)
+    recorded_as = RecordedAs.of_calibration(record.calibration)
+    curve = Curve([], [], None)
+    if samples:
+        t_ms, left, right = newtons(samples, calibration, recorded_as)
+        t_s = ((t_ms - t_ms.min()) / 1000.0).tolist()
+        if left is None or right is None:
+            curve = Curve(t_s, newtons_total(samples, calibration).tolist(), None)
+        else:
+            curve = Curve(t_s, (left + right).tolist(), (left.tolist(), right.tolist()))
+    test = {
+        "id": record.id,
+        "athlete": record.athlete,
+        "started_at": iso_time(record.started_at),
+        "device_id": record.device_id,
+        "source": record.source,
+    }
+    return test_report(test, record.analysis or {}, curve)
 
 
 def _not_found(athlete_id: int) -> AthleteNotFound:

@@ -76,8 +76,10 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
             f"{_label(method)} (re-analyse the test with it to count it)"
         )
     summary = _summary(record)
-    if summary.get(metric) is None or summary.get("peak_force_n") is None:
-        return f"no {metric} (no pull found)"
+    if summary.get("peak_force_n") is None:
+        return "no pull found"
+    if summary.get(metric) is None:
+        return f"no {metric}: the recording has no left/right sides or no body weight"
     return None
 
 

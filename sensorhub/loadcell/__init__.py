@@ -25,6 +25,8 @@ from sensorhub.loadcell.recorded import (
     SummaryMetric,
     analysis_record,
     analyze_samples,
+    newtons,
+    newtons_total,
     summarize,
 )
 from sensorhub.loadcell.report import format_report
@@ -57,6 +59,8 @@ __all__ = [
     "format_report",
     "method_key",
     "method_label",
+    "newtons",
+    "newtons_total",
     "peak_rfd",
     "read_force_file",
     "read_force_text",

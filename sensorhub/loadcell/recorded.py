@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
 from sensorhub.loadcell.session import Sample
 
+FloatArray = npt.NDArray[np.float64]
 SUMMARY_WINDOW_MS = 200
 SummaryMetric = Literal[
     "body_weight_n",
@@ -67,12 +69,28 @@ def analyze_samples(
     """Convert raw ``(t, l, r)`` to newtons with ``calibration`` and analyse."""
     if not samples:
         raise ValidationError("the test has no samples to analyse")
-    raw = np.asarray(samples, dtype=np.float64)
+    t_ms, left, right = newtons(samples, calibration, recorded_as)
+    if left is None or right is None:
+        return analyze(t_ms, total=newtons_total(samples, calibration), params=params)
+    return analyze(t_ms, left, right, params=params)
+
+
+def newtons(
+    samples: Sequence[Sample], calibration: Calibration, recorded_as: RecordedAs = RecordedAs()
+) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
+    """Raw ``(t, l, r)`` as device ms and newtons per side (sides None: one total force)."""
+    raw = np.asarray(samples, dtype=np.float64).reshape(-1, 3)
+    if recorded_as.channels == "total":
+        return raw[:, 0], None, None
     left = (raw[:, 1] - calibration.l.offset) * calibration.l.scale
     right = (raw[:, 2] - calibration.r.offset) * calibration.r.scale
-    if recorded_as.channels == "total":
-        return analyze(raw[:, 0], total=left, params=params)
-    return analyze(raw[:, 0], left, right, params=params)
+    return raw[:, 0], left, right
+
+
+def newtons_total(samples: Sequence[Sample], calibration: Calibration) -> FloatArray:
+    """The total force of a one-channel recording (held in ``l``)."""
+    raw = np.asarray(samples, dtype=np.float64).reshape(-1, 3)
+    return (raw[:, 1] - calibration.l.offset) * calibration.l.scale
 
 
 def summarize(result: ImtpResult) -> dict[str, Any]:

@@ -7,6 +7,7 @@ the arithmetic): the same peak forces, imported as recordings on those days.
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 from tests._errors import json_error
 from tests._rounding import gamma
 from tests._server import LiveServer
+from tests._services import require_service
 from tests.forceplate._clients import TIMEOUT_S, running_server
 from tests.loadcell.test_trends import DAYS
 
@@ -292,3 +294,69 @@ def test_squad_csv_holds_the_same_rows(squad: dict[str, Any], http: httpx.Client
 
 def test_squad_of_a_bad_group_name_is_a_422(http: httpx.Client) -> None:
     json_error(http.get("/api/groups/a%3Cb/squad"), 422, "validation_error", "group")
+
+
+def pdf_text_and_png(pdf: bytes, folder: Path) -> tuple[str, list[Path]]:
+    """The PDF's text (pdftotext) and its pages rendered to PNG (pdftoppm)."""
+    tools = [shutil.which("pdftotext"), shutil.which("pdftoppm")]
+    if None in tools:
+        require_service("poppler-utils", "apt-get install poppler-utils (pdftotext, pdftoppm)")
+    source = folder / "report.pdf"
+    source.write_bytes(pdf)
+    run = {"check": True, "capture_output": True, "timeout": 60}
+    text = subprocess.run(["pdftotext", "-layout", str(source), "-"], text=True, **run).stdout
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(source), str(folder / "page")], **run)
+    return text, sorted(folder.glob("page*.png"))
+
+
+def test_test_report_pdf_is_one_page_of_text(
+    trend_athlete: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    test_id = trend_athlete["chronojump"]["id"]
+    response = http.get(f"/api/tests/{test_id}/report.pdf")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    assert len(pages) == 1 and pages[0].stat().st_size > 1000  # a drawn page, not a blank
+    for words in (
+        f"IMTP test {test_id}",
+        "Trend athlete",
+        "2026-",  # the date
+        "Peak force",
+        "1200.5 N",
+        "RFD 0–200 ms",
+        "Asymmetry",
+        "low_sample_rate",
+        "no_body_weight",
+        "80 Hz",
+    ):
+        assert words in text, words
+
+
+def test_athlete_report_pdf_covers_the_period_asked_for(
+    trend_athlete: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    response = http.get(
+        f"/api/athletes/{trend_athlete['id']}/report.pdf",
+        params={"from": "2026-01-12", "to": "2026-01-26"},
+    )
+
+    assert response.status_code == 200, response.text
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    assert len(pages) == 1
+    assert "IMTP history: Trend athlete" in text
+    assert "2026-01-12 to 2026-01-26" in text
+    # Days 2–4 only: day 2 (2150, 2050, 2100) and day 4 (2310, 2290) give the TE:
+    # sqrt((5000 + 200) / (2 + 1)) = 41.6 N; the sessions 2150, 2300, 2310 N.
+    assert "Typical error 41.6 N" in " ".join(text.split())
+    for value in ("2150.0 N", "2300.0 N", "2310.0 N"):
+        assert value in text
+    assert "2100.0 N (first)" not in text and "2026-01-05" not in text
+    assert "hands slipped" in text
+
+
+def test_reports_of_unknown_ids_are_404(http: httpx.Client) -> None:
+    json_error(http.get("/api/tests/999999/report.pdf"), 404, "test_not_found", "999999")
+    response = http.get("/api/athletes/999999/report.pdf")
+    json_error(response, 404, "athlete_not_found", "999999")
