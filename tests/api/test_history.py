@@ -303,9 +303,10 @@ def pdf_text_and_png(pdf: bytes, folder: Path) -> tuple[str, list[Path]]:
         require_service("poppler-utils", "apt-get install poppler-utils (pdftotext, pdftoppm)")
     source = folder / "report.pdf"
     source.write_bytes(pdf)
-    run = {"check": True, "capture_output": True, "timeout": 60}
-    text = subprocess.run(["pdftotext", "-layout", str(source), "-"], text=True, **run).stdout
-    subprocess.run(["pdftoppm", "-png", "-r", "50", str(source), str(folder / "page")], **run)
+    to_text = ["pdftotext", "-layout", str(source), "-"]
+    text = subprocess.run(to_text, check=True, capture_output=True, text=True, timeout=60).stdout
+    to_png = ["pdftoppm", "-png", "-r", "50", str(source), str(folder / "page")]
+    subprocess.run(to_png, check=True, capture_output=True, timeout=60)
     return text, sorted(folder.glob("page*.png"))
 
 
