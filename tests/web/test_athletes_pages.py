@@ -11,6 +11,7 @@ from playwright.async_api import Page, expect
 from tests._server import LiveServer
 from tests.api.test_history import chronojump_csv, ground_reaction_csv
 from tests.web._browser import screenshot
+from tests.web._esp import StreamingEsp
 
 DAYS = ("2026-01-05", "2026-01-12", "2026-01-19")
 
@@ -87,3 +88,45 @@ async def test_squad_page_sorts_and_links_the_csv(tab: Page, web_server: LiveSer
         "href", f"/api/groups/{group}/squad.csv"
     )
     await screenshot(tab, "squad-page")
+
+
+async def test_live_page_picks_an_athlete_shows_setup_target_and_pull_values(
+    tab: Page, web_server: LiveServer
+) -> None:
+    name = f"Live Picker {uuid.uuid4().hex[:6]}"
+    setup = {"bar_height_cm": 80, "grip": "overhand", "straps": False}
+    with httpx.Client(base_url=web_server.url, timeout=10) as http:
+        athlete_id = http.post("/api/athletes", json={"name": name, "setup": setup}).json()["data"][
+            "id"
+        ]
+        csv = ground_reaction_csv(2000.0).encode()  # best peak so far: 2000 N
+        http.post(
+            f"/api/athletes/{athlete_id}/imports", content=csv, headers={"Content-Type": "text/csv"}
+        )
+    device = f"plate-{uuid.uuid4().hex[:6]}"
+
+    with StreamingEsp(web_server.url, device):
+        await tab.goto(f"{web_server.url}/?device={device}")
+        await expect(tab.locator("#conn")).to_have_attribute("data-state", "connected")
+        await tab.fill("#athlete", name)
+        await expect(tab.locator("#athlete-setup")).to_have_text(
+            "Setup: bar 80 cm, grip overhand, no straps"
+        )
+        await expect(tab.locator("#target-n")).to_contain_text("1800")  # 90 % of 2000 N
+        await tab.check("#target-on")
+        await expect(tab.locator("#force-chart")).to_have_attribute("data-target", "1800")
+
+        await tab.click("#start")
+        await expect(tab.locator("#state")).to_have_text("running")
+        await tab.wait_for_function(
+            "() => Number(document.querySelector('#force-chart').dataset.samples) > 1500"
+        )
+        await expect(tab.locator("#v-peak")).not_to_have_text("–")
+        await expect(tab.locator("#v-best1s")).not_to_have_text("–")
+        await screenshot(tab, "live-target")
+        await tab.click("#stop")
+        await expect(tab.locator("#result")).to_be_visible()
+
+    with httpx.Client(base_url=web_server.url, timeout=10) as http:
+        tests = http.get("/api/tests", params={"athlete_id": athlete_id}).json()["data"]
+    assert [t["device_id"] for t in tests if t["source"] == "sensorhub"] == [device]
