@@ -6,12 +6,20 @@ too. Ids follow the rules of ``RowId`` (422 out of range, 404 when no athlete ha
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
@@ -239,6 +247,15 @@ def _text(body: bytes, content_type: str) -> str:
         raise ValidationError(f"body: the file is not UTF-8 text ({exc.reason})") from exc
 
 
+def _iso_date(value: Any) -> Any:
+    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "a one-page PDF"}
 }
@@ -248,8 +265,10 @@ _PDF: dict[int | str, dict[str, Any]] = {
 async def athlete_report(
     services: ServicesDep,
     athlete_id: RowId,
-    from_: Annotated[date | None, Query(alias="from", description="first day, YYYY-MM-DD")] = None,
-    to: Annotated[date | None, Query(description="last day, YYYY-MM-DD")] = None,
+    from_: Annotated[
+        IsoDate | None, Query(alias="from", description="first day, YYYY-MM-DD")
+    ] = None,
+    to: Annotated[IsoDate | None, Query(description="last day, YYYY-MM-DD")] = None,
     method: Annotated[str, Query(pattern=METHOD_PATTERN)] = "sd:5",
 ) -> Response:
     """The athlete's one-page PDF over the days `from`…`to`: trend charts with the noise band,

@@ -135,6 +135,19 @@ def _thin(values: Sequence[float]) -> list[float]:
     return [float(v) for v in values[::step]]
 
 
+def _curve(curve: Curve, styles: Any) -> Any:
+    """The force-time chart, or why there is none (a test with fewer than two samples)."""
+    from reportlab.platypus import Paragraph
+
+    if len(curve.t_s) < 2 or max(curve.t_s) <= min(curve.t_s):
+        return Paragraph(f"No curve: the test has {len(curve.t_s)} sample(s).", styles["Normal"])
+    t = _thin(curve.t_s)
+    series: list[tuple[Sequence[float], Sequence[float], str]] = [(t, _thin(curve.total), "black")]
+    if curve.sides is not None:
+        series += [(t, _thin(curve.sides[0]), "blue"), (t, _thin(curve.sides[1]), "red")]
+    return _chart(series, "time (s)", "force (N): total black, left blue, right red")
+
+
 def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) -> bytes:
     """A test on one page: who and when, the curve, metrics with units, asymmetry, flags."""
     from reportlab.platypus import Paragraph, Spacer
@@ -151,11 +164,7 @@ def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) ->
         ),
         Spacer(0, 6),
     ]
-    t = _thin(curve.t_s)
-    series: list[tuple[Sequence[float], Sequence[float], str]] = [(t, _thin(curve.total), "black")]
-    if curve.sides is not None:
-        series += [(t, _thin(curve.sides[0]), "blue"), (t, _thin(curve.sides[1]), "red")]
-    story.append(_chart(series, "time (s)", "force (N): total black, left blue, right red"))
+    story.append(_curve(curve, styles))
     rows = [["Metric", "Value"]]
     rows += [[_LABELS[m], _fmt(summary.get(m), unit)] for m, unit in SUMMARY_UNITS.items()]
     params = analysis.get("params") or {}

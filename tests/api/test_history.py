@@ -361,3 +361,23 @@ def test_reports_of_unknown_ids_are_404(http: httpx.Client) -> None:
     json_error(http.get("/api/tests/999999/report.pdf"), 404, "test_not_found", "999999")
     response = http.get("/api/athletes/999999/report.pdf")
     json_error(response, 404, "athlete_not_found", "999999")
+
+
+def test_report_of_a_test_without_samples_says_so(http: httpx.Client, tmp_path: Path) -> None:
+    started = http.post("/api/start_test", json={"device_id": "empty-plate"}).json()
+    http.post("/api/stop_test", json={"device_id": "empty-plate"})
+
+    response = http.get(f"/api/tests/{started['session_id']}/report.pdf")
+
+    assert response.status_code == 200, response.text
+    text, _ = pdf_text_and_png(response.content, tmp_path)
+    assert "No curve: the test has 0 sample(s)." in text
+    assert "the test has no samples to analyse" in text
+
+
+@pytest.mark.parametrize(("name", "value"), [("from", "0"), ("to", "2026-1-5"), ("to", "x")])
+def test_report_dates_must_be_iso_days(
+    trend_athlete: dict[str, Any], http: httpx.Client, name: str, value: str
+) -> None:
+    response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params={name: value})
+    json_error(response, 422, "validation_error", name)
