@@ -271,10 +271,9 @@ async def athlete_report(
     to: Annotated[IsoDate | None, Query(description="last day, YYYY-MM-DD")] = None,
     method: Annotated[str, Query(pattern=METHOD_PATTERN)] = "sd:5",
 ) -> Response:
-    """The athlete's one-page PDF over the days `from`…`to`: trend charts with the noise band,
-    typical error, SWC, each session's change and the tests left out."""
-    if from_ is not None and to is not None and to < from_:
-        raise ValidationError("to: must not be before from")
+    """The athlete's one-page PDF over the days `from`…`to` (both included; `to` before `from`
+    is an empty period): trend charts with the noise band, typical error, SWC, each session's
+    change and the tests left out."""
     period = Period(from_, to)
     pdf = await services.athletes.athlete_report(athlete_id, normal_method(method), period)
     return _pdf_response(pdf, f"athlete_{athlete_id}.pdf")
