@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Page, expect
 
+from tests._recordings import chronojump_csv, ground_reaction_csv
 from tests._server import LiveServer
-from tests.api.test_history import chronojump_csv, ground_reaction_csv
 from tests.web._browser import screenshot
 from tests.web._esp import StreamingEsp
 
