@@ -243,9 +243,18 @@ def _utc(seconds: float) -> str:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--weigh-start", type=float, help="Start of the 1 s weighing window, s.")
 @click.option("--onset-time", type=float, help="Onset by hand, s (overrides --onset).")
-@click.option("--onset", type=click.Choice(["sd", "fixed"]), default="sd", show_default=True)
+@click.option(
+    "--onset", type=click.Choice(["sd", "fixed", "bw_pct"]), default="sd", show_default=True
+)
 @click.option("--threshold", type=float, help="Fixed onset threshold above weight, N.")
 @click.option("--sd-multiplier", type=float, help="k in weight ± k·SD for --onset sd.")
+@click.option("--bw-pct", type=float, help="% of body weight above weight for --onset bw_pct.")
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Against the resting baseline, no body weight (a load cell in series with the bar; "
+    "Chronojump files always are).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def analyze(
     file: Path,
@@ -254,21 +263,29 @@ def analyze(
     onset: OnsetMethod,
     threshold: float | None,
     sd_multiplier: float | None,
+    bw_pct: float | None,
+    baseline: bool,
     as_json: bool,
 ) -> None:
     """Analyse an IMTP force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files).
 
     Times are seconds from the first sample.
     """
-    options = {"threshold_n": threshold, "sd_multiplier": sd_multiplier}
+    options: dict[str, Any] = {
+        "threshold_n": threshold,
+        "sd_multiplier": sd_multiplier,
+        "body_weight_pct": bw_pct,
+    }
     try:
+        recording = read_force_file(file)
         params = AnalysisParams(
             weigh_start_s=weigh_start,
             onset_method="manual" if onset_time is not None else onset,
             onset_time_s=onset_time,
+            reference="baseline" if baseline or recording.series else "body_weight",
             **{name: value for name, value in options.items() if value is not None},
         )
-        result = analyze_recording(read_force_file(file), params)
+        result = analyze_recording(recording, params)
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_report(result))
@@ -478,3 +495,56 @@ def _check_port_free(host: str, port: int) -> None:
             if exc.errno == errno.EADDRINUSE:
                 raise ConfigError(f"port {port} on {host} is already in use") from exc
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--athlete-id", type=int, required=True, help="The athlete the recording is of.")
+@click.option("--recorded-at", help="When it was recorded, ISO 8601 with zone (default: now).")
+@click.option("--notes", help="Notes to keep with the test.")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="sensorhub server.")
+@click.option(
+    "--token",
+    envvar="SENSORHUB_API_TOKEN",
+    help="API token when the server has auth on (or SENSORHUB_API_TOKEN).",
+)
+def import_command(
+    file: Path,
+    athlete_id: int,
+    recorded_at: str | None,
+    notes: str | None,
+    url: str,
+    token: str | None,
+) -> None:
+    """Import a recording made with another tool (Chronojump force sensor, Hawkin, PASCO,
+    Time (s),Force (N), ours) into an athlete's history on a running server."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    params = {"filename": file.name, "recorded_at": recorded_at, "notes": notes}
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+    headers = {"Content-Type": "text/csv"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    target = f"{url.rstrip('/')}/api/athletes/{athlete_id}/imports?{query}"
+    request = urllib.request.Request(target, file.read_bytes(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            test = json.loads(response.read())["data"]
+    except urllib.error.HTTPError as exc:
+        raise click.ClickException(_error_message(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc}") from exc
+    flags = ", ".join((test["summary"] or {}).get("flags", [])) or "none"
+    click.echo(
+        f"test {test['id']} ({test['source']}, {test['sample_count']} samples), flags: {flags}"
+    )
+
+
+def _error_message(exc: Any) -> str:
+    """The server's error message from an HTTP error reply, else its status."""
+    try:
+        return str(json.loads(exc.read())["message"])
+    except (ValueError, KeyError, TypeError):
+        return f"HTTP {exc.code}"

@@ -5,12 +5,14 @@
     SensorhubError
      ├── ConfigError                  a setting is unusable (exit at start-up, never an HTTP reply)
      ├── ValidationError        422   input has the wrong shape or values
-     │    └── PayloadTooLarge   413   the body is over the configured limit
+     │    ├── PayloadTooLarge   413   the body is over the configured limit
+     │    └── UnsupportedMediaType 415 the body is not sent as the route's content type
      ├── Unauthorized           401   auth is on and the request has no valid token
      ├── Forbidden              403   the token (or the page's origin) may not do this
      │    └── OriginNotAllowed        a page on another origin asked for a configuration route
      ├── NotFoundError          404   the thing asked for does not exist
      │    ├── TestNotFound            no stored test has that id
+     │    ├── AthleteNotFound         no athlete has that id
      │    ├── NoReading               the device has sent no samples yet
      │    └── StudyNotFound           no study session has that id
      ├── ConflictError          409   the request clashes with the current state
@@ -18,7 +20,9 @@
      │    ├── NoSessionRunning        no test runs on that device
      │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
      │    ├── StudyRunning            a study session already records that wearable
-     │    └── StudyStopped            the study session has stopped: no more marks
+     │    ├── StudyStopped            the study session has stopped: no more marks
+     │    ├── AthleteHasTests         deleting an athlete would delete tests, not asked for
+     │    └── TestHasNoAthlete        only an athlete's test can be excluded from their history
      ├── RateLimited            429   the client sends faster than allowed
      │    └── TooManyConnections      its address (or everyone) holds the most sockets allowed
      ├── ModelError                   a stress model cannot be read or run
@@ -226,3 +230,29 @@ class StudyStopped(ConflictError):
     """Raised when a phase or label is added to a study session that has stopped."""
 
     code = "study_stopped"
+
+
+class AthleteNotFound(NotFoundError):
+    """Raised when no athlete has the requested id."""
+
+    code = "athlete_not_found"
+
+
+class AthleteHasTests(ConflictError):
+    """Raised when an athlete with tests is deleted without asking for the tests to go too."""
+
+    code = "athlete_has_tests"
+
+
+class TestHasNoAthlete(ConflictError):
+    """Raised when a test that belongs to no athlete is excluded from an athlete's history."""
+
+    __test__ = False  # not a pytest test class, despite the name
+    code = "test_has_no_athlete"
+
+
+class UnsupportedMediaType(ValidationError):
+    """Raised when a body comes with another content type than the route takes."""
+
+    code = "unsupported_media_type"
+    status = 415

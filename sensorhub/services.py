@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sensorhub.athletes import AthleteBook
 from sensorhub.auth import Authenticator
 from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
@@ -32,6 +33,10 @@ class Services:
     @property
     def plates(self) -> Plates:
         return self.hub.plates
+
+    @property
+    def athletes(self) -> AthleteBook:
+        return AthleteBook(self.storage, self.plates.archive, self.files)
 
 
 class Runtime:

@@ -143,6 +143,26 @@ def test_analyze_json_with_given_weighing_and_onset_matches_golden_result() -> N
     assert analysis["onset"]["method"] == "manual"
 
 
+@pytest.mark.parametrize(
+    ("flags", "method", "parameter"),
+    [
+        (["--onset", "bw_pct", "--bw-pct", "2.5"], "bw_pct", ("body_weight_pct", 2.5)),
+        (["--onset", "fixed", "--threshold", "20"], "fixed", ("threshold_n", 20.0)),
+        (["--sd-multiplier", "3"], "sd", ("sd_multiplier", 3.0)),
+    ],
+)
+def test_analyze_applies_each_onset_method_and_says_which(
+    flags: list[str], method: str, parameter: tuple[str, float]
+) -> None:
+    result = run_cli("analyze", str(IMTP_FIXTURES / "generic.csv"), *flags, "--json")
+    assert result.returncode == 0, result.stderr
+    analysis = json.loads(result.stdout)
+    assert analysis["onset"]["method"] == method
+    assert analysis["params"][parameter[0]] == parameter[1]
+    assert analysis["peak_rfd"]["window_ms"] == 20.0
+    assert analysis["best_1s"]["window_ms"] == 1000.0
+
+
 def test_analyze_our_test_csv_reports_left_and_right(tmp_path: Path) -> None:
     hawkin = (IMTP_FIXTURES / "hawkin.csv").read_text().splitlines()[1:]
     rows = [line.split(",") for line in hawkin]

@@ -14,6 +14,7 @@ from sensorhub import errors
 
 PACKAGES_WITH_ALL = [
     "sensorhub.api",
+    "sensorhub.athletes",
     "sensorhub.auth",
     "sensorhub.biometrics",
     "sensorhub.devices",

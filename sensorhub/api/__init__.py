@@ -1,6 +1,17 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
-from sensorhub.api import biometrics, devices, health, loadcell, pages, signals, studies, tests
+from sensorhub.api import (
+    athletes,
+    biometrics,
+    devices,
+    groups,
+    health,
+    loadcell,
+    pages,
+    signals,
+    studies,
+    tests,
+)
 from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
@@ -15,6 +26,8 @@ ROUTERS = (
     loadcell.router,
     tests.router,
     devices.router,
+    athletes.router,
+    groups.router,
     pages.router,
 )
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
+from sensorhub.api._params import BodyId
 from sensorhub.contracts import DeviceId
 
 router = APIRouter(
@@ -30,6 +31,7 @@ class StartTestIn(BaseModel):
 
     device_id: DeviceId | None = None
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete_id: BodyId | None = Field(None, description="an athlete's id; wins over `athlete`")
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
@@ -47,7 +49,7 @@ async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[s
     return {**await services.desk.status(plate), "writer_backlog": backlog}
 
 
-@router.post("/start_test", responses=error_responses(409, 503, *JSON_BODY))
+@router.post("/start_test", responses=error_responses(404, 409, 503, *JSON_BODY))
 async def start_test(
     services: ServicesDep,
     body: Annotated[StartTestIn | None, Body()] = None,
@@ -56,7 +58,7 @@ async def start_test(
     """Start a test; the esp clients get `{"cmd": "start", "session_id"}`. 409 if one runs."""
     request = body or StartTestIn()
     plate = await services.desk.addressed(request.device_id or device_id)
-    return await services.desk.start(plate, request.athlete, request.notes)
+    return await services.desk.start(plate, request.athlete, request.notes, request.athlete_id)
 
 
 @router.post("/stop_test", responses=error_responses(409, 503, *JSON_BODY))

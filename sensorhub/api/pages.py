@@ -1,4 +1,4 @@
-"""The dashboard: three pages, ``/docs`` and ``/static/…`` (kept out of the OpenAPI document).
+"""The dashboard: five pages, ``/docs`` and ``/static/…`` (kept out of the OpenAPI document).
 
 Pages are static HTML shells that load their data from the API. Vendored libraries live in
 versioned folders (``vendor/uplot-1.6.32/``), so they are cached for a year; everything else
@@ -41,6 +41,18 @@ async def tests_page(request: Request) -> Response:
 async def test_page(request: Request, test_id: int) -> Response:
     """One test: curve, metrics, re-analysis, edit, delete (the same page, by path)."""
     return _page(request, "tests.html")
+
+
+@router.api_route("/athletes", methods=GET_HEAD)
+async def athletes_page(request: Request) -> Response:
+    """Athletes: search, setup, trends with the noise band, report, import."""
+    return _page(request, "athletes.html")
+
+
+@router.api_route("/squad", methods=GET_HEAD)
+async def squad_page(request: Request) -> Response:
+    """A group's latest values, sortable, with z-scores and CSV."""
+    return _page(request, "squad.html")
 
 
 @router.api_route("/wearable", methods=GET_HEAD)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from sensorhub import wire
@@ -54,12 +54,14 @@ class _Analysis(BaseModel):
     weigh_duration_s: Annotated[FiniteNumber, Field(gt=0, le=10)] = 1.0
     sd_multiplier: Annotated[FiniteNumber, Field(gt=0, le=100)] = 5.0
     threshold_n: Annotated[FiniteNumber, Field(gt=0)] = 50.0
+    body_weight_pct: Annotated[FiniteNumber, Field(gt=0, le=100)] = 5.0
 
 
 class AutomaticOnset(_Analysis):
-    """The onset found from the data: `sd` (weight ± sd_multiplier·SD) or `fixed` (+threshold_n)."""
+    """The onset found from the data: `sd` (weight ± sd_multiplier·SD), `fixed` (+threshold_n)
+    or `bw_pct` (+body_weight_pct % of body weight)."""
 
-    onset_method: Literal["sd", "fixed"] = "sd"
+    onset_method: Literal["sd", "fixed", "bw_pct"] = "sd"
 
 
 class ManualOnset(_Analysis):
@@ -71,7 +73,8 @@ class ManualOnset(_Analysis):
 
 def _onset_kind(body: Any) -> str | None:
     method = body.get("onset_method", "sd") if isinstance(body, dict) else None
-    return {"sd": "automatic", "fixed": "automatic", "manual": "manual"}.get(str(method))
+    kinds = {"sd": "automatic", "fixed": "automatic", "bw_pct": "automatic", "manual": "manual"}
+    return kinds.get(str(method))
 
 
 # How to analyse; times are seconds from the test's first sample. Two shapes, so the schema
@@ -81,7 +84,7 @@ AnalysisIn = Annotated[
     Discriminator(
         _onset_kind,
         custom_error_type="invalid_onset_method",
-        custom_error_message="onset_method: must be 'sd', 'fixed' or 'manual'",
+        custom_error_message="onset_method: must be 'sd', 'fixed', 'bw_pct' or 'manual'",
     ),
 ]
 
@@ -98,6 +101,9 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "ended_at": iso_time(record.ended_at) if record.ended_at else None,
         "duration_s": round(end - record.started_at, 3) if end else None,
         "athlete": record.athlete,
+        "athlete_id": record.athlete_id,
+        "excluded_reason": record.excluded_reason,
+        "source": record.source,
         "notes": record.notes,
         "sample_count": record.sample_count,
         "file": record.csv_file,
@@ -114,9 +120,12 @@ async def list_tests(
     athlete: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
     before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    athlete_id: RowId | None = None,
 ) -> dict[str, Any]:
-    """Tests, newest first; filter by device or athlete; page back with `before_id`."""
-    records = await services.storage.list_tests(TestQuery(device_id, athlete, before_id, limit))
+    """Tests, newest first; filter by device, athlete name or athlete id; page back with
+    `before_id`."""
+    query = TestQuery(device_id, athlete, before_id, limit, athlete_id)
+    records = await services.storage.list_tests(query)
     next_before = records[-1].id if len(records) == limit else None
     return {
         "status": "success",
@@ -144,6 +153,18 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's record; 422 for an id out of range, 404 for an id no test has."""
     return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
+
+
+@router.get(
+    "/{test_id}/report.pdf",
+    response_class=Response,
+    responses={**_ONE_TEST, 200: {"content": {"application/pdf": {}}, "description": "a PDF"}},
+)
+async def test_report(services: ServicesDep, test_id: RowId) -> Response:
+    """The test on one page: athlete, date, curve, metrics with units, asymmetry, flags."""
+    pdf = await services.athletes.test_report(test_id)
+    headers = {"Content-Disposition": f'inline; filename="test_{test_id}.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 @router.get("/{test_id}/samples", responses=_ONE_TEST)
@@ -184,6 +205,22 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
     if not await services.storage.update_test(test_id, **values):
         raise TestNotFound(f"no test with id {test_id}")
     return await get_test(services, test_id)
+
+
+class ExclusionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")] | None = Field(
+        description="why it counts nowhere (e.g. hands slipped); null: it counts again"
+    )
+
+
+@router.put("/{test_id}/exclusion", responses=error_responses(404, 409, *JSON_BODY))
+async def exclude_test(services: ServicesDep, test_id: RowId, body: ExclusionIn) -> dict[str, Any]:
+    """Exclude an athlete's test with a reason: it then counts nowhere (best trial, trends,
+    squad); `null` counts it again. 409 for a test of no athlete."""
+    record = await services.athletes.exclude(test_id, body.reason)
+    return {"status": "success", "data": record_view(record)}
 
 
 @router.delete("/{test_id}", responses=error_responses(404, 409))

@@ -96,8 +96,12 @@ class RoutedDesk(PlateDesk):
     async def session_data(self, device_id: str) -> JSONDict:
         return await self._routed("session_data", device_id)
 
-    async def start(self, device_id: str, athlete: str | None, notes: str | None) -> JSONDict:
-        return await self._routed("start", device_id, athlete=athlete, notes=notes)
+    async def start(
+        self, device_id: str, athlete: str | None, notes: str | None, athlete_id: int | None
+    ) -> JSONDict:
+        return await self._routed(
+            "start", device_id, athlete=athlete, notes=notes, athlete_id=athlete_id
+        )
 
     async def stop(self, device_id: str) -> JSONDict:
         return await self._routed("stop", device_id)

@@ -9,10 +9,17 @@ sensorhub  ``t,l,r``                                              t is the devic
 generic    ``Time (s),Force (N)``                                 total force only
 hawkin     ``Time (s),Left (N),Right (N),Combined (N)``           total = Combined
 pasco      ``Time (s) Run #1,"Right, Ch 2 (N) Run #1",…``         one run; total = Right + Left
+chronojump ``Time (micros);Force(N)``                             see below
 =========  =====================================================  ==================================
 
+Chronojump's force sensor (one load cell, HX711-class boards, ~80–90 Hz) writes ``;``-separated
+rows of integer µs from the first sample and the force in N; before Chronojump 2.0.3 the force
+had the decimal separator of the computer's locale, so ``12,5`` is read as 12.5 in any
+``;``-separated file. Its load cell hangs in series with the bar: it measures the pull, not the
+ground reaction, so such a recording is ``series`` (analysed against its resting baseline).
+
 Columns are matched by meaning, not position, so a PASCO file with Left before Right reads the
-same. Time in seconds becomes ms. Anything else raises `ValidationError` naming the file and,
+same. Time in seconds or µs becomes ms. Anything else raises `ValidationError` naming the file and,
 for bad cells, the line and column.
 """
 
@@ -42,6 +49,7 @@ _COLUMN_ROLES: tuple[tuple[re.Pattern[str], str, float], ...] = (
     (re.compile(r"t"), "time", 1.0),
     (re.compile(r"time \(ms\)"), "time", 1.0),
     (re.compile(r"time \(s\)"), "time", 1000.0),
+    (re.compile(r"time \((micros|us|µs)\)"), "time", 0.001),
     (re.compile(r"l|left\b.*\(n\)"), "left", 1.0),
     (re.compile(r"r|right\b.*\(n\)"), "right", 1.0),
     (re.compile(r"(force|combined|total|fz)\b.*\(n\)"), "total", 1.0),
@@ -62,6 +70,11 @@ class ForceRecording:
     @property
     def sample_count(self) -> int:
         return int(self.t_ms.size)
+
+    @property
+    def series(self) -> bool:
+        """A load cell in series with the bar (no body weight in the signal)."""
+        return self.layout == "chronojump"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +101,25 @@ def read_force_file(path: str | PathLike[str]) -> ForceRecording:
         raise ValidationError(f"{path}: not a readable CSV file ({exc})") from exc
 
 
+def read_force_text(text: str, name: str) -> ForceRecording:
+    """``read_force_file`` for text already in memory (an upload); ``name`` names it in errors."""
+    try:
+        return _read(Path(name), io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    except csv.Error as exc:
+        raise ValidationError(f"{name}: not a readable CSV file ({exc})") from exc
+
+
 def _read(path: Path, handle: TextIO) -> ForceRecording:
-    header = next(csv.reader(handle), None)
+    first = handle.readline()
+    delimiter = ";" if ";" in first else ","
+    header = next(csv.reader([first], delimiter=delimiter), None)
     if header is None or not any(cell.strip() for cell in header):
         raise ValidationError(f"{path}: the file is empty (expected a header such as t,l,r)")
     columns = _columns(path, header)
-    values = _values(path, handle.read(), columns)
+    text = handle.read()
+    if delimiter == ";":  # the decimal comma of older Chronojump files and many locales
+        text = text.replace(",", ".")
+    values = _values(path, text, columns, delimiter)
     by_role = {column.role: values[:, i] * column.scale for i, column in enumerate(columns)}
     left, right = by_role.get("left"), by_role.get("right")
     total = by_role.get("total")
@@ -148,7 +174,7 @@ def _header_text(header: list[str]) -> str:
     return ",".join(cell.strip() for cell in header)
 
 
-def _values(path: Path, text: str, columns: list[_Column]) -> FloatArray:
+def _values(path: Path, text: str, columns: list[_Column], delimiter: str) -> FloatArray:
     """The data rows' numbers, in header order.
 
     NumPy's parser reads a plain table at once; a table it refuses (quoted cells, a row of
@@ -158,13 +184,14 @@ def _values(path: Path, text: str, columns: list[_Column]) -> FloatArray:
     if text.strip():  # else loadtxt warns; the slow path says "no data rows"
         try:
             table = np.loadtxt(
-                io.StringIO(text, newline=None), delimiter=",", comments=None, ndmin=2
+                io.StringIO(text, newline=None), delimiter=delimiter, comments=None, ndmin=2
             )
             if table.shape[1] == len(columns) and np.isfinite(table).all():
                 return np.asarray(table, dtype=np.float64)
         except ValueError:
             pass
-    return _values_row_by_row(path, csv.reader(io.StringIO(text, newline="")), columns)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _values_row_by_row(path, rows, columns)
 
 
 def _values_row_by_row(path: Path, rows: Iterator[list[str]], columns: list[_Column]) -> FloatArray:
@@ -201,6 +228,8 @@ def _layout(columns: list[_Column]) -> str:
         return "pasco"
     if any(column.key == "t" for column in columns):
         return "sensorhub"
+    if any(column.role == "time" and column.scale < 1 for column in columns):
+        return "chronojump"
     if "left" in roles:
         return "hawkin" if "total" in roles else "left_right"
     return "generic"

@@ -25,12 +25,16 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
+from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
 
 if TYPE_CHECKING:
     from sensorhub.loadcell.forcefile import ForceRecording
 
 FloatArray = npt.NDArray[np.float64]
-OnsetMethod = Literal["sd", "fixed", "manual"]
+OnsetMethod = Literal["sd", "fixed", "bw_pct", "manual"]
+#: What forces are measured against: body weight (a plate under the athlete) or the resting
+#: baseline (a load cell in series with the bar, which measures the pull alone).
+Reference = Literal["body_weight", "baseline"]
 
 #: Time points after onset (ms) for net force, RFD and impulse.
 WINDOWS_MS: tuple[int, ...] = (50, 100, 150, 200, 250)
@@ -69,6 +73,7 @@ class FlagCode(StrEnum):
     GAPS = "gaps"
     NON_MONOTONIC_TIME = "non_monotonic_time"
     NO_PULL = "no_pull"
+    NO_BODY_WEIGHT = "no_body_weight"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,9 @@ class AnalysisParams:
     ``weigh_start_s=None`` finds the steadiest window before the pull. ``onset_method`` is
     ``"sd"`` (total force leaves weight ± ``sd_multiplier``·SD; Dos'Santos et al. 2017),
     ``"fixed"`` (total force exceeds weight + ``threshold_n``; 50 N is the usual fixed
-    threshold) or ``"manual"`` (the sample nearest ``onset_time_s``).
+    threshold; 20, 40 and 75 N are also in use), ``"bw_pct"`` (total force exceeds weight by
+    ``body_weight_pct`` % of it, e.g. 2.5 or 5) or ``"manual"`` (the sample nearest
+    ``onset_time_s``).
     """
 
     weigh_start_s: float | None = None
@@ -98,6 +105,8 @@ class AnalysisParams:
     sd_multiplier: float = 5.0
     threshold_n: float = 50.0
     onset_time_s: float | None = None
+    body_weight_pct: float = 5.0
+    reference: Reference = "body_weight"
 
     def __post_init__(self) -> None:
         if self.onset_method not in get_args(OnsetMethod):
@@ -109,9 +118,18 @@ class AnalysisParams:
             raise ValidationError("onset_method 'manual' needs onset_time_s")
         if self.onset_method != "manual" and self.onset_time_s is not None:
             raise ValidationError("onset_time_s is only used with onset_method 'manual'")
+        if self.reference not in get_args(Reference):
+            raise ValidationError(
+                f"reference must be body_weight or baseline, not {self.reference!r}"
+            )
+        if self.reference == "baseline" and self.onset_method == "bw_pct":
+            raise ValidationError(
+                "onset_method 'bw_pct' needs body weight; this recording has none (baseline)"
+            )
         _require_positive("weigh_duration_s", self.weigh_duration_s)
         _require_positive("sd_multiplier", self.sd_multiplier)
         _require_positive("threshold_n", self.threshold_n)
+        _require_positive("body_weight_pct", self.body_weight_pct)
         _require_time("weigh_start_s", self.weigh_start_s)
         _require_time("onset_time_s", self.onset_time_s)
 
@@ -123,7 +141,40 @@ class AnalysisParams:
             "sd_multiplier": self.sd_multiplier,
             "threshold_n": self.threshold_n,
             "onset_time_s": self.onset_time_s,
+            "body_weight_pct": self.body_weight_pct,
+            "reference": self.reference,
         }
+
+
+def describe_method(params: AnalysisParams) -> str:
+    """The onset method with its parameter, as people write it: ``5 SD``, ``fixed 50 N``."""
+    return method_label(params.to_dict())
+
+
+def method_label(params: dict[str, Any]) -> str:
+    """``describe_method`` for stored params (the ``params`` of an analysis record)."""
+    method = params.get("onset_method", "sd")
+    label = "manual"
+    if method == "sd":
+        label = f"{params.get('sd_multiplier', 5.0):g} SD"
+    elif method == "fixed":
+        label = f"fixed {params.get('threshold_n', 50.0):g} N"
+    elif method == "bw_pct":
+        label = f"{params.get('body_weight_pct', 5.0):g} % body weight"
+    return label + (" from the resting baseline" if params.get("reference") == "baseline" else "")
+
+
+def method_key(params: dict[str, Any]) -> str:
+    """A short stable key of the onset method and its parameter: ``sd:5``, ``fixed:50``,
+    ``bw_pct:2.5``, ``manual``. Analyses with one key are comparable in a trend."""
+    method = params.get("onset_method", "sd")
+    parameter = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
+    against = "@baseline" if params.get("reference") == "baseline" else ""
+    if method not in parameter:
+        return "manual" + against
+    defaults = AnalysisParams()
+    value = params.get(parameter[method], getattr(defaults, parameter[method]))
+    return f"{method}:{float(value):g}{against}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +185,9 @@ class Weighing:
     end_s: float
     sample_count: int
     automatic: bool
-    body_weight_n: float
+    body_weight_n: float  # with reference "baseline": the resting baseline, not body weight
     sd_n: float
-    mass_kg: float
+    mass_kg: float | None  # None with reference "baseline"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -181,7 +232,7 @@ class Peak:
     time_s: float
     force_n: float
     net_force_n: float
-    relative_force_n_per_kg: float
+    relative_force_n_per_kg: float | None
     time_to_peak_s: float
     impulse_n_s: float
     left_n: float | None
@@ -244,6 +295,8 @@ class ImtpResult:
     peak: Peak | None
     windows: tuple[WindowMetrics, ...]
     flags: tuple[Flag, ...]
+    peak_rfd: PeakRfd | None = None
+    best_1s: BestMean | None = None
 
     def has_flag(self, code: FlagCode) -> bool:
         return any(flag.code == code for flag in self.flags)
@@ -266,6 +319,8 @@ class ImtpResult:
             "peak": None if self.peak is None else self.peak.to_dict(),
             "windows": [metrics.to_dict() for metrics in self.windows],
             "flags": [flag.to_dict() for flag in self.flags],
+            "peak_rfd": None if self.peak_rfd is None else self.peak_rfd.to_dict(),
+            "best_1s": None if self.best_1s is None else self.best_1s.to_dict(),
         }
 
 
@@ -305,13 +360,16 @@ def analyze(
     params = params or AnalysisParams()
     samples = _prepare(t_ms, left, right, total)
     window = _weighing_window(samples, params)
-    weighing = _weigh(samples, window)
+    weighing = _weigh(samples, window, params.reference)
     onset = _find_onset(samples, window, weighing, params)
     flags = list(samples.flags)
     if weighing.sd_n > UNSTEADY_SD_N:
         flags.append(_unsteady_flag(weighing, params))
+    if params.reference == "baseline":
+        flags.append(_no_body_weight_flag(weighing))
     peak: Peak | None = None
     windows = tuple(WindowMetrics(ms, None, None, None) for ms in WINDOWS_MS)
+    steepest = strongest = None
     if onset is None:
         flags.append(_no_pull_flag(weighing, params))
     else:
@@ -321,6 +379,8 @@ def analyze(
         dip = _countermovement_flag(samples, window, peak, weighing)
         if dip is not None:
             flags.append(dip)
+        steepest = peak_rfd(samples.t, samples.total, onset.index)
+        strongest = best_mean(samples.t, samples.total, onset.index)
     return ImtpResult(
         params=params,
         sample_count=int(samples.t.size),
@@ -332,6 +392,8 @@ def analyze(
         peak=peak,
         windows=windows,
         flags=tuple(sorted(flags, key=lambda flag: list(FlagCode).index(flag.code))),
+        peak_rfd=steepest,
+        best_1s=strongest,
     )
 
 
@@ -442,7 +504,7 @@ def _weighing_window(samples: _Samples, params: AnalysisParams) -> _Window:
             f"{params.weigh_duration_s:g} s weighing window"
         )
     if params.weigh_start_s is None:
-        return _steadiest_window(samples, duration_ms)
+        return _steadiest_window(samples, duration_ms, params.reference)
     return _given_window(samples, params.weigh_start_s, params.weigh_duration_s)
 
 
@@ -467,7 +529,7 @@ def _given_window(samples: _Samples, start_s: float, duration_s: float) -> _Wind
     return _Window(first, stop - 1, automatic=False)
 
 
-def _steadiest_window(samples: _Samples, duration_ms: float) -> _Window:
+def _steadiest_window(samples: _Samples, duration_ms: float, reference: Reference) -> _Window:
     """The lowest-SD window that lies before the pull (see `_candidate_pools` for "before")."""
     t, force = samples.t, samples.total
     count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
@@ -479,7 +541,7 @@ def _steadiest_window(samples: _Samples, duration_ms: float) -> _Window:
         raise ValidationError(
             f"no {duration_ms / 1000:g} s weighing window holds {MIN_WINDOW_SAMPLES} samples"
         )
-    for pool in _candidate_pools(force, stops, means, usable):
+    for pool in _candidate_pools(force, stops, means, usable, reference):
         if pool.any():
             best = int(np.argmin(np.where(pool, sds, np.inf)))
             return _Window(best, int(stops[best]) - 1, automatic=True)
@@ -507,15 +569,19 @@ def _candidate_pools(
     stops: npt.NDArray[np.intp],
     means: FloatArray,
     usable: npt.NDArray[np.bool_],
+    reference: Reference,
 ) -> list[npt.NDArray[np.bool_]]:
     """Window sets to search in order, from the strictest "before the pull" to any window.
 
     The pull starts where force first climbs halfway from the lowest on-plate window mean to
     the peak. Cutting there, and not at the peak, keeps a held plateau before a late peak out:
-    it can be as steady as quiet standing. Empty-plate windows are never body weight.
+    it can be as steady as quiet standing. Empty-plate windows are never body weight; against
+    the resting baseline (a series load cell reads about 0 at rest) every window may be.
     """
     peak = int(np.argmax(force))
-    on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
+    on_plate = usable
+    if reference == "body_weight":
+        on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
     before_peak = on_plate & (stops <= peak)
     pools = [before_peak, on_plate, usable]
     if before_peak.any():
@@ -526,10 +592,10 @@ def _candidate_pools(
     return pools
 
 
-def _weigh(samples: _Samples, window: _Window) -> Weighing:
+def _weigh(samples: _Samples, window: _Window, reference: Reference) -> Weighing:
     quiet = samples.total[window.first : window.last + 1]
     weight = float(quiet.mean())
-    if weight <= 0:
+    if weight <= 0 and reference == "body_weight":
         raise ValidationError(
             f"body weight is {weight:.1f} N over the weighing window: nobody on the plate, "
             "or the calibration has the wrong sign"
@@ -541,7 +607,7 @@ def _weigh(samples: _Samples, window: _Window) -> Weighing:
         automatic=window.automatic,
         body_weight_n=weight,
         sd_n=float(quiet.std(ddof=1)),  # sample SD, as the reference tool (pandas) reports
-        mass_kg=weight / GRAVITY,
+        mass_kg=weight / GRAVITY if reference == "body_weight" else None,
     )
 
 
@@ -586,10 +652,17 @@ def _detected_onset(
         band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
         outside = np.abs(net) > band
     else:
-        outside = net > params.threshold_n
+        outside = net > _threshold_n(params, weighing)
     if not outside.any():
         return None
     return after + int(np.argmax(outside))
+
+
+def _threshold_n(params: AnalysisParams, weighing: Weighing) -> float:
+    """The rise above body weight a threshold onset method waits for."""
+    if params.onset_method == "bw_pct":
+        return params.body_weight_pct / 100.0 * weighing.body_weight_n
+    return params.threshold_n
 
 
 def _nearest(t: FloatArray, target_ms: float) -> int:
@@ -619,7 +692,7 @@ def _peak(samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArr
         time_s=float(samples.t[p]) / 1000.0,
         force_n=force,
         net_force_n=force - weighing.body_weight_n,
-        relative_force_n_per_kg=force / weighing.mass_kg,
+        relative_force_n_per_kg=None if weighing.mass_kg is None else force / weighing.mass_kg,
         time_to_peak_s=float(samples.t[p] - samples.t[o]) / 1000.0,
         impulse_n_s=float(impulse[p - o]),
         left_n=left_n,
@@ -715,10 +788,22 @@ def _unsteady_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
 def _no_pull_flag(weighing: Weighing, params: AnalysisParams) -> Flag:
     if params.onset_method == "fixed":
         rule = f"exceeded body weight + {params.threshold_n:g} N"
+    elif params.onset_method == "bw_pct":
+        rise = _threshold_n(params, weighing)
+        rule = f"exceeded body weight + {params.body_weight_pct:g} % of it ({rise:.1f} N)"
     else:
         band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
         rule = f"left body weight ± {params.sd_multiplier:g} SD (±{band:.1f} N)"
     return Flag(FlagCode.NO_PULL, f"total force never {rule} after weighing: no pull found")
+
+
+def _no_body_weight_flag(weighing: Weighing) -> Flag:
+    return Flag(
+        FlagCode.NO_BODY_WEIGHT,
+        f"a load cell in series with the bar measures the pull, not the ground reaction: "
+        f"forces are against the resting baseline ({weighing.body_weight_n:.1f} N), and there "
+        "is no body weight, mass or relative force",
+    )
 
 
 def _countermovement_flag(

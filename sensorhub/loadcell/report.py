@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sensorhub.loadcell.imtp import ImtpResult, Peak
+from sensorhub.loadcell.imtp import ImtpResult, Peak, describe_method
 
 _MISSING = "n/a"
 _LABEL_WIDTH = 22
@@ -13,6 +13,7 @@ def format_report(result: ImtpResult) -> str:
     sections = [
         _recording(result),
         _peak(result.peak),
+        _sliding(result),
         _windows(result),
         _flags(result),
     ]
@@ -39,16 +40,22 @@ def _recording(result: ImtpResult) -> str:
             f"{result.sample_count} at {result.sample_rate_hz:.0f} Hz ({result.duration_s:.3f} s)",
         ),
         _row("weighing window", f"{weighing.start_s:.3f}–{weighing.end_s:.3f} s ({how})"),
-        _row("body weight", f"{_num(weighing.body_weight_n, 'N')} (SD {weighing.sd_n:.2f} N)"),
+        _row(
+            "body weight" if weighing.mass_kg is not None else "resting baseline",
+            f"{_num(weighing.body_weight_n, 'N')} (SD {weighing.sd_n:.2f} N)",
+        ),
         _row("mass", _num(weighing.mass_kg, "kg", 2)),
     ]
+    method = _method(result)
     if onset is None:
-        lines.append(_row("onset", f"none found ({result.params.onset_method})"))
+        lines.append(_row("onset", f"none found ({method})"))
     else:
-        lines.append(
-            _row("onset", f"{onset.time_s:.3f} s ({onset.method}), {_num(onset.force_n, 'N')}")
-        )
+        lines.append(_row("onset", f"{onset.time_s:.3f} s ({method}), {_num(onset.force_n, 'N')}"))
     return "\n".join(lines)
+
+
+def _method(result: ImtpResult) -> str:
+    return describe_method(result.params)
 
 
 def _peak(peak: Peak | None) -> str:
@@ -72,6 +79,23 @@ def _peak(peak: Peak | None) -> str:
             _row("asymmetry at peak", f"{_num(peak.asymmetry_pct, '%')} (+ = right stronger)"),
         ]
     return "\n".join(lines)
+
+
+def _sliding(result: ImtpResult) -> str:
+    rfd, best = result.peak_rfd, result.best_1s
+    steepest = _MISSING
+    if rfd is not None:
+        steepest = f"{_num(rfd.rfd_n_per_s, 'N/s', 0)} at {rfd.time_s:.3f} s after onset"
+    strongest = _MISSING
+    if best is not None:
+        strongest = f"{_num(best.force_n, 'N')} from {best.start_s:.3f} s after onset"
+    return "\n".join(
+        [
+            "Sliding windows",
+            _row("peak RFD (20 ms)", steepest),
+            _row("best 1 s mean force", strongest),
+        ]
+    )
 
 
 def _windows(result: ImtpResult) -> str:

@@ -40,6 +40,7 @@ class TestSession:
     calibration: Calibration
     athlete: str | None = None
     notes: str | None = None
+    athlete_id: int | None = None
     state: SessionState = SessionState.RUNNING
     sample_count: int = 0
     _batches: dict[int, Sequence[Sample]] = field(default_factory=dict)

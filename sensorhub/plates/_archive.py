@@ -12,7 +12,7 @@ from typing import Any
 from sensorhub.errors import TestNotFound
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
-from sensorhub.loadcell.recorded import analysis_record
+from sensorhub.loadcell.recorded import RecordedAs, analysis_record
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.logs import log_event
 from sensorhub.plates._states import PlateStates
@@ -87,7 +87,10 @@ class TestArchive:
         record = await self._storage.require_test(test_id)
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
-        analysis = await asyncio.to_thread(analysis_record, samples, calibration, params)
+        recorded_as = RecordedAs.of_calibration(record.calibration)
+        analysis = await asyncio.to_thread(
+            analysis_record, samples, calibration, params, recorded_as
+        )
         await self._storage.save_analysis(test_id, analysis)
         return analysis
 

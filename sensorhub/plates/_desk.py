@@ -45,13 +45,16 @@ class PlateDesk:
     async def session_data(self, device_id: str) -> JSONDict:
         return await self.plates.views.session_data(device_id)
 
-    async def start(self, device_id: str, athlete: str | None, notes: str | None) -> JSONDict:
-        session = await self.plates.recorder.start(device_id, athlete, notes)
+    async def start(
+        self, device_id: str, athlete: str | None, notes: str | None, athlete_id: int | None
+    ) -> JSONDict:
+        session = await self.plates.recorder.start(device_id, athlete, notes, athlete_id)
         return {
             "status": "started",
             "session_id": session.id,
             "device_id": session.device_id,
             "athlete": session.athlete,
+            "athlete_id": session.athlete_id,
             "notes": session.notes,
             "started_at": iso_time(session.started_at),
         }

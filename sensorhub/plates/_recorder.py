@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from sensorhub import wire
-from sensorhub.errors import DeviceMoved, StorageError
+from sensorhub.errors import AthleteNotFound, DeviceMoved, StorageError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
@@ -104,6 +104,7 @@ class TestRecorder:
                 Calibration.from_dict(record.calibration),
                 record.athlete,
                 record.notes,
+                record.athlete_id,
                 state=SessionState(record.state),
             )
             session.restore(await self._storage.test_batches(record.id))
@@ -125,20 +126,42 @@ class TestRecorder:
             await self._storage.writer.flush()
         await release()
 
-    async def start(self, device_id: str, athlete: str | None, notes: str | None) -> TestSession:
+    async def start(
+        self,
+        device_id: str,
+        athlete: str | None,
+        notes: str | None,
+        athlete_id: int | None = None,
+    ) -> TestSession:
+        """Start a test of ``athlete_id`` (whose name it takes), else of the athlete named
+        ``athlete`` (made when new), else of nobody."""
+        if athlete_id is not None:
+            athlete = await self._athlete_name(athlete_id)
+        elif athlete and athlete.strip():
+            athlete_id = await self._storage.athletes.ensure_named(athlete.strip(), self._clock())
         plate = self._states.plate(device_id)
         async with self._lifecycle(device_id):
             self._check_owner(device_id)
             plate.check_idle()
             now = self._clock()
             calibration = plate.calibration.to_dict()
-            test_id = await self._storage.create_test(device_id, now, calibration, athlete, notes)
-            session = TestSession(test_id, device_id, now, plate.calibration, athlete, notes)
+            test_id = await self._storage.create_test(
+                device_id, now, calibration, athlete, notes, athlete_id
+            )
+            session = TestSession(
+                test_id, device_id, now, plate.calibration, athlete, notes, athlete_id
+            )
             plate.begin(session)
         log_event(logger, "test_started", device=device_id, test=test_id)
         await self._command(device_id, "start", test_id)
         await self._broadcaster.emit(wire.TEST_STATUS, status_event(plate))
         return session
+
+    async def _athlete_name(self, athlete_id: int) -> str:
+        record = await self._storage.athletes.get(athlete_id)
+        if record is None:
+            raise AthleteNotFound(f"athlete_id: no athlete with id {athlete_id}")
+        return record.name
 
     async def stop(self, device_id: str) -> TestSession:
         plate = self._states.view(device_id)

@@ -54,6 +54,7 @@ class Command(_Message):
     cmd: str = Field(pattern="^(start|stop)$")
     device_id: DeviceId | None = None
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete_id: int | None = Field(None, strict=True, ge=1, le=2**53 - 1)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
 
 
@@ -228,7 +229,7 @@ class MessageHandler:
         named = request.device_id or (client.device_id if client else None)
         device_id = await self._desk.addressed(named)
         if request.cmd == "start":
-            await self._desk.start(device_id, request.athlete, request.notes)
+            await self._desk.start(device_id, request.athlete, request.notes, request.athlete_id)
         else:
             await self._desk.stop(device_id)
 

@@ -1,6 +1,8 @@
 """Storage: schema, the one group-commit writer, queries and test CSV files."""
 
+from sensorhub.storage._athletes import AthleteQuery, AthleteRecord, AthleteStore, DeleteOutcome
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
+from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
@@ -11,7 +13,13 @@ from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
+    "AthleteQuery",
+    "AthleteRecord",
+    "AthleteStore",
     "Barrier",
+    "DeleteOutcome",
+    "IMPORT_DEVICE",
+    "ImportTest",
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",

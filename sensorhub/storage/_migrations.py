@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
 
 from sensorhub.storage._schema import (
+    athlete_groups,
+    athletes,
     device_tokens,
     devices,
     readings,
@@ -17,6 +20,7 @@ from sensorhub.storage._schema import (
     study_marks,
     study_sessions,
     tests,
+    trials,
 )
 
 Step = Callable[[Connection], None]
@@ -53,6 +57,24 @@ def _v5_wearable_signals(conn: Connection) -> None:
         table.create(conn)
 
 
+def _v6_athletes(conn: Connection) -> None:
+    """Athletes and trials; each distinct free-text name on a test becomes an athlete."""
+    for table in (athletes, athlete_groups, trials):
+        table.create(conn)
+    now = time.time()
+    name = func.trim(tests.c.athlete)
+    names = conn.execute(select(name).where(name != "").distinct().order_by(name)).scalars()
+    for athlete in list(names):
+        values = {"name": athlete, "created_at": now, "updated_at": now}
+        athlete_id = conn.execute(insert(athletes).returning(athletes.c.id), values).scalar_one()
+        test_ids = conn.execute(select(tests.c.id).where(name == athlete)).scalars()
+        rows = [
+            {"test_id": test_id, "athlete_id": athlete_id, "source": "sensorhub"}
+            for test_id in test_ids
+        ]
+        conn.execute(insert(trials), rows)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -60,6 +82,7 @@ STEPS: tuple[Step, ...] = (
     _v3_device_tokens,
     _v4_64_bit_ids_on_postgresql,
     _v5_wearable_signals,
+    _v6_athletes,
 )
 SCHEMA_VERSION = len(STEPS)
 

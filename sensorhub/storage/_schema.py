@@ -11,6 +11,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -167,4 +168,46 @@ study_marks = Table(
     Column("value", String(200)),
     Column("at", Float, nullable=False),
     Index("ix_study_marks_session_id", "session_id", "id"),
+)
+
+# Athletes (issue 12). ``tests.athlete`` keeps the name as typed; ``trials`` links a test to its
+# athlete, so the tests table and its migration stay as released.
+athletes = Table(
+    "athletes",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("birth_year", Integer),
+    Column("sex", String(16)),
+    Column("sport", String(100)),
+    Column("body_mass_kg", Float),
+    # JSON {"bar_height_cm", "knee_angle_deg", "hip_angle_deg", "grip", "straps"}: the set-up
+    # to reproduce at the next test.
+    Column("setup", Text),
+    Column("notes", Text),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_athletes_name", "name"),
+)
+
+athlete_groups = Table(
+    "athlete_groups",
+    metadata,
+    Column("athlete_id", ROW_ID, ForeignKey("athletes.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(64), nullable=False),
+    PrimaryKeyConstraint("athlete_id", "name"),
+    Index("ix_athlete_groups_name", "name"),
+)
+
+# One row per test that belongs to an athlete: whether it counts, and where it came from.
+trials = Table(
+    "trials",
+    metadata,
+    Column("test_id", ROW_ID, ForeignKey("tests.id", ondelete="CASCADE"), primary_key=True),
+    Column("athlete_id", ROW_ID, ForeignKey("athletes.id"), nullable=False),
+    # Set: the trial counts nowhere (best trial, trends, squad), and this says why.
+    Column("excluded_reason", Text),
+    # "sensorhub" for our own plates, else the import format (e.g. "chronojump").
+    Column("source", String(32), nullable=False),
+    Index("ix_trials_athlete_id", "athlete_id"),
 )

@@ -17,6 +17,7 @@ from sensorhub.errors import ConfigError, StorageError, StorageUnavailable, Test
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.physio import SignalBatch
+from sensorhub.storage._athletes import AthleteStore
 from sensorhub.storage._engine import DEFAULT_LOCK_TIMEOUT_S, Database
 from sensorhub.storage._readings import (
     InsertReadings,
@@ -98,6 +99,7 @@ class Storage:
         self._lock_timeout_s = min(DEFAULT_LOCK_TIMEOUT_S, timeout_s / 3)
         self._database: Database | None = None
         self._writer: Writer | None = None
+        self.athletes = AthleteStore(self)
 
     @property
     def engine(self) -> Engine:
@@ -198,8 +200,10 @@ class Storage:
         calibration: dict[str, Any],
         athlete: str | None,
         notes: str | None,
+        athlete_id: int | None = None,
     ) -> int:
-        task = CreateTest(device_id, started_at, calibration, athlete, notes)
+        """A running test, of the athlete ``athlete_id`` when given."""
+        task = CreateTest(device_id, started_at, calibration, athlete, notes, athlete_id)
         test_id: int = await self.writer.submit(task)
         return test_id
 
@@ -289,6 +293,10 @@ class Storage:
     async def device_for_token(self, token_hash: str) -> str | None:
         """The device of the active token with this hash, or None."""
         return await self._read(select_token_device, token_hash)
+
+    async def read(self, query: Callable[..., _T], *args: Any) -> _T:
+        """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""
+        return await self._read(query, *args)
 
     async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
         """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
-from sensorhub.storage._schema import devices, sample_batches, tests
+from sensorhub.storage._schema import devices, sample_batches, tests, trials
+from sensorhub.storage._trials import OWN_SOURCE, link_trial
 from sensorhub.storage._writer import WriteTask
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
@@ -36,6 +37,10 @@ class TestRecord:
     csv_file: str | None
     calibration: dict[str, Any]
     analysis: dict[str, Any] | None
+    # From the test's trial: None when it belongs to no athlete.
+    athlete_id: int | None = None
+    excluded_reason: str | None = None
+    source: str | None = None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> TestRecord:
@@ -47,11 +52,15 @@ class TestRecord:
 
 @dataclass(frozen=True, slots=True)
 class CreateTest(WriteTask):
+    """A new running test; ``athlete`` is the name as given, ``athlete_id`` links it."""
+
     device_id: str
     started_at: float
     calibration: dict[str, Any]
     athlete: str | None
     notes: str | None
+    athlete_id: int | None = None
+    source: str = OWN_SOURCE
 
     def run(self, conn: Connection) -> int:
         values = {
@@ -63,7 +72,9 @@ class CreateTest(WriteTask):
             "notes": self.notes,
             "sample_count": 0,
         }
-        return int(conn.execute(insert(tests).returning(tests.c.id), values).scalar_one())
+        test_id = int(conn.execute(insert(tests).returning(tests.c.id), values).scalar_one())
+        link_trial(conn, test_id, self.athlete_id, self.source)
+        return test_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +117,7 @@ class DeleteTest(WriteTask):
 
     def run(self, conn: Connection) -> bool:
         conn.execute(delete(sample_batches).where(sample_batches.c.test_id == self.test_id))
+        conn.execute(delete(trials).where(trials.c.test_id == self.test_id))
         return conn.execute(delete(tests).where(tests.c.id == self.test_id)).rowcount > 0
 
 
@@ -148,14 +160,24 @@ class TestQuery:
     athlete: str | None = None
     before_id: int | None = None
     limit: int = 100
+    athlete_id: int | None = None
+
+
+def with_trial() -> Select[Any]:
+    """Tests with their trial's columns (None for a test of no athlete)."""
+    linked = tests.outerjoin(trials, trials.c.test_id == tests.c.id)
+    trial_columns = (trials.c.athlete_id, trials.c.excluded_reason, trials.c.source)
+    return select(tests, *trial_columns).select_from(linked)
 
 
 def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
-    statement = select(tests)
+    statement = with_trial()
     if query.device_id is not None:
         statement = statement.where(tests.c.device_id == query.device_id)
     if query.athlete is not None:
         statement = statement.where(tests.c.athlete == query.athlete)
+    if query.athlete_id is not None:
+        statement = statement.where(trials.c.athlete_id == query.athlete_id)
     if query.before_id is not None:
         statement = statement.where(tests.c.id < query.before_id)
     rows = conn.execute(statement.order_by(tests.c.id.desc()).limit(query.limit))
@@ -163,7 +185,7 @@ def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
 
 
 def select_test(conn: Connection, test_id: int) -> TestRecord | None:
-    row = conn.execute(select(tests).where(tests.c.id == test_id)).first()
+    row = conn.execute(with_trial().where(tests.c.id == test_id)).first()
     return TestRecord.from_row(row) if row else None
 
 
@@ -183,7 +205,7 @@ def select_samples(conn: Connection, test_id: int) -> list[Sample]:
 def select_unfinished(conn: Connection, device_id: str) -> TestRecord | None:
     """The device's newest test still running or flushing, if any."""
     statement = (
-        select(tests)
+        with_trial()
         .where(tests.c.device_id == device_id, tests.c.state.in_(UNFINISHED))
         .order_by(tests.c.id.desc())
     )

@@ -108,12 +108,34 @@ def test_reanalysis_with_the_other_tools_parameters_matches_its_results(
     assert current["params"]["onset_method"] == "manual"
 
 
+def test_reanalysis_by_percent_of_body_weight_records_method_and_parameter(
+    recorded_test: tuple[int, dict[str, Any]], client: httpx.Client
+) -> None:
+    test_id, _ = recorded_test
+    body = {"onset_method": "bw_pct", "body_weight_pct": 2.5}
+
+    analysis = client.post(f"/api/tests/{test_id}/analysis", json=body).json()["data"]
+
+    result = analysis["result"]
+    assert (analysis["params"]["onset_method"], analysis["params"]["body_weight_pct"]) == (
+        "bw_pct",
+        2.5,
+    )
+    # The onset sample is the first after weighing more than 2.5 % of body weight above it.
+    assert result["onset"]["force_n"] > 1.025 * result["weighing"]["body_weight_n"]
+    summary = analysis["summary"]
+    assert summary["peak_rfd_n_per_s"] == result["peak_rfd"]["rfd_n_per_s"] > 0
+    assert summary["best_1s_force_n"] == result["best_1s"]["force_n"]
+    assert summary["best_1s_force_n"] <= summary["peak_force_n"]
+
+
 @pytest.mark.parametrize(
     ("body", "mentions"),
     [
         ({"onset_method": "manual"}, "onset_time"),
         ({"onset_method": "guess"}, "onset_method"),
         ({"sd_multiplier": -1}, "sd_multiplier"),
+        ({"onset_method": "bw_pct", "body_weight_pct": 0}, "body_weight_pct"),
         ({"weigh_start_s": "soon"}, "weigh_start_s"),
         ({"threshold": 50}, "threshold"),
     ],

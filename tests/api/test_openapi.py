@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests._server import LiveServer, start_server
@@ -26,6 +27,17 @@ MAX_EXAMPLES = 25
 # answered with a 422 naming test_id; schemathesis expects 405 because /api/tests/{id}.csv has
 # no PATCH. Every other check runs.
 EXCLUDED_CHECKS = "unsupported_method"
+SEEDED_ATHLETES = 20
+# The import's body is a whole recording: a schema cannot say which text is a readable file,
+# so generated bodies are refused as they should be. tests/api/test_history.py covers it.
+EXCLUDED_PATH = "/api/athletes/{athlete_id}/imports"
+# A plate runs one test at a time: once a generated start succeeds, the next starts are 409
+# until a stop, and a stop without a running test is a 409 too. Few of these are "accepted"
+# by nature (since start_test takes `athlete_id`, the generated sequence lands on that).
+EXPECTED_CONFLICTS = {
+    ("low_valid_rate", "POST /api/start_test"),
+    ("low_valid_rate", "POST /api/stop_test"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +46,9 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     server = start_server(tmp_path_factory.mktemp("openapi") / "data")
     try:
         complete_run(server, "plate-1", [samples(0, 200), samples(200, 200)], athlete="A")
+        # Athlete ids a generated `athlete_id` likely hits (small ones), so most starts start.
+        for number in range(SEEDED_ATHLETES):
+            httpx.post(f"{server.url}/api/athletes", json={"name": f"A{number}"}).raise_for_status()
         with ws_esp(server) as esp:  # the only connected plate: routes without device_id use it
             esp.send({"samples": samples(0, 50)})
             yield server
@@ -47,6 +62,7 @@ def run_schemathesis(server: LiveServer, report: Path) -> dict[str, Any]:
         "--config-file", str(CONFIG),
         "run", f"{server.url}/openapi.json",
         "--checks", "all", "--exclude-checks", EXCLUDED_CHECKS,
+        "--exclude-path", EXCLUDED_PATH,
         "--phases", "examples,coverage,fuzzing,stateful",
         "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES),
         # One worker: the coverage phase's lambdas trip a CPython 3.11 AST bug in threads.
@@ -70,10 +86,18 @@ def test_schemathesis_finds_the_openapi_document_true(
     cases = result["test_cases"]
     print(f"schemathesis: {cases['generated']} cases, {cases['with_failures']} with failures")
     assert result["complete"], result["output"]
-    assert result["operations"]["tested"] == result["operations"]["total"], result["output"]
+    operations = result["operations"]
+    assert operations["tested"] == operations["selected"] == operations["total"] - 1, result[
+        "output"
+    ]
     assert result["failures"] == [], result["output"]
     assert result["errors"] == [], result["output"]
-    warned = {kind: labels for kind, labels in result["warnings"].items() if labels}
+    warned = {
+        kind: [label for label in labels if (kind, label) not in EXPECTED_CONFLICTS]
+        for kind, labels in result["warnings"].items()
+    }
+    warned = {kind: labels for kind, labels in warned.items() if labels}
     assert warned == {}, result["output"]
-    assert cases["generated"] >= 10 * result["operations"]["total"]
-    assert result["exit_code"] == 0, result["output"]
+    assert cases["generated"] >= 10 * operations["selected"]
+    # Warnings fail the run (the config's fail-on); only the expected ones are left by now.
+    assert result["exit_code"] in (0, 1), result["output"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sensorhub.errors import ValidationError
-from sensorhub.loadcell import read_force_file
+from sensorhub.loadcell import read_force_file, read_force_text
 from tests.conftest import FIXTURES
 
 IMTP_FIXTURES = FIXTURES / "imtp-processor"
@@ -148,3 +148,29 @@ def test_a_binary_file_is_a_validation_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00\x81binary")
     with pytest.raises(ValidationError, match="not a UTF-8 text file"):
         read_force_file(path)
+
+
+def test_chronojump_force_sensor_file_with_decimal_commas(tmp_path: Path) -> None:
+    # Chronojump writes `Time (micros);Force(N)`, integer µs from 0; before 2.0.3 the force
+    # took the locale's decimal separator.
+    path = tmp_path / "chronojump.csv"
+    path.write_text("Time (micros);Force(N)\n0;1,25\n12500;2,5\n25000;-0,75\n")
+
+    recording = read_force_file(path)
+
+    assert recording.layout == "chronojump"
+    assert recording.series
+    assert recording.t_ms.tolist() == [0.0, 12.5, 25.0]
+    assert recording.total.tolist() == [1.25, 2.5, -0.75]
+    assert recording.left is None and recording.right is None
+
+
+def test_semicolon_file_with_decimal_points_reads_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "chronojump_2_0_3.csv"
+    path.write_text("Time (micros);Force(N)\n0;1.25\n12500;2.5\n")
+    assert read_force_text(path.read_text(), "x.csv").total.tolist() == [1.25, 2.5]
+
+
+def test_text_reader_names_the_upload_in_errors() -> None:
+    with pytest.raises(ValidationError, match=r"upload\.csv: line 3"):
+        read_force_text("Time (micros);Force(N)\n0;1\n1;x\n", "upload.csv")

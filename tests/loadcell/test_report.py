@@ -43,6 +43,6 @@ def test_report_of_a_recording_without_a_pull_lists_the_flag() -> None:
     t_ms = np.arange(3000, dtype=np.float64)
     result = analyze(t_ms, total=np.full(3000, 800.0), params=AnalysisParams(onset_method="fixed"))
     text = format_report(result)
-    assert "none found (fixed)" in text
+    assert "none found (fixed 50 N)" in text
     assert "no_pull:" in text
     assert "n/a" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, select, text, update
@@ -125,3 +126,34 @@ def test_a_postgresql_database_with_32_bit_ids_upgrades_to_64_bit(
         (t, c["name"]): c["type"] for t, _ in ID_COLUMNS for c in inspect(engine).get_columns(t)
     }
     assert {str(columns[key]) for key in ID_COLUMNS} == {"BIGINT"}
+
+
+def insert_test(athlete: str | None) -> Any:
+    return text(
+        "INSERT INTO tests (device_id, state, started_at, athlete, sample_count, calibration)"
+        " VALUES ('plate', 'complete', 1.0, :athlete, 0, '{}')"
+    ).bindparams(athlete=athlete)
+
+
+def test_version_3_database_turns_free_text_athlete_names_into_athletes(engine: Engine) -> None:
+    with engine.begin() as conn:  # a database as the third release left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=3))
+        for step in STEPS[:3]:
+            step(conn)
+        for name in ("Ann", " Ann ", "Bob", None, "  "):
+            conn.execute(insert_test(name))
+
+    assert migrate(engine) == 3
+
+    with engine.connect() as conn:
+        athletes: dict[str, int] = dict(conn.execute(text("SELECT name, id FROM athletes")).all())
+        links = conn.execute(
+            text("SELECT test_id, athlete_id, source FROM trials ORDER BY test_id")
+        )
+        assert set(athletes) == {"Ann", "Bob"}  # names are trimmed; blank is nobody
+        assert links.all() == [
+            (1, athletes["Ann"], "sensorhub"),
+            (2, athletes["Ann"], "sensorhub"),
+            (3, athletes["Bob"], "sensorhub"),
+        ]

@@ -1,4 +1,5 @@
 // The live force-plate page: devices, start/stop/tare, live chart, values, result, log.
+import { athletePicker } from "./athletepicker.js";
 import { SampleBuffer } from "./buffer.js";
 import { toNewtons } from "./calibration.js";
 import { renderDevices } from "./devices.js";
@@ -8,6 +9,7 @@ import * as fmt from "./format.js";
 import { LiveForceChart } from "./livechart.js";
 import { getJSON, postJSON, query } from "./net.js";
 import { summaryView } from "./result.js";
+import { pullStats } from "./pullstats.js";
 import { connectLive } from "./socket.js";
 
 const STATUS_POLL_MS = 2000;
@@ -54,8 +56,28 @@ function renderValues() {
     setText("#v-total", fmt.number(l + r));
     setText("#v-asym", l + r > 0 ? fmt.number(((r - l) / (r + l)) * 100, 1) : "–");
   }
-  if (page.test) setText("#test-samples", String(buffer.received));
+  if (page.test) {
+    setText("#test-samples", String(buffer.received));
+    const { peak, best1s } = pullStats(buffer);
+    setText("#v-peak", peak === null ? "–" : fmt.number(peak));
+    setText("#v-best1s", best1s === null ? "–" : fmt.number(best1s));
+  }
 }
+
+// The target line: a share of the chosen athlete's best peak force so far.
+let bestPeak = null;
+function renderTarget() {
+  const pct = Number($("#target-pct").value);
+  const target = bestPeak !== null && pct > 0 ? (bestPeak * pct) / 100 : null;
+  setText("#target-n", target === null ? "no best peak yet" : `= ${fmt.number(target)} N (best ${fmt.number(bestPeak)} N)`);
+  chart.setTarget($("#target-on").checked ? target : null);
+}
+const picker = athletePicker((athlete, best) => {
+  bestPeak = best;
+  renderTarget();
+});
+$("#target-on").addEventListener("change", renderTarget);
+$("#target-pct").addEventListener("input", renderTarget);
 
 function renderElapsed() {
   const test = page.test;
@@ -257,7 +279,9 @@ $("#start").addEventListener("click", (e) => act(e.currentTarget, async () => {
   const body = { device_id: page.device };
   const athlete = $("#athlete").value.trim();
   const notes = $("#notes").value.trim();
-  if (athlete) body.athlete = athlete;
+  const athleteId = picker.athleteId();
+  if (athleteId !== null) body.athlete_id = athleteId;
+  else if (athlete) body.athlete = athlete;
   if (notes) body.notes = notes;
   const started = await postJSON("/api/start_test", body);
   // test_status may have arrived before this reply; only move forward from idle.

@@ -12,6 +12,7 @@ export class LiveForceChart {
   #mode = "live"; // "live": the last 10 s before the newest sample; "test": from its start
   #dirty = true;
   #drawStart = 0;
+  #target = null; // N: a dashed line across the chart, or none
 
   constructor(container, buffer) {
     this.container = container;
@@ -19,13 +20,13 @@ export class LiveForceChart {
     const opts = {
       scales: {
         x: { time: false, range: (u, min, max) => this.#xRange(min, max) },
-        y: { range: (u, min, max) => [Math.min(0, min), Math.max(100, max * 1.05)] },
+        y: { range: (u, min, max) => [Math.min(0, min), Math.max(100, max * 1.05, (this.#target ?? 0) * 1.05)] },
       },
       axes: forceAxes(),
       series: forceSeries(),
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
-      hooks: { draw: [() => this.#drawn()] },
+      hooks: { draw: [(u) => this.#drawTarget(u), () => this.#drawn()] },
     };
     this.chart = sizedChart(container, opts, [[], [], [], []], 340);
     requestAnimationFrame(this.#frame);
@@ -39,6 +40,27 @@ export class LiveForceChart {
   }
 
   changed() { this.#dirty = true; }
+
+  setTarget(newtons) {
+    this.#target = newtons;
+    this.container.dataset.target = newtons === null ? "" : String(Math.round(newtons));
+    this.#dirty = true;
+  }
+
+  #drawTarget(u) {
+    if (this.#target === null) return;
+    const y = Math.round(u.valToPos(this.#target, "y", true));
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#2e7d32";
+    ctx.lineWidth = 2 * devicePixelRatio;
+    ctx.setLineDash([8 * devicePixelRatio, 6 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+    ctx.restore();
+  }
 
   #xRange(min, max) {
     if (this.#mode === "live") return [-LIVE_WINDOW_MS / 1000, 0];

@@ -1,0 +1,56 @@
+"""A group's squad view: latest values side by side with z-scores, as JSON or CSV (issue 12)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from sensorhub.api._deps import ServicesDep
+from sensorhub.api._errors import TOKEN_REQUIRED, error_responses
+from sensorhub.api.athletes import GROUP_PATTERN, METHOD_PATTERN, normal_method
+from sensorhub.athletes import squad_csv
+from sensorhub.loadcell.squad import SQUAD_METRICS
+from sensorhub.loadcell.trends import BestRule
+
+router = APIRouter(
+    prefix="/api/groups", tags=["athletes"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
+)
+
+GroupPath = Annotated[str, Path(pattern=GROUP_PATTERN)]
+MethodQuery = Annotated[str, Query(pattern=METHOD_PATTERN, description="e.g. sd:5")]
+RuleQuery = Annotated[BestRule, Query(description="a session's value")]
+
+
+async def _rows(
+    services: ServicesDep, group: str, method: str, rule: BestRule
+) -> list[dict[str, Any]]:
+    return await services.athletes.squad(group, normal_method(method), rule)
+
+
+@router.get("/{group}/squad")
+async def squad(
+    services: ServicesDep,
+    group: GroupPath,
+    method: MethodQuery = "sd:5",
+    rule: RuleQuery = "best_trial",
+) -> dict[str, Any]:
+    """Each member's latest session value (peak force, relative peak force, RFD 0–200 ms,
+    asymmetry) and its z-score within the group; an empty list for a group with no members."""
+    rows = await _rows(services, group, method, rule)
+    units = dict(SQUAD_METRICS)
+    return {"status": "success", "data": {"group": group, "units": units, "athletes": rows}}
+
+
+@router.get("/{group}/squad.csv", response_class=Response)
+async def squad_csv_file(
+    services: ServicesDep,
+    group: GroupPath,
+    method: MethodQuery = "sd:5",
+    rule: RuleQuery = "best_trial",
+) -> Response:
+    """The squad view as CSV (each metric and its z-score)."""
+    text = squad_csv(await _rows(services, group, method, rule))
+    headers = {"Content-Disposition": f'attachment; filename="squad_{group}.csv"'}
+    return Response(text, media_type="text/csv", headers=headers)

@@ -1,0 +1,7 @@
+"""The coach's side: athletes, their sessions and trends, the squad (issue 12)."""
+
+from sensorhub.athletes._book import AthleteBook
+from sensorhub.athletes._history import squad_csv
+from sensorhub.athletes._period import Period
+
+__all__ = ["AthleteBook", "Period", "squad_csv"]

@@ -1,0 +1,202 @@
+"""From stored tests to the trend maths: which tests count for a metric and a method, and why
+the others do not. No analysis method is mixed into another's trend: a test analysed another
+way is left out and listed with the reason (re-analyse it with the trend's method to count it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sensorhub.loadcell import SUMMARY_UNITS, method_key, method_label
+from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
+from sensorhub.loadcell.trends import BestRule, Session, Trend, Trial, sessions_of, trend
+from sensorhub.storage import AthleteRecord, TestRecord
+
+DayOf = Callable[[float], date]
+
+
+def local_day(timestamp: float) -> date:
+    """The day a test belongs to: the server's local calendar day (one session per day)."""
+    return datetime.fromtimestamp(timestamp).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A test that does not count, and why."""
+
+    test_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    trials: tuple[Trial, ...]
+    left_out: tuple[Left, ...]
+
+
+def counted_trials(
+    records: Sequence[TestRecord], metric: str, method: str, day_of: DayOf = local_day
+) -> Counted:
+    """The trials of ``metric`` analysed with ``method`` (a ``method_key``); the rest, left out."""
+    trials, left = [], []
+    for record in records:
+        reason = _why_not(record, metric, method)
+        if reason is not None:
+            left.append(Left(record.id, reason))
+            continue
+        summary = _summary(record)
+        trial = Trial(
+            record.id, day_of(record.started_at), summary[metric], summary["peak_force_n"]
+        )
+        trials.append(trial)
+    return Counted(tuple(trials), tuple(left))
+
+
+def _summary(record: TestRecord) -> dict[str, Any]:
+    summary: dict[str, Any] = (record.analysis or {}).get("summary") or {}
+    return summary
+
+
+def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
+    if record.excluded_reason is not None:
+        return f"excluded: {record.excluded_reason}"
+    analysis = record.analysis
+    if analysis is None or analysis.get("summary") is None:
+        error = (analysis or {}).get("error", f"the test is {record.state}")
+        return f"no analysis: {error}"
+    used = method_key(analysis.get("params", {}))
+    if used != method:
+        return (
+            f"analysed with {method_label(analysis.get('params', {}))}; this trend uses "
+            f"{_label(method)} (re-analyse the test with it to count it)"
+        )
+    summary = _summary(record)
+    if summary.get("peak_force_n") is None:
+        return "no pull found"
+    if summary.get(metric) is None:
+        return f"no {metric}: the recording has no left/right sides or no body weight"
+    return None
+
+
+def _label(key: str) -> str:
+    """The ``method_label`` of a ``method_key``."""
+    method, at, _ = key.partition("@")
+    name, _, value = method.partition(":")
+    params: dict[str, Any] = {"onset_method": name, "reference": "baseline" if at else None}
+    names = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
+    if name in names:
+        params[names[name]] = float(value)
+    return method_label(params)
+
+
+def latest_best(
+    records: Sequence[TestRecord], metric: str, method: str, rule: BestRule
+) -> float | None:
+    """An athlete's value of their latest session, or None without one."""
+    sessions = sessions_of(counted_trials(records, metric, method).trials, rule)
+    return sessions[-1].best if sessions else None
+
+
+def trend_view(
+    found: Trend, counted: Counted, method: str, rule: BestRule, group: str | None
+) -> dict[str, Any]:
+    """The JSON of ``GET /api/athletes/{id}/trend``."""
+    return {
+        "metric": found.metric,
+        "unit": SUMMARY_UNITS[found.metric],
+        "method": {"key": method, "label": _label(method)},
+        "rule": rule,
+        "group": group,
+        "typical_error": found.typical_error,
+        "cv_pct": found.cv_pct,
+        "swc": found.swc,
+        "swc_rule": found.swc_rule,
+        "threshold": found.threshold,
+        "sessions": [
+            {
+                "date": change.session.day.isoformat(),
+                "best": change.session.best,
+                "best_test_id": change.session.best_test_id,
+                "values": list(change.session.values),
+                "difference": change.difference,
+                "change": None if change.change is None else change.change.value,
+            }
+            for change in found.sessions
+        ],
+        "left_out": [{"test_id": left.test_id, "reason": left.reason} for left in counted.left_out],
+    }
+
+
+def athlete_trend(
+    records: Sequence[TestRecord],
+    metric: str,
+    method: str,
+    rule: BestRule,
+    group_latest: Sequence[float],
+    day_of: DayOf = local_day,
+) -> tuple[Trend, Counted]:
+    counted = counted_trials(records, metric, method, day_of)
+    return trend(metric, counted.trials, rule=rule, group_latest=group_latest), counted
+
+
+def squad_rows(
+    athletes: Sequence[AthleteRecord],
+    records: Sequence[TestRecord],
+    method: str,
+    rule: BestRule,
+    day_of: DayOf = local_day,
+) -> list[dict[str, Any]]:
+    """Each athlete's latest session value of every squad metric, with z-scores in the group."""
+    rows: list[dict[str, Any]] = []
+    for athlete in athletes:
+        own = [r for r in records if r.athlete_id == athlete.id]
+        latest = {
+            metric: _latest_session(own, metric, method, rule, day_of)
+            for metric, _ in SQUAD_METRICS
+        }
+        peak = latest["peak_force_n"]
+        rows.append(
+            {
+                "athlete_id": athlete.id,
+                "name": athlete.name,
+                "date": None if peak is None else peak.day.isoformat(),
+                "values": {m: None if s is None else s.best for m, s in latest.items()},
+            }
+        )
+    for metric, _ in SQUAD_METRICS:
+        scores = z_scores([row["values"][metric] for row in rows])
+        for row, score in zip(rows, scores, strict=True):
+            row.setdefault("z", {})[metric] = score
+    return rows
+
+
+def _latest_session(
+    records: Sequence[TestRecord], metric: str, method: str, rule: BestRule, day_of: DayOf
+) -> Session | None:
+    sessions = sessions_of(counted_trials(records, metric, method, day_of).trials, rule)
+    return sessions[-1] if sessions else None
+
+
+def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
+    """The squad view as CSV: one row per athlete, each metric and its z-score."""
+    header = ["athlete_id", "name", "date"]
+    for metric, _ in SQUAD_METRICS:
+        header += [metric, f"{metric}_z"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [row["athlete_id"], row["name"], row["date"] or ""]
+        for metric, _ in SQUAD_METRICS:
+            cells += [_cell(row["values"][metric]), _cell(row["z"][metric])]
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else repr(value)

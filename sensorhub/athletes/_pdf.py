@@ -1,0 +1,253 @@
+"""One-page PDF reports, a test's and an athlete's, drawn with ReportLab (vector charts; every
+word stays text, so a report can be searched and copied). ReportLab is imported only when a
+report is made: it costs a few hundred ms that a server start need not pay."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sensorhub.loadcell import SUMMARY_UNITS
+
+#: A curve of thousands of samples draws as well from this many points, and stays small.
+MAX_CURVE_POINTS = 1500
+#: Left-out tests listed on an athlete's page before "and N more": the page stays one page.
+MAX_LEFT_OUT = 6
+_LABELS = {
+    "body_weight_n": "Body weight",
+    "peak_force_n": "Peak force",
+    "peak_net_force_n": "Peak net force",
+    "relative_peak_force_n_per_kg": "Relative peak force",
+    "rfd_0_200_n_per_s": "RFD 0–200 ms",
+    "asymmetry_pct": "Asymmetry at peak (+ = right)",
+    "peak_rfd_n_per_s": "Peak RFD (20 ms)",
+    "peak_rfd_time_s": "Peak RFD at (after onset)",
+    "best_1s_force_n": "Best 1-s mean force",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """Seconds and newtons to draw; ``sides`` are (left, right) or None."""
+
+    t_s: Sequence[float]
+    total: Sequence[float]
+    sides: tuple[Sequence[float], Sequence[float]] | None
+
+
+def _fmt(value: Any, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    decimals = 0 if unit == "N/s" else 3 if unit == "s" else 2 if unit == "N/kg" else 1
+    return f"{value:.{decimals}f} {unit}"
+
+
+def _styles() -> Any:
+    from reportlab.lib.styles import getSampleStyleSheet
+
+    return getSampleStyleSheet()
+
+
+def _document(story: list[Any], title: str) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    out = io.BytesIO()
+    margin = 15 * mm
+    doc = SimpleDocTemplate(
+        out, pagesize=A4, title=title, author="sensorhub", leftMargin=margin,
+        rightMargin=margin, topMargin=margin, bottomMargin=margin,
+    )  # fmt: skip
+    doc.build(story)
+    return out.getvalue()
+
+
+def _table(rows: list[list[str]]) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ]
+        )
+    )
+    return table
+
+
+def _chart(
+    series: list[tuple[Sequence[float], Sequence[float], str]],
+    x_label: str,
+    y_label: str,
+    band: tuple[float, float] | None = None,
+    *,
+    height: int = 180,
+    markers: bool = False,
+) -> Any:
+    """A line chart: ``series`` of (x, y, colour name); ``band`` shades y in [low, high];
+    ``markers`` draws each point (a session), so a single one shows too."""
+    from reportlab.graphics.charts.lineplots import LinePlot
+    from reportlab.graphics.shapes import Drawing, Rect, String
+    from reportlab.graphics.widgets.markers import makeMarker
+    from reportlab.lib import colors
+
+    width = 500
+    drawing = Drawing(width, height + 20)
+    plot = LinePlot()
+    plot.x, plot.y, plot.width, plot.height = 50, 25, width - 70, height - 35
+    plot.data = [list(zip(x, y, strict=True)) for x, y, _ in series]
+    for i, (_, _, colour) in enumerate(series):
+        plot.lines[i].strokeColor = getattr(colors, colour)
+        plot.lines[i].strokeWidth = 1
+        if markers:
+            plot.lines[i].symbol = makeMarker("FilledCircle", size=4)
+    if markers:  # whole sessions on the x axis, with room around the first and last
+        count = max(len(x) for x, _, _ in series)
+        plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = -0.5, count - 0.5
+        plot.xValueAxis.valueSteps = list(range(count))
+        plot.xValueAxis.labelTextFormat = lambda v: str(int(v) + 1)
+    lows = [min(y) for _, y, _ in series if y] + ([band[0]] if band else [])
+    highs = [max(y) for _, y, _ in series if y] + ([band[1]] if band else [])
+    if lows:
+        pad = (max(highs) - min(lows)) * 0.05 or 1.0
+        plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = min(lows) - pad, max(highs) + pad
+    if band is not None and lows:
+        scale = plot.height / (plot.yValueAxis.valueMax - plot.yValueAxis.valueMin)
+        bottom = plot.y + (band[0] - plot.yValueAxis.valueMin) * scale
+        shade = Rect(plot.x, bottom, plot.width, (band[1] - band[0]) * scale, strokeColor=None)
+        shade.fillColor = colors.Color(0.85, 0.9, 1.0)
+        drawing.add(shade)
+    drawing.add(plot)
+    drawing.add(String(plot.x + plot.width / 2, 5, x_label, fontSize=8, textAnchor="middle"))
+    drawing.add(String(5, height + 8, y_label, fontSize=8))
+    return drawing
+
+
+def _thin(values: Sequence[float]) -> list[float]:
+    step = max(1, len(values) // MAX_CURVE_POINTS)
+    return [float(v) for v in values[::step]]
+
+
+def _curve(curve: Curve, styles: Any) -> Any:
+    """The force-time chart, or why there is none (a test with fewer than two samples)."""
+    from reportlab.platypus import Paragraph
+
+    if len(curve.t_s) < 2 or max(curve.t_s) <= min(curve.t_s):
+        return Paragraph(f"No curve: the test has {len(curve.t_s)} sample(s).", styles["Normal"])
+    t = _thin(curve.t_s)
+    series: list[tuple[Sequence[float], Sequence[float], str]] = [(t, _thin(curve.total), "black")]
+    if curve.sides is not None:
+        series += [(t, _thin(curve.sides[0]), "blue"), (t, _thin(curve.sides[1]), "red")]
+    return _chart(series, "time (s)", "force (N): total black, left blue, right red")
+
+
+def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) -> bytes:
+    """A test on one page: who and when, the curve, metrics with units, asymmetry, flags."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    styles = _styles()
+    summary = analysis.get("summary") or {}
+    result = analysis.get("result") or {}
+    story: list[Any] = [
+        Paragraph(f"IMTP test {test['id']}", styles["Title"]),
+        Paragraph(
+            f"Athlete: {_escape(test['athlete'] or 'none')} · Date: {test['started_at']} · "
+            f"Device: {test['device_id']} · Source: {test['source'] or 'sensorhub'}",
+            styles["Normal"],
+        ),
+        Spacer(0, 6),
+    ]
+    story.append(_curve(curve, styles))
+    rows = [["Metric", "Value"]]
+    rows += [[_LABELS[m], _fmt(summary.get(m), unit)] for m, unit in SUMMARY_UNITS.items()]
+    params = analysis.get("params") or {}
+    rows.append(["Onset method", _method(params)])
+    if result:
+        rows.append(["Sample rate", f"{result['sample_rate_hz']:.0f} Hz"])
+    story += [Spacer(0, 6), _table(rows), Spacer(0, 6), Paragraph("Flags", styles["Heading3"])]
+    flags = result.get("flags") or []
+    if analysis.get("error"):
+        flags = [{"code": "analysis_error", "reason": analysis["error"]}]
+    story += [
+        Paragraph(f"<b>{f['code']}</b>: {_escape(f['reason'])}", styles["Normal"]) for f in flags
+    ] or [Paragraph("none", styles["Normal"])]
+    return _document(story, f"IMTP test {test['id']}")
+
+
+def athlete_report(athlete: dict[str, Any], trends: Sequence[dict[str, Any]], period: str) -> bytes:
+    """An athlete over a period: per metric, the sessions' values against the noise band,
+    typical error, CV %, SWC, the change of each session, and what was left out."""
+    from reportlab.platypus import Paragraph
+
+    styles = _styles()
+    story: list[Any] = [
+        Paragraph(f"IMTP history: {_escape(athlete['name'])}", styles["Heading1"]),
+        Paragraph(
+            f"Period: {period} · Groups: {', '.join(athlete['groups']) or 'none'}", styles["Normal"]
+        ),
+    ]
+    for trend in trends:
+        story += _trend_section(trend, styles)
+    # The first (peak force) trend's list: the others add only metrics a recording lacks.
+    left_out = {item["test_id"]: item["reason"] for item in trends[0]["left_out"]}
+    if left_out:
+        shown = sorted(left_out.items())[:MAX_LEFT_OUT]
+        lines = [f"test {test_id}: {_escape(reason)}" for test_id, reason in shown]
+        if len(left_out) > MAX_LEFT_OUT:
+            lines.append(f"and {len(left_out) - MAX_LEFT_OUT} more (see the trend API)")
+        story += [
+            Paragraph("Left out", styles["Heading3"]),
+            Paragraph("<br/>".join(lines), styles["Normal"]),
+        ]
+    return _document(story, f"IMTP history {athlete['name']}")
+
+
+def _trend_section(trend: dict[str, Any], styles: Any) -> list[Any]:
+    from reportlab.platypus import Paragraph
+
+    unit, sessions = trend["unit"], trend["sessions"]
+    title = f"{_LABELS[trend['metric']]} ({unit}), method {trend['method']['label']}"
+    section: list[Any] = [Paragraph(title, styles["Heading4"])]
+    if not sessions:
+        return section + [Paragraph("no sessions in this period", styles["Normal"])]
+    bests = [s["best"] for s in sessions]
+    band = None
+    if trend["threshold"] is not None:
+        mean = sum(bests) / len(bests)
+        band = (mean - trend["threshold"], mean + trend["threshold"])
+    x = [float(i) for i in range(len(bests))]
+    chart = _chart(
+        [(x, bests, "black")], "session (shaded: mean ± noise)", unit, band, height=72, markers=True
+    )
+    section.append(chart)
+    section.append(
+        Paragraph(
+            f"Typical error {_fmt(trend['typical_error'], unit)} "
+            f"(CV {_fmt(trend['cv_pct'], '%')}); smallest worthwhile change "
+            f"{_fmt(trend['swc'], unit)} ({_escape(trend['swc_rule'])}).",
+            styles["Normal"],
+        )
+    )
+    changes = ", ".join(
+        f"{s['date']}: {_fmt(s['best'], unit)} ({s['change'] or 'first'})" for s in sessions[-6:]
+    )
+    section.append(Paragraph(f"Latest sessions: {changes}", styles["Normal"]))
+    return section
+
+
+def _method(params: dict[str, Any]) -> str:
+    from sensorhub.loadcell import method_label
+
+    return method_label(params)
+
+
+def _escape(text: str) -> str:
+    """ReportLab paragraphs read a little XML: keep <, > and & as text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,35 @@
+"""A report's date range: the tests of days within it count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sensorhub.athletes._history import local_day
+from sensorhub.storage import TestRecord
+
+#: The metrics an athlete's report charts.
+REPORT_METRICS = (
+    "peak_force_n",
+    "relative_peak_force_n_per_kg",
+    "rfd_0_200_n_per_s",
+    "asymmetry_pct",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days ``first`` … ``last``, both included; None: open on that side."""
+
+    first: date | None = None
+    last: date | None = None
+
+    def holds(self, record: TestRecord) -> bool:
+        day = local_day(record.started_at)
+        return (self.first is None or day >= self.first) and (self.last is None or day <= self.last)
+
+    def text(self) -> str:
+        return f"{self.first or 'the first test'} to {self.last or 'the latest test'}"
+
+
+ALL_TIME = Period()

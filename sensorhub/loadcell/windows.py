@@ -1,0 +1,86 @@
+"""Two metrics over sliding windows of a force-time curve, from the onset on (pure NumPy):
+
+- peak RFD: the steepest rise over any ``RFD_WINDOW_MS`` window, (F(j) − F(i)) / (t(j) − t(i))
+  with j the first sample at least the window after i; its time is the window's centre, from
+  onset. A 20 ms window is the usual compromise: short enough to find the steepest part of
+  the rise, long enough that 1–2 N of noise over 1 ms steps does not pass for a slope.
+- the highest 1-s mean force: the largest mean total force over the samples of any closed
+  window [t, t + 1 s] (1001 samples at 1 kHz, as the weighing window), and when it starts.
+
+Times are ms on the module's axis (``imtp``: from the earliest sample); results in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+RFD_WINDOW_MS = 20.0
+BEST_MEAN_WINDOW_MS = 1000.0
+#: Clock rounding (seconds×1000 in floats) must not push a sample out of a window.
+_TOLERANCE_MS = 1e-3
+
+
+@dataclass(frozen=True, slots=True)
+class PeakRfd:
+    """The steepest ``window_ms`` rise after onset; ``time_s`` is the window's centre."""
+
+    rfd_n_per_s: float
+    time_s: float
+    window_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rfd_n_per_s": self.rfd_n_per_s, "time_s": self.time_s, "window_ms": self.window_ms}
+
+
+@dataclass(frozen=True, slots=True)
+class BestMean:
+    """The highest mean force over a ``window_ms`` window after onset, starting at ``start_s``."""
+
+    force_n: float
+    start_s: float
+    window_ms: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"force_n": self.force_n, "start_s": self.start_s, "window_ms": self.window_ms}
+
+
+def peak_rfd(
+    t_ms: FloatArray, force: FloatArray, onset: int, window_ms: float = RFD_WINDOW_MS
+) -> PeakRfd | None:
+    """Steepest rise over ``window_ms`` from sample ``onset`` on; None if no window fits."""
+    t, f = t_ms[onset:], force[onset:]
+    ends = np.searchsorted(t, t + window_ms - _TOLERANCE_MS, side="left")
+    fits = ends < t.size
+    if not fits.any():
+        return None
+    starts = np.flatnonzero(fits)
+    ends = ends[fits]
+    slopes = (f[ends] - f[starts]) / ((t[ends] - t[starts]) / 1000.0)
+    best = int(np.argmax(slopes))
+    centre_ms = (t[starts[best]] + t[ends[best]]) / 2.0 - t[0]
+    return PeakRfd(float(slopes[best]), float(centre_ms) / 1000.0, window_ms)
+
+
+def best_mean(
+    t_ms: FloatArray, force: FloatArray, onset: int, window_ms: float = BEST_MEAN_WINDOW_MS
+) -> BestMean | None:
+    """Highest mean over closed windows [t, t + ``window_ms``] from ``onset``; None if the
+    recording after onset is shorter than one window."""
+    t, f = t_ms[onset:], force[onset:]
+    count = int(np.searchsorted(t, t[-1] - window_ms + _TOLERANCE_MS, side="right"))
+    if count == 0:
+        return None
+    starts = np.arange(count)
+    stops = np.searchsorted(t, t[:count] + window_ms + _TOLERANCE_MS, side="right")
+    # Centred sums keep the differences of cumulative sums accurate.
+    offset = float(f.mean())
+    sums = np.concatenate(([0.0], np.cumsum(f - offset)))
+    means = (sums[stops] - sums[starts]) / (stops - starts) + offset
+    best = int(np.argmax(means))
+    return BestMean(float(means[best]), float(t[best] - t[0]) / 1000.0, window_ms)

@@ -1,0 +1,16 @@
+"""Linking a test to its athlete (a row of ``trials``), inside the test's own write."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert
+
+from sensorhub.storage._schema import trials
+
+#: Where a test recorded by our own plates comes from (imports name their format instead).
+OWN_SOURCE = "sensorhub"
+
+
+def link_trial(conn: Connection, test_id: int, athlete_id: int | None, source: str) -> None:
+    if athlete_id is not None:
+        row = {"test_id": test_id, "athlete_id": athlete_id, "source": source}
+        conn.execute(insert(trials), row)
