@@ -1,7 +1,8 @@
 """``sensorhub db migrate-to``: a populated SQLite database into PostgreSQL and back to a server.
 
 The source is filled by a real server (readings, a whole force-plate test, a calibration, a
-device token); the copy is then served by a second server on PostgreSQL, which must answer
+device token, an athlete in two groups, a wearable's signal batch and a study session with a
+phase); the copy is then served by a second server on PostgreSQL, which must answer
 every list exactly as the first did and hand out new ids after the copied ones.
 """
 
@@ -21,6 +22,7 @@ from tests._postgres import postgres_database
 from tests._readings import READING, stored_readings
 from tests._server import LiveServer, start_server
 from tests.forceplate._clients import complete_run, new_device, samples
+from tests.signals._batches import batch as signal_batch
 
 # More than one page of the API's listing; the copy's own paging is 5000 rows a page.
 READINGS = 1250
@@ -47,6 +49,13 @@ def populate(server: LiveServer) -> None:
         complete_run(server, device, [samples(0, 50), samples(50, 50)], athlete="Ana")
         calibration = {"l": {"offset": 1.5, "scale": 0.01}, "r": {"offset": -2.0, "scale": 0.02}}
         http.put(f"/api/devices/{device}", json={"calibration": calibration}).raise_for_status()
+        athlete = {"name": "Bo", "groups": ["u18", "sprint"], "setup": {"bar_height_cm": 82.5}}
+        http.post("/api/athletes", json=athlete).raise_for_status()
+        http.post("/api/wearable/signals", json=signal_batch("w0", 1, 0.0, 2.0)).raise_for_status()
+        study = http.post("/api/wearable/sessions", json={"device_id": "w0", "participant": "P1"})
+        study_id = study.raise_for_status().json()["data"]["id"]
+        phase = {"phase": "baseline"}
+        http.post(f"/api/wearable/sessions/{study_id}/phases", json=phase).raise_for_status()
     token = [sys.executable, "-m", "sensorhub", "token", "create", "--device", "w1"]
     token += ["--data-dir", str(server.data_dir)]
     subprocess.run(token, capture_output=True, text=True, timeout=60, check=True)
@@ -64,6 +73,9 @@ def everything(server: LiveServer) -> dict[str, Any]:
                 http.get(f"/api/devices/{test['device_id']}").json()["data"]["calibration"]
                 for test in tests["data"]
             ],
+            "athletes": http.get("/api/athletes").json(),
+            "signals": http.get("/api/wearable/signals.csv").text,
+            "studies": http.get("/api/wearable/sessions").json(),
         }
 
 
@@ -81,7 +93,9 @@ def test_a_populated_database_is_served_the_same_from_postgresql(
 
     done = migrate_command(source.data_dir, target_url)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count(" ok\n") == 5 and "readings" in done.stdout
+    tables = done.stdout.splitlines()[1:-1]  # between the heading and "every table…"
+    assert len(tables) > 5 and all(line.endswith(" ok") for line in tables), done.stdout
+    assert {"readings", "athlete_groups", "signal_batches"} <= {t.split()[0] for t in tables}
     assert f" {READINGS} " in done.stdout
 
     copy = start_server(tmp_path / "postgresql", args=["--db", target_url])

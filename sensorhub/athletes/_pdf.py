@@ -101,7 +101,7 @@ def _chart(
     width = 500
     drawing = Drawing(width, height + 20)
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 50, 25, width - 70, height - 35
+    plot.x, plot.y, plot.width, plot.height = 50, 32, width - 70, height - 42
     plot.data = [list(zip(x, y, strict=True)) for x, y, _ in series]
     for i, (_, _, colour) in enumerate(series):
         plot.lines[i].strokeColor = getattr(colors, colour)
@@ -125,7 +125,7 @@ def _chart(
         shade.fillColor = colors.Color(0.85, 0.9, 1.0)
         drawing.add(shade)
     drawing.add(plot)
-    drawing.add(String(plot.x + plot.width / 2, 5, x_label, fontSize=8, textAnchor="middle"))
+    drawing.add(String(plot.x + plot.width / 2, 2, x_label, fontSize=8, textAnchor="middle"))
     drawing.add(String(5, height + 8, y_label, fontSize=8))
     return drawing
 

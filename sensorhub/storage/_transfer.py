@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, inspect, select, text
+from sqlalchemy import Connection, Engine, Table, func, inspect, select, text, tuple_
 from sqlalchemy.exc import SQLAlchemyError
 
 from sensorhub.errors import ConfigError
@@ -91,17 +91,18 @@ def _refuse_non_empty(engine: Engine) -> None:
 
 
 def _pages(conn: Connection, table: Table) -> Iterator[Sequence[dict[str, Any]]]:
-    """Every row of ``table`` in primary-key order, ``PAGE_ROWS`` at a time (keyset paging)."""
-    [key] = table.primary_key.columns
-    statement = select(table).order_by(key).limit(PAGE_ROWS)
-    last = None
+    """Every row of ``table`` in primary-key order, ``PAGE_ROWS`` at a time (keyset paging;
+    a composite key, such as an athlete's group, pages by the row of its columns)."""
+    keys = list(table.primary_key.columns)
+    statement = select(table).order_by(*keys).limit(PAGE_ROWS)
+    last: tuple[Any, ...] | None = None
     while True:
-        page_query = statement if last is None else statement.where(key > last)
+        page_query = statement if last is None else statement.where(tuple_(*keys) > tuple_(*last))
         page = [dict(row._mapping) for row in conn.execute(page_query)]
         if not page:
             return
         yield page
-        last = page[-1][key.name]
+        last = tuple(page[-1][key.name] for key in keys)
 
 
 def _move_sequence_past_ids(conn: Connection, table: Table) -> None:

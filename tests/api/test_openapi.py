@@ -34,9 +34,12 @@ EXCLUDED_PATH = "/api/athletes/{athlete_id}/imports"
 # A plate runs one test at a time: once a generated start succeeds, the next starts are 409
 # until a stop, and a stop without a running test is a 409 too. Few of these are "accepted"
 # by nature (since start_test takes `athlete_id`, the generated sequence lands on that).
+# Likewise a wearable records one study session at a time: after a generated start, the
+# next starts on that wearable are 409 (`study_running`) until a stop.
 EXPECTED_CONFLICTS = {
     ("low_valid_rate", "POST /api/start_test"),
     ("low_valid_rate", "POST /api/stop_test"),
+    ("low_valid_rate", "POST /api/wearable/sessions"),
 }
 
 
