@@ -1,4 +1,4 @@
-"""How the simulated wearables post: JSON to one path over one keep-alive connection.
+"""What the simulated wearables share: JSON posted to one path over a keep-alive connection.
 
 Unlike the serial forwarder's ``ReadingPoster`` (which raises, for the listener to report),
 a simulator only counts: a failed request closes the connection and the next one reconnects,
@@ -16,6 +16,8 @@ from sensorhub.devices._credentials import bearer_headers
 
 
 class SimPoster:
+    """The base of a simulated device that posts; ``sent`` and ``failed`` count its bodies."""
+
     def __init__(self, url: str, path: str, token: str | None) -> None:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80

@@ -29,7 +29,7 @@ def state_at(elapsed_s: float, episodes: bool) -> State:
     return blend(CALM, STRESSED, share)
 
 
-class SignalSimulator:
+class SignalSimulator(SimPoster):
     def __init__(
         self,
         url: str,
@@ -41,19 +41,11 @@ class SignalSimulator:
         self.device_id = device_id
         self.episodes = episodes
         self._wearer = SimulatedWearer(seed)
-        self._poster = SimPoster(url, "/api/wearable/signals", token)
-
-    @property
-    def sent(self) -> int:
-        return self._poster.sent
-
-    @property
-    def failed(self) -> int:
-        return self._poster.failed
+        super().__init__(url, "/api/wearable/signals", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post a batch every ``BATCH_S`` until ``stop`` or ``count`` batches are accepted."""
-        connection = self._poster.connect()
+        connection = self.connect()
         start = time.monotonic()
         seq = 0
         try:
@@ -74,5 +66,5 @@ class SignalSimulator:
 
     def _post(self, connection: http.client.HTTPConnection, body: dict[str, Any]) -> bool:
         """Done with this batch: accepted, or refused for good (429 and 503 say: again, later)."""
-        status = self._poster.post(connection, body)
+        status = self.post(connection, body)
         return status is not None and status not in (429, 503)

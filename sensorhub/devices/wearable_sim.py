@@ -56,7 +56,7 @@ def reading(elapsed_s: float, phase: Phase, device_id: str, rng: random.Random) 
     }
 
 
-class WearableSimulator:
+class WearableSimulator(SimPoster):
     """Posts one reading every ``1 / rate_hz`` seconds over a keep-alive connection."""
 
     def __init__(
@@ -72,25 +72,17 @@ class WearableSimulator:
         self.rate_hz = rate_hz
         self.episodes = episodes
         self._rng = rng or random.Random()
-        self._poster = SimPoster(url, "/api/sensor-data", token)
-
-    @property
-    def sent(self) -> int:
-        return self._poster.sent
-
-    @property
-    def failed(self) -> int:
-        return self._poster.failed
+        super().__init__(url, "/api/sensor-data", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post until ``stop`` is set or ``count`` readings were accepted."""
-        connection = self._poster.connect()
+        connection = self.connect()
         start = time.monotonic()
         try:
             while not stop.is_set() and (count is None or self.sent < count):
                 elapsed = time.monotonic() - start
                 phase = phase_at(elapsed, self.episodes)
-                self._poster.post(connection, reading(elapsed, phase, self.device_id, self._rng))
+                self.post(connection, reading(elapsed, phase, self.device_id, self._rng))
                 stop.wait(1.0 / self.rate_hz)  # pacing: the wearable's own sample rate
         finally:
             connection.close()
