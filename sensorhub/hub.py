@@ -15,7 +15,7 @@ from sensorhub.errors import RateLimited
 from sensorhub.physio import SignalBatch
 from sensorhub.plates import Plates
 from sensorhub.ratelimit import TokenBuckets
-from sensorhub.signal_pipeline import SignalPipeline
+from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage
 from sensorhub.studies import Studies
 from sensorhub.types import Broadcaster, Clock, JSONDict

@@ -61,7 +61,7 @@ from sensorhub.realtime import (
     websocket_router,
 )
 from sensorhub.services import Runtime, Services
-from sensorhub.signal_pipeline import SignalPipeline
+from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
 
 if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)

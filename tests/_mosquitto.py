@@ -10,9 +10,10 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from tests._server import free_port
+from tests._server import LiveServer, free_port, start_server
 from tests._services import require_service
 
 STARTUP_TIMEOUT_S = 10.0
@@ -76,3 +77,12 @@ class Broker:
                 return True
         except OSError:
             return False
+
+
+def serve(
+    broker: Broker, data_dir: Path, env: Mapping[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """A fixture's body: a real server taking MQTT from ``broker``, stopped at the end."""
+    live = start_server(data_dir, args=["--mqtt", broker.url], env=env)
+    yield live
+    live.stop()

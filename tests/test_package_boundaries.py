@@ -23,7 +23,9 @@ PACKAGES_WITH_ALL = [
     "sensorhub.physio",
     "sensorhub.plates",
     "sensorhub.realtime",
+    "sensorhub.signals",
     "sensorhub.storage",
+    "sensorhub.studies",
 ]
 PACKAGE = Path(__file__).resolve().parents[1] / "sensorhub"
 WEB_AND_DB = ("fastapi", "starlette", "socketio", "engineio", "sqlalchemy", "uvicorn")

@@ -14,9 +14,15 @@ from sensorhub.api._lean import LeanJSONRoute
 from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api.biometrics import TimeParam
 from sensorhub.contracts import DeviceId
-from sensorhub.signal_contracts import SignalBatchIn, SignalResponse
-from sensorhub.signal_export import WINDOW_COLUMNS, csv_text, signal_csv, window_row
-from sensorhub.signal_pipeline import window_payload
+from sensorhub.signals import (
+    WINDOW_COLUMNS,
+    SignalBatchIn,
+    SignalResponse,
+    csv_text,
+    signal_csv,
+    window_payload,
+    window_row,
+)
 from sensorhub.storage import WindowQuery
 
 router = APIRouter(

@@ -14,8 +14,8 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
+from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession, phase_spans
 from sensorhub.studies import session_payload
-from sensorhub.study import LABEL, PHASE, Mark, StudySession, phase_spans
 
 router = APIRouter(
     prefix="/api/wearable/sessions", tags=["wearable studies"],

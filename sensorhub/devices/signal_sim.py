@@ -4,13 +4,11 @@ one batch a second, resent until the server acknowledges it, as firmware that bu
 from __future__ import annotations
 
 import http.client
-import json
 import threading
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
-from sensorhub.devices._credentials import bearer_headers
+from sensorhub.devices._sim_poster import SimPoster
 from sensorhub.physio.wearer import CALM, STRESSED, SimulatedWearer, State, blend
 
 # With episodes: this long calm, then this long stressed, repeating. A 60 s window needs a
@@ -31,7 +29,7 @@ def state_at(elapsed_s: float, episodes: bool) -> State:
     return blend(CALM, STRESSED, share)
 
 
-class SignalSimulator:
+class SignalSimulator(SimPoster):
     def __init__(
         self,
         url: str,
@@ -40,18 +38,14 @@ class SignalSimulator:
         token: str | None = None,
         seed: int | None = None,
     ) -> None:
-        parts = urlsplit(url)
-        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
         self.device_id = device_id
         self.episodes = episodes
         self._wearer = SimulatedWearer(seed)
-        self._headers = {"Content-Type": "application/json", **bearer_headers(token)}
-        self.sent = 0
-        self.failed = 0
+        super().__init__(url, "/api/wearable/signals", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post a batch every ``BATCH_S`` until ``stop`` or ``count`` batches are accepted."""
-        connection = http.client.HTTPConnection(self._host, self._port, timeout=10)
+        connection = self.connect()
         start = time.monotonic()
         seq = 0
         try:
@@ -71,16 +65,6 @@ class SignalSimulator:
         return {"device_id": self.device_id, "seq": seq, "t0": elapsed_s * 1000, **signals}
 
     def _post(self, connection: http.client.HTTPConnection, body: dict[str, Any]) -> bool:
-        try:
-            connection.request("POST", "/api/wearable/signals", json.dumps(body), self._headers)
-            response = connection.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()  # reconnects on the next request
-            self.failed += 1
-            return False
-        if response.status == 200:
-            self.sent += 1
-            return True
-        self.failed += 1
-        return response.status not in (429, 503)  # those say: the same batch again, later
+        """Done with this batch: accepted, or refused for good (429 and 503 say: again, later)."""
+        status = self.post(connection, body)
+        return status is not None and status not in (429, 503)

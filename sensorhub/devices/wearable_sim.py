@@ -7,17 +7,14 @@ fast pulse wave, cooler skin and fidgeting. With a real model the labels mean wh
 
 from __future__ import annotations
 
-import http.client
-import json
 import math
 import random
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from sensorhub.devices._credentials import bearer_headers
+from sensorhub.devices._sim_poster import SimPoster
 
 CALM_S = 30.0  # with episodes: this long calm, then STRESSED_S stressed, repeating
 STRESSED_S = 15.0
@@ -59,7 +56,7 @@ def reading(elapsed_s: float, phase: Phase, device_id: str, rng: random.Random) 
     }
 
 
-class WearableSimulator:
+class WearableSimulator(SimPoster):
     """Posts one reading every ``1 / rate_hz`` seconds over a keep-alive connection."""
 
     def __init__(
@@ -71,44 +68,21 @@ class WearableSimulator:
         rng: random.Random | None = None,
         token: str | None = None,
     ) -> None:
-        parts = urlsplit(url)
-        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
         self.device_id = device_id
         self.rate_hz = rate_hz
         self.episodes = episodes
         self._rng = rng or random.Random()
-        self._headers = {"Content-Type": "application/json", **bearer_headers(token)}
-        self.sent = 0
-        self.failed = 0
+        super().__init__(url, "/api/sensor-data", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post until ``stop`` is set or ``count`` readings were accepted."""
-        connection = http.client.HTTPConnection(self._host, self._port, timeout=10)
+        connection = self.connect()
         start = time.monotonic()
         try:
             while not stop.is_set() and (count is None or self.sent < count):
                 elapsed = time.monotonic() - start
                 phase = phase_at(elapsed, self.episodes)
-                self._post(connection, reading(elapsed, phase, self.device_id, self._rng))
+                self.post(connection, reading(elapsed, phase, self.device_id, self._rng))
                 stop.wait(1.0 / self.rate_hz)  # pacing: the wearable's own sample rate
         finally:
             connection.close()
-
-    def _post(self, connection: http.client.HTTPConnection, body: dict[str, Any]) -> None:
-        try:
-            connection.request(
-                "POST",
-                "/api/sensor-data",
-                json.dumps(body),
-                self._headers,
-            )
-            response = connection.getresponse()
-            response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()  # reconnects on the next request, like a board on flaky Wi-Fi
-            self.failed += 1
-            return
-        if response.status == 200:
-            self.sent += 1
-        else:
-            self.failed += 1

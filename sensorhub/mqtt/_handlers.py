@@ -14,7 +14,7 @@ from sensorhub.errors import ValidationError
 from sensorhub.hub import Hub
 from sensorhub.mqtt._endpoints import MqttEndpoints
 from sensorhub.realtime import MessageHandler
-from sensorhub.signal_contracts import SignalBatchIn
+from sensorhub.signals import SignalBatchIn
 
 
 @dataclass(frozen=True, slots=True)

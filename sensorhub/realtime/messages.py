@@ -23,7 +23,7 @@ from sensorhub.loadcell.session import Sample
 from sensorhub.physio import SignalBatch
 from sensorhub.plates import PlateDesk
 from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
-from sensorhub.signal_contracts import SignalBatchIn
+from sensorhub.signals import SignalBatchIn
 from sensorhub.types import JSONDict
 
 

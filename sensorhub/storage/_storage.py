@@ -17,6 +17,7 @@ from sensorhub.errors import ConfigError, StorageError, StorageUnavailable, Test
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.physio import SignalBatch
+from sensorhub.physio.study import Mark, StudySession
 from sensorhub.storage._athletes import AthleteStore
 from sensorhub.storage._engine import DEFAULT_LOCK_TIMEOUT_S, Database
 from sensorhub.storage._readings import (
@@ -67,7 +68,6 @@ from sensorhub.storage._tokens import (
     select_tokens,
 )
 from sensorhub.storage._writer import Writer
-from sensorhub.study import Mark, StudySession
 
 _T = TypeVar("_T")
 logger = logging.getLogger(__name__)

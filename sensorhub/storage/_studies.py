@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from sensorhub.physio.study import Mark, StudySession
 from sensorhub.storage._schema import study_marks, study_sessions
 from sensorhub.storage._writer import WriteTask
-from sensorhub.study import Mark, StudySession
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,29 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import wait_for
 from tests.signals._batches import IBI_MS, batch, new_device
 
 URL = "/api/wearable/signals"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(tmp_path_factory.mktemp("signals") / "data")
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30.0) as client:
-        yield client
 
 
 def _signal_rows(http: httpx.Client, device_id: str) -> list[dict[str, str]]:

@@ -6,31 +6,17 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests._errors import json_error
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import sio_client
 from tests.signals._batches import batch, new_device
 
 SESSIONS = "/api/wearable/sessions"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(tmp_path_factory.mktemp("studies") / "data")
-    yield live
-    live.stop()
-
-
-@pytest.fixture
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30.0) as client:
-        yield client
 
 
 def _start(http: httpx.Client, device: str, participant: str = "P01") -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -19,17 +21,27 @@ def test_redis_delivery_delivers_locally_through_local_delivery() -> None:
     assert order[order.index(pubsub) + 1] is LocalDelivery
 
 
+@contextmanager
+def dashboards(server: LiveServer) -> Iterator[tuple[SioClient, WsClient]]:
+    """A Socket.IO and a /ws dashboard on ``server``, both registered when this yields."""
+    dashboard = SioClient(server.url)
+    board = WsClient(server.url)
+    try:
+        dashboard.register("browser")
+        board.send({"type": "browser"})
+        board.expect_event("status")  # the /ws hello: registered from here on
+        yield dashboard, board
+    finally:
+        dashboard.close()
+        board.close()
+
+
 def test_reading_posted_to_one_process_reaches_dashboards_on_the_other(
     pair: tuple[LiveServer, LiveServer],
 ) -> None:
     a, b = pair
     device_id = f"wrist-{uuid.uuid4().hex[:6]}"
-    dashboard = SioClient(b.url)
-    board = WsClient(b.url)
-    try:
-        dashboard.register("browser")
-        board.send({"type": "browser"})
-        board.expect_event("status")  # the /ws hello: registered from here on
+    with dashboards(b) as (dashboard, board):
         dashboard.ping()
         reading = {"bvp": 0.5, "temperature": 36.1, "acceleration": {"x": 0, "y": 0, "z": 1}}
         response = httpx.post(a.url + "/api/sensor-data", json={**reading, "device_id": device_id})
@@ -37,9 +49,6 @@ def test_reading_posted_to_one_process_reaches_dashboards_on_the_other(
         stored = response.json()["data"]
         assert dashboard.expect("stream", for_device(device_id)) == stored
         assert board.expect(lambda f: f.get("event") == "stream")["data"] == stored
-    finally:
-        dashboard.close()
-        board.close()
 
 
 def test_samples_streamed_to_one_process_reach_dashboards_on_the_other(
@@ -47,22 +56,13 @@ def test_samples_streamed_to_one_process_reach_dashboards_on_the_other(
 ) -> None:
     a, b = pair
     device_id = f"plate-{uuid.uuid4().hex[:6]}"
-    dashboard = SioClient(b.url)
-    board = WsClient(b.url)
-    try:
-        dashboard.register("browser")
-        board.send({"type": "browser"})
-        board.expect_event("status")
-        with sio_client(a, "esp", device_id) as esp:
-            batch = samples(0, 50)
-            esp.send({"samples": batch}, event="samples")
-            esp.ping()
-            live = dashboard.expect("sensor_data", for_device(device_id))
-            assert tlr(live["samples"]) == batch
-            frame = board.expect(
-                lambda f: f.get("event") == "sensor_data" and f["data"]["device_id"] == device_id
-            )
-            assert tlr(frame["data"]["samples"]) == batch
-    finally:
-        dashboard.close()
-        board.close()
+    with dashboards(b) as (dashboard, board), sio_client(a, "esp", device_id) as esp:
+        batch = samples(0, 50)
+        esp.send({"samples": batch}, event="samples")
+        esp.ping()
+        live = dashboard.expect("sensor_data", for_device(device_id))
+        assert tlr(live["samples"]) == batch
+        frame = board.expect(
+            lambda f: f.get("event") == "sensor_data" and f["data"]["device_id"] == device_id
+        )
+        assert tlr(frame["data"]["samples"]) == batch

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests._mosquitto import Broker
+from tests._mosquitto import Broker, serve
 from tests._readings import READING, stored_readings
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import LiveServer, wait_for
 from tests.mqtt._device import device
 
 BEFORE, DURING, AFTER = 100, 100, 100  # readings before, while and after the restart
@@ -23,24 +23,14 @@ TIMEOUT_S = 60.0  # reconnects back off to seconds; the bound only ends a broken
 
 
 @pytest.fixture
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-@pytest.fixture
-def server(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(tmp_path_factory.mktemp("mqtt") / "data", args=["--mqtt", broker.url])
-    yield live
-    live.stop()
+def server(own_broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    yield from serve(own_broker, tmp_path_factory.mktemp("mqtt") / "data")
 
 
 def test_every_acknowledged_reading_is_stored_exactly_once_across_a_broker_restart(
-    server: LiveServer, broker: Broker
+    server: LiveServer, own_broker: Broker
 ) -> None:
-    with device(broker, "wrist") as wrist:
+    with device(own_broker, "wrist") as wrist:
         markers: dict[int, float] = {}  # mid → the reading's bvp
 
         def publish(start: int, count: int) -> None:
@@ -48,9 +38,9 @@ def test_every_acknowledged_reading_is_stored_exactly_once_across_a_broker_resta
                 markers[wrist.publish("reading", {**READING, "bvp": float(marker)})] = marker
 
         publish(0, BEFORE)
-        broker.stop()  # mid-stream: some of the first readings may still be in flight
+        own_broker.stop()  # mid-stream: some of the first readings may still be in flight
         publish(BEFORE, DURING)  # queued by the device's client until the broker is back
-        broker.start()
+        own_broker.start()
         publish(BEFORE + DURING, AFTER)
 
         total = BEFORE + DURING + AFTER

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests._mosquitto import Broker
+from tests._mosquitto import Broker, serve
 from tests._readings import READING, stored_readings
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
     for_device,
     samples,
@@ -31,22 +31,9 @@ from tests.signals._batches import batch
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-@pytest.fixture(scope="module")
 def server(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(
-        tmp_path_factory.mktemp("mqtt") / "data",
-        args=["--mqtt", broker.url],
-        env={"SENSORHUB_FLUSH_GRACE_S": "0.5"},
-    )
-    yield live
-    live.stop()
+    data_dir = tmp_path_factory.mktemp("mqtt") / "data"
+    yield from serve(broker, data_dir, env={"SENSORHUB_FLUSH_GRACE_S": "0.5"})
 
 
 def readings_of(server: LiveServer, device_id: str) -> list[dict[str, object]]:

@@ -8,7 +8,6 @@ after the restart. Had sensorhub acknowledged it before the commit, it would be 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,14 +20,6 @@ from tests.mqtt._device import device
 from tests.test_storage_faults import exclusive_lock
 
 
-@pytest.fixture
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
 def storage_state(server: LiveServer) -> str:
     state: str = httpx.get(f"{server.url}/api/health").json()["storage"]
     return state
@@ -36,19 +27,19 @@ def storage_state(server: LiveServer) -> str:
 
 @pytest.mark.sqlite_only
 def test_a_reading_the_locked_database_did_not_take_is_delivered_again_after_a_crash(
-    broker: Broker, tmp_path: Path
+    own_broker: Broker, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    server = start_server(data_dir, args=["--mqtt", broker.url])
+    server = start_server(data_dir, args=["--mqtt", own_broker.url])
     try:
-        with device(broker, "wrist") as wrist:
+        with device(own_broker, "wrist") as wrist:
             wrist.publish("reading", {**READING, "bvp": 1.0})
             wait_for(lambda: wrist_bvps(server, wrist.device_id) == [1.0])
             with exclusive_lock(data_dir / "sensorhub.db"):
                 wrist.sent_and_acked("reading", {**READING, "bvp": 2.0})  # the broker has it
                 wait_for(lambda: storage_state(server) == "unavailable")  # sensorhub tried
                 server.kill()
-            server = start_server(data_dir, args=["--mqtt", broker.url])
+            server = start_server(data_dir, args=["--mqtt", own_broker.url])
             wait_for(lambda: wrist_bvps(server, wrist.device_id) == [1.0, 2.0])
             assert "session_present=True" in server.log()  # the broker kept it for us
             assert wrist.received.empty()  # never refused: no error was published

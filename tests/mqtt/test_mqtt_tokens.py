@@ -14,32 +14,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests._mosquitto import Broker
+from tests._mosquitto import Broker, serve
 from tests._postgres import SERVER_DATABASES
 from tests._readings import READING
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import LiveServer, wait_for
 from tests.mqtt._device import device
 
 API_TOKEN = "mqtt-api-token-0123456789"
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    broker = Broker(tmp_path_factory.mktemp("mosquitto"))
-    broker.start()
-    yield broker
-    broker.stop()
-
-
-@pytest.fixture(scope="module")
 def server(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = start_server(
-        tmp_path_factory.mktemp("mqtt-tokens") / "data",
-        args=["--mqtt", broker.url],
-        env={"SENSORHUB_API_TOKEN": API_TOKEN},
-    )
-    yield live
-    live.stop()
+    data_dir = tmp_path_factory.mktemp("mqtt-tokens") / "data"
+    yield from serve(broker, data_dir, env={"SENSORHUB_API_TOKEN": API_TOKEN})
 
 
 def device_token(server: LiveServer, device_id: str) -> str:

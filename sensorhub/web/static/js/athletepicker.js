@@ -2,20 +2,9 @@
 // reproduce it), and their best peak force for the optional target line.
 import { $, h, setText } from "./dom.js";
 import { getJSON, query } from "./net.js";
+import { setupText } from "./setup.js";
 
 const found = new Map(); // name → athlete, from the last search
-
-function setupText(setup) {
-  if (!setup) return "";
-  const parts = [
-    setup.bar_height_cm != null && `bar ${setup.bar_height_cm} cm`,
-    setup.knee_angle_deg != null && `knee ${setup.knee_angle_deg}°`,
-    setup.hip_angle_deg != null && `hip ${setup.hip_angle_deg}°`,
-    setup.grip && `grip ${setup.grip}`,
-    setup.straps != null && (setup.straps ? "straps" : "no straps"),
-  ].filter(Boolean);
-  return parts.length ? `Setup: ${parts.join(", ")}` : "";
-}
 
 export function athletePicker(onChosen) {
   const input = $("#athlete");
@@ -24,7 +13,7 @@ export function athletePicker(onChosen) {
     const athlete = found.get(input.value.trim()) ?? null;
     if (athlete?.id === chosen?.id) return;
     chosen = athlete;
-    setText("#athlete-setup", athlete ? setupText(athlete.setup) || "Setup: not recorded" : "");
+    setText("#athlete-setup", athlete ? setupText(athlete.setup) : "");
     let best = null;
     if (athlete) {
       const trend = (await getJSON(`/api/athletes/${athlete.id}/trend` + query({ metric: "peak_force_n" }))).data;

@@ -3,6 +3,7 @@
 import { $, h, setText } from "./dom.js";
 import { ApiError, getJSON, query } from "./net.js";
 import { authHeaders, storedToken } from "./auth.js";
+import { setupText } from "./setup.js";
 import { axis, sizedChart } from "./uplot.js";
 
 const METRICS = [
@@ -24,18 +25,6 @@ async function list(params) {
     ...athletes.map((a) => h("li", {}, h("a", { href: `/athletes?id=${a.id}` }, a.name), ` · ${a.groups.join(", ") || "no group"} · ${a.test_count} tests`)),
   );
   if (!athletes.length) $("#athlete-list").replaceChildren(h("li", {}, "No athlete found."));
-}
-
-function setupText(setup) {
-  if (!setup) return "Setup: not recorded";
-  const parts = [
-    setup.bar_height_cm != null && `bar ${setup.bar_height_cm} cm`,
-    setup.knee_angle_deg != null && `knee ${setup.knee_angle_deg}°`,
-    setup.hip_angle_deg != null && `hip ${setup.hip_angle_deg}°`,
-    setup.grip && `grip ${setup.grip}`,
-    setup.straps != null && (setup.straps ? "straps" : "no straps"),
-  ].filter(Boolean);
-  return "Setup: " + (parts.join(", ") || "not recorded");
 }
 
 const fmt = (v, unit) => (v == null ? "–" : `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`);

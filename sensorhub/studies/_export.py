@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 
 from sensorhub.contracts import iso_time
 from sensorhub.errors import ValidationError
-from sensorhub.signal_export import SIGNAL_COLUMNS, WINDOW_COLUMNS, signal_rows, window_row
+from sensorhub.physio.study import LABEL, Mark, StudySession, phase_spans
+from sensorhub.signals import SIGNAL_COLUMNS, WINDOW_COLUMNS, signal_rows, window_row
 from sensorhub.storage import StoredBatch, WindowRecord
-from sensorhub.study import LABEL, Mark, StudySession, phase_spans
 
 FORMATS = ("csv", "parquet")
 PHASE_COLUMNS = ("phase", "custom_name", "start", "end")

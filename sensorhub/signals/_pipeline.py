@@ -18,7 +18,7 @@ from sensorhub.biometrics import WindowModel, classify
 from sensorhub.contracts import iso_time
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
-from sensorhub.signal_contracts import ack_payload, signals_payload
+from sensorhub.signals._contracts import ack_payload, signals_payload
 from sensorhub.storage import Storage, WindowRecord
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import Broadcaster, Clock, JSONDict

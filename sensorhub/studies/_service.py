@@ -9,10 +9,10 @@ from dataclasses import asdict, replace
 
 from sensorhub import wire
 from sensorhub.errors import StudyNotFound, StudyRunning, StudyStopped
+from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession
 from sensorhub.presence import VIEWERS
 from sensorhub.storage import Storage, WindowQuery
-from sensorhub.study import LABEL, PHASE, Mark, StudySession
-from sensorhub.study_export import SessionData, require_format, session_zip
+from sensorhub.studies._export import SessionData, require_format, session_zip
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 # The most windows one session export holds: a day at the default 5 s step.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sensorhub.study import LABEL, PHASE, Mark, PhaseSpan, phase_spans
+from sensorhub.physio.study import LABEL, PHASE, Mark, PhaseSpan, phase_spans
 
 
 def test_no_phases_no_spans() -> None:
