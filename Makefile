@@ -35,9 +35,13 @@ lint: $(VENV)/.installed-dev
 PG_SUITE := tests/api tests/forceplate tests/realtime tests/devices/test_simulators.py \
 	tests/test_durability.py tests/test_storage_faults.py tests/test_server_database.py
 
+# Three workers, a test file each at a time (module-scoped servers stay shared): most tests wait
+# on servers: on this 2-core machine the first run took 9 min 15 s instead of 14 min 8 s serially.
+PYTEST := $(BIN)/pytest -n 3 --dist loadfile
+
 test: lint
-	$(BIN)/pytest
-	$(BIN)/pytest --database postgresql $(PG_SUITE)
+	$(PYTEST)
+	$(PYTEST) --database postgresql $(PG_SUITE)
 
 # wrk (Debian's package) is the HTTP load generator; installed here when missing (needs root
 # or passwordless sudo).
