@@ -24,7 +24,11 @@ FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e9,
 DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
-DeviceTimestamp = StrictInt | FiniteNumber | Annotated[str, StringConstraints(max_length=64)]
+DeviceTimestamp = (
+    StrictInt
+    | FiniteNumber
+    | Annotated[str, StringConstraints(max_length=64, pattern=wire.TEXT_PATTERN)]
+)
 _M = TypeVar("_M", bound=BaseModel)
 
 

@@ -55,6 +55,10 @@ WEBSOCKET_PATH = "/ws"
 MAX_ATHLETE_CHARS = 200
 # A paragraph or two of free text per test.
 MAX_NOTES_CHARS = 5000
+# Free text holds no NUL: PostgreSQL text cannot (SQLite can), so both databases take the
+# same strings and a NUL is a 422 naming the field, not a failed write.
+TEXT_PATTERN = r"^[^\x00]*$"
+NOT_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 # 10 s at 1 kHz in one message: far above what firmware batches (~20 per 20 ms).
 MAX_SAMPLES_PER_MESSAGE = 10_000
 # Wearable readings per POST /api/sensor_data/batch.

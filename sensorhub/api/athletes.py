@@ -43,10 +43,12 @@ _ONE_ATHLETE = error_responses(404)
 GROUP_PATTERN = r"^[A-Za-z0-9_ .+-]{1,64}$"
 MAX_GROUPS = 20
 # As typed (not trimmed, so the document's length bound is the one enforced); not blank.
-Name = Annotated[str, StringConstraints(max_length=wire.MAX_ATHLETE_CHARS, pattern=r"\S")]
+Name = Annotated[
+    str, StringConstraints(max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.NOT_BLANK_TEXT_PATTERN)
+]
 
 Group = Annotated[str, StringConstraints(pattern=GROUP_PATTERN)]
-ShortText = Annotated[str, StringConstraints(max_length=100)]
+ShortText = Annotated[str, StringConstraints(max_length=100, pattern=wire.TEXT_PATTERN)]
 
 
 class SetupIn(BaseModel):
@@ -70,7 +72,7 @@ class _AthleteFields(BaseModel):
     groups: list[Group] | None = Field(None, max_length=MAX_GROUPS)
     body_mass_kg: Annotated[FiniteNumber, Field(gt=0, le=500)] | None = None
     setup: SetupIn | None = None
-    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
 
 
 class AthleteIn(_AthleteFields):
@@ -125,7 +127,9 @@ async def create_athlete(services: ServicesDep, body: AthleteIn) -> dict[str, An
 async def list_athletes(
     services: ServicesDep,
     group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
-    search: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
+    search: Annotated[
+        str | None, Query(max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> dict[str, Any]:
     """Athletes by name; `group` keeps its members, `search` names containing it (any case)."""
@@ -220,11 +224,15 @@ async def import_recording(
     services: ServicesDep,
     request: Request,
     athlete_id: RowId,
-    filename: Annotated[str, Query(min_length=1, max_length=200)] = "upload.csv",
+    filename: Annotated[
+        str, Query(min_length=1, max_length=200, pattern=wire.TEXT_PATTERN)
+    ] = "upload.csv",
     recorded_at: Annotated[
         AwareDatetime | None, Query(description="when it was recorded; default: now")
     ] = None,
-    notes: Annotated[str | None, Query(max_length=wire.MAX_NOTES_CHARS)] = None,
+    notes: Annotated[
+        str | None, Query(max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
+    ] = None,
 ) -> dict[str, Any]:
     """A recording from another tool (Chronojump force sensor, Hawkin, PASCO, generic, ours)
     becomes a complete test of the athlete, analysed like our own; `source` names its layout,

@@ -30,9 +30,9 @@ class StartTestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     device_id: DeviceId | None = None
-    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     athlete_id: BodyId | None = Field(None, description="an athlete's id; wins over `athlete`")
-    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
 
 
 class StopTestIn(BaseModel):

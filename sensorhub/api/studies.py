@@ -25,7 +25,7 @@ router = APIRouter(
 Pseudonym = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=wire.TEXT_PATTERN)]
 
 
 class _In(BaseModel):
@@ -35,7 +35,7 @@ class _In(BaseModel):
 class StartIn(_In):
     device_id: DeviceId
     participant: Pseudonym = Field(description="a pseudonym, e.g. P07; never a real name")
-    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
 
 
 class PhaseIn(_In):
@@ -45,9 +45,11 @@ class PhaseIn(_In):
 
 class LabelIn(_In):
     name: Name = Field(description="the question, e.g. stress (1–9)")
-    value: Annotated[str, StringConstraints(max_length=200)] | StrictInt | FiniteNumber = Field(
-        description="the answer"
-    )
+    value: (
+        Annotated[str, StringConstraints(max_length=200, pattern=wire.TEXT_PATTERN)]
+        | StrictInt
+        | FiniteNumber
+    ) = Field(description="the answer")
     at: float | None = Field(
         None, strict=True, ge=0, le=MAX_EPOCH_S, allow_inf_nan=False,
         description="the moment the label describes, seconds since the epoch (default: now)",

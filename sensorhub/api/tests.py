@@ -38,8 +38,8 @@ class TestPatch(BaseModel):
     __test__ = False
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
-    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
 
 
 # Seconds from the test's first sample. Bounds go in an inner Annotated: a Field(ge=…) given
@@ -117,7 +117,9 @@ def record_view(record: TestRecord) -> dict[str, Any]:
 async def list_tests(
     services: ServicesDep,
     device_id: DeviceId | None = None,
-    athlete: Annotated[str | None, Query(max_length=wire.MAX_ATHLETE_CHARS)] = None,
+    athlete: Annotated[
+        str | None, Query(max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
+    ] = None,
     before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     athlete_id: RowId | None = None,
@@ -210,9 +212,10 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
 class ExclusionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")] | None = Field(
-        description="why it counts nowhere (e.g. hands slipped); null: it counts again"
-    )
+    reason: (
+        Annotated[str, Field(min_length=1, max_length=500, pattern=wire.NOT_BLANK_TEXT_PATTERN)]
+        | None
+    ) = Field(description="why it counts nowhere (e.g. hands slipped); null: it counts again")
 
 
 @router.put("/{test_id}/exclusion", responses=error_responses(404, 409, *JSON_BODY))

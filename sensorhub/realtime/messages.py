@@ -53,9 +53,9 @@ class Register(_Message):
 class Command(_Message):
     cmd: str = Field(pattern="^(start|stop)$")
     device_id: DeviceId | None = None
-    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS)
+    athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     athlete_id: int | None = Field(None, strict=True, ge=1, le=2**53 - 1)
-    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS)
+    notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
 
 
 def error_payload(exc: SensorhubError) -> JSONDict:

@@ -158,3 +158,27 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         assert int(limited.headers["retry-after"]) >= 1
     finally:
         server.stop()
+
+
+NUL = "a\x00b"  # PostgreSQL text cannot hold it; both databases must answer alike (422)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "options", "names"),
+    [
+        ("GET", "/api/tests", {"params": {"athlete": NUL}}, "athlete"),
+        ("GET", "/api/athletes", {"params": {"search": NUL}}, "search"),
+        ("POST", "/api/athletes", {"json": {"name": NUL}}, "name"),
+        ("POST", "/api/athletes", {"json": {"name": "Jo", "notes": NUL}}, "notes"),
+        ("POST", "/api/start_test", {"json": {"device_id": "nul", "athlete": NUL}}, "athlete"),
+        ("POST", "/api/sensor-data", {"content": body_with("timestamp", '"\\u0000"')}, "timestamp"),
+        ("POST", "/api/wearable/sessions", {"json": {"device_id": "w", "participant": "P1",
+                                                      "notes": NUL}}, "notes"),
+    ],
+)  # fmt: skip
+def test_a_nul_character_in_free_text_is_a_422_naming_the_field(
+    client: httpx.Client, method: str, url: str, options: dict[str, object], names: str
+) -> None:
+    headers = {"content-type": "application/json"} if "content" in options else None
+    response = client.request(method, url, headers=headers, **options)  # type: ignore[arg-type]
+    json_error(response, 422, "validation_error", names)
