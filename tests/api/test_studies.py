@@ -13,6 +13,7 @@ import pytest
 
 from tests._errors import json_error
 from tests._server import LiveServer, wait_for
+from tests._services import require_module
 from tests.forceplate._clients import sio_client
 from tests.signals._batches import batch, new_device
 
@@ -102,7 +103,7 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
 def test_the_parquet_zip_holds_the_same_tables(
     http: httpx.Client, recorded: tuple[int, str, int]
 ) -> None:
-    parquet = pytest.importorskip("pyarrow.parquet")  # the [research] extra (in dev)
+    parquet = require_module("pyarrow.parquet", "pip install 'sensorhub[research]' (in dev)")
     sid, _, values = recorded
     response = http.get(f"{SESSIONS}/{sid}.zip", params={"format": "parquet"})
     assert response.status_code == 200

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from sensorhub.physio import Channel, WindowSignals, bandpass, detect_beats, window_features
+from tests._services import require_module
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # its own dependencies' deprecation warnings
-    nk = pytest.importorskip("neurokit2")
+    nk = require_module("neurokit2", "pip install -e '.[dev]' (a test-only dependency)")
 
 HZ = 64
 T_MS = 1000 / HZ
