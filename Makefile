@@ -1,22 +1,53 @@
 # The two commands the README promises: `make run` and `make test`.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test lint bench soak clean
+# What make installs is locked (exact versions and hashes, requirements/*.txt, written by
+# `make lock` from the ranges in pyproject.toml): a fresh clone installs what the tests saw.
+# The package itself goes in without its dependencies and without build isolation, so nothing
+# unpinned enters, not even the build backend (setuptools is in the lock).
+LOCKED_INSTALL := $(BIN)/pip install --quiet --require-hashes --no-deps -r
+SELF_INSTALL   := $(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+
+.PHONY: run demo test lint bench soak clean lock upgrade-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-# Stamp files: reinstall only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Stamp files: reinstall only when the lock or pyproject.toml changes.
+$(VENV)/.installed: requirements/run.txt pyproject.toml | $(BIN)/python
+	$(LOCKED_INSTALL) requirements/run.txt
+	$(SELF_INSTALL)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(LOCKED_INSTALL) requirements/dev.txt
+	$(SELF_INSTALL)
 	touch $@ $(VENV)/.installed
+
+# Rewrite the locks from pyproject.toml, keeping every pin that still fits its range;
+# `make lock UPGRADE=1` moves every package to its newest allowed version (docs/dependencies.md).
+LOCK_EXTRAS := --extra dev --extra postgres --extra mqtt --extra redis --extra research
+UV_COMPILE  := $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
+	--python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.installed-dev
+	$(UV_COMPILE) -o requirements/run.txt
+	$(UV_COMPILE) $(LOCK_EXTRAS) -o requirements/dev.txt
+
+# The scheduled check: the newest versions pyproject.toml allows, in a scratch venv, through
+# lint and the whole suite, so a breaking upstream release is found here first.
+UPGRADE_VENV := .venv-upgrade
+upgrade-check: $(VENV)/.installed-dev
+	rm -rf $(UPGRADE_VENV)
+	$(PYTHON) -m venv $(UPGRADE_VENV)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in $(LOCK_EXTRAS) --upgrade \
+		--generate-hashes --quiet -o $(UPGRADE_VENV)/newest.txt
+	$(UPGRADE_VENV)/bin/pip install --quiet --require-hashes --no-deps -r $(UPGRADE_VENV)/newest.txt
+	$(UPGRADE_VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(UPGRADE_VENV)/.installed $(UPGRADE_VENV)/.installed-dev
+	@$(BIN)/python -m scripts.lock_diff requirements/dev.txt $(UPGRADE_VENV)/newest.txt
+	$(MAKE) VENV=$(UPGRADE_VENV) test
 
 run: $(VENV)/.installed
 	$(BIN)/sensorhub serve --host 0.0.0.0 --port 5000
@@ -56,4 +87,4 @@ soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UPGRADE_VENV) .mypy_cache .pytest_cache .ruff_cache

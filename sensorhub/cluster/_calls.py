@@ -73,7 +73,7 @@ class Calls:
                     self._tasks.spawn(self._answer(handler, request), f"call-{request['op']}")
         finally:
             await self._tasks.cancel_all()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
 
     async def _answer(self, handler: Handler, request: dict[str, Any]) -> None:
         try:
