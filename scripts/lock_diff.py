@@ -32,7 +32,7 @@ def main(locked: str, newest: str) -> int:
         for name in sorted(new)
         if not new[name] <= old.get(name, set())
     ]
-    print(f"{len(changed)} of {len(new)} packages newer than {locked}:")
+    print(f"{len(changed)} of {len(new)} packages differ from {locked}:")
     print("\n".join(changed) if changed else "  (none)")
     return 0
 
