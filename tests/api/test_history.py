@@ -121,7 +121,7 @@ def test_trend_judged_with_a_recorded_reliability_study(
 ) -> None:
     # The athlete's own stable period, days 1–3: bests 2100, 2150, 2300, differences 50 and
     # 150, SD 70.711, TE = 70.711 / √2 = 50 N exactly (df 1); those days are not judged.
-    params = {
+    params: dict[str, str | int] = {
         "metric": "peak_force_n",
         "study_from": "2026-01-05",
         "study_to": "2026-01-19",

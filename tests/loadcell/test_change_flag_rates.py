@@ -15,6 +15,8 @@ The measured rates are in docs/athletes.md and the issue's note.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -49,7 +51,7 @@ def flag_shares(day_sd: float, step: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bound(shares: np.ndarray) -> float:
-    return 0.05 + 3.0 * float(shares.std(ddof=1)) / np.sqrt(shares.size)
+    return 0.05 + 3.0 * float(shares.std(ddof=1)) / math.sqrt(shares.size)
 
 
 @pytest.mark.parametrize("day_sd", [0.0, 50.0, 75.0])
