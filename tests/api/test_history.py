@@ -350,16 +350,33 @@ def test_athlete_report_pdf_covers_the_period_asked_for(
 
     assert response.status_code == 200, response.text
     text, pages = pdf_text_and_png(response.content, tmp_path)
+    words = " ".join(text.split())
     assert len(pages) == 1
     assert "IMTP history: Trend athlete" in text
     assert "2026-01-12 to 2026-01-26" in text
-    # Days 2–4 only: day 2 (2150, 2050, 2100) and day 4 (2310, 2290) give the TE:
-    # sqrt((5000 + 200) / (2 + 1)) = 41.6 N; the sessions 2150, 2300, 2310 N.
-    assert "Typical error 41.6 N" in " ".join(text.split())
-    for value in ("2150.0 N", "2300.0 N", "2310.0 N"):
-        assert value in text
-    assert "2100.0 N (first)" not in text and "2026-01-05" not in text
+    # Days 2–4 only, judged with the published default CV (no study recorded).
+    assert "Typical error CV 5.3 %, from default CV 5.3 %" in words
+    for value in ("2150.0 N (first)", "2300.0 N", "2310.0 N"):
+        assert value in words
+    assert "2026-01-05" not in text
     assert "hands slipped" in text
+
+
+def test_athlete_report_pdf_shows_the_study_te_and_each_interval(
+    trend_athlete: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    # Study: days 1–3 (TE 50 N, df 1: t(0.95, 1) = 6.31375); judged: 2310 then 2200 N, a change
+    # of −110 N with the 90 % interval −110 ± 6.31375 × √2 × 50 = −556.449 to +336.449 N.
+    params = {"study_from": "2026-01-05", "study_to": "2026-01-19"}
+    response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params=params)
+    assert response.status_code == 200, response.text
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    words = " ".join(text.split())
+    assert len(pages) == 1
+    assert "Typical error 50.0 N (90 % CI" in words
+    assert "reliability study of the athlete's own sessions" in words
+    assert "2310.0 N (first)" in words
+    assert "change -110.0 (90 % CI -556.4 to +336.4) within noise" in words
 
 
 def test_reports_of_unknown_ids_are_404(http: httpx.Client) -> None:
