@@ -282,6 +282,7 @@ def test_squad_lists_latest_values_with_z_scores(squad: dict[str, Any], http: ht
         assert none["values"][metric] is None and none["z"][metric] is None
     assert first["values"]["peak_force_n"] == 2000.0
     assert first["z"]["asymmetry_pct"] is None
+    assert first["asymmetry_side"] is None
     assert data["units"]["rfd_0_200_n_per_s"] == "N/s"
 
 
@@ -294,7 +295,8 @@ def test_squad_csv_holds_the_same_rows(squad: dict[str, Any], http: httpx.Client
     assert lines[0].startswith("athlete_id,name,date,peak_force_n,peak_force_n_z,")
     by_name = {line.split(",")[1]: line.split(",") for line in lines[1:]}
     assert by_name["Squad 2000"][3] == "2000.0"
-    assert by_name["Squad none"][3:] == [""] * 8
+    assert by_name["Squad none"][3:] == [""] * 9
+    assert lines[0].endswith(",asymmetry_pct,asymmetry_pct_z,asymmetry_side")
 
 
 def test_squad_of_a_bad_group_name_is_a_422(http: httpx.Client) -> None:
