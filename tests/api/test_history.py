@@ -405,3 +405,36 @@ def test_report_dates_must_be_iso_days(
 ) -> None:
     response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params={name: value})
     json_error(response, 422, "validation_error", name)
+
+
+def test_an_80_hz_import_has_an_interpolated_onset_and_a_true_20_ms_peak_rfd(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    # The Chronojump fixture rests at exactly 0.5 N (SD 0: the band is its 1e-6 N floor), then
+    # rises 1200 N/s from 2.0 s; the line from 2.0 s (0.5 N) to 2.0125 s (15.5 N) crosses
+    # 0.5 + 1e-6 N at 2.0 s + 1e-6 / 15 × 12.5 ms. On that straight rise RFD 0–200 ms and the
+    # 20 ms peak RFD are its slope.
+    result = http.get(f"/api/tests/{trend_athlete['chronojump']['id']}/analysis").json()["data"][
+        "result"
+    ]
+    onset = result["onset"]
+    assert onset["interpolated"] is True
+    assert onset["time_s"] == pytest.approx(2.0 + 1e-6 / 15.0 * 0.0125, abs=1e-12)
+    assert result["windows"][3]["rfd_n_per_s"] == pytest.approx(1200.0, rel=1e-9)
+    assert result["peak_rfd"]["window_ms"] == 20.0
+    assert result["peak_rfd"]["rfd_n_per_s"] == pytest.approx(1200.0, rel=1e-9)
+
+
+def test_an_inverted_import_is_flipped_and_flagged_with_the_stored_mass(
+    http: httpx.Client,
+) -> None:
+    athlete_id = new_athlete(http, name="Inverted", body_mass_kg=80.0)
+    rows = chronojump_csv().splitlines()
+    inverted = [rows[0]] + [f"{t};-{force}" for t, force in (row.split(";") for row in rows[1:])]
+    response = import_text(http, athlete_id, "\n".join(inverted) + "\n", filename="cj.csv")
+    assert response.status_code == 201, response.text
+    summary = response.json()["data"]["summary"]
+    assert "inverted" in summary["flags"]
+    assert summary["peak_force_n"] == pytest.approx(1200.5, rel=gamma(4))
+    # The stored 80 kg: ground reaction at peak 80 × 9.81 + 1200 N, so 1200 / 80 + 9.81 N/kg.
+    assert summary["relative_peak_force_n_per_kg"] == pytest.approx(1200.0 / 80.0 + 9.81, rel=1e-9)
