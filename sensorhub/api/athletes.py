@@ -182,7 +182,8 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class StudyQuery:
-    """A reliability study named by its days and group (both days, or none)."""
+    """A reliability study named by its days and group; a missing day leaves the period open
+    on that side (as a report's period), and a group alone studies all its days."""
 
     def __init__(
         self,
@@ -197,12 +198,8 @@ class StudyQuery:
             Query(pattern=GROUP_PATTERN, description="whose sessions; default the athlete's"),
         ] = None,
     ) -> None:
-        if (study_from is None) != (study_to is None):
-            raise ValidationError("study_from and study_to: give both days of the study, or none")
-        if study_group is not None and study_from is None:
-            raise ValidationError("study_group: give the study's days (study_from, study_to)")
         self.study = None
-        if study_from is not None:
+        if (study_from, study_to, study_group) != (None, None, None):
             self.study = ReliabilityStudy(Period(study_from, study_to), study_group)
 
 

@@ -139,11 +139,15 @@ def test_trend_judged_with_a_recorded_reliability_study(
     assert len(in_study) == 6  # the 6 counted trials of days 1–3
 
 
-def test_a_study_needs_both_days(trend_athlete: dict[str, Any], http: httpx.Client) -> None:
+def test_a_study_open_at_one_end_takes_every_day_from_its_first(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    # From day 1 on: every session is the study (TE from all 4 differences), none is judged.
     params = {"metric": "peak_force_n", "study_from": "2026-01-05"}
-    response = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params)
-    assert response.status_code == 422
-    assert "study_from and study_to" in response.text
+    trend = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params).json()["data"]
+    assert trend["typical_error"]["df"] == 3
+    assert trend["sessions"] == []
+    assert "2026-01-05 to the latest test" in trend["typical_error"]["description"]
 
 
 def test_trend_says_which_tests_it_left_out_and_why(
