@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import (
     AwareDatetime,
@@ -27,7 +27,7 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.api.tests import record_view
-from sensorhub.athletes import Period
+from sensorhub.athletes import Period, ReliabilityStudy
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
 from sensorhub.loadcell import SummaryMetric
@@ -171,6 +171,38 @@ async def delete_athlete(
     return {"status": "success", "message": message, "deleted_tests": deleted}
 
 
+def _iso_date(value: Any) -> Any:
+    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class StudyQuery:
+    """A reliability study named by its days and group; a missing day leaves the period open
+    on that side (as a report's period), and a group alone studies all its days."""
+
+    def __init__(
+        self,
+        study_from: Annotated[
+            IsoDate | None, Query(description="reliability study: first day of a stable period")
+        ] = None,
+        study_to: Annotated[
+            IsoDate | None, Query(description="reliability study: its last day")
+        ] = None,
+        study_group: Annotated[
+            str | None,
+            Query(pattern=GROUP_PATTERN, description="whose sessions; default the athlete's"),
+        ] = None,
+    ) -> None:
+        self.study = None
+        if (study_from, study_to, study_group) != (None, None, None):
+            self.study = ReliabilityStudy(Period(study_from, study_to), study_group)
+
+
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
 #: ``@baseline`` after it: analysed against the resting baseline (a series load cell).
 METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
@@ -180,6 +212,7 @@ METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
 async def get_trend(
     services: ServicesDep,
     athlete_id: RowId,
+    study: Annotated[StudyQuery, Depends()],
     metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
     method: Annotated[
         str,
@@ -189,11 +222,25 @@ async def get_trend(
         BestRule, Query(description="a session's value: its best trial, or the mean of two")
     ] = "best_trial",
     group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+    swc: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=1e9,
+            allow_inf_nan=False,
+            description="smallest worthwhile change set by the coach, in the metric's unit",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Each session's value with its date, typical error, CV %, smallest worthwhile change and
-    each session's change (improved / declined / within_noise); tests analysed with another
-    method, excluded or without a value are listed under `left_out` with the reason."""
-    trend = await services.athletes.trend(athlete_id, metric, normal_method(method), rule, group)
+    """Each session's value and its change from the previous one with a 90 % interval, the
+    chances of a change beyond ±SWC and a flag (improved / declined / increased / decreased /
+    trivial / within_noise / unknown); the typical error with where it came from (a
+    reliability study, the metric's default CV, or unknown) and the SWC with its source. Tests
+    analysed with another method, excluded, without a value or in the study are under
+    `left_out` with the reason."""
+    trend = await services.athletes.trend(
+        athlete_id, metric, normal_method(method), rule, group, judged_with=(study.study, swc)
+    )
     return {"status": "success", "data": trend}
 
 
@@ -255,15 +302,6 @@ def _text(body: bytes, content_type: str) -> str:
         raise ValidationError(f"body: the file is not UTF-8 text ({exc.reason})") from exc
 
 
-def _iso_date(value: Any) -> Any:
-    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "a one-page PDF"}
 }
@@ -273,6 +311,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
 async def athlete_report(
     services: ServicesDep,
     athlete_id: RowId,
+    study: Annotated[StudyQuery, Depends()],
     from_: Annotated[
         IsoDate | None, Query(alias="from", description="first day, YYYY-MM-DD")
     ] = None,
@@ -280,10 +319,14 @@ async def athlete_report(
     method: Annotated[str, Query(pattern=METHOD_PATTERN)] = "sd:5",
 ) -> Response:
     """The athlete's one-page PDF over the days `from`…`to` (both included; `to` before `from`
-    is an empty period): trend charts with the noise band, typical error, SWC, each session's
-    change and the tests left out."""
+    is an empty period), changes judged with the reliability study given (`study_from`,
+    `study_to`, `study_group`) or each metric's default: per metric the sessions, the typical
+    error and where it came from, the SWC, each change with its 90 % interval and flag, and the
+    tests left out."""
     period = Period(from_, to)
-    pdf = await services.athletes.athlete_report(athlete_id, normal_method(method), period)
+    pdf = await services.athletes.athlete_report(
+        athlete_id, normal_method(method), period, study.study
+    )
     return _pdf_response(pdf, f"athlete_{athlete_id}.pdf")
 
 
