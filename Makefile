@@ -71,7 +71,8 @@ PG_SUITE := tests/api tests/forceplate tests/test_durability.py tests/test_stora
 
 # Three workers, a test file each at a time (module-scoped servers stay shared): most tests wait
 # on servers: on this 2-core machine the first run took 9 min 15 s instead of 14 min 8 s serially.
-PYTEST := $(BIN)/pytest -n 3 --dist loadfile
+# Each pass ends with its ten slowest tests: the suite's budget is 10 minutes for both passes.
+PYTEST := $(BIN)/pytest -n 3 --dist loadfile --durations=10
 
 test: lint
 	$(PYTEST)
