@@ -11,7 +11,7 @@ from sensorhub.physio.features import (
     WindowSignals,
     window_features,
 )
-from sensorhub.physio.hrv import HrvStats, Intervals, hrv_stats, intervals
+from sensorhub.physio.hrv import HrvStats, NnSeries, hrv_stats, nn_series
 from sensorhub.physio.windows import DEFAULT_STEP_S, DEFAULT_WINDOW_S, DueWindow, SlidingWindows
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
     "FloatArray",
     "GOOD",
     "HrvStats",
-    "Intervals",
+    "NnSeries",
     "POOR",
     "Samples",
     "SignalBatch",
@@ -37,7 +37,7 @@ __all__ = [
     "bandpass",
     "detect_beats",
     "hrv_stats",
-    "intervals",
+    "nn_series",
     "parabolic_offsets",
     "samples",
     "window_features",
