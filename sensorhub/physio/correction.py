@@ -67,20 +67,20 @@ def classify(beats_s: FloatArray) -> list[Artefact]:
     drr = np.diff(rr, prepend=rr[0])
     drr[0] = np.mean(drr[1:])
     drr = _normalised(drr)
-    median_rr = _rolling(rr, MEDIAN_BEATS, lambda w: np.nanmedian(w, axis=1))
+    median_rr = rolling_median(rr, MEDIAN_BEATS)
     deviation = rr - median_rr
     deviation[deviation < 0] *= 2  # short intervals weigh double, as in the paper
     th2 = _threshold(deviation)
     mrr = _normalised(deviation, th2)
     s12, s22 = _subspaces(drr)
     found: list[Artefact] = []
-    i = 0
+    # rr[0] and dRR[0], dRR[1] stand in for intervals before the first beat: no evidence.
+    i = 2
     while i < len(rr) - 2:
-        kind: str | None
-        if _is_ectopic(drr[i], s12[i]):
-            kind, at = ECTOPIC, i
-        elif i + 1 < len(rr) - 2 and _is_ectopic(drr[i + 1], s12[i + 1]):
-            kind, at = ECTOPIC, i + 1  # the pattern's first interval: ectopy, not long/short
+        kind: str | None = None
+        at = _ectopic_pattern(drr, s12, i)
+        if at is not None:
+            kind = ECTOPIC
         else:
             kind, at = _long_short_kind(i, rr, drr, mrr, s22, median_rr, th2), i
         if kind is None:
@@ -89,6 +89,21 @@ def classify(beats_s: FloatArray) -> list[Artefact]:
         found.append(Artefact(at, kind))
         i = _next_independent(Artefact(at, kind))
     return found
+
+
+def _ectopic_pattern(drr: FloatArray, s12: FloatArray, i: int) -> int | None:
+    """Where an ectopic pattern is first found, at ``i`` or ``i + 1``, moved on by one when
+    the next dRR qualifies too and is larger. An early beat makes dRR −δ, +2δ, −δ: the middle,
+    largest one names it, though its first may qualify already. (Alternating beats remain
+    ambiguous: early even beats or late odd ones.)"""
+
+    def qualifies(k: int) -> bool:
+        return k < len(drr) - 2 and _is_ectopic(drr[k], s12[k])
+
+    at = i if qualifies(i) else i + 1 if qualifies(i + 1) else None
+    if at is not None and qualifies(at + 1) and abs(drr[at + 1]) > abs(drr[at]):
+        at += 1
+    return at
 
 
 def _next_independent(artefact: Artefact) -> int:
@@ -217,6 +232,11 @@ def _normalised(values: FloatArray, threshold: FloatArray | None = None) -> Floa
     out = np.full(len(values), np.nan)
     np.divide(values, th, out=out, where=th != 0)
     return out
+
+
+def rolling_median(values: FloatArray, width: int) -> FloatArray:
+    """The median of a centred window of ``width`` values, shorter at the edges."""
+    return np.asarray(_rolling(values, width, lambda w: np.nanmedian(w, axis=1)))
 
 
 def _rolling(

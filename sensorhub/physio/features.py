@@ -121,7 +121,7 @@ def _poor_reason(pulse: _Pulse) -> str | None:
 
 
 def _pulse(bvp: Channel | None, acc: Channel | None) -> str | _Pulse:
-    """A reason the pulse is poor, or its beats: motion and misshapen beats left out, the rest
+    """A reason the pulse is poor, or its beats: beats under motion left out, the rest
     corrected into the NN series (docs/signals.md, "Beats" and "Beat correction")."""
     if bvp is None or len(bvp.values) < min_samples(bvp.hz):
         return quality.MISSING
@@ -135,9 +135,10 @@ def _pulse(bvp: Channel | None, acc: Channel | None) -> str | _Pulse:
     moving = quality.beats_under_motion(
         None if acc is None else acc.values, acc.hz if acc else 1.0, beat_times
     )
+    # Shape judges the window (SQI), not single beats: the pulse before an early beat is
+    # misshapen by it, and dropping it would turn one ectopic beat into a gap.
     correlations = quality.beat_correlations(filtered, beat_times, bvp.hz)
-    trusted = ~moving & (correlations >= quality.MIN_BEAT_CORRELATION)
-    nn = nn_series(beat_times, trusted)
+    nn = nn_series(beat_times, ~moving)
     still = correlations[~moving]
     return _Pulse(
         beats=len(beat_times),

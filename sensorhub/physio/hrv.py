@@ -8,13 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorhub.physio.bvp import FloatArray
-from sensorhub.physio.correction import correct
+from sensorhub.physio.correction import MEDIAN_BEATS, correct, rolling_median
 
 # pNN50's threshold: successive intervals differing by more than 50 ms.
 NN50_MS = 50.0
 # A run of trusted beats shorter than this is too short to classify (the classification
 # needs intervals on both sides of a beat) and is left out.
 MIN_RUN_BEATS = 5
+# After correction, an NN interval this far from its local median is an artefact the
+# correction missed: the classification's thresholds come from the quartiles of the beats
+# around, so when more than about a quarter of them are disturbed they rise with the
+# artefacts (the method's breakdown point) and correct nothing. Such intervals count as
+# corrections, so the window is rated poor instead of carrying RMSSD 200 ms.
+MAX_LOCAL_DEVIATION = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +59,16 @@ def nn_series(beat_times_s: FloatArray, trusted: np.ndarray) -> NnSeries:
     corrected = beats = 0
     for run in _runs(beat_times_s, trusted):
         fixed = correct(run)
-        runs.append(np.diff(fixed.beats_s) * 1000.0)
-        corrected += fixed.corrections
+        intervals = np.diff(fixed.beats_s) * 1000.0
+        runs.append(intervals)
+        corrected += fixed.corrections + _uncorrected(intervals)
         beats += len(fixed.beats_s)
     return NnSeries(runs, corrected, beats)
+
+
+def _uncorrected(intervals: FloatArray) -> int:
+    local = rolling_median(intervals, MEDIAN_BEATS)
+    return int(np.count_nonzero(np.abs(intervals - local) > MAX_LOCAL_DEVIATION * local))
 
 
 def _runs(beat_times_s: FloatArray, trusted: np.ndarray) -> list[FloatArray]:

@@ -31,8 +31,6 @@ MAX_MOTION_SD_G = 0.15
 MOTION_SPAN_S = 0.5
 # More than half the window's beats under motion: too little pulse left for numbers.
 MAX_MOTION_SHARE = 0.5
-# A beat whose shape correlates with the window's mean beat at least this much is trusted.
-MIN_BEAT_CORRELATION = 0.8
 # The mean correlation of the motion-free beats with the mean beat (the signal-quality index)
 # and the share of intervals left in the NN series below which HR/HRV would be guesses.
 MIN_SQI = 0.7
