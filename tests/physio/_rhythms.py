@@ -55,9 +55,7 @@ class Rhythm:
         sd = np.full(len(t), 0.01)  # sitting still
         if self.motion_s is not None:
             sd[(t >= self.motion_s[0]) & (t < self.motion_s[1])] = 0.4
-        return np.column_stack(
-            [rng.normal(0, sd), rng.normal(0, sd), 1.0 + rng.normal(0, sd)]
-        )
+        return np.column_stack([rng.normal(0, sd), rng.normal(0, sd), 1.0 + rng.normal(0, sd)])
 
 
 def resting_sinus(seed: int = 3) -> FloatArray:
@@ -97,8 +95,14 @@ def rhythms() -> list[Rhythm]:
         Rhythm("clean", sinus, sinus),
         Rhythm("one ectopic beat 22 % early", sinus, one_early, planted=1),
         Rhythm("ectopic 38 % early + a missed pulse", sinus, early_and_missed, planted=2),
-        Rhythm("same + noise + a 6 s motion artefact", sinus, early_and_missed, planted=2,
-               noise=0.02, motion_s=(5.0, 11.0)),  # fmt: skip
+        Rhythm(
+            "same + noise + a 6 s motion artefact",
+            sinus,
+            early_and_missed,
+            planted=2,
+            noise=0.02,
+            motion_s=(5.0, 11.0),
+        ),  # fmt: skip
         Rhythm("HR recovering 133 → 57 bpm", recovering_sinus(), recovering_sinus()),
         Rhythm("a missed pulse", sinus, np.delete(sinus, 45), planted=1),
         Rhythm("an extra pulse", sinus, sinus, planted=1, extra_pulses=extra),
