@@ -17,7 +17,8 @@ from sensorhub.storage import StoredBatch, WindowRecord
 SIGNAL_COLUMNS = ("device_id", "seq", "channel", "hz", "t_ms", "value")
 WINDOW_COLUMNS = (
     "id", "device_id", "start_ms", "end_ms", "at", "quality", "reason", "beats", "sqi",
-    "usable_beats", *FEATURE_NAMES, "stress_probability", "prediction", "model",
+    "usable_beats", "corrected_beats", "motion_beats", *FEATURE_NAMES,
+    "stress_probability", "prediction", "model",
 )  # fmt: skip
 _AXES = ("acc_x", "acc_y", "acc_z")
 
@@ -38,7 +39,7 @@ def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
 def window_row(record: WindowRecord) -> tuple[object, ...]:
     f = record.features.as_dict()
     head = (record.id, record.device_id, record.start_ms, record.end_ms, iso_time(record.at))
-    body = tuple(f[name] for name in WINDOW_COLUMNS[5 : 10 + len(FEATURE_NAMES)])
+    body = tuple(f[name] for name in WINDOW_COLUMNS[5:-3])
     return (*head, *body, record.stress_probability, record.prediction, record.model)
 
 
