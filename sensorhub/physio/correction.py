@@ -17,7 +17,6 @@ docs/signals.md ("Beat correction") compares this implementation with NeuroKit2'
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,10 +219,8 @@ def _subspaces(drr: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def _threshold(values: FloatArray) -> FloatArray:
     """α × half the interquartile range of |values| over the surrounding beats."""
-    quartiles = _rolling(
-        np.abs(values), THRESHOLD_BEATS, lambda w: np.nanquantile(w, [0.25, 0.75], axis=1)
-    )
-    return np.asarray(ALPHA * (quartiles[1] - quartiles[0]) / 2)
+    q1, q3 = _rolling_quantiles(np.abs(values), THRESHOLD_BEATS, (0.25, 0.75))
+    return np.asarray(ALPHA * (q3 - q1) / 2)
 
 
 def _normalised(values: FloatArray, threshold: FloatArray | None = None) -> FloatArray:
@@ -236,15 +233,26 @@ def _normalised(values: FloatArray, threshold: FloatArray | None = None) -> Floa
 
 def rolling_median(values: FloatArray, width: int) -> FloatArray:
     """The median of a centred window of ``width`` values, shorter at the edges."""
-    return np.asarray(_rolling(values, width, lambda w: np.nanmedian(w, axis=1)))
+    return _rolling_quantiles(values, width, (0.5,))[0]
 
 
-def _rolling(
-    values: FloatArray, width: int, statistic: Callable[[np.ndarray], np.ndarray]
-) -> np.ndarray:
-    """``statistic`` over a centred window of ``width`` beats, shorter at the edges (pandas'
-    ``rolling(width, center=True, min_periods=1)``)."""
+def _rolling_quantiles(
+    values: FloatArray, width: int, quantiles: tuple[float, ...]
+) -> list[FloatArray]:
+    """Quantiles (linear interpolation, as NumPy's and pandas' default) over a centred window
+    of ``width`` values, shorter at the edges (pandas' ``rolling(width, center=True,
+    min_periods=1)``): each window sorted once, the padding sorted past its end."""
     half = width // 2
-    padded = np.pad(np.asarray(values, dtype=np.float64), half, constant_values=np.nan)
-    windows = sliding_window_view(padded, width)
-    return np.asarray(statistic(windows))
+    padded = np.pad(np.asarray(values, dtype=np.float64), half, constant_values=np.inf)
+    windows = np.sort(sliding_window_view(padded, width), axis=1)
+    index = np.arange(len(values))
+    count = np.minimum(index + half, len(values) - 1) - np.maximum(index - half, 0) + 1
+    rows = np.arange(len(values))
+    out = []
+    for q in quantiles:
+        position = q * (count - 1)
+        below = np.floor(position).astype(int)
+        above = np.minimum(below + 1, count - 1)
+        low, high = windows[rows, below], windows[rows, above]
+        out.append(np.asarray(low + (position - below) * (high - low)))
+    return out

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sensorhub.physio import GOOD, POOR, Channel, WindowSignals, window_features
-from sensorhub.physio.correction import ECTOPIC, EXTRA, MISSED, classify, correct
+from sensorhub.physio.correction import ECTOPIC, EXTRA, MISSED, classify, correct, rolling_median
 from sensorhub.physio.quality import MAX_CORRECTED_SHARE
+from tests._services import require_module
 from tests.physio._rhythms import ACC_HZ, HZ, Rhythm, resting_sinus, rhythms
 
 RHYTHMS = {r.name: r for r in rhythms()}
@@ -69,3 +70,11 @@ def test_a_wrist_moving_all_minute_is_poor_motion() -> None:
     sinus = resting_sinus()
     f = _features(Rhythm("walking", sinus, sinus, motion_s=(0.0, 60.0)))
     assert (f["quality"], f["reason"]) == (POOR, "motion")
+
+
+def test_the_rolling_median_is_pandas_centred_rolling_median() -> None:
+    pd = require_module("pandas", "pip install -e '.[dev]' (NeuroKit2 brings it)")
+    values = np.random.default_rng(0).normal(850.0, 40.0, 70)
+    for width in (11, 91):  # shorter than the series, and longer
+        expected = pd.Series(values).rolling(width, center=True, min_periods=1).median()
+        np.testing.assert_allclose(rolling_median(values, width), expected.to_numpy())
