@@ -10,7 +10,7 @@ import numpy as np
 
 from sensorhub.physio import quality
 from sensorhub.physio.bvp import FloatArray, bandpass, detect_beats, min_samples
-from sensorhub.physio.hrv import HrvStats, hrv_stats, nn_series
+from sensorhub.physio.hrv import HrvStats, NnSeries, hrv_stats, nn_series
 
 GOOD = "good"
 POOR = "poor"
@@ -70,10 +70,15 @@ class WindowFeatures:
 
 
 def window_features(window: WindowSignals) -> WindowFeatures:
+    return window_analysis(window)[0]
+
+
+def window_analysis(window: WindowSignals) -> tuple[WindowFeatures, NnSeries | None]:
+    """The window's features and the NN series they rest on (None without beats)."""
     context = {**_temperature(window.temperature), **_movement(window.acc)}
     pulse = _pulse(window.bvp, window.acc)
     if isinstance(pulse, str):
-        return WindowFeatures(POOR, pulse, **context)
+        return WindowFeatures(POOR, pulse, **context), None
     common: dict[str, Any] = {
         "beats": pulse.beats,
         "sqi": pulse.sqi,
@@ -84,9 +89,9 @@ def window_features(window: WindowSignals) -> WindowFeatures:
     }
     reason = _poor_reason(pulse)
     if reason is not None or pulse.stats is None:
-        return WindowFeatures(POOR, reason or quality.TOO_FEW_BEATS, **common)
+        return WindowFeatures(POOR, reason or quality.TOO_FEW_BEATS, **common), pulse.nn
     stats = pulse.stats
-    return WindowFeatures(
+    features = WindowFeatures(
         GOOD,
         hr_bpm=stats.hr_bpm,
         mean_ibi_ms=stats.mean_ibi_ms,
@@ -95,6 +100,7 @@ def window_features(window: WindowSignals) -> WindowFeatures:
         pnn50=stats.pnn50,
         **common,
     )
+    return features, pulse.nn
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,7 @@ class _Pulse:
     corrected_share: float
     motion_share: float
     stats: HrvStats | None
+    nn: NnSeries
 
 
 def _poor_reason(pulse: _Pulse) -> str | None:
@@ -147,6 +154,7 @@ def _pulse(bvp: Channel | None, acc: Channel | None) -> str | _Pulse:
         corrected_share=nn.corrected_share(),
         motion_share=float(np.mean(moving)),
         stats=hrv_stats(nn),
+        nn=nn,
     )
 
 

@@ -25,12 +25,20 @@ MAX_LOCAL_DEVIATION = 0.3
 
 @dataclass(frozen=True, slots=True)
 class NnSeries:
-    """NN intervals (ms) per run of trusted beats (a left-out beat ends a run: no interval
-    spans it), the corrected beat count and the beats the runs hold after correction."""
+    """The corrected beat times (s) per run of trusted beats (a left-out beat ends a run: no
+    interval spans it), and how many beats were corrected."""
 
-    runs: list[FloatArray]
+    beat_runs: list[FloatArray]
     corrected: int
-    beats: int
+
+    @property
+    def runs(self) -> list[FloatArray]:
+        """NN intervals (ms) per run."""
+        return [np.diff(r) * 1000.0 for r in self.beat_runs]
+
+    @property
+    def beats(self) -> int:
+        return sum(len(r) for r in self.beat_runs)
 
     def intervals(self) -> FloatArray:
         return np.concatenate(self.runs) if self.runs else np.empty(0)
@@ -56,14 +64,12 @@ class HrvStats:
 def nn_series(beat_times_s: FloatArray, trusted: np.ndarray) -> NnSeries:
     """Split the beats at untrusted ones (motion, a misshapen pulse), correct each run."""
     runs: list[FloatArray] = []
-    corrected = beats = 0
+    corrected = 0
     for run in _runs(beat_times_s, trusted):
         fixed = correct(run)
-        intervals = np.diff(fixed.beats_s) * 1000.0
-        runs.append(intervals)
-        corrected += fixed.corrections + _uncorrected(intervals)
-        beats += len(fixed.beats_s)
-    return NnSeries(runs, corrected, beats)
+        runs.append(fixed.beats_s)
+        corrected += fixed.corrections + _uncorrected(np.diff(fixed.beats_s) * 1000.0)
+    return NnSeries(runs, corrected)
 
 
 def _uncorrected(intervals: FloatArray) -> int:
@@ -94,6 +100,7 @@ def hrv_stats(nn: NnSeries) -> HrvStats | None:
         mean_ibi_ms=mean_ibi,
         sdnn_ms=float(np.std(intervals, ddof=1)),
         rmssd_ms=float(np.sqrt(np.mean(successive**2))),
-        pnn50=float(100.0 * np.mean(np.abs(successive) > NN50_MS)),
+        # The Task Force's definition (as NeuroKit2): NN50 over the number of NN intervals.
+        pnn50=float(100.0 * np.count_nonzero(np.abs(successive) > NN50_MS) / len(intervals)),
         usable_ibis=len(intervals),
     )
