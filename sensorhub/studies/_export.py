@@ -44,7 +44,7 @@ def session_zip(data: SessionData, file_format: str) -> bytes:
     """The zip's bytes; CPU-bound, so the caller runs it in a worker thread."""
     tables: dict[str, tuple[Sequence[str], list[tuple[object, ...]]]] = {
         "signals": (SIGNAL_COLUMNS, [r for b in data.batches for r in signal_rows(b)]),
-        "windows": (WINDOW_COLUMNS, [window_row(w) for w in data.windows]),
+        "windows": (WINDOW_COLUMNS, [window_row(w, omit_demo=True) for w in data.windows]),
         "phases": (PHASE_COLUMNS, _phase_rows(data)),
         "labels": (LABEL_COLUMNS, [(iso_time(m.at), m.name, m.value)
                                    for m in data.marks if m.kind == LABEL]),

@@ -93,7 +93,12 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
         return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
 
     assert len(rows("signals.csv")) == values
-    assert [r["end_ms"] for r in rows("windows.csv")] == ["60000.0", "65000.0"]
+    windows = rows("windows.csv")
+    assert [r["end_ms"] for r in windows] == ["60000.0", "65000.0"]
+    # The bundled window model is a demo: its predictions are marked and left out of studies.
+    assert {(r["demo"], r["prediction"], r["stress_probability"]) for r in windows} == {
+        ("True", "", "")
+    }
     assert [r["phase"] for r in rows("phases.csv")] == ["baseline", "custom"]
     labels = [(r["name"], r["value"]) for r in rows("labels.csv")]
     assert labels == [("stress (1-9)", "7"), ("mood", "tense")]

@@ -56,6 +56,7 @@ def test_seed_curl_example_returns_documented_response(client: httpx.Client) -> 
     assert (data["prediction"] == "Stressed") == (data["stress_probability"] > 0.5)
     assert datetime.fromisoformat(data["timestamp"]).tzinfo is not None
     assert data["device_id"] == "default"
+    assert data["demo"] is True  # the bundled model's prediction says it is a demo's
 
 
 def test_magnitude_is_rounded_euclidean_norm(client: httpx.Client) -> None:
