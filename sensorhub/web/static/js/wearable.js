@@ -77,15 +77,17 @@ function renderWindows() {
   setText("#w-quality", qualityText(last));
   $("#w-quality").dataset.quality = last?.quality ?? "";
   const rated = last?.prediction != null;
-  showPrediction("#w-prediction", rated ? last.prediction : last ? "not rated" : "–", rated && last.demo);
+  showPrediction("#w-prediction", rated ? last.prediction : last ? "not rated" : "–", rated && last.demo,
+    "#w-probability");
   $("#w-prediction").dataset.prediction = rated ? last.prediction : "";
   setText("#w-probability", rated ? fmt.number(last.stress_probability * 100, 1) : "–");
 }
 
 // A demo model's prediction is shown small and neutral, named as the demo's guess.
-function showPrediction(id, text, demo) {
+function showPrediction(id, text, demo, probabilityId) {
   setText(id, demo ? `demo model: ${text}` : text);
   $(id).dataset.demo = String(Boolean(demo));
+  $(probabilityId).parentElement.dataset.demo = String(Boolean(demo));
   if (demo) $("#demo-note").hidden = false;
 }
 
@@ -112,7 +114,7 @@ function render() {
   $("#signals-empty").hidden = Boolean(r);
   if (!r) return;
   $("#prediction").dataset.prediction = r.prediction;
-  showPrediction("#prediction", r.prediction, r.demo);
+  showPrediction("#prediction", r.prediction, r.demo, "#probability");
   setText("#probability", fmt.number(r.stress_probability * 100, 1));
   setText("#v-bvp", fmt.number(r.bvp, 3));
   setText("#v-temp", fmt.number(r.temperature, 2));
