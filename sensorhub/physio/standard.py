@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import interpolate, signal
 
+from sensorhub.lazy import lazy_module
 from sensorhub.physio.bvp import FloatArray
 from sensorhub.physio.features import GOOD, WindowFeatures, WindowSignals, window_analysis
 from sensorhub.physio.hrv import NnSeries
+
+# Loaded by the first 5-minute span, not when the server starts (as bvp.py's filter).
+interpolate = lazy_module("scipy.interpolate")
+signal = lazy_module("scipy.signal")
 
 BLOCK_S = 300.0  # the Task Force's short-term recording
 LF_HZ = (0.04, 0.15)
