@@ -34,8 +34,10 @@ N_TRAIN, N_HELD_OUT = 1200, 300
 EPOCHS = 60
 RULE = (
     "synthetic: a minute of the simulated wearer in a state share~U(0,1) of the way from calm "
-    "(68 bpm, RMSSD 45 ms, 34.2 C) to stressed (98 bpm, 16 ms, 33.2 C), each person offset by "
-    "HR N(0,6) bpm, RMSSD x LogN(0,0.25), skin N(0,0.5) C; stressed if share > 0.5 (demo)"
+    f"({CALM.hr_bpm:g} bpm, RMSSD {CALM.rmssd_ms:g} ms, {CALM.temperature_c:g} C) to stressed "
+    f"({STRESSED.hr_bpm:g} bpm, {STRESSED.rmssd_ms:g} ms, {STRESSED.temperature_c:g} C), each "
+    "person offset by HR N(0,6) bpm, RMSSD x LogN(0,0.25), skin N(0,0.5) C; stressed if "
+    "share > 0.5 (demo)"
 )
 
 

@@ -410,13 +410,13 @@ def simulate_forceplate(
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True)
 @click.option("--device-id", default="wearable-1", show_default=True)
 @click.option("--rate", type=click.FloatRange(0.1, 200), default=4, show_default=True, help="Hz")
-@click.option("--stress-episodes", is_flag=True, help="45 s cycles: 30 s calm, 15 s stressed.")
+@click.option("--stress-episodes", is_flag=True, help="120 s calm, then 90 s stressed, repeating.")
 @click.option("--count", type=click.IntRange(min=1), help="Stop after this many readings.")
 @click.option(
     "--signals",
     is_flag=True,
     help="Stream the signals (BVP 64 Hz, temperature 4 Hz, acceleration 32 Hz) in 1 s batches "
-    "instead of readings; stress episodes: 120 s calm, 90 s stressed.",
+    "instead of readings (the same simulated wearer either way).",
 )
 @device_token_option
 def simulate_wearable(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from sensorhub import wire
+from sensorhub.biometrics import is_demo_model
 from sensorhub.biometrics.readings import ProcessedReading, Reading
 from sensorhub.errors import ValidationError
 from sensorhub.types import JSONDict
@@ -71,6 +72,7 @@ class ReadingOut(BaseModel):
     prediction: Literal["Calm", "Stressed"]
     timestamp: str = Field(description="server receive time, ISO-8601 UTC")
     stress_probability: float
+    demo: bool = Field(description="the prediction is a bundled demo model's (synthetic data)")
     device_id: str
     device_timestamp: str | None
     id: int
@@ -136,6 +138,7 @@ def reading_payload(reading: ProcessedReading) -> JSONDict:
         "prediction": reading.prediction,
         "timestamp": iso_time(reading.received_at),
         "stress_probability": round(reading.stress_probability, 6),
+        "demo": is_demo_model(reading.model),  # the prediction is a demo model's
         "device_id": reading.device_id,
         "device_timestamp": reading.device_timestamp,
         "id": reading.id,

@@ -108,6 +108,14 @@ async def export_session(
     return Response(content, media_type="application/zip", headers=headers)
 
 
+@router.get("/{session_id}/hrv", response_model=None)
+async def session_hrv(session_id: RowId, services: ServicesDep) -> JSONResponse:
+    """Short-term HRV (Task Force 1996) per phase and per whole 5-minute block from the start:
+    SDNN, RMSSD, pNN50, LF, HF and LF/HF from the corrected NN series of the raw signals."""
+    spans = await services.hub.studies.hrv(session_id)
+    return JSONResponse({"status": "success", "data": [s.payload() for s in spans]})
+
+
 @router.get("/{session_id}", response_model=None)
 async def get_session(session_id: RowId, services: ServicesDep) -> JSONResponse:
     """A session with its phases (each until the next begins) and labels."""

@@ -18,6 +18,7 @@ from sensorhub.biometrics.window_model import (
     BUNDLED_WINDOW_MODEL_PATH,
     WindowModel,
     find_window_model,
+    is_demo_model,
     load_window_model,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "classify",
     "find_stress_model",
     "find_window_model",
+    "is_demo_model",
     "load_stress_model",
     "load_window_model",
     "process_readings",

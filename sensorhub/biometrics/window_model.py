@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.biometrics._layers import FloatArray
-from sensorhub.biometrics.stress_model import StressModel, load_stress_model
+from sensorhub.biometrics.stress_model import BUNDLED_MODEL_PATH, StressModel, load_stress_model
 from sensorhub.errors import ModelError
 from sensorhub.physio import FEATURE_NAMES
 
@@ -25,6 +25,12 @@ BUNDLED_WINDOW_MODEL_PATH = (
 # A user's own window model, picked up from the working directory like ``stress_model.h5``.
 CWD_WINDOW_MODEL_NAME = "stress_window_model.h5"
 WINDOW_INPUTS = "window"
+
+
+def is_demo_model(name: str | None) -> bool:
+    """Whether a prediction's model (by the name stored with it) is one of the bundled demos:
+    trained on synthetic data, not physiology. None (no prediction) is not."""
+    return name in (BUNDLED_MODEL_PATH.name, BUNDLED_WINDOW_MODEL_PATH.name)
 
 
 class WindowModel:

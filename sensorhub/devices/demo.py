@@ -15,7 +15,6 @@ from sensorhub.devices.esp_link import open_link
 from sensorhub.devices.forceplate_sim import ForcePlateSimulator, PlateSettings, run_forceplate
 from sensorhub.devices.imtp_curve import Athlete
 from sensorhub.devices.signal_sim import SignalSimulator
-from sensorhub.devices.wearable_sim import WearableSimulator
 
 PLATE_ID = "plate-1"
 WEARABLE_ID = "wearable-1"
@@ -60,9 +59,8 @@ def _start_devices(
             return
     url = f"http://127.0.0.1:{port}"
     plate = ForcePlateSimulator(Athlete(mass_kg=80.0, asymmetry_pct=5.0), PlateSettings())
-    wearable = WearableSimulator(url, WEARABLE_ID, rate_hz=2.0, episodes=True, token=token)
-    # The same wrist streams its signals too: per-window features beside per-reading ones.
-    signals = SignalSimulator(url, WEARABLE_ID, episodes=True, token=token)
+    # One simulated wearer: its signals, and seed-style readings (2 a second) taken from them.
+    signals = SignalSimulator(url, WEARABLE_ID, episodes=True, token=token, readings_hz=2.0)
     workers = [
         threading.Thread(
             target=run_forceplate,
@@ -73,7 +71,6 @@ def _start_devices(
             ),
             daemon=True,
         ),
-        threading.Thread(target=wearable.run, args=(stop,), daemon=True),
         threading.Thread(target=signals.run, args=(stop,), daemon=True),
     ]
     for worker in workers:
@@ -81,8 +78,8 @@ def _start_devices(
     shown_host = host if host not in ("0.0.0.0", "::") else "localhost"
     announce(f"sensorhub demo: dashboard at http://{shown_host}:{port}/")
     announce(f"  simulated force plate {PLATE_ID!r} (80 kg, 5 % asymmetry): press Start to pull")
-    announce(f"  simulated wearable {WEARABLE_ID!r}: calm, with a stressed episode every 45 s")
-    announce("    and its signals (BVP 64 Hz): 120 s calm, then 90 s stressed, repeating")
+    announce(f"  simulated wearable {WEARABLE_ID!r}: signals (BVP 64 Hz) and 2 readings a second")
+    announce("    from one wearer: 120 s calm, then 90 s stressed, repeating")
     announce("  Ctrl-C stops everything")
     stop.wait()
     for worker in workers:

@@ -9,24 +9,10 @@ import time
 from typing import Any
 
 from sensorhub.devices._sim_poster import SimPoster
-from sensorhub.physio.wearer import CALM, STRESSED, SimulatedWearer, State, blend
+from sensorhub.devices.wearable_sim import readings_from
+from sensorhub.physio.wearer import SimulatedWearer, state_at
 
-# With episodes: this long calm, then this long stressed, repeating. A 60 s window needs a
-# minute to fill with one state, so an episode lasts longer than that.
-CALM_S = 120.0
-STRESSED_S = 90.0
 BATCH_S = 1.0
-# Heart rate rises and falls over this long at an episode's start and end.
-RAMP_S = 20.0
-
-
-def state_at(elapsed_s: float, episodes: bool) -> State:
-    if not episodes:
-        return CALM
-    into = elapsed_s % (CALM_S + STRESSED_S)
-    rising = (into - CALM_S) / RAMP_S if into >= CALM_S else 1.0 - into / RAMP_S
-    share = min(max(rising, 0.0), 1.0) if elapsed_s >= CALM_S else 0.0
-    return blend(CALM, STRESSED, share)
 
 
 class SignalSimulator(SimPoster):
@@ -37,15 +23,21 @@ class SignalSimulator(SimPoster):
         episodes: bool = False,
         token: str | None = None,
         seed: int | None = None,
+        readings_hz: float = 0.0,
     ) -> None:
+        """``readings_hz`` > 0: the same wrist also posts seed-style readings at that rate,
+        taken from the very samples of each batch (one wearer, two contracts)."""
         self.device_id = device_id
         self.episodes = episodes
         self._wearer = SimulatedWearer(seed)
+        self.readings_hz = readings_hz
+        self.readings = SimPoster(url, "/api/sensor-data/batch", token)
         super().__init__(url, "/api/wearable/signals", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post a batch every ``BATCH_S`` until ``stop`` or ``count`` batches are accepted."""
         connection = self.connect()
+        readings = self.readings.connect()
         start = time.monotonic()
         seq = 0
         try:
@@ -53,11 +45,15 @@ class SignalSimulator(SimPoster):
                 body = self.batch(seq, seq * BATCH_S)
                 while not self._post(connection, body) and not stop.wait(BATCH_S):
                     pass  # the same batch again: the server stores it once
+                if self.readings_hz > 0:
+                    taken = readings_from(body, seq * BATCH_S, self.readings_hz, self.device_id)
+                    self.readings.post(readings, {"readings": taken})
                 seq += 1
                 # Pacing: real time, the rate the signals describe.
                 stop.wait(max(0.0, start + seq * BATCH_S - time.monotonic()))
         finally:
             connection.close()
+            readings.close()
 
     def batch(self, seq: int, elapsed_s: float) -> dict[str, Any]:
         state = state_at(elapsed_s, self.episodes)

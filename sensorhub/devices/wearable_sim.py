@@ -1,59 +1,50 @@
-"""A simulated wrist wearable posting readings shaped like the seed's, calm or stressed.
+"""A simulated wrist wearable posting readings shaped like the seed's (``POST
+/api/sensor-data``), calm or with stress episodes.
 
-The phases follow the rule the demo model was trained on (see ``sensorhub/models``): a calm
-wearer has a small, slow pulse wave, warm skin and little movement; a stressed one a large,
-fast pulse wave, cooler skin and fidgeting. With a real model the labels mean what it learnt.
+Each reading is a moment of the simulated wearer (``sensorhub.physio.wearer``): its BVP sample,
+skin temperature and acceleration then, so the readings follow the same physiology and the
+same episodes as the signal simulator — under stress a faster heart and a *smaller* pulse,
+skin cooling over minutes, no fidgeting. (The bundled per-reading model is a demo trained on a
+toy rule, not on this wearer: its Calm/Stressed means nothing physiological.)
 """
 
 from __future__ import annotations
 
-import math
-import random
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from sensorhub.devices._sim_poster import SimPoster
+from sensorhub.physio.wearer import SimulatedWearer, state_at
 
-CALM_S = 30.0  # with episodes: this long calm, then STRESSED_S stressed, repeating
-STRESSED_S = 15.0
-
-
-@dataclass(frozen=True, slots=True)
-class Phase:
-    heart_bpm: float
-    bvp_amplitude: float
-    temperature_c: float
-    movement_g: float
+# The wearer's signals are made this many seconds at a time; readings are taken from them.
+STRETCH_S = 1.0
 
 
-CALM = Phase(heart_bpm=68, bvp_amplitude=25, temperature_c=34.6, movement_g=0.03)
-STRESSED = Phase(heart_bpm=112, bvp_amplitude=95, temperature_c=31.6, movement_g=0.45)
+def readings_from(
+    signals: dict[str, Any], start_s: float, rate_hz: float, device_id: str
+) -> list[dict[str, Any]]:
+    """The readings a wearable posting ``rate_hz`` times a second takes from ``signals``
+    (a ``signals`` batch's channels starting at ``start_s``): each channel's sample at the
+    reading's moment; the device timestamp in ms of the run."""
+    bvp, temperature, acc = signals["bvp"], signals["temperature"], signals["acc"]
+    seconds = len(bvp["values"]) / bvp["hz"]
+    out = []
+    for k in range(round(seconds * rate_hz)):
+        offset = k / rate_hz
+        out.append({
+            "bvp": _sample(bvp, "values", offset),
+            "temperature": _sample(temperature, "values", offset),
+            "acceleration": {axis: _sample(acc, axis, offset) for axis in "xyz"},
+            "device_id": device_id,
+            "timestamp": round((start_s + offset) * 1000),
+        })  # fmt: skip
+    return out
 
 
-def phase_at(elapsed_s: float, episodes: bool) -> Phase:
-    if not episodes:
-        return CALM
-    return STRESSED if elapsed_s % (CALM_S + STRESSED_S) >= CALM_S else CALM
-
-
-def reading(elapsed_s: float, phase: Phase, device_id: str, rng: random.Random) -> dict[str, Any]:
-    """One reading at ``elapsed_s`` seconds into the run."""
-    beat = 2 * math.pi * phase.heart_bpm / 60 * elapsed_s
-    bvp = phase.bvp_amplitude * (math.sin(beat) + 0.35 * math.sin(2 * beat + 0.8))
-    jitter = phase.movement_g
-    return {
-        "bvp": round(bvp + rng.gauss(0, 2), 3),
-        "temperature": round(phase.temperature_c + rng.gauss(0, 0.05), 2),
-        "acceleration": {
-            "x": round(rng.gauss(0, jitter), 4),
-            "y": round(rng.gauss(0, jitter), 4),
-            "z": round(1.0 + rng.gauss(0, jitter), 4),
-        },
-        "device_id": device_id,
-        "timestamp": round(elapsed_s * 1000),
-    }
+def _sample(channel: dict[str, Any], key: str, offset_s: float) -> float:
+    values = channel[key]
+    return float(values[min(int(offset_s * channel["hz"]), len(values) - 1)])
 
 
 class WearableSimulator(SimPoster):
@@ -65,24 +56,30 @@ class WearableSimulator(SimPoster):
         device_id: str = "wearable-1",
         rate_hz: float = 4.0,
         episodes: bool = False,
-        rng: random.Random | None = None,
+        seed: int | None = None,
         token: str | None = None,
     ) -> None:
         self.device_id = device_id
         self.rate_hz = rate_hz
         self.episodes = episodes
-        self._rng = rng or random.Random()
+        self._wearer = SimulatedWearer(seed)
         super().__init__(url, "/api/sensor-data", token)
 
     def run(self, stop: threading.Event, count: int | None = None) -> None:
         """Post until ``stop`` is set or ``count`` readings were accepted."""
         connection = self.connect()
         start = time.monotonic()
+        elapsed = 0.0
         try:
             while not stop.is_set() and (count is None or self.sent < count):
-                elapsed = time.monotonic() - start
-                phase = phase_at(elapsed, self.episodes)
-                self.post(connection, reading(elapsed, phase, self.device_id, self._rng))
-                stop.wait(1.0 / self.rate_hz)  # pacing: the wearable's own sample rate
+                stretch = self._wearer.signals(elapsed, STRETCH_S, state_at(elapsed, self.episodes))
+                for body in readings_from(stretch, elapsed, self.rate_hz, self.device_id):
+                    if stop.is_set() or (count is not None and self.sent >= count):
+                        return
+                    self.post(connection, body)
+                    # Pacing: the reading's own moment of the run, in real time.
+                    stop.wait(max(0.0, start + body["timestamp"] / 1000 + 1 / self.rate_hz
+                                  - time.monotonic()))  # fmt: skip
+                elapsed += STRETCH_S
         finally:
             connection.close()

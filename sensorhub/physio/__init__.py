@@ -9,13 +9,16 @@ from sensorhub.physio.features import (
     Channel,
     WindowFeatures,
     WindowSignals,
+    window_analysis,
     window_features,
 )
-from sensorhub.physio.hrv import HrvStats, Intervals, hrv_stats, intervals
+from sensorhub.physio.hrv import HrvStats, NnSeries, hrv_stats, nn_series
+from sensorhub.physio.standard import BLOCK_S, StandardHrv, standard_hrv
 from sensorhub.physio.windows import DEFAULT_STEP_S, DEFAULT_WINDOW_S, DueWindow, SlidingWindows
 
 __all__ = [
     "ACC",
+    "BLOCK_S",
     "BVP",
     "CHANNELS",
     "Channel",
@@ -26,19 +29,22 @@ __all__ = [
     "FloatArray",
     "GOOD",
     "HrvStats",
-    "Intervals",
+    "NnSeries",
     "POOR",
     "Samples",
     "SignalBatch",
     "SlidingWindows",
+    "StandardHrv",
     "TEMPERATURE",
     "WindowFeatures",
     "WindowSignals",
     "bandpass",
     "detect_beats",
     "hrv_stats",
-    "intervals",
+    "nn_series",
     "parabolic_offsets",
     "samples",
+    "standard_hrv",
+    "window_analysis",
     "window_features",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 
 from sensorhub.physio import quality
 from sensorhub.physio.bvp import FloatArray, bandpass, detect_beats, min_samples
-from sensorhub.physio.hrv import HrvStats, Intervals, hrv_stats, intervals
+from sensorhub.physio.hrv import HrvStats, NnSeries, hrv_stats, nn_series
 
 GOOD = "good"
 POOR = "poor"
@@ -46,7 +46,9 @@ class WindowFeatures:
     reason: str | None = None
     beats: int = 0
     sqi: float | None = None
-    usable_beats: float | None = None  # share of intervals usable, 0–1
+    usable_beats: float | None = None  # share of the found intervals in the NN series, 0–1
+    corrected_beats: float | None = None  # share of the NN series' beats corrected, 0–1
+    motion_beats: float | None = None  # share of the found beats left out for motion, 0–1
     hr_bpm: float | None = None
     mean_ibi_ms: float | None = None
     sdnn_ms: float | None = None
@@ -68,20 +70,28 @@ class WindowFeatures:
 
 
 def window_features(window: WindowSignals) -> WindowFeatures:
-    movement = _movement(window.acc)
-    context = {**_temperature(window.temperature), **movement}
-    pulse = _pulse(window.bvp)
+    return window_analysis(window)[0]
+
+
+def window_analysis(window: WindowSignals) -> tuple[WindowFeatures, NnSeries | None]:
+    """The window's features and the NN series they rest on (None without beats)."""
+    context = {**_temperature(window.temperature), **_movement(window.acc)}
+    pulse = _pulse(window.bvp, window.acc)
     if isinstance(pulse, str):
-        return WindowFeatures(POOR, pulse, **context)
-    beats, sqi, usable_share, stats = pulse
-    common: dict[str, Any] = {"beats": beats, "sqi": sqi, "usable_beats": usable_share, **context}
-    if (movement.get("acc_sd") or 0.0) > quality.MAX_MOTION_SD_G:
-        return WindowFeatures(POOR, quality.MOTION, **common)
-    if stats is None:
-        return WindowFeatures(POOR, quality.TOO_FEW_BEATS, **common)
-    if sqi < quality.MIN_SQI or usable_share < quality.MIN_USABLE_SHARE:
-        return WindowFeatures(POOR, quality.NOISY, **common)
-    return WindowFeatures(
+        return WindowFeatures(POOR, pulse, **context), None
+    common: dict[str, Any] = {
+        "beats": pulse.beats,
+        "sqi": pulse.sqi,
+        "usable_beats": pulse.usable_share,
+        "corrected_beats": pulse.corrected_share,
+        "motion_beats": pulse.motion_share,
+        **context,
+    }
+    reason = _poor_reason(pulse)
+    if reason is not None or pulse.stats is None:
+        return WindowFeatures(POOR, reason or quality.TOO_FEW_BEATS, **common), pulse.nn
+    stats = pulse.stats
+    features = WindowFeatures(
         GOOD,
         hr_bpm=stats.hr_bpm,
         mean_ibi_ms=stats.mean_ibi_ms,
@@ -90,10 +100,36 @@ def window_features(window: WindowSignals) -> WindowFeatures:
         pnn50=stats.pnn50,
         **common,
     )
+    return features, pulse.nn
 
 
-def _pulse(bvp: Channel | None) -> str | tuple[int, float, float, HrvStats | None]:
-    """A reason the pulse is poor, or (beats, SQI, usable share, stats)."""
+@dataclass(frozen=True, slots=True)
+class _Pulse:
+    beats: int
+    sqi: float
+    usable_share: float
+    corrected_share: float
+    motion_share: float
+    stats: HrvStats | None
+    nn: NnSeries
+
+
+def _poor_reason(pulse: _Pulse) -> str | None:
+    """The rules of docs/signals.md ("Quality"), in order."""
+    if pulse.motion_share > quality.MAX_MOTION_SHARE:
+        return quality.MOTION
+    if pulse.stats is None:
+        return quality.TOO_FEW_BEATS
+    if pulse.sqi < quality.MIN_SQI or pulse.usable_share < quality.MIN_USABLE_SHARE:
+        return quality.NOISY
+    if pulse.corrected_share > quality.MAX_CORRECTED_SHARE:
+        return quality.ARTEFACTS
+    return None
+
+
+def _pulse(bvp: Channel | None, acc: Channel | None) -> str | _Pulse:
+    """A reason the pulse is poor, or its beats: beats under motion left out, the rest
+    corrected into the NN series (docs/signals.md, "Beats" and "Beat correction")."""
     if bvp is None or len(bvp.values) < min_samples(bvp.hz):
         return quality.MISSING
     problem = quality.raw_problem(bvp.values)
@@ -103,13 +139,23 @@ def _pulse(bvp: Channel | None) -> str | tuple[int, float, float, HrvStats | Non
     beat_times = detect_beats(filtered, bvp.hz)
     if len(beat_times) < 4:
         return quality.TOO_FEW_BEATS
+    moving = quality.beats_under_motion(
+        None if acc is None else acc.values, acc.hz if acc else 1.0, beat_times
+    )
+    # Shape judges the window (SQI), not single beats: the pulse before an early beat is
+    # misshapen by it, and dropping it would turn one ectopic beat into a gap.
     correlations = quality.beat_correlations(filtered, beat_times, bvp.hz)
-    good_beats = correlations >= quality.MIN_BEAT_CORRELATION
-    found = intervals(beat_times)
-    usable = Intervals(found.ibi_ms, found.usable & good_beats[:-1] & good_beats[1:])
-    share = float(np.mean(usable.usable))
-    sqi = float(np.clip(np.mean(correlations), 0.0, 1.0))
-    return len(beat_times), sqi, share, hrv_stats(usable)
+    nn = nn_series(beat_times, ~moving)
+    still = correlations[~moving]
+    return _Pulse(
+        beats=len(beat_times),
+        sqi=float(np.clip(np.mean(still), 0.0, 1.0)) if len(still) else 0.0,
+        usable_share=min(1.0, len(nn.intervals()) / (len(beat_times) - 1)),
+        corrected_share=nn.corrected_share(),
+        motion_share=float(np.mean(moving)),
+        stats=hrv_stats(nn),
+        nn=nn,
+    )
 
 
 def _temperature(channel: Channel | None) -> dict[str, Any]:

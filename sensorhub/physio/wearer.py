@@ -1,7 +1,17 @@
-"""A simulated wearer for the signal simulator and the demo: BVP 64 Hz, skin temperature
-4 Hz and acceleration 32 Hz whose heart rate, HRV, temperature and movement follow a calm or
-stressed state (stress: faster, steadier heart, cooling skin, some fidgeting; the direction of
-the changes seen in WESAD, the sizes chosen to be visible, not measured)."""
+"""A simulated wearer for the simulators and the demo: BVP 64 Hz, skin temperature 4 Hz and
+acceleration 32 Hz whose heart rate, HRV, pulse amplitude, temperature and movement follow a
+calm or stressed state. The directions follow the physiology of acute mental stress; the
+sizes are plausible, chosen, not measured (docs/signals.md, "Simulator and demo"):
+
+- heart rate up: sympathetic activation and vagal withdrawal (about +15–25 bpm in the Trier
+  Social Stress Test, Kirschbaum et al. 1993);
+- RMSSD down: vagal withdrawal (Castaldo et al. 2015, a review of HRV under mental stress);
+- a smaller pulse: sympathetic vasoconstriction of the skin's vessels shrinks the
+  photoplethysmogram's pulse at the finger and wrist (Allen 2007, Physiol Meas 28:R1);
+- skin cooling, slowly, over minutes: the distal skin temperature falls during acute stress
+  (Vinkers et al. 2013, Stress 16:520–530);
+- no more movement than at rest: a seated stress task; movement only when asked for.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +26,8 @@ from sensorhub.physio.synth import pulse_wave
 BVP_HZ = 64.0
 TEMPERATURE_HZ = 4.0
 ACC_HZ = 32.0
-# Skin temperature follows a change of state this slowly (s).
-TEMPERATURE_TAU_S = 60.0
+# Skin temperature follows a change of state this slowly (s): minutes, not seconds.
+TEMPERATURE_TAU_S = 180.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,12 +35,31 @@ class State:
     hr_bpm: float
     rmssd_ms: float
     temperature_c: float
-    movement_g: float  # SD of each axis; below the motion rule's 0.15 g
+    movement_g: float  # SD of each axis; far below the motion rule's 0.15 g
     pulse_height: float  # BVP units
 
 
 CALM = State(hr_bpm=68, rmssd_ms=45, temperature_c=34.2, movement_g=0.01, pulse_height=60)
-STRESSED = State(hr_bpm=98, rmssd_ms=16, temperature_c=33.2, movement_g=0.03, pulse_height=40)
+STRESSED = State(hr_bpm=88, rmssd_ms=24, temperature_c=33.6, movement_g=0.01, pulse_height=36)
+
+
+# With episodes: this long calm, then this long stressed, repeating. A 60 s window needs a
+# minute to fill with one state, so an episode lasts longer than that.
+CALM_S = 120.0
+STRESSED_S = 90.0
+# Heart rate rises and falls over this long at an episode's start and end.
+RAMP_S = 20.0
+
+
+def state_at(elapsed_s: float, episodes: bool) -> State:
+    """The wearer's state ``elapsed_s`` into a run: calm, or with episodes calm for
+    ``CALM_S`` and stressed for ``STRESSED_S`` in turn, ramping over ``RAMP_S``."""
+    if not episodes:
+        return CALM
+    into = elapsed_s % (CALM_S + STRESSED_S)
+    rising = (into - CALM_S) / RAMP_S if into >= CALM_S else 1.0 - into / RAMP_S
+    share = min(max(rising, 0.0), 1.0) if elapsed_s >= CALM_S else 0.0
+    return blend(CALM, STRESSED, share)
 
 
 def blend(a: State, b: State, share: float) -> State:

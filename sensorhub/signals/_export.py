@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 
+from sensorhub.biometrics import is_demo_model
 from sensorhub.contracts import iso_time
 from sensorhub.physio import ACC, FEATURE_NAMES
 from sensorhub.storage import StoredBatch, WindowRecord
@@ -17,7 +18,8 @@ from sensorhub.storage import StoredBatch, WindowRecord
 SIGNAL_COLUMNS = ("device_id", "seq", "channel", "hz", "t_ms", "value")
 WINDOW_COLUMNS = (
     "id", "device_id", "start_ms", "end_ms", "at", "quality", "reason", "beats", "sqi",
-    "usable_beats", *FEATURE_NAMES, "stress_probability", "prediction", "model",
+    "usable_beats", "corrected_beats", "motion_beats", *FEATURE_NAMES,
+    "stress_probability", "prediction", "model", "demo",
 )  # fmt: skip
 _AXES = ("acc_x", "acc_y", "acc_z")
 
@@ -35,11 +37,15 @@ def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
                 yield batch.device_id, batch.seq, channel, samples.hz, t_ms, value
 
 
-def window_row(record: WindowRecord) -> tuple[object, ...]:
+def window_row(record: WindowRecord, omit_demo: bool = False) -> tuple[object, ...]:
+    """A window's row; ``demo`` says its prediction is a bundled demo model's. With
+    ``omit_demo`` (study exports) such a prediction is left out: only the model's name stays."""
     f = record.features.as_dict()
     head = (record.id, record.device_id, record.start_ms, record.end_ms, iso_time(record.at))
-    body = tuple(f[name] for name in WINDOW_COLUMNS[5 : 10 + len(FEATURE_NAMES)])
-    return (*head, *body, record.stress_probability, record.prediction, record.model)
+    body = tuple(f[name] for name in WINDOW_COLUMNS[5:-4])
+    demo = is_demo_model(record.model)
+    rated = (None, None) if demo and omit_demo else (record.stress_probability, record.prediction)
+    return (*head, *body, *rated, record.model, demo)
 
 
 def csv_text(rows: Iterable[Sequence[object]], header: Sequence[str] | None = None) -> str:

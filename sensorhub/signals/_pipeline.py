@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sensorhub import wire
-from sensorhub.biometrics import WindowModel, classify
+from sensorhub.biometrics import WindowModel, classify, is_demo_model
 from sensorhub.contracts import iso_time
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
@@ -105,4 +105,5 @@ def window_payload(record: WindowRecord) -> JSONDict:
         "stress_probability": record.stress_probability,
         "prediction": record.prediction,
         "model": record.model,
+        "demo": is_demo_model(record.model),  # the prediction is a demo model's
     }

@@ -17,6 +17,7 @@ from sensorhub.errors import ValidationError
 from sensorhub.physio.study import LABEL, Mark, StudySession, phase_spans
 from sensorhub.signals import SIGNAL_COLUMNS, WINDOW_COLUMNS, signal_rows, window_row
 from sensorhub.storage import StoredBatch, WindowRecord
+from sensorhub.studies._hrv import HRV_COLUMNS, session_hrv
 
 FORMATS = ("csv", "parquet")
 PHASE_COLUMNS = ("phase", "custom_name", "start", "end")
@@ -29,6 +30,7 @@ class SessionData:
     marks: list[Mark]
     batches: list[StoredBatch]
     windows: list[WindowRecord]  # oldest first
+    now: float  # when the data was read: a running session's phase ends here
 
 
 def require_format(name: str) -> None:
@@ -42,10 +44,12 @@ def session_zip(data: SessionData, file_format: str) -> bytes:
     """The zip's bytes; CPU-bound, so the caller runs it in a worker thread."""
     tables: dict[str, tuple[Sequence[str], list[tuple[object, ...]]]] = {
         "signals": (SIGNAL_COLUMNS, [r for b in data.batches for r in signal_rows(b)]),
-        "windows": (WINDOW_COLUMNS, [window_row(w) for w in data.windows]),
+        "windows": (WINDOW_COLUMNS, [window_row(w, omit_demo=True) for w in data.windows]),
         "phases": (PHASE_COLUMNS, _phase_rows(data)),
         "labels": (LABEL_COLUMNS, [(iso_time(m.at), m.name, m.value)
                                    for m in data.marks if m.kind == LABEL]),
+        "hrv": (HRV_COLUMNS, [span.row() for span in session_hrv(
+            data.session, data.marks, data.batches, data.now)]),
     }  # fmt: skip
     write = _parquet if file_format == "parquet" else _csv
     buffer = io.BytesIO()

@@ -13,6 +13,7 @@ from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession
 from sensorhub.presence import VIEWERS
 from sensorhub.storage import Storage, WindowQuery
 from sensorhub.studies._export import SessionData, require_format, session_zip
+from sensorhub.studies._hrv import SpanHrv, session_hrv
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 # The most windows one session export holds: a day at the default 5 s step.
@@ -66,8 +67,20 @@ class Studies:
 
     async def export(self, session_id: int, file_format: str) -> bytes:
         require_format(file_format)
+        data = await self._data(session_id)
+        return await asyncio.to_thread(session_zip, data, file_format)
+
+    async def hrv(self, session_id: int) -> list[SpanHrv]:
+        """5-minute HRV per phase and per block (computed from the raw signals, off the loop)."""
+        data = await self._data(session_id)
+        return await asyncio.to_thread(
+            session_hrv, data.session, data.marks, data.batches, data.now
+        )
+
+    async def _data(self, session_id: int) -> SessionData:
         session, marks = await self.require(session_id)
-        until = session.stopped_at or self._clock()
+        now = self._clock()
+        until = session.stopped_at or now
         batches = [
             stored
             async for page in self._storage.iter_signal_batches(
@@ -77,8 +90,7 @@ class Studies:
         ]
         query = WindowQuery(session.device_id, session.started_at, until, MAX_SESSION_WINDOWS)
         windows = list(reversed(await self._storage.list_windows(query)))
-        data = SessionData(session, marks, batches, windows)
-        return await asyncio.to_thread(session_zip, data, file_format)
+        return SessionData(session, marks, batches, windows, now)
 
     async def _announce(self, event: str, session: StudySession, mark: Mark | None = None) -> None:
         payload: JSONDict = {"event": event, "session": session_payload(session)}

@@ -93,11 +93,38 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
         return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
 
     assert len(rows("signals.csv")) == values
-    assert [r["end_ms"] for r in rows("windows.csv")] == ["60000.0", "65000.0"]
+    windows = rows("windows.csv")
+    assert [r["end_ms"] for r in windows] == ["60000.0", "65000.0"]
+    # The bundled window model is a demo: its predictions are marked and left out of studies.
+    assert {(r["demo"], r["prediction"], r["stress_probability"]) for r in windows} == {
+        ("True", "", "")
+    }
     assert [r["phase"] for r in rows("phases.csv")] == ["baseline", "custom"]
     labels = [(r["name"], r["value"]) for r in rows("labels.csv")]
     assert labels == [("stress (1-9)", "7"), ("mood", "tense")]
     assert json.loads(archive.read("session.json"))["participant"] == "P01"
+
+
+def test_short_term_hrv_per_phase_in_the_api_and_the_zip(
+    http: httpx.Client, recorded: tuple[int, str, int]
+) -> None:
+    sid, _, _ = recorded
+    response = http.get(f"{SESSIONS}/{sid}/hrv")
+    assert response.status_code == 200, response.text
+    baseline, custom = response.json()["data"]  # 65 s of signals: no whole 5-minute block
+    assert (baseline["span"], baseline["phase"]) == ("phase", "baseline")
+    # Both batches arrived during the baseline: a pulse of 800 ms intervals (75 bpm).
+    assert baseline["quality"] == "good" and abs(baseline["hr_bpm"] - 75.0) < 0.5
+    assert baseline["lf_ms2"] is None  # 65 s is too short for LF (2 minutes)
+    assert (custom["custom_name"], custom["quality"], custom["reason"]) == (
+        "math task", "poor", "missing",
+    )  # fmt: skip
+    archive = zipfile.ZipFile(io.BytesIO(http.get(f"{SESSIONS}/{sid}.zip").content))
+    rows = list(csv.DictReader(io.StringIO(archive.read("hrv.csv").decode())))
+    assert [(r["span"], r["phase"], r["quality"]) for r in rows] == [
+        ("phase", "baseline", "good"), ("phase", "custom", "poor"),
+    ]  # fmt: skip
+    assert float(rows[0]["hr_bpm"]) == pytest.approx(baseline["hr_bpm"])
 
 
 def test_the_parquet_zip_holds_the_same_tables(
@@ -116,6 +143,7 @@ def test_the_parquet_zip_holds_the_same_tables(
     assert table("windows.parquet").column("end_ms").to_pylist() == [60_000.0, 65_000.0]
     assert table("phases.parquet").column("phase").to_pylist() == ["baseline", "custom"]
     assert table("labels.parquet").column("value").to_pylist() == ["7", "tense"]
+    assert table("hrv.parquet").column("phase").to_pylist() == ["baseline", "custom"]
 
 
 def test_one_session_at_a_time_per_wearable_a_stop_is_idempotent_and_final(

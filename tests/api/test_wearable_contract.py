@@ -56,6 +56,7 @@ def test_seed_curl_example_returns_documented_response(client: httpx.Client) -> 
     assert (data["prediction"] == "Stressed") == (data["stress_probability"] > 0.5)
     assert datetime.fromisoformat(data["timestamp"]).tzinfo is not None
     assert data["device_id"] == "default"
+    assert data["demo"] is True  # the bundled model's prediction says it is a demo's
 
 
 def test_magnitude_is_rounded_euclidean_norm(client: httpx.Client) -> None:
@@ -177,6 +178,7 @@ def test_csv_export_holds_every_reading_of_the_device(client: httpx.Client) -> N
     assert len(rows) == 1500
     assert sorted(float(row["bvp"]) for row in rows) == [float(i) for i in range(1500)]
     assert {row["prediction"] for row in rows} <= {"Calm", "Stressed"}
+    assert {row["demo"] for row in rows} == {"True"}  # the bundled model is a demo
 
 
 def test_openapi_documents_the_contract(client: httpx.Client) -> None:

@@ -6,8 +6,8 @@ import threading
 
 import httpx
 
-from sensorhub.devices.signal_sim import SignalSimulator, state_at
-from sensorhub.physio.wearer import CALM, STRESSED
+from sensorhub.devices.signal_sim import SignalSimulator
+from sensorhub.physio.wearer import CALM, STRESSED, state_at
 from tests._server import LiveServer
 
 
@@ -20,6 +20,19 @@ def test_the_simulator_streams_batches_the_server_stores(live_server: LiveServer
     )
     bvp_rows = [line for line in exported.text.splitlines() if ",bvp," in line]
     assert len(bvp_rows) == 3 * 64
+
+
+def test_the_same_wrist_posts_readings_taken_from_its_signals(live_server: LiveServer) -> None:
+    wearable = SignalSimulator(live_server.url, "sim-signals-2", seed=4, readings_hz=2.0)
+    wearable.run(threading.Event(), count=2)
+    assert (wearable.readings.sent, wearable.readings.failed) == (2, 0)  # one batch of 2 each
+    listed = httpx.get(live_server.url + "/api/readings", params={"device_id": "sim-signals-2"})
+    readings = listed.json()["data"]
+    exported = httpx.get(
+        live_server.url + "/api/wearable/signals.csv", params={"device_id": "sim-signals-2"}
+    )
+    bvp = {float(line.split(",")[-1]) for line in exported.text.splitlines() if ",bvp," in line}
+    assert len(readings) == 4 and {r["bvp"] for r in readings} <= bvp
 
 
 def test_episodes_ramp_from_calm_to_stressed_and_back() -> None:

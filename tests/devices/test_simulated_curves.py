@@ -9,10 +9,11 @@ import pytest
 
 from sensorhub.devices.forceplate_sim import ForcePlateSimulator, PlateSettings
 from sensorhub.devices.imtp_curve import PULL_S, AdcOutput, Athlete
-from sensorhub.devices.wearable_sim import CALM, STRESSED, phase_at, reading
+from sensorhub.devices.wearable_sim import readings_from
 from sensorhub.loadcell import AnalysisParams, ImtpResult, analyze
 from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 from sensorhub.loadcell.recorded import analyze_samples
+from sensorhub.physio.wearer import STRESSED, SimulatedWearer
 
 
 def simulated_pull(athlete: Athlete, adc: AdcOutput | None = None) -> list[dict[str, float]]:
@@ -76,19 +77,12 @@ def test_stop_asks_for_one_flush() -> None:
     assert plate.take_flush_request() is False
 
 
-def test_episodes_alternate_calm_and_stressed() -> None:
-    assert [phase_at(t, episodes=True) for t in (0, 29.9, 30.0, 44.9, 45.0)] == [
-        CALM,
-        CALM,
-        STRESSED,
-        STRESSED,
-        CALM,
-    ]
-    assert phase_at(40.0, episodes=False) is CALM
-
-
-def test_readings_have_the_seed_shape() -> None:
-    body = reading(1.25, STRESSED, "wrist-2", random.Random(3))
+def test_readings_are_moments_of_the_wearers_signals() -> None:
+    signals = SimulatedWearer(seed=3).signals(10.0, 1.0, STRESSED)
+    readings = readings_from(signals, 10.0, 4.0, "wrist-2")
+    assert [r["timestamp"] for r in readings] == [10_000, 10_250, 10_500, 10_750]
+    body = readings[1]
     assert set(body) == {"bvp", "temperature", "acceleration", "device_id", "timestamp"}
-    assert set(body["acceleration"]) == {"x", "y", "z"}
-    assert body["timestamp"] == 1250
+    assert body["bvp"] == signals["bvp"]["values"][16]  # 0.25 s at 64 Hz
+    assert body["temperature"] == signals["temperature"]["values"][1]
+    assert body["acceleration"] == {axis: signals["acc"][axis][8] for axis in "xyz"}

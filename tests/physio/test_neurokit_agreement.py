@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from sensorhub.physio import Channel, WindowSignals, bandpass, detect_beats, window_features
+from sensorhub.physio.correction import correct
 from tests._services import require_module
 
 with warnings.catch_warnings():
@@ -60,3 +61,26 @@ def test_beats_and_hrv_agree_with_neurokit2(heart_rate: int, seed: int) -> None:
     assert features.pnn50 == pytest.approx(
         reference["HRV_pNN50"], abs=100 * borderline / len(successive)
     )
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_missed_and_extra_beats_are_corrected_as_neurokit2_does(seed: int) -> None:
+    """On NeuroKit2's simulated PPG, one pulse deleted from its peaks and one added: our
+    correction and ``signal_fixpeaks(method="kubios")`` give the same beats (NeuroKit2 rounds
+    to whole samples, so within one sample), and so the same NN series."""
+    ppg = nk.ppg_simulate(duration=60, sampling_rate=HZ, heart_rate=70, random_state=seed,
+                          ibi_randomness=0.05, motion_amplitude=0.05, powerline_amplitude=0.0,
+                          burst_number=0)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, info = nk.ppg_process(ppg, sampling_rate=HZ)
+    peaks = np.asarray(info["PPG_Peaks"])
+    planted = np.insert(np.delete(peaks, 40), 20, (peaks[19] + peaks[20]) // 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, theirs = nk.signal_fixpeaks(planted, sampling_rate=HZ, method="kubios")
+    ours = correct(planted / HZ)
+    assert ours.counts == {"extra": 1, "missed": 1, "ectopic": 0, "long_short": 0}
+    assert len(ours.beats_s) == len(theirs) == len(peaks)
+    assert np.max(np.abs(ours.beats_s * HZ - np.asarray(theirs))) <= 1.0
+    assert np.max(np.abs(ours.beats_s * HZ - peaks)) <= HZ * 0.1  # the missed one, halfway

@@ -45,7 +45,11 @@ async def test_the_wearable_page_shows_posted_readings_live_and_exports_them(
             last = response.raise_for_status().json()["data"]
         await expect(tab.locator("#count")).to_have_text("60")
 
-    await expect(tab.locator("#prediction")).to_have_text(last["prediction"])
+    # The bundled model is a demo: its guess is labelled so, small, and explained.
+    assert last["demo"] is True
+    await expect(tab.locator("#prediction")).to_have_text(f"demo model: {last['prediction']}")
+    await expect(tab.locator("#prediction")).to_have_attribute("data-demo", "true")
+    await expect(tab.locator("#demo-note")).to_be_visible()
     probability = f"{last['stress_probability'] * 100:.1f}"
     await expect(tab.locator("#probability")).to_have_text(probability)
     await expect(tab.locator("#v-temp")).to_have_text(f"{last['temperature']:.2f}")

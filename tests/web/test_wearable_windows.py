@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 from playwright.async_api import Page, expect
 
-from sensorhub.devices.signal_sim import CALM_S, SignalSimulator
+from sensorhub.devices.signal_sim import SignalSimulator
+from sensorhub.physio.wearer import CALM_S
 from tests._server import LiveServer
 from tests.web._browser import screenshot
 
@@ -60,12 +61,21 @@ async def test_windows_and_a_study_session_on_the_wearable_page(
     await expect(tab.locator("#w-hr")).to_have_text(f"{newest['hr_bpm']:.1f}", timeout=20_000)
     await expect(tab.locator("#w-rmssd")).to_have_text(f"{newest['rmssd_ms']:.1f}")
     await expect(tab.locator("#w-quality")).to_contain_text("good")
-    await expect(tab.locator("#w-prediction")).to_have_text(newest["prediction"])
+    # The bundled window model is a demo: its guess is labelled so, never a red headline.
+    assert newest["demo"] is True
+    await expect(tab.locator("#w-prediction")).to_have_text(f"demo model: {newest['prediction']}")
+    await expect(tab.locator("#w-prediction")).to_have_attribute("data-demo", "true")
     await expect(tab.locator("#window-model")).to_contain_text("stress_window_model_demo.h5")
 
     await tab.fill("#label-value", "8")
     await tab.click("#label-form button")
     await expect(tab.locator("#labels li")).to_contain_text("stress (1-9): 8")
+    # Short-term HRV per phase, from the raw signals (no whole 5-minute block in 195 s).
+    await tab.click("#hrv5-load")
+    rows = tab.locator("#hrv5 tbody tr")
+    await expect(rows).to_have_count(2, timeout=30_000)  # computed from the raw signals
+    await expect(rows.nth(0)).to_contain_text("baseline")
+    await expect(rows.nth(1)).to_contain_text("stress")
     await screenshot(tab, "wearable-stress-episode")
     await tab.click("#study-stop")
     await expect(tab.locator("#study-state")).to_contain_text("stopped")

@@ -14,6 +14,9 @@ export class StudyPanel {
     for (const button of document.querySelectorAll("[data-phase]")) {
       button.addEventListener("click", () => this.act(() => this.phase(button.dataset.phase)));
     }
+    $("#hrv5-load").addEventListener("click", () => this.loadHrv().catch((error) => {
+      setText("#hrv5-error", error.message);
+    }));
     $("#label-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.act(() => postJSON(`${BASE}/${this.session.id}/labels`,
@@ -54,8 +57,25 @@ export class StudyPanel {
     try { await call(); } catch (error) { setText("#study-error", error.message); }
   }
 
+  // Short-term HRV per phase and 5-minute block (computed on request: the whole session's signals).
+  async loadHrv() {
+    setText("#hrv5-error", "");
+    const { data } = await getJSON(`${BASE}/${this.session.id}/hrv`);
+    const cell = (v, digits) => h("td", { class: "n" }, fmt.number(v, digits));
+    $("#hrv5").tBodies[0].replaceChildren(...data.map((r) => h("tr", {},
+      h("td", {}, r.span === "phase" ? (r.custom_name ?? r.phase)
+        : `5 min from ${fmt.timeOfDay(new Date(r.start))}`),
+      h("td", {}, r.quality === "good" ? "good" : `poor (${r.reason})`),
+      cell(r.hr_bpm, 1), cell(r.sdnn_ms, 1), cell(r.rmssd_ms, 1), cell(r.pnn50, 1),
+      cell(r.lf_ms2, 0), cell(r.hf_ms2, 0), cell(r.lf_hf, 2),
+      h("td", { class: "n" }, r.corrected_beats == null ? "–" : fmt.percent(r.corrected_beats * 100)))));
+    $("#hrv5").hidden = data.length === 0;
+    if (!data.length) setText("#hrv5-error", "No phases or whole 5-minute blocks yet.");
+  }
+
   render() {
     const s = this.session;
+    $("#hrv5-load").disabled = !s;
     const running = Boolean(s && !s.stopped_at);
     $("#study-start").disabled = running || !this.device;
     $("#participant").disabled = running;

@@ -77,9 +77,18 @@ function renderWindows() {
   setText("#w-quality", qualityText(last));
   $("#w-quality").dataset.quality = last?.quality ?? "";
   const rated = last?.prediction != null;
-  setText("#w-prediction", rated ? last.prediction : last ? "not rated" : "–");
+  showPrediction("#w-prediction", rated ? last.prediction : last ? "not rated" : "–", rated && last.demo,
+    "#w-probability");
   $("#w-prediction").dataset.prediction = rated ? last.prediction : "";
   setText("#w-probability", rated ? fmt.number(last.stress_probability * 100, 1) : "–");
+}
+
+// A demo model's prediction is shown small and neutral, named as the demo's guess.
+function showPrediction(id, text, demo, probabilityId) {
+  setText(id, demo ? `demo model: ${text}` : text);
+  $(id).dataset.demo = String(Boolean(demo));
+  $(probabilityId).parentElement.dataset.demo = String(Boolean(demo));
+  if (demo) $("#demo-note").hidden = false;
 }
 
 function addReading(reading) {
@@ -104,9 +113,8 @@ function render() {
   for (const id of ["#chart-bvp", "#chart-temp", "#chart-acc", "#timeline"]) $(id).hidden = !r;
   $("#signals-empty").hidden = Boolean(r);
   if (!r) return;
-  const prediction = $("#prediction");
-  prediction.dataset.prediction = r.prediction;
-  setText("#prediction", r.prediction);
+  $("#prediction").dataset.prediction = r.prediction;
+  showPrediction("#prediction", r.prediction, r.demo, "#probability");
   setText("#probability", fmt.number(r.stress_probability * 100, 1));
   setText("#v-bvp", fmt.number(r.bvp, 3));
   setText("#v-temp", fmt.number(r.temperature, 2));
@@ -116,7 +124,7 @@ function render() {
     h("td", { class: "n" }, fmt.number(x.bvp, 3)),
     h("td", { class: "n" }, fmt.number(x.temperature, 2)),
     h("td", { class: "n" }, fmt.number(x.acceleration_magnitude, 3)),
-    h("td", {}, `${x.prediction} (${fmt.percent(x.stress_probability * 100)})`))));
+    h("td", {}, `${x.demo ? "demo: " : ""}${x.prediction} (${fmt.percent(x.stress_probability * 100)})`))));
   $("#recent-empty").hidden = d.recent.length > 0;
 }
 
@@ -164,6 +172,7 @@ async function loadModel() {
   const health = await getJSON("/api/health");
   const m = health.model ?? {};
   setText("#model", `Model: ${m.name ?? "?"}${m.demo ? " (demo model trained on synthetic data — not physiological)" : ""}.`);
+  if (m.demo || health.window_model?.demo) $("#demo-note").hidden = false;
   const w = health.window_model;
   setText("#window-model", w ? `Window model: ${w.name}${w.demo ? " (demo, trained on the simulated wearer — not physiological)" : ""}.` : "No window model.");
 }
