@@ -250,7 +250,7 @@ def _user_property(message: mqtt.MQTTMessage, name: str) -> str | None:
 @asynccontextmanager
 async def mqtt_bridge(settings: Settings, services: Services) -> AsyncIterator[None]:
     """With ``settings.mqtt`` set, devices on that broker for as long as this runs."""
-    if settings.mqtt is None:
+    if settings.mqtt is None or not settings.mqtt_subscriber:
         yield
         return
     bridge = MqttBridge(
