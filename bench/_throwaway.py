@@ -1,54 +1,18 @@
-"""A Redis and a PostgreSQL cluster of the run's own, on free ports in a temporary directory:
-the chaos run restarts them, which it must never do to the machine's shared servers."""
+"""A PostgreSQL cluster of the run's own, on a free port in a temporary directory: the chaos
+run restarts it, which it must never do to the machine's shared server (its Redis is
+``tests._redis.OwnRedis``)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
-
-import redis
 
 from tests._server import free_port
 
 _PG_BIN = Path("/usr/lib/postgresql")
 _STARTUP_TIMEOUT_S = 30.0
-
-
-class ThrowawayRedis:
-    """``redis-server`` without persistence: a restart loses every key, as a crash would."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self._directory = directory
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self._directory.mkdir(parents=True, exist_ok=True)
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no", "--dir", str(self._directory)]  # fmt: skip
-        log = (self._directory / "redis.log").open("ab")
-        self._process = subprocess.Popen(command, stdout=log, stderr=log)
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + _STARTUP_TIMEOUT_S
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait(timeout=30)
-            self._process = None
 
 
 class ThrowawayPostgres:

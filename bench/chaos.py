@@ -42,7 +42,8 @@ import httpx
 import socketio
 from sqlalchemy import create_engine, text
 
-from bench._throwaway import ThrowawayPostgres, ThrowawayRedis
+from bench._throwaway import ThrowawayPostgres
+from tests._redis import OwnRedis
 from tests._server import LiveServer, free_port, start_server
 from tests.signals._batches import batch as signal_batch
 
@@ -324,7 +325,7 @@ def chaos(minutes: float) -> int:
     seconds = minutes * 60
     with tempfile.TemporaryDirectory(prefix="sensorhub-chaos-") as tmp:
         base = Path(tmp)
-        queue, database = ThrowawayRedis(base / "redis"), ThrowawayPostgres(base / "postgres")
+        queue, database = OwnRedis(base / "redis"), ThrowawayPostgres(base / "postgres")
         queue.start()
         database.start()
         cluster: Cluster | None = None
@@ -362,7 +363,7 @@ def chaos(minutes: float) -> int:
             database.stop()
 
 
-def _inflict(fault: str, cluster: Cluster, queue: ThrowawayRedis, db: ThrowawayPostgres) -> None:
+def _inflict(fault: str, cluster: Cluster, queue: OwnRedis, db: ThrowawayPostgres) -> None:
     verb, _, what = fault.partition(" ")
     if what.startswith("process"):
         index = int(what.split()[1])
