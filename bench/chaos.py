@@ -166,6 +166,7 @@ class Plate:
         self.acknowledged: dict[int, int] = {}  # test id: samples data_complete reported
         self.unfinished: collections.Counter[str] = collections.Counter()  # cut tests, by why
         self.power_cuts = 0
+        self.stopped_leftovers = 0  # tests left running by a power cut, stopped at the next
         self.longest_s = 0.0
 
     def run(self) -> None:
@@ -187,8 +188,9 @@ class Plate:
             _wait_for(esp, "pong", lambda data: True)
             started = self._post(http, "/api/start_test")
             if started.status_code == 409:  # a test of the last power-on is still running
-                self._post(http, "/api/stop_test")
-                raise RuntimeError("a test was still running")
+                self.stopped_leftovers += 1
+                self._stop_leftover(http)
+                started = self._post(http, "/api/start_test")
             started.raise_for_status()
             test_id = started.json()["session_id"]
             _wait_for(esp, "message", lambda data: data.get("cmd") == "start")
@@ -204,6 +206,17 @@ class Plate:
             complete = _wait_for(esp, "data_complete", lambda data: data["session_id"] == test_id)
             self.acknowledged[test_id] = complete["samples"]
 
+    def _stop_leftover(self, http: httpx.Client) -> None:
+        """Stop it, as a coach would, and wait until it is saved (the esp that recorded it
+        is gone: the server completes it after its flush grace)."""
+        self._post(http, "/api/stop_test")
+        deadline = time.monotonic() + REQUEST_TIMEOUT_S
+        while time.monotonic() < deadline:
+            status = http.get("/api/status", params={"device_id": self.device_id}).json()
+            if status["state"] == "idle":
+                return
+            time.sleep(RETRY_S)
+
     def _post(self, http: httpx.Client, path: str) -> httpx.Response:
         start = time.monotonic()
         try:
@@ -216,6 +229,7 @@ class Plate:
             "acknowledged": self.acknowledged,
             "unfinished": self.unfinished,
             "power_cuts": self.power_cuts,
+            "stopped_leftovers": self.stopped_leftovers,
             "longest_s": self.longest_s,
         }
 
@@ -419,7 +433,8 @@ def _print_report(
     for device, r in plated.items():
         cut = sum(r["unfinished"].values())
         notes = (f"samples; {len(r['acknowledged'])} tests complete, {cut} cut "
-                 f"({r['power_cuts']} power cuts): {r['unfinished']}")  # fmt: skip
+                 f"({r['power_cuts']} power cuts, {r['stopped_leftovers']} left running and "
+                 f"stopped at the next start): {r['unfinished']}")  # fmt: skip
         _row(device, sum(r["acknowledged"].values()), stored_samples[device], notes)
     print("\nprocess  RSS start → end (MiB)")
     for index, (start, end) in enumerate(zip(rss_start, rss_end, strict=True)):

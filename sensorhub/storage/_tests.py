@@ -42,6 +42,11 @@ class TestRecord:
     excluded_reason: str | None = None
     source: str | None = None
 
+    @property
+    def recording(self) -> bool:
+        """Running or flushing in the database, on whichever process records it."""
+        return self.state in UNFINISHED
+
     @classmethod
     def from_row(cls, row: Row[Any]) -> TestRecord:
         values = dict(row._mapping)
@@ -111,11 +116,17 @@ class UpdateTest(WriteTask):
 
 @dataclass(frozen=True, slots=True)
 class DeleteTest(WriteTask):
-    """Delete a test and its samples; resolves to whether it existed."""
+    """Delete a finished test and its samples; resolves to whether it was deleted (False:
+    it does not exist, or it is recording, on this process or another)."""
 
     test_id: int
 
     def run(self, conn: Connection) -> bool:
+        finished = select(tests.c.id).where(
+            tests.c.id == self.test_id, tests.c.state.not_in(UNFINISHED)
+        )
+        if conn.execute(finished).first() is None:
+            return False
         conn.execute(delete(sample_batches).where(sample_batches.c.test_id == self.test_id))
         conn.execute(delete(trials).where(trials.c.test_id == self.test_id))
         return conn.execute(delete(tests).where(tests.c.id == self.test_id)).rowcount > 0

@@ -151,3 +151,28 @@ def test_every_process_lists_the_devices_of_every_process(
 
     with sio_client(a, "esp", on_a), sio_client(b, "esp", on_b):
         wait_for(listed_everywhere)
+
+
+def test_a_test_recording_on_one_process_cannot_be_deleted_or_reanalysed_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = pair
+    device = new_device()
+    athlete = httpx.post(b.url + "/api/athletes", json={"name": f"Rec {device}"}).json()
+    athlete_id = (athlete.get("data") or athlete)["id"]
+    with sio_client(a, "esp", device) as esp:
+        response, session_id = start_test_rest(a, device, athlete_id=athlete_id)
+        assert response.status_code == 200, response.text
+        esp.expect("message", is_cmd("start"))
+        refused = [
+            httpx.delete(f"{b.url}/api/tests/{session_id}"),
+            httpx.post(f"{b.url}/api/tests/{session_id}/analysis", json={}),
+            httpx.delete(f"{b.url}/api/athletes/{athlete_id}", params={"with_tests": True}),
+        ]
+        assert [r.status_code for r in refused] == [409, 409, 409], [r.text for r in refused]
+        assert {r.json()["code"] for r in refused} == {"session_running"}
+        assert stop_test_rest(a, device).status_code == 200
+        esp.expect("message", is_cmd("stop"))
+        esp.send({"done": True}, event="done")
+        wait_for(lambda: record_of(b, session_id)["state"] == "complete")
+    assert httpx.delete(f"{b.url}/api/tests/{session_id}").status_code == 200
