@@ -182,6 +182,17 @@ def test_start_test_by_name_joins_that_athlete_or_makes_one(
     assert made["name"] == new_name
 
 
+def test_a_refused_start_creates_no_athlete(server: LiveServer, http: httpx.Client) -> None:
+    device = new_device()
+    response, _ = start_test_rest(server, device)
+    assert response.status_code == 200, response.text
+    walk_in = unique("Refused")
+    refused, _ = start_test_rest(server, device, athlete=walk_in)  # the plate is busy
+    assert refused.status_code == 409
+    assert http.get("/api/athletes", params={"search": walk_in}).json()["data"] == []
+    assert stop_test_rest(server, device).status_code == 200
+
+
 def test_start_test_with_unknown_athlete_id_is_a_404_naming_it(server: LiveServer) -> None:
     response, _ = start_test_rest(server, new_device(), athlete_id=999999)
     json_error(response, 404, "athlete_not_found", "athlete_id")
