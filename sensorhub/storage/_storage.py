@@ -54,6 +54,7 @@ from sensorhub.storage._tests import (
     CreateTest,
     DeleteTest,
     InterruptUnfinished,
+    MoveTest,
     SaveCalibration,
     TestQuery,
     TestRecord,
@@ -226,6 +227,11 @@ class Storage:
 
     async def update_test(self, test_id: int, **values: Any) -> bool:
         found: bool = await self.writer.submit(UpdateTest(test_id, columns(**values)))
+        return found
+
+    async def move_test(self, test_id: int, athlete_id: int, name: str) -> bool:
+        """The test and its trial go to ``athlete_id`` (called ``name``); False: no test."""
+        found: bool = await self.writer.submit(MoveTest(test_id, athlete_id, name))
         return found
 
     async def complete_test(

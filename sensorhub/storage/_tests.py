@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
 from sensorhub.storage._schema import devices, sample_batches, tests, trials
-from sensorhub.storage._trials import OWN_SOURCE, link_trial
+from sensorhub.storage._trials import OWN_SOURCE, link_trial, move_trial
 from sensorhub.storage._writer import WriteTask
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
@@ -112,6 +112,23 @@ class UpdateTest(WriteTask):
     def run(self, conn: Connection) -> bool:
         statement = update(tests).where(tests.c.id == self.test_id).values(dict(self.values))
         return conn.execute(statement).rowcount > 0
+
+
+@dataclass(frozen=True, slots=True)
+class MoveTest(WriteTask):
+    """Give a test (and its trial) to another athlete, whose name it takes; resolves to
+    whether the test exists."""
+
+    test_id: int
+    athlete_id: int
+    name: str
+
+    def run(self, conn: Connection) -> bool:
+        renamed = update(tests).where(tests.c.id == self.test_id).values(athlete=self.name)
+        if conn.execute(renamed).rowcount == 0:
+            return False
+        move_trial(conn, self.test_id, self.athlete_id)
+        return True
 
 
 @dataclass(frozen=True, slots=True)
