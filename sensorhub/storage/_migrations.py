@@ -89,7 +89,8 @@ def _v6_athletes(conn: Connection) -> None:
 def _v7_boot_ids_and_unique_running_studies(conn: Connection) -> None:
     """Signal batches are named by (device_id, boot, seq): a rebooted device is a new stream.
     One running study per wearable becomes a unique index; should two have slipped in
-    (two processes), the older ones stop when the newer one started.
+    (two processes), the older ones stop when the newer one started. An athlete made for a
+    test started with a new name keeps that name in a unique column.
 
     Step 5 creates its tables from today's metadata, so a database new since then has this
     shape already: only what is missing is added."""
@@ -103,6 +104,9 @@ def _v7_boot_ids_and_unique_running_studies(conn: Connection) -> None:
     if running_index not in {index["name"] for index in inspector.get_indexes("study_sessions")}:
         _stop_all_but_the_newest_running_study(conn)
         _index(study_sessions, running_index).create(conn)
+    if "walk_in_name" not in {column["name"] for column in inspector.get_columns("athletes")}:
+        conn.execute(text("ALTER TABLE athletes ADD COLUMN walk_in_name VARCHAR(200)"))
+        _index(athletes, "ux_athletes_walk_in_name").create(conn)
 
 
 def _stop_all_but_the_newest_running_study(conn: Connection) -> None:

@@ -207,7 +207,11 @@ athletes = Table(
     Column("notes", Text),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # Set on an athlete made for a test started with a new name: unique, so two processes
+    # given the same new name at once make one athlete (many may share a name otherwise).
+    Column("walk_in_name", String(200)),
     Index("ix_athletes_name", "name"),
+    Index("ux_athletes_walk_in_name", "walk_in_name", unique=True),
 )
 
 athlete_groups = Table(

@@ -208,6 +208,8 @@ def test_version_6_database_gets_boot_ids_and_one_running_study_per_wearable(
             step(conn)
         conn.execute(text("DROP TABLE signal_batches"))
         conn.execute(text("DROP INDEX ux_study_sessions_running_device"))
+        conn.execute(text("DROP INDEX ux_athletes_walk_in_name"))
+        conn.execute(text("ALTER TABLE athletes DROP COLUMN walk_in_name"))
         old = _released_signal_batches()
         old.create(conn)
         row = {"device_id": "w", "seq": 1, "channel": "bvp", "t0_ms": 0.0, "hz": 64.0,
@@ -224,6 +226,7 @@ def test_version_6_database_gets_boot_ids_and_one_running_study_per_wearable(
         assert conn.execute(studies).all() == [("p1", 20.0), ("p2", None)]
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(INSERT_STUDY.bindparams(p="p3", at=30.0))
+    assert "walk_in_name" in {c["name"] for c in inspect(engine).get_columns("athletes")}
     with engine.begin() as conn:  # the same seq of another boot is another batch
         conn.execute(text(
             "INSERT INTO signal_batches (device_id, boot, seq, channel, t0_ms, hz, count,"
