@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 LOCKED_INSTALL := $(BIN)/pip install --quiet --require-hashes --no-deps -r
 SELF_INSTALL   := $(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 
-.PHONY: run demo test lint bench soak clean lock upgrade-check
+.PHONY: run demo test lint bench soak chaos clean lock upgrade-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,12 @@ bench: $(VENV)/.installed-dev
 SOAK_MINUTES ?= 10
 soak: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
+
+# Three processes on a PostgreSQL and a Redis of the run's own, killed and restarted in turn,
+# rebooting plates and wearables, for CHAOS_MINUTES: acknowledged must equal stored.
+CHAOS_MINUTES ?= 15
+chaos: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.chaos --minutes $(CHAOS_MINUTES)
 
 clean:
 	rm -rf $(VENV) $(UPGRADE_VENV) .mypy_cache .pytest_cache .ruff_cache

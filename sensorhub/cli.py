@@ -418,6 +418,13 @@ def simulate_forceplate(
     help="Stream the signals (BVP 64 Hz, temperature 4 Hz, acceleration 32 Hz) in 1 s batches "
     "instead of readings (the same simulated wearer either way).",
 )
+@click.option(
+    "--offline-for",
+    type=click.FloatRange(min=0),
+    default=0,
+    help="With --signals: keep the Wi-Fi down this many seconds after the start, buffering "
+    "the batches, then back-fill them oldest first.",
+)
 @device_token_option
 def simulate_wearable(
     url: str,
@@ -426,13 +433,14 @@ def simulate_wearable(
     stress_episodes: bool,
     count: int | None,
     signals: bool,
+    offline_for: float,
     token: str | None,
 ) -> None:
     """A wrist wearable posting BVP, skin temperature and acceleration."""
     from sensorhub.devices.wearable_sim import WearableSimulator
 
     if signals:
-        _simulate_signals(url, device_id, stress_episodes, count, token)
+        _simulate_signals(url, device_id, stress_episodes, count, offline_for, token)
         return
     wearable = WearableSimulator(url, device_id, rate, stress_episodes, token=token)
     click.echo(f"simulated wearable {device_id!r} posting to {url} at {rate} Hz")
@@ -441,14 +449,22 @@ def simulate_wearable(
 
 
 def _simulate_signals(
-    url: str, device_id: str, episodes: bool, count: int | None, token: str | None
+    url: str,
+    device_id: str,
+    episodes: bool,
+    count: int | None,
+    offline_for_s: float,
+    token: str | None,
 ) -> None:
     from sensorhub.devices.signal_sim import SignalSimulator
 
-    wearable = SignalSimulator(url, device_id, episodes, token=token)
-    click.echo(f"simulated wearable {device_id!r} streaming signals to {url}")
+    wearable = SignalSimulator(url, device_id, episodes, token=token, offline_for_s=offline_for_s)
+    click.echo(f"simulated wearable {device_id!r} (boot {wearable.boot}) streaming to {url}")
     _until_interrupted(lambda stop: wearable.run(stop, count))
-    click.echo(f"{wearable.sent} batches accepted, {wearable.failed} failed")
+    click.echo(
+        f"{wearable.sent} batches accepted, {wearable.failed} failed, "
+        f"{wearable.dropped} dropped from the full buffer"
+    )
 
 
 def _until_interrupted(work: Callable[[threading.Event], None]) -> None:

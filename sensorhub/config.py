@@ -92,6 +92,10 @@ class Settings(BaseModel):
     # that keeps messages while sensorhub is away, so it must stay the same across restarts.
     mqtt: str | None = Field(None, description="MQTT broker, e.g. mqtt://127.0.0.1:1883")
     mqtt_client_id: str = Field("sensorhub", min_length=1, max_length=64)
+    # Whether this process takes the broker's messages. ``--workers N`` sets it for the first
+    # child only: one subscriber keeps each device's messages in order in one process, and
+    # its restarts resume the one broker session (the others would take it over in turn).
+    mqtt_subscriber: bool = True
     # Several processes (docs/deploy.md): live data, device presence, test ownership and
     # commands go through this Redis; None keeps everything inside this one process.
     message_queue: SecretStr | None = Field(None, description="redis://host:6379/0")
@@ -144,6 +148,11 @@ class Settings(BaseModel):
     def _workers_share_a_queue(cls, value: int, info: ValidationInfo) -> int:
         if value > 1 and info.data.get("message_queue") is None:
             raise ValueError("more than one process needs --message-queue (docs/deploy.md)")
+        if value > 1 and info.data.get("serial") is not None:
+            raise ValueError(
+                "--serial reads one port, which several processes cannot share: run one "
+                "process with --serial, or `sensorhub serial` forwarding to the cluster"
+            )
         return value
 
     @property

@@ -116,6 +116,11 @@ class HealthResponse(BaseModel):
     window_model: ModelInfo | None = Field(
         None, description="the model over window features (docs/signals.md), if any"
     )
+    message_queue: Literal["ok", "reconnecting"] | None = Field(
+        None,
+        description="several processes only: whether the others' requests reach this one "
+        "(reconnecting: Redis was lost, subscribing again)",
+    )
 
 
 class ErrorResponse(BaseModel):

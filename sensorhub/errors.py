@@ -21,6 +21,7 @@
      │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
      │    ├── StudyRunning            a study session already records that wearable
      │    ├── StudyStopped            the study session has stopped: no more marks
+     │    ├── BatchReused             a signal batch's (device, boot, seq) holds other samples
      │    ├── AthleteHasTests         deleting an athlete would delete tests, not asked for
      │    └── TestHasNoAthlete        only an athlete's test can be excluded from their history
      ├── RateLimited            429   the client sends faster than allowed
@@ -230,6 +231,13 @@ class StudyStopped(ConflictError):
     """Raised when a phase or label is added to a study session that has stopped."""
 
     code = "study_stopped"
+
+
+class BatchReused(ConflictError):
+    """Raised when a signal batch repeats a stored (device_id, boot, seq) with other samples:
+    not a replay, so neither stored over the first nor acknowledged as a duplicate."""
+
+    code = "batch_reused"
 
 
 class AthleteNotFound(NotFoundError):

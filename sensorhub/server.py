@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,11 +120,16 @@ def create_app(settings: Settings) -> ASGIApp:
                 yield
         finally:
             runtime.services = None
-            await services.hub.signals.close()
-            await services.desk.close()
-            await stop_delivery(sio)
-            await services.plates.close()
-            await services.storage.close()
+            # Each step runs whatever the one before did: the writer is always drained last.
+            steps: list[Callable[[], Awaitable[None]]] = [
+                services.hub.signals.close,
+                services.desk.close,
+                lambda: stop_delivery(sio),
+                services.plates.close,
+                services.storage.close,
+            ]
+            for step in steps:
+                await _shutdown_step(step)
             log_event(logger, "server_stopped")
 
     api = FastAPI(
@@ -206,6 +211,13 @@ def _secret(value: SecretStr | None) -> str | None:
 
 def _socketio_origins(origins: tuple[str, ...]) -> str | list[str]:
     return "*" if "*" in origins else list(origins)
+
+
+async def _shutdown_step(step: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await step()
+    except Exception as exc:  # e.g. Redis gone: logged, and the next step still runs
+        log_event(logger, "shutdown_step_failed", logging.ERROR, error=repr(exc)[:300])
 
 
 async def _start_services(settings: Settings, live: LiveClients) -> Services:

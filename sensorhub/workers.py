@@ -13,6 +13,7 @@ proxy in front (deploy/nginx.conf); WebSocket clients, /ws and REST are fine.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -39,6 +40,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def child_environment(index: int) -> dict[str, str]:
+    """What child ``index`` (from 0) is told: only the first takes the MQTT broker's
+    messages (``Settings.mqtt_subscriber``); a restarted child keeps its index."""
+    return {"SENSORHUB_MQTT_SUBSCRIBER": "true" if index == 0 else "false"}
+
+
 def run_workers(count: int, host: str, port: int, command: Sequence[str]) -> None:
     """Serve ``host:port`` with ``count`` children running ``sensorhub <command>`` (the
     parent's own arguments) on the parent's socket, until told to stop."""
@@ -53,14 +60,15 @@ def run_workers(count: int, host: str, port: int, command: Sequence[str]) -> Non
     argv = [sys.executable, "-m", "sensorhub", *command, "--workers", "1"]
     argv += [CHILD_FD_OPTION, str(sock.fileno())]
 
-    def spawn() -> subprocess.Popen[bytes]:
+    def spawn(index: int) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches the parent only, which passes it on once (a
         # second SIGINT would make uvicorn skip the graceful shutdown).
-        child = subprocess.Popen(argv, pass_fds=(sock.fileno(),), start_new_session=True)
-        log_event(logger, "worker_started", pid=child.pid)
+        env = {**os.environ, **child_environment(index)}
+        child = subprocess.Popen(argv, pass_fds=(sock.fileno(),), start_new_session=True, env=env)
+        log_event(logger, "worker_started", pid=child.pid, index=index)
         return child
 
-    children = [spawn() for _ in range(count)]
+    children = [spawn(index) for index in range(count)]
     log_event(logger, "workers_running", workers=count, host=host, port=port)
     while not stopping.wait(RESTART_PAUSE_S):
         for index, child in enumerate(children):
@@ -68,7 +76,7 @@ def run_workers(count: int, host: str, port: int, command: Sequence[str]) -> Non
                 log_event(
                     logger, "worker_exited", logging.WARNING, pid=child.pid, code=child.returncode
                 )
-                children[index] = spawn()
+                children[index] = spawn(index)
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGINT)

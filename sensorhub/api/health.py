@@ -34,6 +34,7 @@ async def health(services: ServicesDep) -> HealthResponse:
         storage="ok" if services.storage.writer.healthy else "unavailable",
         auth="on" if services.auth.enabled else "off",
         window_model=_window_model(services.hub.signals.model),
+        message_queue=services.desk.message_queue_health(),
     )
 
 

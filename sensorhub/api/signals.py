@@ -48,7 +48,7 @@ router.add_api_route(
     post_signals,
     methods=["POST"],
     response_model=None,
-    responses={200: {"model": SignalResponse}, **error_responses(*JSON_BODY)},
+    responses={200: {"model": SignalResponse}, **error_responses(409, *JSON_BODY)},
     openapi_extra=DEVICE_SENDS,
     route_class_override=LeanJSONRoute,
 )

@@ -15,7 +15,7 @@ from sensorhub.api._params import RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession, phase_spans
-from sensorhub.studies import session_payload
+from sensorhub.studies import mark_payload, session_payload
 
 router = APIRouter(
     prefix="/api/wearable/sessions", tags=["wearable studies"],
@@ -131,7 +131,7 @@ async def stop_session(session_id: RowId, services: ServicesDep) -> JSONResponse
 async def mark_phase(session_id: RowId, body: PhaseIn, services: ServicesDep) -> JSONResponse:
     """The protocol's next phase begins now; it lasts until the next one or the stop."""
     mark = await services.hub.studies.mark(session_id, PHASE, body.phase, body.name)
-    return JSONResponse({"status": "success", "data": _mark(mark)})
+    return JSONResponse({"status": "success", "data": mark_payload(mark)})
 
 
 @router.post("/{session_id}/labels", response_model=None, responses=_WITH_BODY)
@@ -139,9 +139,4 @@ async def add_label(session_id: RowId, body: LabelIn, services: ServicesDep) -> 
     """A self-report label (question and answer) for a moment of the session."""
     studies = services.hub.studies
     mark = await studies.mark(session_id, LABEL, body.name, str(body.value), body.at)
-    return JSONResponse({"status": "success", "data": _mark(mark)})
-
-
-def _mark(mark: Mark) -> dict[str, object]:
-    return {"id": mark.id, "kind": mark.kind, "name": mark.name, "value": mark.value,
-            "at": iso_time(mark.at)}  # fmt: skip
+    return JSONResponse({"status": "success", "data": mark_payload(mark)})

@@ -18,7 +18,7 @@ from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
-from sensorhub.api._params import RowId
+from sensorhub.api._params import BodyId, RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
 from sensorhub.loadcell import AnalysisParams
@@ -40,6 +40,11 @@ class TestPatch(BaseModel):
 
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
+    athlete_id: BodyId | None = Field(
+        None,
+        description="move the test (and its trial) to this athlete, whose name it takes; "
+        "wins over `athlete` (null: the test stays with its athlete)",
+    )
 
 
 # Seconds from the test's first sample. Bounds go in an inner Annotated: a Field(ge=…) given
@@ -200,11 +205,17 @@ async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> 
 
 @router.patch("/{test_id}", responses=error_responses(404, *JSON_BODY))
 async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) -> dict[str, Any]:
-    """Change the athlete or notes."""
+    """Change the athlete's name, the notes, or move the test to another athlete."""
     values = patch.model_dump(exclude_unset=True)
     if not values:
-        raise ValidationError("body: give athlete and/or notes to change")
-    if not await services.storage.update_test(test_id, **values):
+        raise ValidationError("body: give athlete, athlete_id and/or notes to change")
+    athlete_id = values.pop("athlete_id", None)
+    if athlete_id is not None:
+        athlete = await services.athletes.require(athlete_id)
+        values.pop("athlete", None)
+        if not await services.storage.move_test(test_id, athlete_id, athlete.name):
+            raise TestNotFound(f"no test with id {test_id}")
+    if values and not await services.storage.update_test(test_id, **values):
         raise TestNotFound(f"no test with id {test_id}")
     return await get_test(services, test_id)
 

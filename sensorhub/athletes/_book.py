@@ -92,6 +92,7 @@ class AthleteBook:
                 f"athlete {athlete_id} has {len(outcome.test_ids)} test(s); delete with "
                 "with_tests=true to delete them too"
             )
+        await self._archive.refuse_if_recording(outcome.test_ids)  # none deleted, then
         for test_id in outcome.test_ids:
             await self._archive.delete(test_id)
         # A test started for them meanwhile is not deleted unseen: that refuses again.

@@ -8,13 +8,18 @@ Errors travel as ``{"code", "message"}`` and are raised again as the same error 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
 from sensorhub.cluster._redis import translated
+from sensorhub.devices import Backoff
 from sensorhub.errors import OwnerUnreachable, SensorhubError
 from sensorhub.logs import log_event
 from sensorhub.tasks import BackgroundTasks
@@ -28,6 +33,9 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[str, JSONDict], Awaitable[JSONDict]]
 # An answer left unread (its caller gave up) disappears after this long.
 ANSWER_KEPT_S = 30
+# After losing Redis, subscribing again is tried after this pause, doubling up to the most.
+RESUBSCRIBE_FIRST_S = 0.5
+RESUBSCRIBE_MAX_S = 5.0
 
 
 class Calls:
@@ -37,6 +45,7 @@ class Calls:
         self._me = me
         self._timeout_s = timeout_s
         self._tasks = BackgroundTasks()
+        self.listening = False
 
     def _channel(self, process: str) -> str:
         return f"{self._prefix}:calls:{process}"
@@ -63,17 +72,48 @@ class Calls:
         return result
 
     async def serve(self, handler: Handler) -> None:
-        """Answer requests to this process until cancelled."""
-        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self._channel(self._me))
+        """Answer requests to this process until cancelled. A lost connection (Redis
+        restarted) subscribes again after a growing pause; a malformed request is logged and
+        skipped. ``listening`` says whether requests reach this process now."""
+        backoff = Backoff(RESUBSCRIBE_FIRST_S, RESUBSCRIBE_MAX_S)
         try:
+            while True:
+                try:
+                    await self._listen(handler, backoff)
+                except (RedisError, OSError) as exc:
+                    self.listening = False
+                    log_event(logger, "calls_listener_lost", logging.WARNING, error=repr(exc))
+                await asyncio.sleep(backoff.next_delay())
+        finally:
+            self.listening = False
+            await self._tasks.cancel_all()
+
+    async def _listen(self, handler: Handler, backoff: Backoff) -> None:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(self._channel(self._me))
+            self.listening = True
+            backoff.reset()
+            log_event(logger, "calls_listening")
             async for message in pubsub.listen():
                 if message.get("type") == "message":
-                    request = json.loads(message["data"])
-                    self._tasks.spawn(self._answer(handler, request), f"call-{request['op']}")
+                    self._take(handler, message["data"])
         finally:
-            await self._tasks.cancel_all()
-            await pubsub.aclose()
+            with contextlib.suppress(RedisError, OSError):
+                await pubsub.aclose()
+
+    def _take(self, handler: Handler, data: Any) -> None:
+        try:
+            request = json.loads(data)
+            op, answer = str(request["op"]), str(request["answer"])
+            args = request["args"]
+            if not isinstance(args, dict):
+                raise TypeError("args is not an object")
+        except (ValueError, KeyError, TypeError) as exc:  # nobody to answer: log, go on
+            log_event(logger, "call_malformed", logging.ERROR, error=repr(exc)[:300])
+            return
+        request = {"op": op, "args": args, "answer": answer}
+        self._tasks.spawn(self._answer(handler, request), f"call-{op}")
 
     async def _answer(self, handler: Handler, request: dict[str, Any]) -> None:
         try:

@@ -11,11 +11,12 @@ lapse, before it records (``claim``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sensorhub.cluster._calls import Calls
 from sensorhub.cluster._leases import Leases
@@ -82,19 +83,19 @@ class RoutedDesk(PlateDesk):
 
     async def status(self, device_id: str) -> JSONDict:
         """The device as its process reports it; clients and devices over every process."""
-        status = await self._routed("status", device_id)
+        status = await self._routed("status", device_id, find=self._reader)
         status["clients"] = await self._registry.counts()
         status["devices"] = await self._registry.devices(status["devices"])
         return status
 
     async def summary(self, device_id: str) -> JSONDict:
-        return await self._routed("summary", device_id)
+        return await self._routed("summary", device_id, find=self._reader)
 
     async def latest(self, device_id: str) -> JSONDict:
-        return await self._routed("latest", device_id)
+        return await self._routed("latest", device_id, find=self._reader)
 
     async def session_data(self, device_id: str) -> JSONDict:
-        return await self._routed("session_data", device_id)
+        return await self._routed("session_data", device_id, find=self._reader)
 
     async def start(
         self, device_id: str, athlete: str | None, notes: str | None, athlete_id: int | None
@@ -160,9 +161,13 @@ class RoutedDesk(PlateDesk):
             await self.hand_over(device_id)
 
     # -- routing ------------------------------------------------------------------------
-    async def _routed(self, op: str, device_id: str, **args: Any) -> JSONDict:
+    async def _routed(
+        self, op: str, device_id: str, find: _FindHolder | None = None, **args: Any
+    ) -> JSONDict:
+        """``op`` run by the device's process, found by ``find`` (default: ``_holder``,
+        which takes a free lease)."""
         for _ in range(MAX_HOPS):
-            holder = await self._holder(device_id)
+            holder = await (find or self._holder)(device_id)
             try:
                 if holder == self._leases.me:
                     return await self._ops[op](device_id, **args)
@@ -174,6 +179,13 @@ class RoutedDesk(PlateDesk):
             retry_after_s=self._leases.ttl_s,
         )
 
+    async def _reader(self, device_id: str) -> str:
+        """Who answers a read: the holder, or this process when nobody holds the device. A
+        read takes no lease: a status poll neither moves a device nor adopts its test."""
+        if self._leases.holds(device_id):
+            return self._leases.me
+        return await self._leases.holder(device_id) or self._leases.me
+
     async def _holder(self, device_id: str) -> str:
         """The process running the device: this one when the lease was free (it is taken,
         and a test left by a dead holder adopted)."""
@@ -183,12 +195,22 @@ class RoutedDesk(PlateDesk):
                     break
                 holder = await self._leases.take(device_id)
                 if holder == self._leases.me:
-                    # The last holder may have changed its calibration: read it afresh.
-                    await self.plates.calibration.load()
-                    await self.plates.recorder.adopt(device_id)
+                    await self._adopt(device_id)
                 elif holder is not None:
                     return holder
         return self._leases.me
+
+    async def _adopt(self, device_id: str) -> None:
+        """Run the device here, with its unfinished test if it has one. Should that fail
+        (the database away), the lease goes at once: the next request tries again."""
+        try:
+            # The last holder may have changed its calibration: read it afresh.
+            await self.plates.calibration.load()
+            await self.plates.recorder.adopt(device_id)
+        except BaseException:
+            with contextlib.suppress(SensorhubError):  # Redis away too: the lease lapses
+                await self._leases.release(device_id)
+            raise
 
     async def _as_owner(
         self, device_id: str, work: Callable[..., Awaitable[None]], *args: Any
@@ -224,6 +246,9 @@ class RoutedDesk(PlateDesk):
         self._background.spawn(self._calls.serve(self.answer), "cluster-calls")
         self._background.spawn(self._heartbeat(), "cluster-heartbeat")
 
+    def message_queue_health(self) -> Literal["ok", "reconnecting"] | None:
+        return "ok" if self._calls.listening else "reconnecting"
+
     async def close(self) -> None:
         await self._background.cancel_all()
         await self.hand_over_all()
@@ -246,6 +271,9 @@ class RoutedDesk(PlateDesk):
                     await self.adopt_orphans()
             except SensorhubError as exc:  # Redis or the database away: try again next beat
                 log_event(logger, "heartbeat_failed", logging.WARNING, error=repr(exc))
+
+
+_FindHolder = Callable[[str], Awaitable[str]]
 
 
 async def _nothing() -> None:

@@ -70,6 +70,12 @@ class Leases:
             return self.me
         return holder
 
+    async def holder(self, device_id: str) -> str | None:
+        """Who holds the lease now (None: nobody), without taking it."""
+        with translated():
+            found = await self._redis.get(self._key(device_id))
+        return found.decode() if isinstance(found, bytes) else found
+
     async def renew(self, device_id: str) -> bool:
         sent = time.monotonic()
         with translated():

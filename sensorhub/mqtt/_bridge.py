@@ -22,6 +22,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -70,6 +71,11 @@ REMEMBERED_PER_DEVICE = 1000
 REMEMBERED_DEVICES = 10_000
 # How long a stopping server waits for messages being handled to finish and be acknowledged.
 STOP_WAIT_S = 5.0
+# Messages handled at once, at most. The broker is told (MQTT 5 Receive Maximum), so it sends
+# no more unacknowledged QoS 1 messages than this; a QoS 0 message arriving past it is dropped
+# (and logged), as QoS 0 allows. So a flood, or a database away for long, holds about this
+# many tasks (QoS 1 ones never dropped: each is owed a PUBACK once stored).
+IN_FLIGHT_MAX = 200
 
 
 class MqttBridge:
@@ -80,8 +86,12 @@ class MqttBridge:
         hub: Hub,
         messages: MessageHandler,
         auth: Authenticator,
+        give_up_s: float = 3.0,
     ) -> None:
+        """``give_up_s``: how long a message may wait for storage before the device is told
+        (the storage timeout)."""
         self._address = address
+        self._give_up_s = give_up_s
         self._client_id = client_id
         self._auth = auth
         self.endpoints = MqttEndpoints(self._publish)
@@ -117,6 +127,7 @@ class MqttBridge:
         client.on_message = self._on_message
         properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        properties.ReceiveMaximum = IN_FLIGHT_MAX
         client.connect_async(
             self._address.host,
             self._address.port,
@@ -157,8 +168,12 @@ class MqttBridge:
     # --- the event loop ------------------------------------------------------------------
 
     def _spawn(self, message: mqtt.MQTTMessage) -> None:
-        if not self._stopping:  # unacknowledged: the broker delivers it again after restart
-            self._tasks.spawn(self._receive(message), name="mqtt-message")
+        if self._stopping:  # unacknowledged: the broker delivers it again after restart
+            return
+        if message.qos == 0 and len(self._tasks) >= IN_FLIGHT_MAX:  # QoS 1: Receive Maximum
+            log_event(logger, "mqtt_message_dropped", logging.WARNING, topic=message.topic[:200])
+            return
+        self._tasks.spawn(self._receive(message), name="mqtt-message")
 
     async def _receive(self, message: mqtt.MQTTMessage) -> None:
         sender = _sender(message.topic)
@@ -175,7 +190,10 @@ class MqttBridge:
                 self._order.forget(sender)
 
     async def _settle(self, message: mqtt.MQTTMessage) -> bool:
-        """Store or refuse ``message``; False when it should stay unacknowledged."""
+        """Store or refuse ``message``; False when it should stay unacknowledged. Not storable
+        now, it is tried again as the error asks; past ``give_up_s`` the device also hears the
+        error on its error topic (once), while the message stays unacknowledged."""
+        told_at = time.monotonic() + self._give_up_s
         while True:
             try:
                 await self._handle(message)
@@ -186,6 +204,9 @@ class MqttBridge:
                     return True
                 if self._stopping:
                     return False
+                if time.monotonic() >= told_at:
+                    self._refuse(message.topic, exc)
+                    told_at = math.inf
                 await asyncio.sleep(exc.retry_after_s)  # the wait the error asks for
 
     async def _handle(self, message: mqtt.MQTTMessage) -> None:
@@ -250,7 +271,7 @@ def _user_property(message: mqtt.MQTTMessage, name: str) -> str | None:
 @asynccontextmanager
 async def mqtt_bridge(settings: Settings, services: Services) -> AsyncIterator[None]:
     """With ``settings.mqtt`` set, devices on that broker for as long as this runs."""
-    if settings.mqtt is None:
+    if settings.mqtt is None or not settings.mqtt_subscriber:
         yield
         return
     bridge = MqttBridge(
@@ -259,6 +280,7 @@ async def mqtt_bridge(settings: Settings, services: Services) -> AsyncIterator[N
         services.hub,
         services.messages,
         services.auth,
+        settings.storage_timeout_s,
     )
     services.live.attach(bridge.endpoints)
     bridge.start()

@@ -30,13 +30,15 @@ class Samples:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SignalBatch:
-    """``t0_ms``: the device's time of every channel's first sample. ``seq`` grows per device;
-    (device_id, seq) names a batch, so a replay is recognised."""
+    """``t0_ms``: the device's time of every channel's first sample. ``boot``: the id the
+    device picked at power-up ("" from firmware that sends none); ``seq`` grows per boot, so
+    (device_id, boot, seq) names a batch and a replay is recognised."""
 
     device_id: str
     seq: int
     t0_ms: float
     channels: dict[str, Samples]
+    boot: str = ""
 
     def end_ms(self) -> float:
         """Just after the last sample of the longest channel."""

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +16,11 @@ from sensorhub.physio.features import Channel, WindowSignals
 # WESAD's window and a step that keeps a live chart moving (Schmidt et al. 2018).
 DEFAULT_WINDOW_S = 60.0
 DEFAULT_STEP_S = 5.0
+# A device silent this long (server time) is forgotten: its next batch starts its windows
+# anew, as after a restart. Longer than any gap a window could bridge (a window's length)
+# and than a wearable's offline back-fill is likely to take to begin. Memory is then bounded
+# by the devices heard in the last IDLE_S, each holding at most one window of samples.
+IDLE_S = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,27 +42,47 @@ class _Chunk:
 
 @dataclass(slots=True)
 class _Device:
+    boot: str
     next_end_ms: float
+    seen_at: float
     covered_ms: float = -math.inf
     chunks: dict[str, list[_Chunk]] = field(default_factory=dict)
 
 
 class SlidingWindows:
-    """Per-device buffers, in memory: after a restart a device's windows begin again once a
-    full window of new samples has arrived (the samples themselves are stored)."""
+    """Per-device buffers, in memory, each following one stream. A device's windows begin
+    again, once a full window of new samples has arrived, after a server restart, a device
+    restart (a new boot id), its clock going back more than a window before the window being
+    filled or leaping a window forwards, or ``IDLE_S`` of silence (forgotten within
+    2 × ``IDLE_S``); the samples themselves are stored."""
 
-    def __init__(self, window_s: float = DEFAULT_WINDOW_S, step_s: float = DEFAULT_STEP_S) -> None:
+    def __init__(
+        self,
+        window_s: float = DEFAULT_WINDOW_S,
+        step_s: float = DEFAULT_STEP_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if not 0 < step_s <= window_s:
             raise ValueError("the step must be positive and no longer than the window")
         self.window_ms = 1000.0 * window_s
         self.step_ms = 1000.0 * step_s
+        self._clock = clock
         self._devices: dict[str, _Device] = {}
+        self._swept_at = clock()
+
+    def __len__(self) -> int:
+        """Devices whose windows are held."""
+        return len(self._devices)
 
     def add(self, batch: SignalBatch) -> list[DueWindow]:
         """Take ``batch``; return the windows it completes, oldest first."""
-        device = self._devices.setdefault(
-            batch.device_id, _Device(next_end_ms=batch.t0_ms + self.window_ms)
-        )
+        now = self._clock()
+        self._forget_idle(now)
+        device = self._devices.get(batch.device_id)
+        if device is None or self._new_stream(device, batch):
+            device = _Device(batch.boot, batch.t0_ms + self.window_ms, now)
+            self._devices[batch.device_id] = device
+        device.seen_at = now
         for name, samples in batch.channels.items():
             chunk = _Chunk(batch.t0_ms, samples.hz, samples.values)
             device.chunks.setdefault(name, []).append(chunk)
@@ -69,6 +96,23 @@ class SlidingWindows:
             device.next_end_ms += self.step_ms
         self._prune(device)
         return due
+
+    def _new_stream(self, device: _Device, batch: SignalBatch) -> bool:
+        """A new boot; a clock gone back a window before the window being filled (a batch
+        merely late stays in its stream); or leapt a window past the last sample (nothing
+        held could reach a window with the new samples)."""
+        went_back = batch.t0_ms < device.next_end_ms - 2 * self.window_ms
+        leapt = batch.t0_ms > device.covered_ms + self.window_ms
+        return batch.boot != device.boot or went_back or leapt
+
+    def _forget_idle(self, now: float) -> None:
+        """At most once per ``IDLE_S``: drop the devices silent for longer than that."""
+        if now - self._swept_at < IDLE_S:
+            return
+        self._swept_at = now
+        idle = [key for key, device in self._devices.items() if now - device.seen_at > IDLE_S]
+        for key in idle:
+            del self._devices[key]
 
     def _skip_gap(self, device: _Device) -> None:
         """After a long silence only the windows that can still hold new samples are due."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sensorhub.errors import TestNotFound
+from sensorhub.errors import SessionRunning, TestNotFound
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
 from sensorhub.loadcell.recorded import RecordedAs, analysis_record
@@ -86,8 +86,7 @@ class TestArchive:
 
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
-        self._states.refuse_if_recording(test_id)
-        record = await self._storage.require_test(test_id)
+        record = await self._recorded(test_id)
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
         recorded_as = RecordedAs.of_calibration(record.calibration)
@@ -107,11 +106,24 @@ class TestArchive:
 
     async def delete(self, test_id: int) -> None:
         """Delete the test, its samples and its CSV file."""
-        self._states.refuse_if_recording(test_id)
-        record = await self._storage.require_test(test_id)
+        record = await self._recorded(test_id)
         if not await self._storage.delete_test(test_id):  # deleted meanwhile by someone else
             raise TestNotFound(f"no test with id {test_id}")
         self._files.delete(record.csv_file)
+
+    async def refuse_if_recording(self, test_ids: Sequence[int]) -> None:
+        """``SessionRunning`` when one of ``test_ids`` is recording, on any process."""
+        for test_id in test_ids:
+            record = await self._storage.get_test(test_id)
+            if record is not None:
+                _refuse_if_recording(record)
+
+    async def _recorded(self, test_id: int) -> TestRecord:
+        """The stored test, unless it is still recording: the database decides, so a test
+        recorded by another process is refused alike."""
+        record = await self._storage.require_test(test_id)
+        _refuse_if_recording(record)
+        return record
 
     async def latest(self, device_id: str) -> StoredSession:
         """The device's most recent stored test, or an empty idle one."""
@@ -123,3 +135,11 @@ class TestArchive:
         if record is None:
             return StoredSession(None, SessionState.IDLE.value, [])
         return StoredSession(record.id, record.state, await self._storage.test_samples(record.id))
+
+
+def _refuse_if_recording(record: TestRecord) -> None:
+    if record.recording:
+        raise SessionRunning(
+            f"test {record.id} is still {record.state} (on this or another server process); "
+            "stop it first"
+        )

@@ -5,6 +5,7 @@ desk answers on the process that runs the device's tests, whichever process was 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from sensorhub.contracts import iso_time
 from sensorhub.loadcell.calibration import Channel, ChannelCalibration
@@ -28,6 +29,11 @@ class PlateDesk:
 
     async def close(self) -> None:
         """Stop it; before the plates and storage close."""
+
+    def message_queue_health(self) -> Literal["ok", "reconnecting"] | None:
+        """None alone; with several processes whether requests from the others reach this
+        one ("ok") or not now ("reconnecting")."""
+        return None
 
     async def addressed(self, named: str | None) -> str:
         """The plate a request means (docs/plates.md)."""

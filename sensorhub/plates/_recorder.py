@@ -137,12 +137,14 @@ class TestRecorder:
         ``athlete`` (made when new), else of nobody."""
         if athlete_id is not None:
             athlete = await self._athlete_name(athlete_id)
-        elif athlete and athlete.strip():
-            athlete_id = await self._storage.athletes.ensure_named(athlete.strip(), self._clock())
         plate = self._states.plate(device_id)
         async with self._lifecycle(device_id):
             self._check_owner(device_id)
             plate.check_idle()
+            if athlete_id is None and athlete and athlete.strip():  # a refused start makes none
+                athlete_id = await self._storage.athletes.ensure_named(
+                    athlete.strip(), self._clock()
+                )
             now = self._clock()
             calibration = plate.calibration.to_dict()
             test_id = await self._storage.create_test(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sensorhub.errors import SessionRunning
 from sensorhub.loadcell.session import Plate
 
 
@@ -27,9 +26,3 @@ class PlateStates:
 
     def __iter__(self) -> Iterator[Plate]:
         return iter(tuple(self._plates.values()))
-
-    def refuse_if_recording(self, test_id: int) -> None:
-        """Raise ``SessionRunning`` while ``test_id`` is a plate's running or flushing test."""
-        for plate in self:
-            if plate.session is not None and plate.session.id == test_id:
-                raise SessionRunning(f"test {test_id} is still {plate.state}; stop it first")

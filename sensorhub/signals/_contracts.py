@@ -77,6 +77,9 @@ class SignalBatchIn(_In):
     """A batch of a wearable's signals; each channel optional, at its own rate."""
 
     device_id: DeviceId = "default"
+    boot: DeviceId | None = Field(
+        None, description="picked at power-up (random): a restarted device is a new stream"
+    )
     seq: StrictInt = Field(ge=0, le=2**53, description="grows by batch; a replay repeats it")
     t0: DeviceMs = Field(description="the device's time of every channel's first sample, ms")
     bvp: BvpIn | None = None
@@ -100,13 +103,17 @@ class SignalBatchIn(_In):
         if self.acc is not None:
             axes = list(zip(self.acc.x, self.acc.y, self.acc.z, strict=True))
             channels[physio.ACC] = physio.samples(self.acc.hz, axes)
-        return physio.SignalBatch(self.device_id, self.seq, self.t0, channels)
+        boot = self.boot or ""
+        return physio.SignalBatch(self.device_id, self.seq, self.t0, channels, boot)
 
 
 class SignalAck(BaseModel):
     device_id: str
+    boot: str | None
     seq: int
-    duplicate: bool = Field(description="true: this batch was stored before; nothing new stored")
+    duplicate: bool = Field(
+        description="true: this very batch (same boot, seq and samples) was stored before"
+    )
     samples: int = Field(description="values in the batch (acceleration counts 3 per sample)")
 
 
@@ -118,6 +125,8 @@ class SignalResponse(BaseModel):
 def signals_payload(batch: physio.SignalBatch) -> JSONDict:
     """A batch as the device sent it: the ``signals`` event and the export's JSON shape."""
     payload: JSONDict = {"device_id": batch.device_id, "seq": batch.seq, "t0": batch.t0_ms}
+    if batch.boot:
+        payload["boot"] = batch.boot
     for name, samples in batch.channels.items():
         if name == physio.ACC:
             x, y, z = samples.values.T.tolist()
@@ -129,7 +138,7 @@ def signals_payload(batch: physio.SignalBatch) -> JSONDict:
 
 def ack_payload(batch: physio.SignalBatch, stored: bool) -> JSONDict:
     ack = SignalAck(
-        device_id=batch.device_id, seq=batch.seq, duplicate=not stored,
+        device_id=batch.device_id, boot=batch.boot or None, seq=batch.seq, duplicate=not stored,
         samples=batch.sample_count(),
     )  # fmt: skip
     return ack.model_dump()

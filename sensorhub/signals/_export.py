@@ -15,7 +15,7 @@ from sensorhub.contracts import iso_time
 from sensorhub.physio import ACC, FEATURE_NAMES
 from sensorhub.storage import StoredBatch, WindowRecord
 
-SIGNAL_COLUMNS = ("device_id", "seq", "channel", "hz", "t_ms", "value")
+SIGNAL_COLUMNS = ("device_id", "boot", "seq", "channel", "hz", "t_ms", "value")
 WINDOW_COLUMNS = (
     "id", "device_id", "start_ms", "end_ms", "at", "quality", "reason", "beats", "sqi",
     "usable_beats", "corrected_beats", "motion_beats", *FEATURE_NAMES,
@@ -34,7 +34,7 @@ def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
         for channel, values in columns:
             for index, value in enumerate(values.tolist()):
                 t_ms = batch.t0_ms + index * step_ms
-                yield batch.device_id, batch.seq, channel, samples.hz, t_ms, value
+                yield batch.device_id, batch.boot, batch.seq, channel, samples.hz, t_ms, value
 
 
 def window_row(record: WindowRecord, omit_demo: bool = False) -> tuple[object, ...]:

@@ -20,7 +20,7 @@ from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_feat
 from sensorhub.presence import VIEWERS
 from sensorhub.signals._contracts import ack_payload, signals_payload
 from sensorhub.storage import Storage, WindowRecord
-from sensorhub.tasks import BackgroundTasks
+from sensorhub.tasks import BackgroundTasks, KeyedLocks
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 
@@ -40,7 +40,7 @@ class SignalPipeline:
         self.model = model
         self._clock = clock
         self._tasks = BackgroundTasks()
-        self._in_order: dict[str, asyncio.Lock] = {}
+        self._in_order = KeyedLocks()
 
     async def ingest(self, batch: SignalBatch) -> JSONDict:
         """Commit ``batch`` (a replay is acknowledged, not stored again), push it to the
@@ -51,10 +51,8 @@ class SignalPipeline:
             await self._broadcaster.emit(wire.SIGNALS, signals_payload(batch), room=VIEWERS)
             due = self._windows.add(batch)
             if due:
-                # In arrival order per device: each task takes the device's lock first thing,
-                # and asyncio.Lock serves waiters first come, first served.
-                lock = self._in_order.setdefault(batch.device_id, asyncio.Lock())
-                work = self._compute(lock, due, received_at, batch.end_ms())
+                # In arrival order per device: each task takes the device's lock first thing.
+                work = self._compute(batch.device_id, due, received_at, batch.end_ms())
                 self._tasks.spawn(work, name=f"windows-{batch.device_id}")
         return ack_payload(batch, stored)
 
@@ -62,9 +60,9 @@ class SignalPipeline:
         await self._tasks.cancel_all()
 
     async def _compute(
-        self, lock: asyncio.Lock, due: Sequence[DueWindow], received_at: float, batch_end_ms: float
+        self, device_id: str, due: Sequence[DueWindow], received_at: float, batch_end_ms: float
     ) -> None:
-        async with lock:
+        async with self._in_order.hold(device_id):
             features = await asyncio.to_thread(lambda: [window_features(w.signals) for w in due])
             records = [
                 # The window's end on the server clock: the batch arrived as its end did.

@@ -128,19 +128,29 @@ class DeleteAthlete(WriteTask):
 
 @dataclass(frozen=True, slots=True)
 class EnsureNamed(WriteTask):
-    """The id of the (oldest) athlete called ``name``, created when there is none: how a test
-    started with a name, as before athletes existed, joins that athlete's history."""
+    """The id of the (oldest) athlete called ``name``, else the one made for that name before
+    (since renamed), else a new one: how a test started with a name, as before athletes
+    existed, joins that athlete's history.
+
+    The unique ``walk_in_name`` decides between processes: when another one made the athlete
+    between the check and the insert, the insert fails, the writer runs this task again
+    alone, and the check then finds the other's athlete."""
 
     name: str
     now: float
 
     def run(self, conn: Connection) -> int:
-        oldest = select(func.min(athletes.c.id)).where(athletes.c.name == self.name)
+        c = athletes.c
+        oldest = select(func.min(c.id)).where(c.name == self.name)
         found = conn.execute(oldest).scalar_one_or_none()
+        if found is None:
+            made_for = select(c.id).where(c.walk_in_name == self.name)
+            found = conn.execute(made_for).scalar_one_or_none()
         if found is not None:
             return int(found)
-        values = {"name": self.name, "created_at": self.now, "updated_at": self.now}
-        return int(conn.execute(insert(athletes).returning(athletes.c.id), values).scalar_one())
+        values = {"name": self.name, "walk_in_name": self.name,
+                  "created_at": self.now, "updated_at": self.now}  # fmt: skip
+        return int(conn.execute(insert(athletes).returning(c.id), values).scalar_one())
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +186,7 @@ def _records(conn: Connection, rows: Sequence[Row[Any]]) -> list[AthleteRecord]:
 
 def _record(row: Row[Any], groups: tuple[str, ...], test_count: int) -> AthleteRecord:
     values = dict(row._mapping)
+    del values["walk_in_name"]  # bookkeeping for EnsureNamed, not part of the athlete
     values["setup"] = json.loads(values["setup"]) if values["setup"] else None
     return AthleteRecord(**values, groups=groups, test_count=test_count)
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Index,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 
 from sensorhub.storage._schema import (
     athlete_groups,
@@ -75,6 +86,49 @@ def _v6_athletes(conn: Connection) -> None:
         conn.execute(insert(trials), rows)
 
 
+def _v7_boot_ids_and_unique_running_studies(conn: Connection) -> None:
+    """Signal batches are named by (device_id, boot, seq): a rebooted device is a new stream.
+    One running study per wearable becomes a unique index; should two have slipped in
+    (two processes), the older ones stop when the newer one started. An athlete made for a
+    test started with a new name keeps that name in a unique column.
+
+    Step 5 creates its tables from today's metadata, so a database new since then has this
+    shape already: only what is missing is added."""
+    inspector = inspect(conn)
+    if "boot" not in {column["name"] for column in inspector.get_columns("signal_batches")}:
+        add = "ALTER TABLE signal_batches ADD COLUMN boot VARCHAR(64) NOT NULL DEFAULT ''"
+        conn.execute(text(add))
+        conn.execute(text("DROP INDEX ix_signal_batches_device_seq_channel"))
+        _index(signal_batches, "ix_signal_batches_device_boot_seq_channel").create(conn)
+    running_index = "ux_study_sessions_running_device"
+    if running_index not in {index["name"] for index in inspector.get_indexes("study_sessions")}:
+        _stop_all_but_the_newest_running_study(conn)
+        _index(study_sessions, running_index).create(conn)
+    if "walk_in_name" not in {column["name"] for column in inspector.get_columns("athletes")}:
+        conn.execute(text("ALTER TABLE athletes ADD COLUMN walk_in_name VARCHAR(200)"))
+        _index(athletes, "ux_athletes_walk_in_name").create(conn)
+
+
+def _stop_all_but_the_newest_running_study(conn: Connection) -> None:
+    running = study_sessions.c.stopped_at.is_(None)
+    rows = conn.execute(
+        select(study_sessions.c.id, study_sessions.c.device_id, study_sessions.c.started_at)
+        .where(running)
+        .order_by(study_sessions.c.device_id, study_sessions.c.started_at.desc())
+    ).all()
+    newest_start: dict[str, float] = {}
+    for session_id, device_id, started_at in rows:
+        if device_id in newest_start:
+            stop = update(study_sessions).where(study_sessions.c.id == session_id)
+            conn.execute(stop.values(stopped_at=newest_start[device_id]))
+        else:
+            newest_start[device_id] = started_at
+
+
+def _index(table: Table, name: str) -> Index:
+    return next(index for index in table.indexes if index.name == name)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -83,6 +137,7 @@ STEPS: tuple[Step, ...] = (
     _v4_64_bit_ids_on_postgresql,
     _v5_wearable_signals,
     _v6_athletes,
+    _v7_boot_ids_and_unique_running_studies,
 )
 SCHEMA_VERSION = len(STEPS)
 

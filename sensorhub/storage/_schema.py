@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -106,12 +107,15 @@ device_tokens = Table(
 
 # Wearable signals: one row per batch per channel, the samples a float64 little-endian blob
 # (acceleration x, y, z interleaved): exact, and 8 bytes a value instead of a row each
-# (docs/signals.md measures it). (device_id, seq) names a batch: a replay is not stored twice.
+# (docs/signals.md measures it). (device_id, boot, seq) names a batch: a replay is not stored
+# twice, and the unique index holds that across processes. ``boot`` is "" from devices that
+# send none.
 signal_batches = Table(
     "signal_batches",
     metadata,
     Column("id", ROW_ID, primary_key=True, autoincrement=True),
     Column("device_id", String(64), nullable=False),
+    Column("boot", String(64), nullable=False, server_default=""),
     Column("seq", BigInteger, nullable=False),
     Column("channel", String(16), nullable=False),
     Column("t0_ms", Float, nullable=False),  # the device's clock
@@ -119,7 +123,14 @@ signal_batches = Table(
     Column("count", Integer, nullable=False),  # samples (an acceleration sample is 3 values)
     Column("received_at", Float, nullable=False),
     Column("data", LargeBinary, nullable=False),
-    Index("ix_signal_batches_device_seq_channel", "device_id", "seq", "channel", unique=True),
+    Index(
+        "ix_signal_batches_device_boot_seq_channel",
+        "device_id",
+        "boot",
+        "seq",
+        "channel",
+        unique=True,
+    ),  # fmt: skip
     Index("ix_signal_batches_received_at", "received_at"),
 )
 
@@ -153,6 +164,15 @@ study_sessions = Table(
     Column("stopped_at", Float),
     Column("notes", Text),
     Index("ix_study_sessions_device_id", "device_id", "id"),
+    # One running session per wearable, held by the database, so two processes cannot both
+    # start one.
+    Index(
+        "ux_study_sessions_running_device",
+        "device_id",
+        unique=True,
+        sqlite_where=text("stopped_at IS NULL"),
+        postgresql_where=text("stopped_at IS NULL"),
+    ),
 )
 
 # What happened during a session: protocol phases as they begin, self-report labels.
@@ -187,7 +207,11 @@ athletes = Table(
     Column("notes", Text),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # Set on an athlete made for a test started with a new name: unique, so two processes
+    # given the same new name at once make one athlete (many may share a name otherwise).
+    Column("walk_in_name", String(200)),
     Index("ix_athletes_name", "name"),
+    Index("ux_athletes_walk_in_name", "walk_in_name", unique=True),
 )
 
 athlete_groups = Table(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Row, insert, select
+from sqlalchemy import Connection, Engine, Row, insert, select, tuple_
 
 from sensorhub.physio import ACC, Samples, SignalBatch, WindowFeatures
 from sensorhub.storage._schema import signal_batches, signal_windows
@@ -51,31 +52,57 @@ class WindowQuery:
     limit: int = 100
 
 
+class BatchOutcome(enum.Enum):
+    """What storing a signal batch did."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"  # this very batch was stored before: nothing new
+    CONFLICT = "conflict"  # (device_id, boot, seq) was stored with other samples
+
+
 @dataclass(frozen=True, slots=True)
 class InsertSignalBatch(WriteTask):
-    """Store a batch unless (device_id, seq) is stored already; resolves to whether it was new.
+    """Store a batch unless (device_id, boot, seq) is stored already; resolves to a
+    ``BatchOutcome``. A stored key is a duplicate only when its samples are the same.
 
-    Safe as check-then-insert: only the writer writes, one task after another.
+    The unique index decides between processes: when another one stored the key between
+    the check and the insert, the insert fails, the writer runs this task again alone, and
+    the check then finds the other's batch.
     """
 
     batch: SignalBatch
     received_at: float
 
-    def run(self, conn: Connection) -> bool:
+    def run(self, conn: Connection) -> BatchOutcome:
         b = self.batch
-        seen = select(signal_batches.c.id).where(
-            signal_batches.c.device_id == b.device_id, signal_batches.c.seq == b.seq
-        )
-        if conn.execute(seen.limit(1)).first() is not None:
-            return False
+        stored = conn.execute(
+            select(signal_batches).where(
+                signal_batches.c.device_id == b.device_id,
+                signal_batches.c.boot == b.boot,
+                signal_batches.c.seq == b.seq,
+            )
+        ).all()
         rows = [_batch_row(b, name, s, self.received_at) for name, s in b.channels.items()]
+        if stored:
+            return BatchOutcome.DUPLICATE if _same(stored, rows) else BatchOutcome.CONFLICT
         conn.execute(insert(signal_batches), rows)
-        return True
+        return BatchOutcome.STORED
+
+
+def _same(stored: Sequence[Row[Any]], rows: list[dict[str, Any]]) -> bool:
+    """Same channels with the same start, rate and values (bit for bit)."""
+    ours = {_content(r["channel"], r["t0_ms"], r["hz"], r["data"]) for r in rows}
+    return ours == {_content(r.channel, r.t0_ms, r.hz, r.data) for r in stored}
+
+
+def _content(channel: str, t0_ms: float, hz: float, data: bytes) -> tuple[object, ...]:
+    return channel, t0_ms, hz, bytes(data)
 
 
 def _batch_row(batch: SignalBatch, channel: str, samples: Samples, received_at: float) -> Any:
     return {
         "device_id": batch.device_id,
+        "boot": batch.boot,
         "seq": batch.seq,
         "channel": channel,
         "t0_ms": batch.t0_ms,
@@ -144,30 +171,31 @@ def _window(row: Row[Any]) -> WindowRecord:
 def iter_signal_batches(
     engine: Engine, device_id: str | None, since: float | None, until: float | None
 ) -> Iterator[Sequence[StoredBatch]]:
-    """Stored batches received in [since, until), by device and seq, a page per connection."""
-    last: tuple[str, int] = ("", -1)
+    """Stored batches received in [since, until), by device and arrival (a device's boots
+    follow each other), a page per connection."""
+    c = signal_batches.c
+    order = (c.device_id, c.received_at, c.boot, c.seq)
+    last: tuple[str, float, str, int] | None = None
     while True:
-        statement = select(signal_batches).order_by(
-            signal_batches.c.device_id, signal_batches.c.seq, signal_batches.c.channel
-        )
+        statement = select(signal_batches).order_by(*order, c.channel)
         if device_id is not None:
-            statement = statement.where(signal_batches.c.device_id == device_id)
+            statement = statement.where(c.device_id == device_id)
         if since is not None:
-            statement = statement.where(signal_batches.c.received_at >= since)
+            statement = statement.where(c.received_at >= since)
         if until is not None:
-            statement = statement.where(signal_batches.c.received_at < until)
-        after = (signal_batches.c.device_id > last[0]) | (
-            (signal_batches.c.device_id == last[0]) & (signal_batches.c.seq > last[1])
-        )
+            statement = statement.where(c.received_at < until)
+        if last is not None:
+            statement = statement.where(tuple_(*order) > tuple_(*last))
         with engine.connect() as conn:
-            rows = list(conn.execute(statement.where(after).limit(_PAGE_ROWS)))
+            rows = list(conn.execute(statement.limit(_PAGE_ROWS)))
         if not rows:
             return
         page = _batches(rows, complete=len(rows) < _PAGE_ROWS)
         if not page:  # one batch has more channel rows than a page: cannot happen (3 < page)
             return
         yield page
-        last = (page[-1].batch.device_id, page[-1].batch.seq)
+        b = page[-1]
+        last = (b.batch.device_id, b.received_at, b.batch.boot, b.batch.seq)
 
 
 _PAGE_ROWS = 300
@@ -176,9 +204,9 @@ _PAGE_ROWS = 300
 def _batches(rows: list[Row[Any]], complete: bool) -> list[StoredBatch]:
     """Group channel rows into batches; the last group may be cut by the page unless
     ``complete``, so it waits for the next page."""
-    groups: dict[tuple[str, int], list[Row[Any]]] = {}
+    groups: dict[tuple[str, str, int], list[Row[Any]]] = {}
     for row in rows:
-        groups.setdefault((row.device_id, row.seq), []).append(row)
+        groups.setdefault((row.device_id, row.boot, row.seq), []).append(row)
     keys = list(groups)
     if not complete:
         keys = keys[:-1]
@@ -193,5 +221,5 @@ def _stored(rows: list[Row[Any]]) -> StoredBatch:
         channels[row.channel] = Samples(
             row.hz, values.reshape(-1, 3) if row.channel == ACC else values
         )
-    batch = SignalBatch(first.device_id, first.seq, first.t0_ms, channels)
+    batch = SignalBatch(first.device_id, first.seq, first.t0_ms, channels, first.boot)
     return StoredBatch(batch, first.received_at)

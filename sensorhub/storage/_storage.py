@@ -13,7 +13,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sensorhub.biometrics.readings import ProcessedReading
-from sensorhub.errors import ConfigError, StorageError, StorageUnavailable, TestNotFound
+from sensorhub.errors import (
+    BatchReused,
+    ConfigError,
+    StorageError,
+    StorageUnavailable,
+    TestNotFound,
+)
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.physio import SignalBatch
@@ -27,6 +33,7 @@ from sensorhub.storage._readings import (
     select_readings,
 )
 from sensorhub.storage._signals import (
+    BatchOutcome,
     InsertSignalBatch,
     InsertWindows,
     StoredBatch,
@@ -47,6 +54,7 @@ from sensorhub.storage._tests import (
     CreateTest,
     DeleteTest,
     InterruptUnfinished,
+    MoveTest,
     SaveCalibration,
     TestQuery,
     TestRecord,
@@ -153,9 +161,16 @@ class Storage:
     # Wearable signals and their windows (docs/signals.md).
 
     async def add_signal_batch(self, batch: SignalBatch, received_at: float) -> bool:
-        """Store ``batch``; False when (device_id, seq) was stored before (nothing stored)."""
-        stored: bool = await self.writer.submit(InsertSignalBatch(batch, received_at))
-        return stored
+        """Store ``batch``; False when this very batch was stored before (nothing stored).
+        ``BatchReused`` when its (device_id, boot, seq) was stored with other samples."""
+        outcome = await self.writer.submit(InsertSignalBatch(batch, received_at))
+        if outcome is BatchOutcome.CONFLICT:
+            boot = f" (boot {batch.boot})" if batch.boot else ""
+            raise BatchReused(
+                f"seq {batch.seq} of {batch.device_id}{boot} was stored with other samples: "
+                "a device that restarts sends a new boot id"
+            )
+        return outcome is BatchOutcome.STORED
 
     async def add_windows(self, records: Sequence[WindowRecord]) -> list[WindowRecord]:
         ids: list[int] = await self.writer.submit(InsertWindows(tuple(records)))
@@ -212,6 +227,11 @@ class Storage:
 
     async def update_test(self, test_id: int, **values: Any) -> bool:
         found: bool = await self.writer.submit(UpdateTest(test_id, columns(**values)))
+        return found
+
+    async def move_test(self, test_id: int, athlete_id: int, name: str) -> bool:
+        """The test and its trial go to ``athlete_id`` (called ``name``); False: no test."""
+        found: bool = await self.writer.submit(MoveTest(test_id, athlete_id, name))
         return found
 
     async def complete_test(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
 from sensorhub.storage._schema import devices, sample_batches, tests, trials
-from sensorhub.storage._trials import OWN_SOURCE, link_trial
+from sensorhub.storage._trials import OWN_SOURCE, link_trial, move_trial
 from sensorhub.storage._writer import WriteTask
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
@@ -41,6 +41,11 @@ class TestRecord:
     athlete_id: int | None = None
     excluded_reason: str | None = None
     source: str | None = None
+
+    @property
+    def recording(self) -> bool:
+        """Running or flushing in the database, on whichever process records it."""
+        return self.state in UNFINISHED
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> TestRecord:
@@ -110,12 +115,35 @@ class UpdateTest(WriteTask):
 
 
 @dataclass(frozen=True, slots=True)
+class MoveTest(WriteTask):
+    """Give a test (and its trial) to another athlete, whose name it takes; resolves to
+    whether the test exists."""
+
+    test_id: int
+    athlete_id: int
+    name: str
+
+    def run(self, conn: Connection) -> bool:
+        renamed = update(tests).where(tests.c.id == self.test_id).values(athlete=self.name)
+        if conn.execute(renamed).rowcount == 0:
+            return False
+        move_trial(conn, self.test_id, self.athlete_id)
+        return True
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteTest(WriteTask):
-    """Delete a test and its samples; resolves to whether it existed."""
+    """Delete a finished test and its samples; resolves to whether it was deleted (False:
+    it does not exist, or it is recording, on this process or another)."""
 
     test_id: int
 
     def run(self, conn: Connection) -> bool:
+        finished = select(tests.c.id).where(
+            tests.c.id == self.test_id, tests.c.state.not_in(UNFINISHED)
+        )
+        if conn.execute(finished).first() is None:
+            return False
         conn.execute(delete(sample_batches).where(sample_batches.c.test_id == self.test_id))
         conn.execute(delete(trials).where(trials.c.test_id == self.test_id))
         return conn.execute(delete(tests).where(tests.c.id == self.test_id)).rowcount > 0

@@ -7,7 +7,12 @@ durability cheap under load and adds no waiting when idle.
 
 Failure is a state, not a hang (docs/storage-failures.md):
 
-- Every ``submit`` ends within ``timeout_s``: committed, or ``StorageUnavailable``.
+- Every ``submit`` ends within 2 × ``timeout_s``. Within ``timeout_s`` it is committed, or
+  withdrawn (``StorageUnavailable``: not stored), or claimed by an attempt already under way.
+  A claimed task gets one more ``timeout_s`` for that attempt (its lock waits are bounded by
+  the lock timeout, but a statement on a stalled connection is not); past it ``StorageError``
+  says the write *may* not be stored. Usually the attempt ends within the lock timeout, so
+  the answer comes within ``timeout_s`` and a little.
 - A task is either *claimed* by the writer as an attempt to commit it begins, or *withdrawn*
   by its submitter when its time is up; never both. So ``StorageUnavailable`` means "not
   stored", and a withdrawn task is never committed later behind the client's back. The writer

@@ -1,6 +1,6 @@
 """Study sessions on wearables (issue 13): start, stop, phases and labels, and the session
 export. The plain session data (marks, phases) is in sensorhub.physio.study."""
 
-from sensorhub.studies._service import Studies, session_payload
+from sensorhub.studies._service import Studies, mark_payload, session_payload
 
-__all__ = ["Studies", "session_payload"]
+__all__ = ["Studies", "mark_payload", "session_payload"]

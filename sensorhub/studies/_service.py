@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict, replace
 
 from sensorhub import wire
+from sensorhub.contracts import iso_time
 from sensorhub.errors import StudyNotFound, StudyRunning, StudyStopped
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession
 from sensorhub.presence import VIEWERS
@@ -95,9 +96,15 @@ class Studies:
     async def _announce(self, event: str, session: StudySession, mark: Mark | None = None) -> None:
         payload: JSONDict = {"event": event, "session": session_payload(session)}
         if mark is not None:
-            payload["mark"] = asdict(mark)
+            payload["mark"] = mark_payload(mark)
         await self._broadcaster.emit(wire.STUDY, payload, room=VIEWERS)
 
 
 def session_payload(session: StudySession) -> JSONDict:
     return asdict(session)
+
+
+def mark_payload(mark: Mark) -> JSONDict:
+    """A phase or label as the HTTP reply and the ``study`` event both give it."""
+    return {"id": mark.id, "kind": mark.kind, "name": mark.name, "value": mark.value,
+            "at": iso_time(mark.at)}  # fmt: skip

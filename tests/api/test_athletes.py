@@ -138,6 +138,25 @@ def test_patch_changes_given_fields_and_renames_their_tests(
     assert record_of(server, test_id)["athlete"] == new_name
 
 
+def test_patching_a_test_with_athlete_id_moves_it_and_its_trial(
+    server: LiveServer, http: httpx.Client
+) -> None:
+    first, second = create(http), create(http)
+    test_id = one_test(server, athlete_id=first["id"])
+    http.put(f"/api/tests/{test_id}/exclusion", json={"reason": "hands slipped"})
+
+    response = http.patch(f"/api/tests/{test_id}", json={"athlete_id": second["id"]})
+
+    assert response.status_code == 200, response.text
+    moved = record_of(server, test_id)
+    assert (moved["athlete_id"], moved["athlete"]) == (second["id"], second["name"])
+    assert moved["excluded_reason"] == "hands slipped"  # the trial moved, not a new one
+    history = http.get("/api/tests", params={"athlete_id": first["id"]}).json()["data"]
+    assert test_id not in {t["id"] for t in history}
+    unknown = http.patch(f"/api/tests/{test_id}", json={"athlete_id": 999999})
+    assert unknown.status_code == 404
+
+
 @pytest.mark.parametrize(("body", "field"), [({"name": None}, "name"), ({}, "body")])
 def test_patch_refuses_a_null_name_and_an_empty_body(
     http: httpx.Client, body: dict[str, Any], field: str
@@ -180,6 +199,17 @@ def test_start_test_by_name_joins_that_athlete_or_makes_one(
     assert first["athlete_id"] == known["id"]
     made = http.get(f"/api/athletes/{second['athlete_id']}").json()["data"]
     assert made["name"] == new_name
+
+
+def test_a_refused_start_creates_no_athlete(server: LiveServer, http: httpx.Client) -> None:
+    device = new_device()
+    response, _ = start_test_rest(server, device)
+    assert response.status_code == 200, response.text
+    walk_in = unique("Refused")
+    refused, _ = start_test_rest(server, device, athlete=walk_in)  # the plate is busy
+    assert refused.status_code == 409
+    assert http.get("/api/athletes", params={"search": walk_in}).json()["data"] == []
+    assert stop_test_rest(server, device).status_code == 200
 
 
 def test_start_test_with_unknown_athlete_id_is_a_404_naming_it(server: LiveServer) -> None:

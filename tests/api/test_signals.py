@@ -28,10 +28,65 @@ def test_a_batch_is_acknowledged_and_a_replay_is_not_stored_twice(http: httpx.Cl
     first = http.post(URL, json=body)
     replay = http.post(URL, json=body)
     assert first.status_code == replay.status_code == 200
-    assert first.json()["data"] == {"device_id": device, "seq": 7, "duplicate": False,
-                                     "samples": 128 + 8 + 3 * 64}  # fmt: skip
+    assert first.json()["data"] == {"device_id": device, "boot": None, "seq": 7,
+                                     "duplicate": False, "samples": 128 + 8 + 3 * 64}  # fmt: skip
     assert replay.json()["data"]["duplicate"] is True
     assert len(_signal_rows(http, device)) == 128 + 8 + 3 * 64
+
+
+def test_a_rebooted_device_is_a_new_stream_stored_in_full(http: httpx.Client) -> None:
+    """The wearable reboots: a new boot id, seq from 1 again, its clock from 0 again."""
+    device = new_device("reboot")
+    before = [{**batch(device, seq, seq - 1.0, 1.0), "boot": "b007a"} for seq in (1, 2, 3)]
+    after = [{**batch(device, seq, seq - 1.0, 1.0), "boot": "b007b"} for seq in (1, 2)]
+    after[0]["bvp"]["values"][0] += 1.0  # new samples, not the first boot's again
+    acks = [http.post(URL, json=body).json()["data"] for body in before + after]
+    assert [(a["boot"], a["seq"], a["duplicate"]) for a in acks] == [
+        ("b007a", 1, False), ("b007a", 2, False), ("b007a", 3, False),
+        ("b007b", 1, False), ("b007b", 2, False),
+    ]  # fmt: skip
+    rows = _signal_rows(http, device)
+    stored = sorted({(r["boot"], int(r["seq"])) for r in rows})
+    assert stored == [("b007a", 1), ("b007a", 2), ("b007a", 3), ("b007b", 1), ("b007b", 2)]
+    assert len(rows) == 5 * (64 + 4 + 3 * 32)
+
+
+def test_a_reused_seq_with_other_samples_is_refused_not_called_a_duplicate(
+    http: httpx.Client,
+) -> None:
+    """Firmware without a boot id that restarts reuses seq: the server cannot store it under
+    the same name, and says so instead of dropping it as a replay."""
+    device = new_device("reused")
+    first = batch(device, 1, 0.0, 1.0)
+    assert http.post(URL, json=first).status_code == 200
+    changed = batch(device, 1, 0.0, 1.0)
+    changed["temperature"]["values"][0] += 0.5
+    refused = http.post(URL, json=changed)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "batch_reused"
+    assert "new boot id" in refused.json()["message"]
+    replay = http.post(URL, json=first)
+    assert (replay.status_code, replay.json()["data"]["duplicate"]) == (200, True)
+    temperatures = [float(r["value"]) for r in _signal_rows(http, device)
+                    if r["channel"] == "temperature"]  # fmt: skip
+    assert temperatures == first["temperature"]["values"]
+
+
+def test_windows_restart_with_the_new_boot(http: httpx.Client) -> None:
+    """After a reboot the device clock starts from 0 again: the new boot's first full
+    minute is a window, not stalled behind the old boot's clock."""
+    device = new_device("reboot-windows")
+    old = {**batch(device, 1, 1000.0, 60.0), "boot": "old"}  # up to 1060 s of device time
+    new = {**batch(device, 1, 0.0, 60.0), "boot": "new"}
+    assert http.post(URL, json=old).status_code == 200
+    assert http.post(URL, json=new).status_code == 200
+
+    def ends() -> list[float]:
+        response = http.get("/api/wearable/windows", params={"device_id": device})
+        return sorted(w["end_ms"] for w in response.json()["data"])
+
+    wait_for(lambda: len(ends()) == 2, timeout=30)
+    assert ends() == [60_000.0, 1_060_000.0]
 
 
 def test_the_export_gives_back_exactly_the_numbers_sent(http: httpx.Client) -> None:

@@ -53,8 +53,12 @@ def _recorded_session(http: httpx.Client, server: LiveServer) -> tuple[int, str,
         )  # fmt: skip
         stopped = http.post(f"{SESSIONS}/{sid}/stop")
         assert stopped.status_code == 200 and stopped.json()["data"]["stopped_at"] is not None
-        events = [dashboard.expect("study")["event"] for _ in range(6)]
-        assert events == ["started", "phase", "phase", "label", "label", "stopped"]
+        events = [dashboard.expect("study") for _ in range(6)]
+        assert [e["event"] for e in events] == [
+            "started", "phase", "phase", "label", "label", "stopped"
+        ]  # fmt: skip
+        # The event carries a mark as the HTTP reply does: same fields, same time format.
+        assert events[3]["mark"] == label.json()["data"]
     return sid, device, values
 
 

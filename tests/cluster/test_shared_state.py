@@ -7,7 +7,9 @@ import math
 from typing import Any
 
 import httpx
+import redis
 
+from tests._redis import REDIS_URL
 from tests._server import LiveServer, wait_for
 from tests.forceplate._clients import (
     QUICK_FLUSH_ENV,
@@ -151,3 +153,65 @@ def test_every_process_lists_the_devices_of_every_process(
 
     with sio_client(a, "esp", on_a), sio_client(b, "esp", on_b):
         wait_for(listed_everywhere)
+
+
+def test_a_test_recording_on_one_process_cannot_be_deleted_or_reanalysed_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = pair
+    device = new_device()
+    athlete = httpx.post(b.url + "/api/athletes", json={"name": f"Rec {device}"}).json()
+    athlete_id = (athlete.get("data") or athlete)["id"]
+    with sio_client(a, "esp", device) as esp:
+        response, session_id = start_test_rest(a, device, athlete_id=athlete_id)
+        assert response.status_code == 200, response.text
+        esp.expect("message", is_cmd("start"))
+        refused = [
+            httpx.delete(f"{b.url}/api/tests/{session_id}"),
+            httpx.post(f"{b.url}/api/tests/{session_id}/analysis", json={}),
+            httpx.delete(f"{b.url}/api/athletes/{athlete_id}", params={"with_tests": True}),
+        ]
+        assert [r.status_code for r in refused] == [409, 409, 409], [r.text for r in refused]
+        assert {r.json()["code"] for r in refused} == {"session_running"}
+        assert stop_test_rest(a, device).status_code == 200
+        esp.expect("message", is_cmd("stop"))
+        esp.send({"done": True}, event="done")
+        wait_for(lambda: record_of(b, session_id)["state"] == "complete")
+    assert httpx.delete(f"{b.url}/api/tests/{session_id}").status_code == 200
+
+
+def test_a_status_read_takes_no_lease(
+    pair: tuple[LiveServer, LiveServer], queue_prefix: str
+) -> None:
+    a, b = pair
+    device = new_device()
+    assert status(a, device)["state"] == "idle"
+    assert status(b, device)["state"] == "idle"
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert client.exists(f"{queue_prefix}:lease:{device}") == 0
+    finally:
+        client.close()
+
+
+def test_malformed_requests_leave_the_process_answering_its_peers(
+    pair: tuple[LiveServer, LiveServer], queue_prefix: str
+) -> None:
+    a, b = pair
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        channels = client.pubsub_channels(f"{queue_prefix}:calls:*")
+        assert len(channels) >= 2  # the pair's, and those of any other process started here
+        for channel in channels:
+            for garbage in (b"not json", b"[]", b'{"op": "status"}', b'{"op": 1, "args": 2}'):
+                assert client.publish(channel, garbage) == 1
+    finally:
+        client.close()
+    wait_for(lambda: "event=call_malformed" in a.log() and "event=call_malformed" in b.log())
+    device = new_device()
+    with sio_client(a, "esp", device) as esp:
+        wait_esp_connected(b, device)
+        response, session_id = start_test_rest(b, device)  # B asks A, which runs the device
+        assert response.status_code == 200, response.text
+        assert esp.expect("message", is_cmd("start"))["session_id"] == session_id
+        assert stop_test_rest(b, device).status_code == 200

@@ -22,12 +22,14 @@ from sensorhub.contracts import ReadingIn
 from sensorhub.errors import SensorhubError
 from sensorhub.mqtt import TOPIC_KINDS
 from sensorhub.realtime.messages import Register, kind_of, parse_samples
+from sensorhub.signals import SignalBatchIn
 from sensorhub.wire import COMMAND, FORCE_PLATE_EVENTS, MAX_SAMPLES_PER_MESSAGE, WEBSOCKET_PATH
 
 FIRMWARE = Path(__file__).resolve().parents[2] / "firmware"
 SOCKETIO = FIRMWARE / "forceplate_socketio" / "forceplate_socketio.ino"
 WEBSOCKET = FIRMWARE / "forceplate_websocket" / "forceplate_websocket.ino"
 WEARABLE = FIRMWARE / "wearable_http" / "wearable_http.ino"
+SIGNALS = FIRMWARE / "wearable_signals" / "wearable_signals.ino"
 MQTT = FIRMWARE / "forceplate_mqtt" / "forceplate_mqtt.ino"
 
 MARKER = re.compile(r"^// (wire|wire-in): (?:event=(\w+) )?(\{.*\})\s*$", re.MULTILINE)
@@ -201,14 +203,46 @@ def test_wearable_sketch_posts_readings_the_server_accepts() -> None:
     configured = DEVICE_ID.search(source)
     assert configured is not None and configured.group(1) == reading.device_id
     assert 'http.addHeader("Content-Type", "application/json")' in wire.code
-    url = re.search(r'SERVER_URL\s*=\s*"http://[^/"]+(/[^"]*)"', source)
     posts = {
         route.path  # type: ignore[attr-defined]
         for router in ROUTERS
         for route in router.routes
         if "POST" in getattr(route, "methods", set())
     }
-    assert url is not None and url.group(1) in posts
+    assert _posted_path(source) in posts
+
+
+def _posted_path(source: str) -> str | None:
+    url = re.search(r'SERVER_URL\s*=\s*"http://[^/"]+(/[^"]*)"', source)
+    return url.group(1) if url else None
+
+
+def _constant(source: str, name: str) -> int:
+    found = re.search(rf"const int {name} = (\d+);", source)
+    assert found is not None, name
+    return int(found.group(1))
+
+
+def test_signals_sketch_posts_batches_the_server_accepts_with_a_boot_id() -> None:
+    source = SIGNALS.read_text()
+    [wire] = wires(source)
+    batch = SignalBatchIn.model_validate(wire.example).to_batch()
+    check_code_matches_example(wire)
+    configured = DEVICE_ID.search(source)
+    assert configured is not None and configured.group(1) == batch.device_id
+    assert batch.boot and 'doc["boot"] = boot;' in wire.code
+    assert "esp_random()" in source, "a boot id picked at random at each power-up"
+    assert "uint32_t nextSeq = 1;" in source, "seq from 1 at each boot"
+    # A 1 s batch at the rates the signals contract names (docs/signals.md).
+    rates = {name: _constant(source, name) for name in ("BVP_HZ", "TEMPERATURE_HZ", "ACC_HZ")}
+    assert rates == {"BVP_HZ": 64, "TEMPERATURE_HZ": 4, "ACC_HZ": 32}
+    assert _constant(source, "BATCH_MS") == 1000
+    # Bounded, oldest first, drops counted.
+    assert _constant(source, "BUFFERED_BATCHES") > 0
+    keep = source[source.index("void keep(") :]
+    assert keep.index("dropped++") < keep.index("buffer[(head + count)")
+    assert "buffer[head]" in source[source.index("bool sendOldest(") :]
+    assert _posted_path(source) == "/api/wearable/signals"
 
 
 MUTATIONS = [

@@ -55,7 +55,8 @@ def test_ws_batches_are_acknowledged(server: LiveServer) -> None:
     try:
         client.send(batch(device, 5, 0.0, 1.0))
         ack = client.expect_event("signals_ack")
-        assert ack == {"device_id": device, "seq": 5, "duplicate": False, "samples": 64 + 4 + 96}
+        assert ack == {"device_id": device, "boot": None, "seq": 5, "duplicate": False,
+                       "samples": 64 + 4 + 96}  # fmt: skip
         client.send(batch(device, 5, 0.0, 1.0))
         assert client.expect_event("signals_ack")["duplicate"] is True
     finally:

@@ -7,7 +7,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 
 from sensorhub.storage import SCHEMA_VERSION
 from sensorhub.storage._engine import create_database_engine
@@ -157,3 +173,69 @@ def test_version_3_database_turns_free_text_athlete_names_into_athletes(engine: 
             (2, athletes["Ann"], "sensorhub"),
             (3, athletes["Bob"], "sensorhub"),
         ]
+
+
+def _released_signal_batches() -> Table:
+    """``signal_batches`` as versions 5 and 6 made it: no boot, (device_id, seq) unique."""
+    return Table(
+        "signal_batches",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("device_id", String(64), nullable=False),
+        Column("seq", BigInteger, nullable=False),
+        Column("channel", String(16), nullable=False),
+        Column("t0_ms", Float, nullable=False),
+        Column("hz", Float, nullable=False),
+        Column("count", Integer, nullable=False),
+        Column("received_at", Float, nullable=False),
+        Column("data", LargeBinary, nullable=False),
+        Index("ix_signal_batches_device_seq_channel", "device_id", "seq", "channel", unique=True),
+    )
+
+
+INSERT_STUDY = text(
+    "INSERT INTO study_sessions (device_id, participant, started_at) VALUES ('w', :p, :at)"
+)
+
+
+def test_version_6_database_gets_boot_ids_and_one_running_study_per_wearable(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:  # a database as the sixth release left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=6))
+        for step in STEPS[:6]:
+            step(conn)
+        conn.execute(text("DROP TABLE signal_batches"))
+        conn.execute(text("DROP INDEX ux_study_sessions_running_device"))
+        conn.execute(text("DROP INDEX ux_athletes_walk_in_name"))
+        conn.execute(text("ALTER TABLE athletes DROP COLUMN walk_in_name"))
+        old = _released_signal_batches()
+        old.create(conn)
+        row = {"device_id": "w", "seq": 1, "channel": "bvp", "t0_ms": 0.0, "hz": 64.0,
+               "count": 1, "received_at": 1.0, "data": b"\0" * 8}  # fmt: skip
+        conn.execute(old.insert().values(**row))
+        for participant, at in (("p1", 10.0), ("p2", 20.0)):  # two processes both won
+            conn.execute(INSERT_STUDY.bindparams(p=participant, at=at))
+
+    assert migrate(engine) == 6
+
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT boot, seq FROM signal_batches")).all() == [("", 1)]
+        studies = text("SELECT participant, stopped_at FROM study_sessions ORDER BY id")
+        assert conn.execute(studies).all() == [("p1", 20.0), ("p2", None)]
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(INSERT_STUDY.bindparams(p="p3", at=30.0))
+    assert "walk_in_name" in {c["name"] for c in inspect(engine).get_columns("athletes")}
+    with engine.begin() as conn:  # the same seq of another boot is another batch
+        conn.execute(text(
+            "INSERT INTO signal_batches (device_id, boot, seq, channel, t0_ms, hz, count,"
+            " received_at, data) SELECT device_id, 'b2', seq, channel, t0_ms, hz, count,"
+            " received_at, data FROM signal_batches"
+        ))  # fmt: skip
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO signal_batches (device_id, boot, seq, channel, t0_ms, hz, count,"
+            " received_at, data) SELECT device_id, boot, seq, channel, t0_ms, hz, count,"
+            " received_at, data FROM signal_batches WHERE boot = 'b2'"
+        ))  # fmt: skip
