@@ -5,7 +5,6 @@ way is left out and listed with the reason (re-analyse it with the trend's metho
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 from sensorhub.loadcell import SUMMARY_UNITS, method_key, method_label
 from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
 from sensorhub.loadcell.trends import BestRule, Session, Trend, Trial, sessions_of, trend
+from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import AthleteRecord, TestRecord
 
 DayOf = Callable[[float], date]
@@ -188,7 +188,7 @@ def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
     for metric, _ in SQUAD_METRICS:
         header += [metric, f"{metric}_z"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(header)
     for row in rows:
         cells = [row["athlete_id"], row["name"], row["date"] or ""]

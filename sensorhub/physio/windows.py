@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +16,10 @@ from sensorhub.physio.features import Channel, WindowSignals
 # WESAD's window and a step that keeps a live chart moving (Schmidt et al. 2018).
 DEFAULT_WINDOW_S = 60.0
 DEFAULT_STEP_S = 5.0
+# A device holds up to a window of every channel (~1.8 MB at 1024 Hz BVP); any device id
+# may send, so the devices held are bounded in number and forgotten when quiet.
+DEFAULT_MAX_DEVICES = 64
+DEFAULT_IDLE_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,26 +42,63 @@ class _Chunk:
 @dataclass(slots=True)
 class _Device:
     next_end_ms: float
+    last_seen: float  # the server's monotonic clock at its latest batch
     covered_ms: float = -math.inf
     chunks: dict[str, list[_Chunk]] = field(default_factory=dict)
 
 
 class SlidingWindows:
     """Per-device buffers, in memory: after a restart a device's windows begin again once a
-    full window of new samples has arrived (the samples themselves are stored)."""
+    full window of new samples has arrived (the samples themselves are stored).
 
-    def __init__(self, window_s: float = DEFAULT_WINDOW_S, step_s: float = DEFAULT_STEP_S) -> None:
+    At most ``max_devices`` devices are held; a new one pushes out the one heard from least
+    recently, and a device silent for ``idle_s`` is forgotten (checked at every batch, and
+    by ``forget_idle``). A device forgotten begins its windows again, as after a restart.
+    """
+
+    def __init__(
+        self,
+        window_s: float = DEFAULT_WINDOW_S,
+        step_s: float = DEFAULT_STEP_S,
+        *,
+        max_devices: int = DEFAULT_MAX_DEVICES,
+        idle_s: float = DEFAULT_IDLE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if not 0 < step_s <= window_s:
             raise ValueError("the step must be positive and no longer than the window")
+        if max_devices < 1 or idle_s <= 0:
+            raise ValueError("at least one device must be held, for a positive time")
         self.window_ms = 1000.0 * window_s
         self.step_ms = 1000.0 * step_s
+        self.max_devices = max_devices
+        self.idle_s = idle_s
+        self._clock = clock
+        # Least recently heard from first: each batch moves its device to the end.
         self._devices: dict[str, _Device] = {}
+
+    @property
+    def devices_held(self) -> int:
+        return len(self._devices)
+
+    def forget_idle(self) -> None:
+        """Forget every device silent for ``idle_s`` or longer."""
+        quiet_since = self._clock() - self.idle_s
+        for device_id in [
+            d for d, device in self._devices.items() if device.last_seen <= quiet_since
+        ]:
+            del self._devices[device_id]
 
     def add(self, batch: SignalBatch) -> list[DueWindow]:
         """Take ``batch``; return the windows it completes, oldest first."""
-        device = self._devices.setdefault(
-            batch.device_id, _Device(next_end_ms=batch.t0_ms + self.window_ms)
-        )
+        self.forget_idle()
+        device = self._devices.pop(batch.device_id, None)
+        if device is None:
+            while len(self._devices) >= self.max_devices:
+                del self._devices[next(iter(self._devices))]
+            device = _Device(next_end_ms=batch.t0_ms + self.window_ms, last_seen=0.0)
+        device.last_seen = self._clock()
+        self._devices[batch.device_id] = device
         for name, samples in batch.channels.items():
             chunk = _Chunk(batch.t0_ms, samples.hz, samples.values)
             device.chunks.setdefault(name, []).append(chunk)
