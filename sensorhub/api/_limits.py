@@ -9,6 +9,7 @@ import asyncio
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sensorhub import wire
 from sensorhub.api._errors import sensorhub_error_response
 from sensorhub.errors import (
     PayloadTooLarge,
@@ -94,19 +95,24 @@ async def _refuse_and_close(
 
 
 class OpenSockets:
-    """Counts every WebSocket per client address the moment it opens, before the upgrade is
-    accepted and before any Socket.IO or ``/ws`` handshake, for as long as it stays open; one
-    over the limit is refused with 429 (``too_many_connections``) and never upgraded."""
+    """Counts each Socket.IO WebSocket per client address the moment it opens, before the
+    upgrade is accepted and before any Socket.IO handshake, for as long as it stays open; one
+    over the limit is refused with 429 (``too_many_connections``) and never upgraded.
+
+    Socket.IO itself counts a client only at its namespace connect, which a bare WebSocket
+    never sends. ``/ws`` counts its connections itself as it accepts them, before reading a
+    message (``realtime/websocket.py``), and refuses with a WebSocket close and a reason.
+    """
 
     def __init__(self, app: ASGIApp, counts: ConnectionCounts) -> None:
         self.app = app
         self._counts = counts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "websocket":
+        if scope["type"] != "websocket" or not scope["path"].startswith(wire.SOCKETIO_PATH):
             await self.app(scope, receive, send)
             return
-        key = object()  # this socket, whatever id an app later gives it
+        key = object()  # this socket, before engine.io gives it an id
         try:
             self._counts.open(key, _client(scope))
         except TooManyConnections as exc:

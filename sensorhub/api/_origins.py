@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sensorhub import wire
 from sensorhub.api._errors import sensorhub_error_response
 from sensorhub.errors import HostNotAllowed, OriginNotAllowed, SensorhubError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SOCKETIO_PATH = "/socket.io/"
 
 
 class AllowedHosts:
@@ -84,7 +84,7 @@ class CrossOriginGuard:
 
 
 def _guarded(scope: Scope, headers: dict[str, str]) -> bool:
-    if scope["type"] == "websocket" or scope["path"].startswith(SOCKETIO_PATH):
+    if scope["type"] == "websocket" or scope["path"].startswith(wire.SOCKETIO_PATH):
         return True
     method = _method(scope["method"], headers)
     return method is not None and method not in SAFE_METHODS
