@@ -202,7 +202,7 @@ def rebinding(source: Path) -> Figures:
                 f"/api/athletes/{athlete}?with_tests=true", headers=evil
             ).status_code,
             "PUT /api/devices/plate-1": http.put(
-                "/api/devices/plate-1", json={"calibration": {"left": {"factor": 2}}}, headers=evil
+                "/api/devices/plate-1", json={"calibration": {"l": {"scale": 2.0}}}, headers=evil
             ).status_code,
         }
 

@@ -281,7 +281,7 @@ def test_a_rebound_host_name_may_not_change_anything(http: httpx.Client) -> None
     for method, path, body in [
         ("PATCH", "/api/tests/2", {"athlete": "x"}),
         ("DELETE", f"/api/athletes/{athlete}?with_tests=true", None),
-        ("PUT", "/api/devices/plate-1", {"calibration": {"left": {"factor": 2.0}}}),
+        ("PUT", "/api/devices/plate-1", {"calibration": {"l": {"scale": 2.0}}}),
     ]:
         response = http.request(method, path, json=body, headers=rebound)
         json_error(response, 403, "host_not_allowed", "evil.example")
