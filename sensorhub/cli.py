@@ -68,6 +68,11 @@ def _settings(config: Path | None, flags: dict[str, Any], *, own_port: bool = Tr
 @click.option("--model", type=click.Path(path_type=Path), help="Keras .h5 stress model.")
 @click.option("--cors-origins", help="Comma-separated allowed origins.  [default: *]")
 @click.option(
+    "--allowed-hosts",
+    help="Comma-separated host names requests may name (DNS rebinding). "
+    "[default: localhost, this machine's names, --host; any IP address]",
+)
+@click.option(
     "--api-token",
     help="Require this token (16+ characters) on the API; prefer SENSORHUB_API_TOKEN, "
     "which other users cannot see in the process list.",

@@ -41,6 +41,9 @@ class Settings(BaseModel):
         None, description="Keras .h5 window model with its .json sidecar (docs/signals.md)"
     )
     cors_origins: tuple[str, ...] = ("*",)
+    # Host names a request that acts or opens a socket may name (DNS rebinding, docs/security.md);
+    # empty: localhost, this machine's names and --host. An IP address always passes.
+    allowed_hosts: tuple[str, ...] = ()
     # Set: every route but /api/health and the pages needs a token (docs/security.md).
     # SecretStr: never shown by repr or in a validation message.
     api_token: SecretStr | None = None
@@ -70,6 +73,9 @@ class Settings(BaseModel):
     # Slowloris: each request's headers must arrive within this many seconds of their first
     # byte; an ESP32 sends them in one go. (uvicorn alone waits for ever.)
     request_head_timeout_s: float = Field(10.0, gt=0, le=300)
+    # ... and its body within this many seconds of the head: 1 MiB (the body limit) at a slow
+    # 64 kB/s Wi-Fi link takes 16 s; a client dripping a byte a second is cut off.
+    request_body_timeout_s: float = Field(30.0, gt=0, le=600)
     # Group commit: the writer commits whatever queued while the previous commit ran, up to
     # this many items; waiting longer than that buys no throughput but costs latency.
     writer_batch_max: int = Field(1000, ge=1)
@@ -85,6 +91,11 @@ class Settings(BaseModel):
     # HR/RMSSD chart moving at the cost of 12 windows per minute per device.
     signal_window_s: float = Field(60.0, ge=10, le=600)
     signal_step_s: float = Field(5.0, ge=1, le=600)
+    # The sliding windows hold up to a window of samples per device (~1.8 MB at 1024 Hz BVP):
+    # at most this many devices, each forgotten after this long without a batch (its windows
+    # then begin again, as after a restart). A study runs a handful of wearables at once.
+    signal_devices_max: int = Field(64, ge=1, le=10_000)
+    signal_device_idle_s: float = Field(600.0, gt=0, le=86_400)
     # A USB-connected device read inside the server (the seed's optional serial listener).
     serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
     serial_baud: int = Field(115200, gt=0)
@@ -114,6 +125,11 @@ class Settings(BaseModel):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
+        return _split_commas(value)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
         return _split_commas(value)
 
     @field_validator("trusted_proxies", mode="before")

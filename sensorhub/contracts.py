@@ -7,6 +7,7 @@ belongs is refused with the field named, never coerced.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
@@ -131,7 +132,23 @@ class ErrorResponse(BaseModel):
 
 @functools.lru_cache(maxsize=256)  # a batch's readings share one time, and each is sent twice
 def iso_time(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    """``seconds`` since the epoch as ISO-8601 UTC. A time outside years 1–9999 (a row
+    stored before its range was checked) is written with an expanded year, ``+010000-…``
+    (ISO 8601 §4.1.2.4, as JavaScript's ``Date`` reads it), so one bad row never breaks a read."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    except (OverflowError, ValueError, OSError):
+        if not math.isfinite(seconds):
+            raise
+    cycles = math.floor(seconds / _GREGORIAN_CYCLE_S)  # whole cycles since 1970
+    inside = datetime.fromtimestamp(seconds - cycles * _GREGORIAN_CYCLE_S, UTC)
+    year = inside.year + 400 * cycles
+    return f"{year:+07d}" + inside.isoformat(timespec="milliseconds")[4:]
+
+
+# The Gregorian calendar repeats every 400 years (146 097 days): shifting a time by whole
+# cycles into datetime's range leaves its month, day and clock time as they are.
+_GREGORIAN_CYCLE_S = 146_097 * 86_400
 
 
 def reading_payload(reading: ProcessedReading) -> JSONDict:

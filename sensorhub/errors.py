@@ -9,7 +9,9 @@
      │    └── UnsupportedMediaType 415 the body is not sent as the route's content type
      ├── Unauthorized           401   auth is on and the request has no valid token
      ├── Forbidden              403   the token (or the page's origin) may not do this
-     │    └── OriginNotAllowed        a page on another origin asked for a configuration route
+     │    ├── OriginNotAllowed        a page on another origin asked to act or open a socket
+     │    └── HostNotAllowed          the request names a host that is not this server's
+     ├── RequestTimeout         408   the request's body did not arrive in time
      ├── NotFoundError          404   the thing asked for does not exist
      │    ├── TestNotFound            no stored test has that id
      │    ├── AthleteNotFound         no athlete has that id
@@ -91,10 +93,24 @@ class Forbidden(SensorhubError):
 
 
 class OriginNotAllowed(Forbidden):
-    """Raised when a web page on an origin not configured asks for a destructive or
-    configuration route."""
+    """Raised when a web page on an origin not configured asks to change something or to
+    open a socket."""
 
     code = "origin_not_allowed"
+
+
+class HostNotAllowed(Forbidden):
+    """Raised when a request that acts, or opens a socket, names a ``Host`` that is not one
+    of this server's (DNS rebinding)."""
+
+    code = "host_not_allowed"
+
+
+class RequestTimeout(SensorhubError):
+    """Raised when a request's body does not arrive within the configured time."""
+
+    code = "request_timeout"
+    status = 408
 
 
 class NotFoundError(SensorhubError):

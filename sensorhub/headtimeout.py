@@ -5,7 +5,7 @@ uvicorn times out a connection only while it sits idle *between* requests
 a time holds it, and a file descriptor, for ever. Here each request head (request line and
 headers) must arrive within ``seconds`` of its first byte (or of the connection, for the
 first); otherwise the client gets ``408`` and the connection is closed. Bodies are bounded by
-``BodySizeLimit``; WebSocket connections, once upgraded, are not affected.
+``api.RequestBodies`` (size and deadline); WebSocket connections, once upgraded, are not affected.
 
 uvicorn takes the protocol class as its documented ``http`` option. The class reads three
 attributes both its HTTP protocols have (``loop``, ``transport``, ``cycle``);

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import sys
 import time
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote_plus
 
 
 class LogfmtFormatter(logging.Formatter):
@@ -35,12 +39,21 @@ def _quote(value: Any) -> str:
 
 
 # Firmware may send its token as ``?token=…``; uvicorn logs request paths with their query.
-_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]*", re.IGNORECASE)
+# A parameter is matched by its *decoded* name, as the server reads it (``%74oken`` is
+# ``token``), so no spelling that authenticates is written in clear.
+_QUERY_PARAMETER = re.compile(r"([?&])([^=&\s\"#]*)=([^&\s\"#]*)")
 
 
 def redact(text: str) -> str:
-    """``/ws?token=abc&x=1`` → ``/ws?token=<redacted>&x=1``."""
-    return _TOKEN_IN_QUERY.sub(r"\1<redacted>", text)
+    """``/ws?token=abc&x=1`` → ``/ws?token=<redacted>&x=1``; ``?%74oken=abc`` alike."""
+    return _QUERY_PARAMETER.sub(_redacted_parameter, text)
+
+
+def _redacted_parameter(match: re.Match[str]) -> str:
+    separator, name, _value = match.groups()
+    if unquote_plus(name).strip().lower() != "token":
+        return match.group(0)
+    return f"{separator}{name}=<redacted>"
 
 
 class RedactTokens(logging.Filter):
@@ -54,6 +67,49 @@ class RedactTokens(logging.Filter):
         if fields:
             record.fields = {k: redact(v) if isinstance(v, str) else v for k, v in fields.items()}
         return True
+
+
+class ClientErrorLines(logging.Filter):
+    """python-socketio and python-engineio log a packet they cannot decode with
+    ``logger.exception``: a traceback per malformed message, as many as a client cares to
+    send. On their loggers this turns each such record into one warning line
+    (``event=socket_client_error``, the error's repr, no traceback), at most one per kind
+    every ``interval_s`` seconds; the next line counts the ones left out (``left_out``)."""
+
+    def __init__(self, interval_s: float = 60.0, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self._interval_s = interval_s
+        self._clock = clock
+        # Keyed by the libraries' fixed messages ("message handler error", …): a few keys.
+        self._last_at: dict[str, float] = {}
+        self._left_out = Counter[str]()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.ERROR:
+            return True
+        kind = record.getMessage()[:80]
+        now = self._clock()
+        if now - self._last_at.get(kind, -math.inf) < self._interval_s:
+            self._left_out[kind] += 1
+            return False
+        self._last_at[kind] = now
+        error = record.exc_info[1] if record.exc_info else None
+        record.msg, record.args = "socket_client_error", None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        left_out = self._left_out.pop(kind, 0)
+        record.fields = {"where": kind, "error": repr(error)[:200], "left_out": left_out}
+        return True
+
+
+def socket_library_logger(library: str) -> logging.Logger:
+    """The logger to hand python-socketio or python-engineio (their ``logger`` options):
+    warnings and up (their INFO is a line per packet), client errors as ``ClientErrorLines``."""
+    logger = logging.getLogger(f"sensorhub.{library}")
+    logger.setLevel(logging.WARNING)
+    if not any(isinstance(f, ClientErrorLines) for f in logger.filters):
+        logger.addFilter(ClientErrorLines())
+    return logger
 
 
 def configure_logging(level: str) -> None:

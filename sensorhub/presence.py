@@ -13,6 +13,9 @@ DEFAULT_DEVICE = "default"
 # Socket.IO rooms (and their raw-WebSocket equivalent): every client but the esp boards
 # watches the live view; each device's esp boards take commands in a room of their own.
 VIEWERS = "viewers"
+# Every connection whose token has been checked. A broadcast "to everyone" goes to this room,
+# never to every socket: a socket waiting for its token lookup receives nothing.
+ADMITTED = "admitted"
 
 
 def esp_room(device_id: str) -> str:

@@ -20,15 +20,17 @@ from starlette.types import ASGIApp
 from sensorhub import __version__
 from sensorhub.api import (
     ROUTERS,
-    BodySizeLimit,
+    AllowedHosts,
     CrossOriginGuard,
     GzipReads,
+    OpenSockets,
     RateLimit,
+    RequestBodies,
     bind_services,
     install_auth,
     install_error_handlers,
 )
-from sensorhub.auth import Authenticator, listens_beyond_loopback
+from sensorhub.auth import Authenticator, default_allowed_hosts, listens_beyond_loopback
 from sensorhub.biometrics import (
     StressModel,
     WindowModel,
@@ -42,7 +44,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
-from sensorhub.logs import log_event
+from sensorhub.logs import log_event, socket_library_logger
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
 from sensorhub.plates import PlateDesk, open_plates
@@ -50,6 +52,7 @@ from sensorhub.presence import Presence
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.realtime import (
     ClientLimits,
+    ConnectionCounts,
     LiveClients,
     MessageHandler,
     SocketIOServer,
@@ -93,14 +96,15 @@ def create_app(settings: Settings) -> ASGIApp:
         async_mode="asgi",
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
+        logger=socket_library_logger("socketio"),
+        engineio_logger=socket_library_logger("engineio"),
     )
     live = LiveClients(sio, delivery, WebSocketClients(settings.send_queue_frames))
     # Filled by the lifespan; every transport built here is handed this one holder.
     runtime = Runtime()
     # Socket messages per address follow the HTTP requests' rule (its own buckets).
     limits = ClientLimits(
-        settings.max_connections,
-        settings.max_connections_per_address,
+        ConnectionCounts(settings.max_connections, settings.max_connections_per_address),
         TokenBuckets(settings.rate_limit_per_s, settings.rate_limit_burst),
     )
     register_events(sio, runtime.messages, limits)
@@ -144,12 +148,11 @@ def create_app(settings: Settings) -> ASGIApp:
     bind_services(api, runtime)
     for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages, limits)):
         api.include_router(router)
-    # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
+    # Added innermost first: CORS wraps the API so even a 429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     # Each layer costs every request it wraps: present only when configured (bench/README.md).
     api.add_middleware(GzipReads, minimum_size=1024)
-    api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    install_auth(api, runtime)  # before the body is read: refusals cost no upload
+    install_auth(api, runtime)
     if settings.rate_limit_per_s > 0:
         api.add_middleware(
             RateLimit, rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst
@@ -160,9 +163,18 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
-    api.add_middleware(CrossOriginGuard, origins=settings.cors_origins, openapi=api.openapi)
-    app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
-    return app
+    return _in_front(settings, socketio.ASGIApp(sio, other_asgi_app=api))
+
+
+def _in_front(settings: Settings, app: ASGIApp) -> ASGIApp:
+    """The layers every app is behind, the API and Socket.IO alike, outermost last: bodies
+    (413, 408), sockets per address counted as they open (429), then who may act or open a
+    socket (403): refused early, a request costs the least."""
+    app = RequestBodies(app, settings.max_body_bytes, settings.request_body_timeout_s)
+    sockets = ConnectionCounts(settings.max_connections, settings.max_connections_per_address)
+    app = OpenSockets(app, sockets)
+    hosts = settings.allowed_hosts or default_allowed_hosts(settings.host)
+    return CrossOriginGuard(app, settings.cors_origins, AllowedHosts(hosts))
 
 
 def _serial_listener(
@@ -243,7 +255,12 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     )
     desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
-    windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
+    windows = SlidingWindows(
+        settings.signal_window_s,
+        settings.signal_step_s,
+        max_devices=settings.signal_devices_max,
+        idle_s=settings.signal_device_idle_s,
+    )
     signals = SignalPipeline(storage, live, windows, load_configured_window_model(settings))
     hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None

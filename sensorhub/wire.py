@@ -49,6 +49,8 @@ FORCE_PLATE_EVENTS = (MESSAGE, REGISTER, SAMPLES, DONE, CMD)
 
 # The plain WebSocket for firmware without a Socket.IO client.
 WEBSOCKET_PATH = "/ws"
+# Where python-socketio answers (its default): long-polling requests and its WebSockets.
+SOCKETIO_PATH = "/socket.io/"
 
 # --- limits ------------------------------------------------------------------------------
 # A name as a coach types it; longer is a paste gone wrong.

@@ -15,8 +15,8 @@ from sensorhub.api import (
 from sensorhub.api._auth import install_auth
 from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
-from sensorhub.api._limits import BodySizeLimit, GzipReads, RateLimit
-from sensorhub.api._origins import CrossOriginGuard
+from sensorhub.api._limits import GzipReads, OpenSockets, RateLimit, RequestBodies
+from sensorhub.api._origins import AllowedHosts, CrossOriginGuard
 
 ROUTERS = (
     health.router,
@@ -32,11 +32,13 @@ ROUTERS = (
 )
 
 __all__ = [
-    "BodySizeLimit",
+    "AllowedHosts",
     "CrossOriginGuard",
     "GzipReads",
+    "OpenSockets",
     "ROUTERS",
     "RateLimit",
+    "RequestBodies",
     "bind_services",
     "error_response",
     "install_auth",

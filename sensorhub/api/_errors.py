@@ -103,8 +103,20 @@ def _body_is_not_declared_json(request: Request, exc: RequestValidationError) ->
     return not declared_json and isinstance(exc.body, bytes | str) and bool(exc.body)
 
 
+# What json.loads raises, besides a JSONDecodeError, for a body it cannot parse.
+_UNPARSABLE_BODY_REASONS = {
+    RecursionError: "nested too deeply",
+    UnicodeDecodeError: "not UTF-8",
+}
+_UNPARSABLE_BODY = tuple(_UNPARSABLE_BODY_REASONS)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, _UNPARSABLE_BODY):
+        # FastAPI's one 400 for a body json.loads gave up on: not JSON, as docs/contracts.md says.
+        reason = _UNPARSABLE_BODY_REASONS[type(exc.__cause__)]
+        return error_response(400, f"request body is not valid JSON: {reason}", "invalid_json")
     phrase = HTTPStatus(exc.status_code).phrase
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     message = exc.detail if isinstance(exc.detail, str) else phrase

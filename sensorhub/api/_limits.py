@@ -1,14 +1,25 @@
-"""Request middleware, pure ASGI, each doing no work where it has nothing to do: body size
-(413), per-client rate (429), and gzip for large replies to reads."""
+"""Request middleware, pure ASGI, each doing no work where it has nothing to do: request
+bodies (413, 408), open sockets per address (429), per-client rate (429), and gzip for large
+replies to reads."""
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sensorhub import wire
 from sensorhub.api._errors import sensorhub_error_response
-from sensorhub.errors import PayloadTooLarge, RateLimited, SensorhubError
+from sensorhub.errors import (
+    PayloadTooLarge,
+    RateLimited,
+    RequestTimeout,
+    SensorhubError,
+    TooManyConnections,
+)
 from sensorhub.ratelimit import TokenBuckets
+from sensorhub.realtime import ConnectionCounts
 
 
 async def _refuse(error: SensorhubError, scope: Scope, receive: Receive, send: Send) -> None:
@@ -16,49 +27,101 @@ async def _refuse(error: SensorhubError, scope: Scope, receive: Receive, send: S
     await sensorhub_error_response(error)(scope, receive, send)
 
 
-class BodySizeLimit:
-    """Bodies larger than ``max_bytes`` get 413 before the app sees them.
+class RequestBodies:
+    """One size limit and one deadline for every request body, in front of every app (the
+    API and Engine.IO's long-polling POSTs alike): 413 over ``max_bytes``, 408 when the body
+    has not arrived ``timeout_s`` after the request did. Both answers close the connection.
 
-    A declared ``Content-Length`` is all it takes: the server reads exactly that many bytes,
-    so a body within it passes untouched. A chunked body is read up to the limit first (as
-    FastAPI does anyway for JSON), so an oversize one is refused cleanly instead of failing
-    half-way through parsing.
+    A declared ``Content-Length`` over the limit is refused before a byte is read. Any other
+    body is read here, whole, before the app runs (every app reads it whole anyway), so no
+    app waits on a client that sends a byte a second and none sees half a body.
+    WebSocket messages are bounded by uvicorn's ``ws_max_size``, set to the same limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared, chunked = _body_framing(scope)
-        if declared is not None and declared > self.max_bytes:
-            await _refuse(self._too_large(), scope, receive, send)
-        elif chunked:
-            await self._read_chunked(scope, receive, send)
-        else:
+        if not declared and not chunked:
             await self.app(scope, receive, send)
+            return
+        try:
+            if declared is not None and declared > self.max_bytes:
+                raise self._too_large()
+            async with asyncio.timeout(self.timeout_s):
+                body = await self._read(receive)
+        except TimeoutError:
+            error = RequestTimeout(f"the request body did not arrive within {self.timeout_s:g} s")
+            await _refuse_and_close(error, scope, receive, send)
+        except PayloadTooLarge as exc:
+            await _refuse_and_close(exc, scope, receive, send)
+        else:
+            await self.app(scope, _replay(body, receive), send)
 
-    async def _read_chunked(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _read(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break  # the client went away; let the app see the disconnect
-            size += len(message.get("body", b""))
+                break  # the client went away; the app sees the disconnect after the body
+            chunk = message.get("body", b"")
+            size += len(chunk)
             if size > self.max_bytes:
-                await _refuse(self._too_large(), scope, receive, send)
-                return
-            chunks.append(message.get("body", b""))
+                raise self._too_large()
+            chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+        return b"".join(chunks)
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"request body is larger than {self.max_bytes} bytes")
+
+
+async def _refuse_and_close(
+    error: SensorhubError, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """``error`` as every route answers it, and the connection closed after it: the rest of
+    the body would otherwise be read as the next request."""
+    response = sensorhub_error_response(error)
+    response.headers["Connection"] = "close"
+    await response(scope, receive, send)
+
+
+class OpenSockets:
+    """Counts each Socket.IO WebSocket per client address the moment it opens, before the
+    upgrade is accepted and before any Socket.IO handshake, for as long as it stays open; one
+    over the limit is refused with 429 (``too_many_connections``) and never upgraded.
+
+    Socket.IO itself counts a client only at its namespace connect, which a bare WebSocket
+    never sends. ``/ws`` counts its connections itself as it accepts them, before reading a
+    message (``realtime/websocket.py``), and refuses with a WebSocket close and a reason.
+    """
+
+    def __init__(self, app: ASGIApp, counts: ConnectionCounts) -> None:
+        self.app = app
+        self._counts = counts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket" or not scope["path"].startswith(wire.SOCKETIO_PATH):
+            await self.app(scope, receive, send)
+            return
+        key = object()  # this socket, before engine.io gives it an id
+        try:
+            self._counts.open(key, _client(scope))
+        except TooManyConnections as exc:
+            await _refuse(exc, scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._counts.close(key)
 
 
 def _body_framing(scope: Scope) -> tuple[int | None, bool]:

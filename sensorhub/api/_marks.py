@@ -8,8 +8,6 @@ from typing import Any
 
 from starlette.routing import compile_path
 
-# A POST route that reconfigures: refused to web pages on origins not configured.
-ORIGIN_RESTRICTED: dict[str, Any] = {"x-origin-restricted": True}
 # A route a device token may call: it sends that device's data, nothing else.
 DEVICE_SENDS: dict[str, Any] = {"x-device-token": True}
 

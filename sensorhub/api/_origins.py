@@ -1,65 +1,99 @@
-"""Cross-origin safety for the routes that destroy or reconfigure (docs/security.md).
+"""Who may act through a browser (docs/security.md#cross-origin-rules), in front of every app.
 
-CORS alone lets every origin call every route when ``cors_origins`` is ``*`` (the seeds' way,
-kept for apps and pages that read data). A web page on any site the coach visits could then
-delete tests or recalibrate a plate on the LAN server. So DELETE, PATCH and PUT, and the POST
-routes marked ``ORIGIN_RESTRICTED``, answer a request that carries an ``Origin`` only when it
-is this server's own (same host) or one listed explicitly in ``cors_origins``: in the
-preflight and on the request itself. Devices and scripts send no ``Origin`` and pass.
+Every request that changes state (any method but GET, HEAD and OPTIONS, and a preflight asking
+for one), every WebSocket (``/ws`` and Socket.IO's) and every Socket.IO request must pass two
+checks, else it gets 403 before any app sees it:
+
+1. ``Host`` is one of this server's names (``AllowedHosts``). DNS rebinding points a hostile
+   page's own name at this server: the browser then sends that name as ``Host`` and treats the
+   page as same-origin, so the origin check alone cannot see it.
+2. ``Origin``, when sent, is this server's own (it names the host the request went to) or is
+   listed by name in ``--cors-origins``. With ``cors_origins`` ``*`` (the seeds' way, kept for
+   pages and apps that read data) a page on any site may read, but not act or open a socket.
+
+Devices and scripts send no ``Origin`` and reach the server by an address or a listed name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+import ipaddress
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sensorhub import wire
 from sensorhub.api._errors import sensorhub_error_response
-from sensorhub.api._marks import ORIGIN_RESTRICTED, marked_paths
-from sensorhub.errors import OriginNotAllowed
+from sensorhub.errors import HostNotAllowed, OriginNotAllowed, SensorhubError
 
-RESTRICTED_METHODS = frozenset({"DELETE", "PATCH", "PUT"})
-SAFE_METHODS = frozenset({"GET", "HEAD"})  # never restricted; a preflight is an OPTIONS
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AllowedHosts:
+    """The names a request's ``Host`` may carry (case and a trailing dot aside; ``*``: any).
+
+    An IP address always passes: a page cannot rebind an address, since a page loaded from
+    an address has that address as its origin, i.e. it is this server's own.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = {name.strip().lower().rstrip(".") for name in names}
+
+    def allows(self, host: str | None) -> bool:
+        if host is None:  # HTTP/1.0: no browser sends a request without Host
+            return True
+        name = _hostname(host)
+        return name is not None and ("*" in self._names or name in self._names or _is_ip(name))
 
 
 class CrossOriginGuard:
-    """Pure ASGI, outside CORS; a GET costs one comparison, another request one header scan."""
+    """Pure ASGI, outermost; a read costs one comparison, anything else one header scan."""
 
-    def __init__(
-        self, app: ASGIApp, origins: Iterable[str], openapi: Callable[[], dict[str, Any]]
-    ) -> None:
+    def __init__(self, app: ASGIApp, origins: Iterable[str], hosts: AllowedHosts) -> None:
         self.app = app
         self._configured = {_origin_key(origin) for origin in origins if origin != "*"}
-        self._restricted_posts = marked_paths(openapi(), "POST", ORIGIN_RESTRICTED)
+        self._hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+        if scope["type"] in ("http", "websocket"):
             headers = _headers(scope)
-            origin = headers.get("origin")
-            if origin is not None and not self._allowed(origin, headers.get("host")):
-                method = _method(scope["method"], headers)
-                if method is not None and self._restricted(method, scope["path"]):
-                    error = OriginNotAllowed(
-                        f"origin {origin} may not {method} {scope['path']}: only this server's"
-                        " own pages and origins listed in --cors-origins may"
-                    )
-                    await sensorhub_error_response(error)(scope, receive, send)
-                    return
+            if _guarded(scope, headers) and (refusal := self._refusal(scope, headers)):
+                await sensorhub_error_response(refusal)(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
-    def _allowed(self, origin: str, host: str | None) -> bool:
+    def _refusal(self, scope: Scope, headers: dict[str, str]) -> SensorhubError | None:
+        host, origin = headers.get("host"), headers.get("origin")
+        if not self._hosts.allows(host):
+            return HostNotAllowed(
+                f"host {host} is not a name of this server: list it in --allowed-hosts"
+            )
+        if origin is not None and not self._allowed_origin(origin, host):
+            return OriginNotAllowed(
+                f"origin {origin} may not {_action(scope, headers)} {scope['path']}: only this"
+                " server's own pages and origins listed in --cors-origins may"
+            )
+        return None
+
+    def _allowed_origin(self, origin: str, host: str | None) -> bool:
         key = _origin_key(origin)
         # Our own pages: the Origin names the host the browser asked (scheme aside, as a
-        # proxy may end TLS in front of us).
+        # proxy may end TLS in front of us); that host passed the allow-list above.
         same_host = host is not None and urlsplit(key).netloc == host.lower()
         return same_host or key in self._configured
 
-    def _restricted(self, method: str, path: str) -> bool:
-        if method in RESTRICTED_METHODS:
-            return True
-        return method == "POST" and any(r.match(path) for r in self._restricted_posts)
+
+def _guarded(scope: Scope, headers: dict[str, str]) -> bool:
+    if scope["type"] == "websocket" or scope["path"].startswith(wire.SOCKETIO_PATH):
+        return True
+    method = _method(scope["method"], headers)
+    return method is not None and method not in SAFE_METHODS
+
+
+def _action(scope: Scope, headers: dict[str, str]) -> str:
+    if scope["type"] == "websocket":
+        return "open a socket on"
+    return _method(scope["method"], headers) or scope["method"]
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -72,6 +106,22 @@ def _method(method: str, headers: dict[str, str]) -> str | None:
         return method
     requested = headers.get("access-control-request-method")
     return requested.upper() if requested else None
+
+
+def _hostname(host: str) -> str | None:
+    try:
+        name = urlsplit("//" + host.strip()).hostname
+    except ValueError:  # e.g. an unbalanced [ in an IPv6 literal
+        return None
+    return name.rstrip(".") if name else None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _origin_key(origin: str) -> str:

@@ -7,12 +7,13 @@ too. Ids follow the rules of ``RowId`` (422 out of range, 404 when no athlete ha
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -20,12 +21,13 @@ from pydantic import (
     Field,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
-from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import WHOLE, RowId
+from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.api.tests import record_view
 from sensorhub.athletes import Period, ReliabilityStudy
 from sensorhub.contracts import FiniteNumber, iso_time
@@ -261,11 +263,22 @@ _CSV_BODY: dict[str, Any] = {
 }
 
 
+def _within_api_times(moment: datetime) -> datetime:
+    # The range every time the API takes has (``MAX_EPOCH_S``), checked before anything is
+    # stored: the recording's end must be a time too (9999-12-31 plus its length is not).
+    if not 0 <= moment.timestamp() <= MAX_EPOCH_S:
+        raise PydanticCustomError("time_range", "must be between 1970 and 5138 (UTC)")
+    return moment
+
+
+RecordedAt = Annotated[AwareDatetime, AfterValidator(_within_api_times)]
+
+
 @router.post(
     "/{athlete_id}/imports",
     status_code=201,
     responses=error_responses(404, 413, 415, 422),
-    openapi_extra={**_CSV_BODY, **ORIGIN_RESTRICTED},
+    openapi_extra=_CSV_BODY,
 )
 async def import_recording(
     services: ServicesDep,
@@ -275,7 +288,8 @@ async def import_recording(
         str, Query(min_length=1, max_length=200, pattern=wire.TEXT_PATTERN)
     ] = "upload.csv",
     recorded_at: Annotated[
-        AwareDatetime | None, Query(description="when it was recorded; default: now")
+        RecordedAt | None,
+        Query(description="when it was recorded, 1970 to 5138 (UTC); default: now"),
     ] = None,
     notes: Annotated[
         str | None, Query(max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)

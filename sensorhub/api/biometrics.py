@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from sensorhub.contracts import (
     iso_time,
     reading_payload,
 )
+from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import ReadingQuery
 
 router = APIRouter(
@@ -162,7 +162,7 @@ async def export_readings(
 
 async def _csv_lines(pages: AsyncIterator[Sequence[ProcessedReading]]) -> AsyncIterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     async for page in pages:
         writer.writerows(_csv_row(r) for r in page)

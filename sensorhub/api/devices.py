@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
-from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.contracts import DeviceId, FiniteNumber
 
 router = APIRouter(
@@ -64,7 +63,7 @@ async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn)
     return _success(await services.desk.set_calibration(device_id, channels))
 
 
-@router.post("/{device_id}/tare", responses=error_responses(409), openapi_extra=ORIGIN_RESTRICTED)
+@router.post("/{device_id}/tare", responses=error_responses(409))
 async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
     """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
     return _success(await services.desk.tare(device_id))
@@ -73,7 +72,6 @@ async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
 @router.post(
     "/{device_id}/calibrate",
     responses=error_responses(409, *JSON_BODY),
-    openapi_extra=ORIGIN_RESTRICTED,
 )
 async def calibrate(
     services: ServicesDep, device_id: DeviceId, body: CalibrateIn

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
-from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import BodyId, RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
@@ -194,7 +193,6 @@ async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
 @router.post(
     "/{test_id}/analysis",
     responses=error_responses(404, 409, *JSON_BODY),
-    openapi_extra=ORIGIN_RESTRICTED,
 )
 async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
     """Analyse again with other parameters; the result becomes the test's analysis."""

@@ -5,7 +5,6 @@ way is left out and listed with the reason (re-analyse it with the trend's metho
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sensorhub.loadcell.trends import (
     sessions_of,
     trend,
 )
+from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import AthleteRecord, TestRecord
 
 DayOf = Callable[[float], date]
@@ -237,7 +237,7 @@ def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
         header += [metric, f"{metric}_z"]
     header.append("asymmetry_side")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(header)
     for row in rows:
         cells = [row["athlete_id"], row["name"], row["date"] or ""]

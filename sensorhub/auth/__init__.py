@@ -6,7 +6,7 @@ where they know what is asked. docs/security.md describes the rules for operator
 """
 
 from sensorhub.auth._authenticator import Authenticator, DeviceLookup, presented_token
-from sensorhub.auth._network import listens_beyond_loopback
+from sensorhub.auth._network import default_allowed_hosts, listens_beyond_loopback
 from sensorhub.auth._principal import FULL_ACCESS, Principal
 from sensorhub.auth._tokens import hash_token, new_token
 
@@ -15,6 +15,7 @@ __all__ = [
     "DeviceLookup",
     "FULL_ACCESS",
     "Principal",
+    "default_allowed_hosts",
     "hash_token",
     "listens_beyond_loopback",
     "new_token",

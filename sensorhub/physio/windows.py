@@ -16,10 +16,12 @@ from sensorhub.physio.features import Channel, WindowSignals
 # WESAD's window and a step that keeps a live chart moving (Schmidt et al. 2018).
 DEFAULT_WINDOW_S = 60.0
 DEFAULT_STEP_S = 5.0
+# A device holds up to a window of every channel (~1.8 MB at 1024 Hz BVP); any device id
+# may send, so the devices held are bounded in number and forgotten when quiet.
+MAX_DEVICES = 64
 # A device silent this long (server time) is forgotten: its next batch starts its windows
 # anew, as after a restart. Longer than any gap a window could bridge (a window's length)
-# and than a wearable's offline back-fill is likely to take to begin. Memory is then bounded
-# by the devices heard in the last IDLE_S, each holding at most one window of samples.
+# and than a wearable's offline back-fill is likely to take to begin.
 IDLE_S = 600.0
 
 
@@ -44,7 +46,7 @@ class _Chunk:
 class _Device:
     boot: str
     next_end_ms: float
-    seen_at: float
+    last_seen: float  # the server's monotonic clock at its latest batch
     covered_ms: float = -math.inf
     chunks: dict[str, list[_Chunk]] = field(default_factory=dict)
 
@@ -53,36 +55,56 @@ class SlidingWindows:
     """Per-device buffers, in memory, each following one stream. A device's windows begin
     again, once a full window of new samples has arrived, after a server restart, a device
     restart (a new boot id), its clock going back more than a window before the window being
-    filled or leaping a window forwards, or ``IDLE_S`` of silence (forgotten within
-    2 × ``IDLE_S``); the samples themselves are stored."""
+    filled or leaping a window forwards, or ``idle_s`` of silence; the samples themselves are
+    stored.
+
+    At most ``max_devices`` devices are held: a new one pushes out the one heard from least
+    recently, and a device silent for ``idle_s`` is forgotten (checked at every batch, and by
+    ``forget_idle``).
+    """
 
     def __init__(
         self,
         window_s: float = DEFAULT_WINDOW_S,
         step_s: float = DEFAULT_STEP_S,
+        *,
+        max_devices: int = MAX_DEVICES,
+        idle_s: float = IDLE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 0 < step_s <= window_s:
             raise ValueError("the step must be positive and no longer than the window")
+        if max_devices < 1 or idle_s <= 0:
+            raise ValueError("at least one device must be held, for a positive time")
         self.window_ms = 1000.0 * window_s
         self.step_ms = 1000.0 * step_s
+        self.max_devices = max_devices
+        self.idle_s = idle_s
         self._clock = clock
+        # Least recently heard from first: each batch moves its device to the end.
         self._devices: dict[str, _Device] = {}
-        self._swept_at = clock()
 
     def __len__(self) -> int:
         """Devices whose windows are held."""
         return len(self._devices)
 
+    def forget_idle(self) -> None:
+        """Forget every device silent for ``idle_s`` or longer."""
+        quiet_since = self._clock() - self.idle_s
+        for device_id in [d for d, dev in self._devices.items() if dev.last_seen <= quiet_since]:
+            del self._devices[device_id]
+
     def add(self, batch: SignalBatch) -> list[DueWindow]:
         """Take ``batch``; return the windows it completes, oldest first."""
-        now = self._clock()
-        self._forget_idle(now)
-        device = self._devices.get(batch.device_id)
+        self.forget_idle()
+        device = self._devices.pop(batch.device_id, None)
+        if device is None:
+            while len(self._devices) >= self.max_devices:
+                del self._devices[next(iter(self._devices))]
         if device is None or self._new_stream(device, batch):
-            device = _Device(batch.boot, batch.t0_ms + self.window_ms, now)
-            self._devices[batch.device_id] = device
-        device.seen_at = now
+            device = _Device(batch.boot, batch.t0_ms + self.window_ms, 0.0)
+        device.last_seen = self._clock()
+        self._devices[batch.device_id] = device
         for name, samples in batch.channels.items():
             chunk = _Chunk(batch.t0_ms, samples.hz, samples.values)
             device.chunks.setdefault(name, []).append(chunk)
@@ -104,15 +126,6 @@ class SlidingWindows:
         went_back = batch.t0_ms < device.next_end_ms - 2 * self.window_ms
         leapt = batch.t0_ms > device.covered_ms + self.window_ms
         return batch.boot != device.boot or went_back or leapt
-
-    def _forget_idle(self, now: float) -> None:
-        """At most once per ``IDLE_S``: drop the devices silent for longer than that."""
-        if now - self._swept_at < IDLE_S:
-            return
-        self._swept_at = now
-        idle = [key for key, device in self._devices.items() if now - device.seen_at > IDLE_S]
-        for key in idle:
-            del self._devices[key]
 
     def _skip_gap(self, device: _Device) -> None:
         """After a long silence only the windows that can still hold new samples are due."""

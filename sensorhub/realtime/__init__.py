@@ -7,7 +7,7 @@ from sensorhub.realtime.fanout import (
     start_delivery,
     stop_delivery,
 )
-from sensorhub.realtime.limits import ClientLimits
+from sensorhub.realtime.limits import ClientLimits, ConnectionCounts
 from sensorhub.realtime.live import LiveClients
 from sensorhub.realtime.messages import MessageHandler
 from sensorhub.realtime.sendqueue import LiveFrameQueue
@@ -17,6 +17,7 @@ from sensorhub.realtime.websocket import WebSocketClients, websocket_router
 
 __all__ = [
     "ClientLimits",
+    "ConnectionCounts",
     "InOrder",
     "LiveClients",
     "LiveFrameQueue",

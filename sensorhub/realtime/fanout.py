@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import socketio
 
+from sensorhub.presence import ADMITTED
 from sensorhub.types import JSONDict
 
 DEFAULT_NAMESPACE = "/"
@@ -56,9 +57,12 @@ class LocalDelivery(socketio.AsyncManager):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         room = to or room
+        # "Everyone" is every admitted client: python-socketio puts a socket in its namespace
+        # before the connect handler has checked the token (presence.ADMITTED).
         await super().emit(
-            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
-        )
+            event, data, namespace, room=room or ADMITTED, skip_sid=skip_sid, callback=callback,
+            **kwargs,
+        )  # fmt: skip
         if (namespace or DEFAULT_NAMESPACE) == DEFAULT_NAMESPACE and isinstance(data, dict):
             for endpoints in tuple(self.endpoints):
                 await endpoints.emit(event, data, room=room)

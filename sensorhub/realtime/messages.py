@@ -22,7 +22,7 @@ from sensorhub.errors import SensorhubError, ValidationError
 from sensorhub.loadcell.session import Sample
 from sensorhub.physio import SignalBatch
 from sensorhub.plates import PlateDesk
-from sensorhub.presence import DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
+from sensorhub.presence import ADMITTED, DEFAULT_DEVICE, VIEWERS, Presence, Role, esp_room
 from sensorhub.signals import SignalBatchIn
 from sensorhub.types import JSONDict
 
@@ -178,6 +178,7 @@ class MessageHandler:
         """``conn`` connects; a link inside the server (a USB device) has full access."""
         self._principals[conn] = principal
         self._presence.connect(conn)
+        await self._rooms.join(conn, ADMITTED)
         if principal.may_manage():  # a device's connection does not watch the others
             await self._rooms.join(conn, VIEWERS)
 

@@ -19,6 +19,7 @@ from sensorhub import wire
 from sensorhub.auth import presented_token
 from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
+from sensorhub.presence import ADMITTED
 from sensorhub.realtime.limits import ClientLimits
 from sensorhub.realtime.messages import MessageHandler, error_payload
 from sensorhub.realtime.sendqueue import LiveFrameQueue
@@ -83,7 +84,7 @@ class WebSocketClients:
             return
         frame = _frame(event, data)
         for connection in self._connections.values():
-            if room is None or room in connection.rooms:
+            if (room or ADMITTED) in connection.rooms:
                 connection.push(frame)
 
 

@@ -6,13 +6,13 @@ float64: the export is exact.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 
 from sensorhub.biometrics import is_demo_model
 from sensorhub.contracts import iso_time
 from sensorhub.physio import ACC, FEATURE_NAMES
+from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import StoredBatch, WindowRecord
 
 SIGNAL_COLUMNS = ("device_id", "boot", "seq", "channel", "hz", "t_ms", "value")
@@ -50,7 +50,7 @@ def window_row(record: WindowRecord, omit_demo: bool = False) -> tuple[object, .
 
 def csv_text(rows: Iterable[Sequence[object]], header: Sequence[str] | None = None) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     if header is not None:
         writer.writerow(header)
     writer.writerows(rows)

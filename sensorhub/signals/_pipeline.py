@@ -36,7 +36,7 @@ class SignalPipeline:
         """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None."""
         self._storage = storage
         self._broadcaster = broadcaster
-        self._windows = windows or SlidingWindows()
+        self._windows = windows if windows is not None else SlidingWindows()
         self.model = model
         self._clock = clock
         self._tasks = BackgroundTasks()

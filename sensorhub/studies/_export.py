@@ -4,7 +4,6 @@ Parquet files (the ``[research]`` extra: pyarrow), each ready for ``pandas.read_
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import io
 import json
@@ -16,6 +15,7 @@ from sensorhub.contracts import iso_time
 from sensorhub.errors import ValidationError
 from sensorhub.physio.study import LABEL, Mark, StudySession, phase_spans
 from sensorhub.signals import SIGNAL_COLUMNS, WINDOW_COLUMNS, signal_rows, window_row
+from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import StoredBatch, WindowRecord
 from sensorhub.studies._hrv import HRV_COLUMNS, session_hrv
 
@@ -71,7 +71,7 @@ def _phase_rows(data: SessionData) -> list[tuple[object, ...]]:
 
 def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    writer = CsvWriter(text)
     writer.writerow(columns)
     writer.writerows(rows)
     return text.getvalue().encode()

@@ -1,8 +1,8 @@
-"""Cross-origin safety against a real server: pages on other origins may read, not destroy.
+"""Cross-origin safety against a real server: pages on other origins may read, not act.
 
-The default server (``cors_origins`` ``*``) answers every origin on the seed's routes, but
-DELETE, PATCH, PUT, tare, calibrate and re-analysis only for its own pages and for origins
-configured by name: in the preflight and on the request itself.
+The default server (``cors_origins`` ``*``) answers every origin's reads, but every request
+that changes state (POST, PUT, PATCH, DELETE: issue 19 closed the seed's POSTs too) only for
+its own pages and for origins configured by name: in the preflight and on the request itself.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ RESTRICTED = [
     ("POST", "/api/devices/plate-1/tare"),
     ("POST", "/api/devices/plate-1/calibrate"),
     ("POST", "/api/tests/1/analysis"),
+    ("POST", "/api/sensor-data"),
+    ("POST", "/api/start_test"),
 ]
 OPEN = [
     ("GET", "/api/tests"),
-    ("POST", "/api/sensor-data"),
-    ("POST", "/api/start_test"),
     ("GET", "/api/tests/1"),
+    ("GET", "/api/readings"),
 ]
 
 
@@ -49,7 +50,7 @@ def test_preflight_from_another_origin_is_refused_for_restricted_routes(
 
 
 @pytest.mark.parametrize(("method", "path"), OPEN)
-def test_preflight_from_any_origin_is_allowed_for_the_seed_routes(
+def test_preflight_from_any_origin_is_allowed_for_reads(
     live_server: LiveServer, method: str, path: str
 ) -> None:
     response = preflight(live_server.url + path, EVIL, method)
@@ -80,7 +81,7 @@ def test_a_simple_request_from_another_origin_cannot_delete(live_server: LiveSer
 
 
 @pytest.mark.parametrize(("method", "path"), RESTRICTED[3:])
-def test_restricted_posts_from_another_origin_are_refused(
+def test_posts_from_another_origin_are_refused(
     live_server: LiveServer, method: str, path: str
 ) -> None:
     response = httpx.request(method, live_server.url + path, headers={"Origin": EVIL}, json={})

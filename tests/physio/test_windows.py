@@ -1,8 +1,10 @@
-"""Sliding windows follow one stream per device: reboots, clock jumps and silence."""
+"""Sliding windows follow one stream per device (reboots, clock jumps, silence) and hold a
+bounded number of devices."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sensorhub.physio import SignalBatch, SlidingWindows, samples
 from sensorhub.physio.windows import IDLE_S
@@ -71,3 +73,56 @@ def test_a_device_silent_for_idle_s_is_forgotten() -> None:
     clock.now = 2 * IDLE_S + 2
     feed(windows, "other", 0, 1)
     assert len(windows) == 1  # "busy", silent since IDLE_S + 1, gave way; "other" is new
+
+
+# Bounded in number and idleness (issue 19: any device id may send).
+WINDOW_S, STEP_S = 10.0, 5.0
+
+
+def bvp_second(device_id: str, second: int) -> SignalBatch:
+    return SignalBatch(device_id, second, 1000.0 * second, {"bvp": samples(64.0, np.zeros(64))})
+
+
+def bounded(max_devices: int = 3, idle_s: float = 60.0) -> tuple[SlidingWindows, Clock]:
+    clock = Clock()
+    held = SlidingWindows(WINDOW_S, STEP_S, max_devices=max_devices, idle_s=idle_s, clock=clock)
+    return held, clock
+
+
+def test_a_new_device_past_the_limit_pushes_out_the_least_recently_heard() -> None:
+    held, clock = bounded(max_devices=3)
+    for second, device in enumerate(["a", "b", "c", "a", "d"]):
+        clock.now = second
+        held.add(bvp_second(device, second))
+    assert len(held) == 3
+    # "b" was heard from least recently: it starts again, needing a whole window once more.
+    due = [held.add(bvp_second("b", s)) for s in range(5, 5 + int(WINDOW_S))]
+    assert [len(d) for d in due] == [0] * (int(WINDOW_S) - 1) + [1]
+    assert len(held) == 3
+
+
+def test_a_device_quiet_for_the_idle_time_is_forgotten() -> None:
+    held, clock = bounded(max_devices=10, idle_s=60.0)
+    held.add(bvp_second("quiet", 0))
+    clock.now = 59.0
+    held.add(bvp_second("busy", 0))
+    assert len(held) == 2
+    clock.now = 60.0
+    held.forget_idle()
+    assert len(held) == 1  # "quiet" went, "busy" was heard 1 s ago
+
+
+def test_a_device_keeps_its_windows_while_within_both_bounds() -> None:
+    held, clock = bounded(max_devices=2, idle_s=60.0)
+    due = []
+    for second in range(int(WINDOW_S) + int(STEP_S)):
+        clock.now = second
+        due += held.add(bvp_second("steady", second))
+        held.add(bvp_second("other", second))
+    assert [(w.start_ms, w.end_ms) for w in due] == [(0.0, 10_000.0), (5_000.0, 15_000.0)]
+
+
+@pytest.mark.parametrize(("max_devices", "idle_s"), [(0, 60.0), (1, 0.0)])
+def test_the_bounds_must_hold_something(max_devices: int, idle_s: float) -> None:
+    with pytest.raises(ValueError):
+        SlidingWindows(max_devices=max_devices, idle_s=idle_s)
