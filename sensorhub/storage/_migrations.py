@@ -87,19 +87,26 @@ STEPS: tuple[Step, ...] = (
 SCHEMA_VERSION = len(STEPS)
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the database to ``SCHEMA_VERSION``; returns the version it was at before."""
+def migrate(engine: Engine, steps: tuple[Step, ...] = STEPS) -> int:
+    """Bring the database to the version of ``steps`` (``SCHEMA_VERSION``); returns the version
+    it was at before. All steps run in one transaction: a step that fails leaves the database
+    as it was, at its old version, for the previous sensorhub to go on using."""
+    target = len(steps)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so each
+            # CREATE or ALTER would commit alone and a failed step leave half a schema behind.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         if not inspect(conn).has_table(schema_info.name):
             schema_info.create(conn)
             conn.execute(insert(schema_info).values(version=0))
         before = int(conn.execute(select(schema_info.c.version)).scalar_one())
-        if before > SCHEMA_VERSION:
+        if before > target:
             raise RuntimeError(
                 f"database schema version {before} is newer than this sensorhub "
-                f"({SCHEMA_VERSION}); upgrade sensorhub"
+                f"({target}); upgrade sensorhub"
             )
-        for version in range(before + 1, SCHEMA_VERSION + 1):
-            STEPS[version - 1](conn)
+        for version in range(before + 1, target + 1):
+            steps[version - 1](conn)
             conn.execute(update(schema_info).values(version=version))
     return before
