@@ -21,8 +21,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import make_url
-
 from sensorhub.errors import ConfigError
 
 DATABASE_NAME = "sensorhub.db"
@@ -41,13 +39,14 @@ class BackupSummary:
 def sqlite_file(database_url: str) -> Path:
     """The SQLite file behind ``database_url``; any other database is refused, pointing to its
     own tools."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    scheme, _, rest = database_url.partition(":///")
+    file = rest.partition("?")[0]
+    if not scheme.startswith("sqlite") or file in ("", ":memory:"):
         raise ConfigError(
-            f"backup copies a SQLite file; for {url.get_backend_name()} use its own tools "
+            f"backup copies a SQLite file; for {scheme.partition(':')[0]} use its own tools "
             "(pg_dump: docs/operations.md#backups)"
         )
-    return Path(str(url.database))
+    return Path(file)
 
 
 def backup_data_dir(database: Path, test_data: Path, archive: Path) -> BackupSummary:

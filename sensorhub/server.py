@@ -24,9 +24,11 @@ from sensorhub.api import (
     CrossOriginGuard,
     GzipReads,
     RateLimit,
+    RequestMetrics,
     bind_services,
     install_auth,
     install_error_handlers,
+    metrics_router,
 )
 from sensorhub.auth import Authenticator, listens_beyond_loopback
 from sensorhub.biometrics import (
@@ -43,6 +45,7 @@ from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event
+from sensorhub.metrics import RequestStats
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
 from sensorhub.plates import PlateDesk, open_plates
@@ -139,6 +142,8 @@ def create_app(settings: Settings) -> ASGIApp:
     bind_services(api, runtime)
     for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages, limits)):
         api.include_router(router)
+    request_stats = RequestStats()
+    api.include_router(metrics_router(runtime, request_stats, limits, lambda: 0))
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     # Each layer costs every request it wraps: present only when configured (bench/README.md).
@@ -156,6 +161,7 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_headers=["*"],
     )
     api.add_middleware(CrossOriginGuard, origins=settings.cors_origins, openapi=api.openapi)
+    api.add_middleware(RequestMetrics, stats=request_stats)  # outermost: refusals count too
     app: ASGIApp = socketio.ASGIApp(sio, other_asgi_app=api)
     return app
 

@@ -17,6 +17,7 @@ from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
 from sensorhub.api._limits import BodySizeLimit, GzipReads, RateLimit
 from sensorhub.api._origins import CrossOriginGuard
+from sensorhub.api.metrics import RequestMetrics, metrics_router
 
 ROUTERS = (
     health.router,
@@ -37,8 +38,10 @@ __all__ = [
     "GzipReads",
     "ROUTERS",
     "RateLimit",
+    "RequestMetrics",
     "bind_services",
     "error_response",
     "install_auth",
     "install_error_handlers",
+    "metrics_router",
 ]

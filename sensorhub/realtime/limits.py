@@ -38,6 +38,11 @@ class ClientLimits:
         self._address_of[conn] = address
         self._open[address] += 1
 
+    @property
+    def connections(self) -> int:
+        """Live sockets now, on both transports."""
+        return len(self._address_of)
+
     def close(self, conn: str) -> None:
         address = self._address_of.pop(conn, None)
         if address is not None:
