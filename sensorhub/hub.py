@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from sensorhub import wire
+from sensorhub.alerts import LastSeen
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
@@ -45,11 +46,13 @@ class Hub:
         self.studies = Studies(storage, broadcaster, clock)
         # Stored since start, for GET /metrics: readings, and wearable signal batches.
         self.ingested: Counter[str] = Counter()
+        self.last_seen = LastSeen()  # for the device-silent alert
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
         applied here so HTTP, Socket.IO, /ws and serial share it."""
         for device_id in dict.fromkeys(device_ids):
+            self.last_seen.saw(device_id, self._clock())
             if not self._device_rate.take(device_id):
                 rate = self._device_rate.rate
                 raise RateLimited(

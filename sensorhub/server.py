@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
+from sensorhub.alerts import ActiveHours, AlertMonitor, AlertSettings
 from sensorhub.api import (
     ROUTERS,
     BodySizeLimit,
@@ -66,6 +67,7 @@ from sensorhub.realtime import (
 from sensorhub.services import Runtime, Services
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
+from sensorhub.tasks import BackgroundTasks
 
 if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)
     from sensorhub.cluster import ClusterMember
@@ -118,8 +120,12 @@ def create_app(settings: Settings) -> ASGIApp:
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
             log_event(logger, "auth_off", logging.WARNING, host=settings.host, hint=hint)
         try:
-            # Both stop before storage closes.
-            async with _serial_listener(settings, services), mqtt_bridge(settings, services):
+            # All three stop before storage closes.
+            async with (
+                _serial_listener(settings, services),
+                mqtt_bridge(settings, services),
+                _alert_checks(settings, services.alerts),
+            ):
                 yield
         finally:
             runtime.services = None
@@ -143,7 +149,7 @@ def create_app(settings: Settings) -> ASGIApp:
     for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages, limits)):
         api.include_router(router)
     request_stats = RequestStats()
-    api.include_router(metrics_router(runtime, request_stats, limits, lambda: 0))
+    api.include_router(metrics_router(runtime, request_stats, limits, runtime.alerts_firing))
     # Added innermost first: CORS wraps everything so even a 413/429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     # Each layer costs every request it wraps: present only when configured (bench/README.md).
@@ -246,7 +252,36 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
     )
     await desk.open()
-    return Services(settings, storage, files, model, presence, live, hub, messages, auth, desk)
+    alerts = AlertMonitor(storage, hub.last_seen, _alert_settings(settings))
+    await alerts.start()
+    return Services(
+        settings, storage, files, model, presence, live, hub, messages, auth, desk, alerts
+    )
+
+
+def _alert_settings(settings: Settings) -> AlertSettings:
+    hours = settings.alert_hours
+    return AlertSettings(
+        silent_s=settings.alert_device_silent_min * 60,
+        hours=ActiveHours.parse(hours) if hours else None,
+        poor_s=settings.alert_windows_poor_min * 60,
+        stress_s=settings.alert_stress_min * 60,
+        stress_probability=settings.alert_stress_probability,
+        webhook=settings.alert_webhook,
+        webhook_attempts=settings.alert_webhook_attempts,
+        webhook_first_pause_s=settings.alert_webhook_pause_s,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _alert_checks(settings: Settings, alerts: AlertMonitor) -> AsyncIterator[None]:
+    checks = BackgroundTasks()
+    checks.spawn(alerts.run(settings.alert_check_s), "alert-checks")
+    try:
+        yield
+    finally:
+        await checks.cancel_all()
+        await alerts.close()
 
 
 async def _join_cluster(settings: Settings) -> ClusterMember | None:

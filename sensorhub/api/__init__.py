@@ -1,6 +1,7 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
 from sensorhub.api import (
+    alerts,
     athletes,
     biometrics,
     devices,
@@ -30,6 +31,7 @@ ROUTERS = (
     athletes.router,
     groups.router,
     pages.router,
+    alerts.router,
 )
 
 __all__ = [

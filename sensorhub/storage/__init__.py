@@ -1,5 +1,6 @@
 """Storage: schema, the one group-commit writer, queries and test CSV files."""
 
+from sensorhub.storage._alerts import AlertRecord
 from sensorhub.storage._athletes import AthleteQuery, AthleteRecord, AthleteStore, DeleteOutcome
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
@@ -13,6 +14,7 @@ from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
+    "AlertRecord",
     "AthleteQuery",
     "AthleteRecord",
     "AthleteStore",

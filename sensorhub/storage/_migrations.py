@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Engine, func, insert, inspect, select, text, update
 
 from sensorhub.storage._schema import (
+    alerts,
     athlete_groups,
     athletes,
     device_tokens,
@@ -75,6 +76,11 @@ def _v6_athletes(conn: Connection) -> None:
         conn.execute(insert(trials), rows)
 
 
+# Numbered 8: issue 20's step 7 (boot ids) is merged before it.
+def _v8_alerts(conn: Connection) -> None:
+    alerts.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -83,6 +89,7 @@ STEPS: tuple[Step, ...] = (
     _v4_64_bit_ids_on_postgresql,
     _v5_wearable_signals,
     _v6_athletes,
+    _v8_alerts,
 )
 SCHEMA_VERSION = len(STEPS)
 

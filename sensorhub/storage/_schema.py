@@ -211,3 +211,20 @@ trials = Table(
     Column("source", String(32), nullable=False),
     Index("ix_trials_athlete_id", "athlete_id"),
 )
+
+# Alerts (docs/operations.md#alerts): one row per time a rule's condition held for a subject (a
+# device, or "storage"), from its start to its end (NULL while it lasts). ``notified_at``: when
+# the webhook took it, NULL if there is none or it never answered.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float),
+    Column("notified_at", Float),
+    Index("ix_alerts_started_at", "started_at"),
+    Index("ix_alerts_open", "rule", "subject", "ended_at"),
+)

@@ -59,9 +59,10 @@ def dump(path: Path) -> list[str]:
         return list(conn.iterdump())
 
 
-def test_every_schema_version_since_the_first_has_a_fixture() -> None:
-    # v4 was only ever on a branch before its merge; built from that branch's commit.
-    assert list(range(1, SCHEMA_VERSION + 1)) == RELEASED
+def test_every_schema_version_before_the_current_one_has_a_fixture() -> None:
+    # v4 was only ever on a branch before its merge; built from that branch's commit. The
+    # current version needs none: a fresh database gets it (a new step: run the script).
+    assert list(range(1, SCHEMA_VERSION)) == RELEASED[: SCHEMA_VERSION - 1]
 
 
 @pytest.mark.parametrize("version", RELEASED)

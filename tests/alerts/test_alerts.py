@@ -1,0 +1,160 @@
+"""Alerts against a real server (with switchable storage faults) and a webhook receiver of the
+test's own: sent once when a condition starts (retried until taken), once when it ends, stored
+with both times, and the test button."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._readings import READING
+from tests._server import LiveServer, start_server, wait_for
+
+SILENT_MIN = 0.02  # 1.2 s: a device counts as silent quickly
+CHECK_S = 0.1
+TIMEOUT_S = 30.0
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that refuses the first ``fail_first`` POSTs (500)."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.refused = 0
+        self.fail_first = 0
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with receiver.lock:
+                    if receiver.refused < receiver.fail_first:
+                        receiver.refused += 1
+                        self.send_response(500)
+                    else:
+                        receiver.bodies.append(body)
+                        self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def received(self, **fields: Any) -> list[dict[str, Any]]:
+        with self.lock:
+            return [b for b in self.bodies if all(b.get(k) == v for k, v in fields.items())]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("faults")
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, receiver: Receiver, faults: Path
+) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("alerts") / "data"
+    env = {
+        "SENSORHUB_TEST_FAULTS": str(faults),
+        "SENSORHUB_ALERT_DEVICE_SILENT_MIN": str(SILENT_MIN),
+        "SENSORHUB_ALERT_CHECK_S": str(CHECK_S),
+        "SENSORHUB_ALERT_WEBHOOK": receiver.url,
+        "SENSORHUB_ALERT_WEBHOOK_PAUSE_S": "0.05",
+    }
+    args = ["--db", f"sqlite:///{data_dir / 'sensorhub.db'}"]  # the faults are SQLite's
+    live = start_server(data_dir, module="tests._faulty_server", env=env, args=args)
+    yield live
+    live.stop()
+
+
+def post_reading(server: LiveServer, device_id: str) -> httpx.Response:
+    return httpx.post(f"{server.url}/api/sensor-data", json={**READING, "device_id": device_id})
+
+
+def stored_alerts(server: LiveServer, subject: str) -> list[dict[str, Any]]:
+    alerts = httpx.get(f"{server.url}/api/alerts", params={"limit": 1000}).json()["data"]
+    return [alert for alert in alerts if alert["subject"] == subject]
+
+
+def test_a_silent_device_is_told_once_retried_until_taken_and_ended_when_it_sends(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    receiver.fail_first = receiver.refused + 2  # the first two attempts get a 500
+    assert post_reading(server, "quiet-wrist").status_code == 200
+    wait_for(lambda: receiver.received(subject="quiet-wrist", state="firing"), TIMEOUT_S)
+    assert receiver.refused == receiver.fail_first  # delivered on the third attempt
+    [firing] = receiver.received(subject="quiet-wrist", state="firing")
+    assert firing["rule"] == "device_silent" and isinstance(firing["id"], int)
+
+    # While it stays silent, more checks run (a second device goes silent after it and is
+    # told), and the first is not told again.
+    assert post_reading(server, "later-wrist").status_code == 200
+    wait_for(lambda: receiver.received(subject="later-wrist", state="firing"), TIMEOUT_S)
+    assert len(receiver.received(subject="quiet-wrist")) == 1
+    [stored] = stored_alerts(server, "quiet-wrist")
+    assert stored["firing"] and stored["ended_at"] is None and stored["notified"]
+
+    assert post_reading(server, "quiet-wrist").status_code == 200
+    wait_for(lambda: receiver.received(subject="quiet-wrist", state="resolved"), TIMEOUT_S)
+    [resolved] = receiver.received(subject="quiet-wrist", state="resolved")
+    assert resolved["id"] == firing["id"] and resolved["ended_at"] >= resolved["started_at"]
+    # Silent again, it is a new alert (the first ended), stored beside the first.
+    wait_for(lambda: len(receiver.received(subject="quiet-wrist", state="firing")) == 2, TIMEOUT_S)
+    first, *_ = sorted(stored_alerts(server, "quiet-wrist"), key=lambda a: a["id"])
+    assert first["id"] == firing["id"] and first["ended_at"] is not None
+
+
+def test_storage_unavailable_is_told_and_stored_once_the_database_takes_writes(
+    server: LiveServer, receiver: Receiver, faults: Path
+) -> None:
+    (faults / "disk-full").touch()
+    try:
+        # Writes fail now; a reading is refused with 503, and the storage alert fires.
+        wait_for(lambda: post_reading(server, "full-wrist").status_code == 503, TIMEOUT_S)
+        wait_for(lambda: receiver.received(rule="storage_unavailable", state="firing"), TIMEOUT_S)
+    finally:
+        (faults / "disk-full").unlink()
+    wait_for(lambda: receiver.received(rule="storage_unavailable", state="resolved"), TIMEOUT_S)
+    [stored] = stored_alerts(server, "storage")
+    assert stored["rule"] == "storage_unavailable"
+    assert stored["ended_at"] is not None and stored["ended_at"] >= stored["started_at"]
+
+
+def test_the_test_button_posts_once_to_the_webhook(server: LiveServer, receiver: Receiver) -> None:
+    answer = httpx.post(f"{server.url}/api/alerts/test-webhook")
+    assert answer.status_code == 200
+    assert answer.json()["data"] == {"delivered": True, "http_status": 204, "error": None}
+    assert len(receiver.received(test=True)) == 1
+
+
+def test_alerts_firing_are_a_metric(server: LiveServer) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    families = text_string_to_metric_families(httpx.get(f"{server.url}/metrics").text)
+    [firing] = [f for f in families if f.name == "sensorhub_alerts_firing"]
+    count = httpx.get(f"{server.url}/api/alerts").json()["firing"]
+    assert firing.samples[0].value >= 1 and count >= 1  # the silent wrists
