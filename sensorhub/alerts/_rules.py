@@ -87,7 +87,7 @@ def silent_devices(
     if hours is not None and not hours.contains(now):
         return []
     return [
-        Condition(DEVICE_SILENT, device, f"no data for {(now - at) / 60:.1f} min")
+        Condition(DEVICE_SILENT, device, f"no data for {_duration(silent_s)} or more")
         for device, at in sorted(last_seen.items())
         if now - at >= silent_s
     ]
@@ -125,7 +125,7 @@ def window_conditions(
     found = []
     for device, own in sorted(by_device.items()):
         if poor_s and sustained(own, now, poor_s, lambda w: w.quality == "poor"):
-            found.append(Condition(WINDOWS_POOR, device, f"signal poor for {poor_s / 60:g} min"))
+            found.append(Condition(WINDOWS_POOR, device, f"signal poor for {_duration(poor_s)}"))
         if stress_s and sustained(
             own,
             now,
@@ -134,7 +134,7 @@ def window_conditions(
                 w.stress_probability is not None and w.stress_probability >= stress_probability
             ),
         ):
-            detail = f"stress predicted for {stress_s / 60:g} min (p >= {stress_probability:g})"
+            detail = f"stress predicted for {_duration(stress_s)} (p >= {stress_probability:g})"
             found.append(Condition(STRESS_SUSTAINED, device, detail))
     return found
 
@@ -143,3 +143,7 @@ def storage_condition(healthy: bool) -> list[Condition]:
     if healthy:
         return []
     return [Condition(STORAGE_UNAVAILABLE, STORAGE_SUBJECT, "the database does not take writes")]
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"

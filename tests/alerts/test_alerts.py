@@ -4,10 +4,7 @@ with both times, and the test button."""
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,49 +13,11 @@ import pytest
 
 from tests._readings import READING
 from tests._server import LiveServer, start_server, wait_for
+from tests._webhook import Receiver
 
 SILENT_MIN = 0.02  # 1.2 s: a device counts as silent quickly
 CHECK_S = 0.1
 TIMEOUT_S = 30.0
-
-
-class Receiver:
-    """A webhook receiver on 127.0.0.1 that refuses the first ``fail_first`` POSTs (500)."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.refused = 0
-        self.fail_first = 0
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with receiver.lock:
-                    if receiver.refused < receiver.fail_first:
-                        receiver.refused += 1
-                        self.send_response(500)
-                    else:
-                        receiver.bodies.append(body)
-                        self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def received(self, **fields: Any) -> list[dict[str, Any]]:
-        with self.lock:
-            return [b for b in self.bodies if all(b.get(k) == v for k, v in fields.items())]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
