@@ -127,6 +127,18 @@ class Settings(BaseModel):
     # How often the rules are checked: the alerts' resolution in time.
     alert_check_s: float = Field(10.0, ge=0.05, le=600)
 
+    # --- Retention and backups (docs/operations.md); nothing is deleted unless set ---
+    # Raw wearable signals older than this many days become per-minute aggregates; 0 keeps
+    # them all. Tests, readings and windows are never thinned.
+    retain_raw_signals_days: float = Field(0.0, ge=0)
+    # A backup of the data dir (SQLite) this often into backup_dir, keeping the newest
+    # backup_keep; 0 makes none.
+    backup_every_h: float = Field(0.0, ge=0)
+    backup_keep: int = Field(7, ge=1)
+    backup_dir: Path | None = Field(None, description="default: <data_dir>/backups")
+    # How often retention and the backup schedule are looked at.
+    upkeep_check_s: float = Field(600.0, ge=0.05, le=86_400)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

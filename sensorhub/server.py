@@ -68,6 +68,7 @@ from sensorhub.services import Runtime, Services
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
 from sensorhub.tasks import BackgroundTasks
+from sensorhub.upkeep import upkeep_running
 
 if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)
     from sensorhub.cluster import ClusterMember
@@ -120,11 +121,12 @@ def create_app(settings: Settings) -> ASGIApp:
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
             log_event(logger, "auth_off", logging.WARNING, host=settings.host, hint=hint)
         try:
-            # All three stop before storage closes.
+            # All stop before storage closes.
             async with (
                 _serial_listener(settings, services),
                 mqtt_bridge(settings, services),
                 _alert_checks(settings, services.alerts),
+                upkeep_running(settings, services.storage),
             ):
                 yield
         finally:

@@ -9,6 +9,7 @@ from sensorhub.api import (
     health,
     loadcell,
     pages,
+    retention,
     signals,
     studies,
     tests,
@@ -32,6 +33,7 @@ ROUTERS = (
     groups.router,
     pages.router,
     alerts.router,
+    retention.router,
 )
 
 __all__ = [

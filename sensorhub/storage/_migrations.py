@@ -17,6 +17,7 @@ from sensorhub.storage._schema import (
     sample_batches,
     schema_info,
     signal_batches,
+    signal_minutes,
     signal_windows,
     study_marks,
     study_sessions,
@@ -77,8 +78,9 @@ def _v6_athletes(conn: Connection) -> None:
 
 
 # Numbered 8: issue 20's step 7 (boot ids) is merged before it.
-def _v8_alerts(conn: Connection) -> None:
+def _v8_alerts_and_signal_minutes(conn: Connection) -> None:
     alerts.create(conn)
+    signal_minutes.create(conn)
 
 
 # Append only: a released step never changes, a new version adds a step.
@@ -89,7 +91,7 @@ STEPS: tuple[Step, ...] = (
     _v4_64_bit_ids_on_postgresql,
     _v5_wearable_signals,
     _v6_athletes,
-    _v8_alerts,
+    _v8_alerts_and_signal_minutes,
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -228,3 +228,19 @@ alerts = Table(
     Index("ix_alerts_started_at", "started_at"),
     Index("ix_alerts_open", "rule", "subject", "ended_at"),
 )
+
+# Wearable signals past their raw retention (docs/operations.md#retention): per device, channel
+# (acceleration as acc_x, acc_y, acc_z) and minute of the server's clock, the mean, min, max and
+# count of the raw values they replace. Only there when retention is set.
+signal_minutes = Table(
+    "signal_minutes",
+    metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("minute", Float, nullable=False),  # its start, seconds since the epoch (UTC)
+    Column("mean", Float, nullable=False),
+    Column("min", Float, nullable=False),
+    Column("max", Float, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("device_id", "minute", "channel"),
+)

@@ -27,6 +27,7 @@ from sensorhub.storage._readings import (
     iter_reading_pages,
     select_readings,
 )
+from sensorhub.storage._retention import SignalRetention
 from sensorhub.storage._signals import (
     InsertSignalBatch,
     InsertWindows,
@@ -102,6 +103,7 @@ class Storage:
         self._writer: Writer | None = None
         self.athletes = AthleteStore(self)
         self.alerts = AlertStore(self)
+        self.retention = SignalRetention(self)
 
     @property
     def engine(self) -> Engine:
