@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +14,7 @@ import socketio
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests._readings import READING
-from tests._server import LiveServer, start_server, wait_for
+from tests._server import REPO, LiveServer, start_server, wait_for
 
 API_TOKEN = "metrics-api-token-0123456789"
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -131,3 +133,17 @@ def test_building_the_server_does_not_import_the_client_library() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_example_grafana_dashboard_asks_only_for_metrics_the_server_has(
+    http: httpx.Client,
+) -> None:
+    dashboard = json.loads((REPO / "deploy" / "grafana-dashboard.json").read_text())
+    asked = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\b(?:sensorhub|process)_[a-z_]+", target["expr"])
+    }
+    served = {name for name, _ in scrape(http)}
+    assert asked and asked <= served
