@@ -107,7 +107,12 @@ def api_answer(data_dir: Path, day: int) -> dict[str, object]:
                 raise RuntimeError("server did not start")
             time.sleep(0.2)
         since = T0 + day * DAY_S
-        params = {"device_id": DEVICE, "since": since, "until": since + 120, "limit": 10}
+        params: dict[str, str | float] = {
+            "device_id": DEVICE,
+            "since": since,
+            "until": since + 120,
+            "limit": 10,
+        }
         minutes = httpx.get(f"{url}/api/wearable/signal-minutes", params=params).json()
         raw = httpx.get(f"{url}/api/wearable/signals.csv", params=params).text
         return {"signal_minutes": minutes, "signals_csv_lines": raw.count("\n")}
