@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensorhub.alerts._rules import (
+    DEVICE_SILENT,
     ActiveHours,
     Condition,
     LastSeen,
@@ -82,12 +83,16 @@ class AlertMonitor:
         return len(self._open)
 
     async def start(self) -> None:
-        """Take up the alerts a previous run left open."""
+        """Take up the alerts a previous run left open. A device silent then is taken as
+        last heard of when its silence began, so its alert neither ends nor starts again
+        until it sends."""
         for record in await self._storage.alerts.recent(1000, firing_only=True):
             condition = Condition(record.rule, record.subject, record.detail)
             self._open[(record.rule, record.subject)] = _Open(
                 condition, record.started_at, record.id
             )
+            if record.rule == DEVICE_SILENT:
+                self._last_seen.saw(record.subject, record.started_at - self._settings.silent_s)
 
     async def run(self, every_s: float) -> None:
         """Check every ``every_s`` until cancelled; a failed check is logged, not fatal."""

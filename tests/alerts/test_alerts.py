@@ -117,3 +117,32 @@ def test_alerts_firing_are_a_metric(server: LiveServer) -> None:
     [firing] = [f for f in families if f.name == "sensorhub_alerts_firing"]
     count = httpx.get(f"{server.url}/api/alerts").json()["firing"]
     assert firing.samples[0].value >= 1 and count >= 1  # the silent wrists
+
+
+def test_a_restart_takes_up_an_open_alert_without_telling_it_again(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    env = {
+        "SENSORHUB_ALERT_DEVICE_SILENT_MIN": str(SILENT_MIN),
+        "SENSORHUB_ALERT_CHECK_S": str(CHECK_S),
+        "SENSORHUB_ALERT_WEBHOOK": receiver.url,
+    }
+    first = start_server(tmp_path / "data", env=env)
+    try:
+        assert post_reading(first, "restart-wrist").status_code == 200
+        wait_for(lambda: receiver.received(subject="restart-wrist", state="firing"), TIMEOUT_S)
+    finally:
+        first.stop()
+    again = start_server(tmp_path / "data", env=env, port=first.port)
+    try:
+        # Checks run after the restart: a device first heard of now goes silent and is told.
+        assert post_reading(again, "new-wrist").status_code == 200
+        wait_for(lambda: receiver.received(subject="new-wrist", state="firing"), TIMEOUT_S)
+        assert receiver.received(subject="restart-wrist") == [
+            *receiver.received(subject="restart-wrist", state="firing")
+        ]
+        assert len(receiver.received(subject="restart-wrist")) == 1  # not again, not resolved
+        [stored] = stored_alerts(again, "restart-wrist")
+        assert stored["firing"]
+    finally:
+        again.stop()
