@@ -579,3 +579,47 @@ def _error_message(exc: Any) -> str:
         return str(json.loads(exc.read())["message"])
     except (ValueError, KeyError, TypeError):
         return f"HTTP {exc.code}"
+
+
+# --- Backups (docs/operations.md#backups) ---
+
+
+@main.command("backup")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=Path))
+@_with_storage_options
+def backup_command(archive: Path, config: Path | None, **flags: Any) -> None:
+    """Write ARCHIVE (.tar.gz): the SQLite database as of one moment, taken while the server
+    runs, every test CSV and their SHA-256 sums."""
+    from sensorhub.backup import backup_data_dir, sqlite_file
+    from sensorhub.config import load_settings
+
+    try:
+        settings = load_settings(flags, config_file=config)
+        summary = backup_data_dir(
+            sqlite_file(settings.database_url), settings.test_data_dir, archive
+        )
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{summary.archive}: {summary.files} files, {summary.total_bytes} bytes")
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="Where data lives. [default: ./data]"
+)
+@click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
+@click.option("--replace", is_flag=True, help="Overwrite a data dir that is not empty.")
+def restore_command(
+    archive: Path, config: Path | None, replace: bool, data_dir: Path | None
+) -> None:
+    """Unpack a backup into an empty data dir (stop the server first), checking every file."""
+    from sensorhub.backup import restore_data_dir
+    from sensorhub.config import load_settings
+
+    try:
+        settings = load_settings({"data_dir": data_dir}, config_file=config)
+        count = restore_data_dir(archive, settings.data_dir, replace=replace)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{count} files restored into {settings.data_dir}")

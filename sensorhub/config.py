@@ -122,6 +122,38 @@ class Settings(BaseModel):
     # Server processes sharing the port (``serve --workers``); more than one needs the queue.
     workers: int = Field(1, ge=1, le=64)
 
+    # --- Alerts (docs/operations.md#alerts); each rule is off at 0 ---
+    # A device that sent before and has been silent this many minutes (during alert_hours).
+    alert_device_silent_min: float = Field(0.0, ge=0)
+    # Local times of day silence counts, e.g. "07:00-22:00" (a club is closed at night).
+    alert_hours: str | None = Field(
+        None, pattern=r"^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-4]):[0-5]\d$"
+    )
+    # A wearable whose windows have all been poor (no usable pulse), or all predicted
+    # stressed at alert_stress_probability or more, for this many minutes.
+    alert_windows_poor_min: float = Field(0.0, ge=0)
+    alert_stress_min: float = Field(0.0, ge=0)
+    alert_stress_probability: float = Field(0.5, gt=0, le=1)
+    # JSON POSTed at each alert's start and end (http:// or https://).
+    alert_webhook: str | None = Field(None, pattern=r"^https?://\S+$")
+    alert_webhook_attempts: int = Field(5, ge=1, le=20)
+    # The pause before the second attempt, doubled before each next one (1+2+4+8 s by default).
+    alert_webhook_pause_s: float = Field(1.0, ge=0, le=300)
+    # How often the rules are checked: the alerts' resolution in time.
+    alert_check_s: float = Field(10.0, ge=0.05, le=600)
+
+    # --- Retention and backups (docs/operations.md); nothing is deleted unless set ---
+    # Raw wearable signals older than this many days become per-minute aggregates; 0 keeps
+    # them all. Tests, readings and windows are never thinned.
+    retain_raw_signals_days: float = Field(0.0, ge=0)
+    # A backup of the data dir (SQLite) this often into backup_dir, keeping the newest
+    # backup_keep; 0 makes none.
+    backup_every_h: float = Field(0.0, ge=0)
+    backup_keep: int = Field(7, ge=1)
+    backup_dir: Path | None = Field(None, description="default: <data_dir>/backups")
+    # How often retention and the backup schedule are looked at.
+    upkeep_check_s: float = Field(600.0, ge=0.05, le=86_400)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:

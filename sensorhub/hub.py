@@ -6,9 +6,11 @@ and then stores them. Why the two orders differ: docs/broadcast.md.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 from sensorhub import wire
+from sensorhub.alerts import LastSeen
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
@@ -42,11 +44,15 @@ class Hub:
         self._device_rate = device_rate or TokenBuckets(0, 1)
         self.signals = signals or SignalPipeline(storage, broadcaster, clock=clock)
         self.studies = Studies(storage, broadcaster, clock)
+        # Stored since start, for GET /metrics: readings, and wearable signal batches.
+        self.ingested: Counter[str] = Counter()
+        self.last_seen = LastSeen()  # for the device-silent alert
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
         applied here so HTTP, Socket.IO, /ws and serial share it."""
         for device_id in dict.fromkeys(device_ids):
+            self.last_seen.saw(device_id, self._clock())
             if not self._device_rate.take(device_id):
                 rate = self._device_rate.rate
                 raise RateLimited(
@@ -63,6 +69,7 @@ class Hub:
         self.admit(*(reading.device_id for reading in readings))
         processed = process_readings(readings, self.model, self._clock())
         stored = await self.storage.add_readings(processed)
+        self.ingested["readings"] += len(stored)
         for reading in stored:
             await self._broadcaster.emit(wire.STREAM, reading_payload(reading))
         return stored
@@ -71,4 +78,6 @@ class Hub:
         """A wearable's signal batch from any transport: counted against the device's rate,
         committed (a replay only acknowledged), then pushed; returns the acknowledgement."""
         self.admit(batch.device_id)
-        return await self.signals.ingest(batch)
+        acknowledgement = await self.signals.ingest(batch)
+        self.ingested["signal_batches"] += 1
+        return acknowledgement

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from starlette.types import ASGIApp
 
 from sensorhub import __version__
+from sensorhub.alerts import ActiveHours, AlertMonitor, AlertSettings
 from sensorhub.api import (
     ROUTERS,
     AllowedHosts,
@@ -26,9 +27,11 @@ from sensorhub.api import (
     OpenSockets,
     RateLimit,
     RequestBodies,
+    RequestMetrics,
     bind_services,
     install_auth,
     install_error_handlers,
+    metrics_router,
 )
 from sensorhub.auth import Authenticator, default_allowed_hosts, listens_beyond_loopback
 from sensorhub.biometrics import (
@@ -45,6 +48,7 @@ from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
 from sensorhub.logs import log_event, socket_library_logger
+from sensorhub.metrics import RequestStats
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
 from sensorhub.plates import PlateDesk, open_plates
@@ -66,6 +70,8 @@ from sensorhub.realtime import (
 from sensorhub.services import Runtime, Services
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage, TestFiles
+from sensorhub.tasks import BackgroundTasks
+from sensorhub.upkeep import upkeep_running
 
 if TYPE_CHECKING:  # imported only with --message-queue (the [redis] extra)
     from sensorhub.cluster import ClusterMember
@@ -119,8 +125,13 @@ def create_app(settings: Settings) -> ASGIApp:
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"
             log_event(logger, "auth_off", logging.WARNING, host=settings.host, hint=hint)
         try:
-            # Both stop before storage closes.
-            async with _serial_listener(settings, services), mqtt_bridge(settings, services):
+            # All stop before storage closes.
+            async with (
+                _serial_listener(settings, services),
+                mqtt_bridge(settings, services),
+                _alert_checks(settings, services.alerts),
+                upkeep_running(settings, services.storage),
+            ):
                 yield
         finally:
             runtime.services = None
@@ -148,6 +159,8 @@ def create_app(settings: Settings) -> ASGIApp:
     bind_services(api, runtime)
     for router in (*ROUTERS, websocket_router(live.websockets, runtime.messages, limits)):
         api.include_router(router)
+    request_stats = RequestStats()
+    api.include_router(metrics_router(runtime, request_stats, limits, runtime.alerts_firing))
     # Added innermost first: CORS wraps the API so even a 429 carries its headers.
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     # Each layer costs every request it wraps: present only when configured (bench/README.md).
@@ -163,6 +176,7 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_methods=["*"],
         allow_headers=["*"],
     )
+    api.add_middleware(RequestMetrics, stats=request_stats)  # outermost: refusals count too
     return _in_front(settings, socketio.ASGIApp(sio, other_asgi_app=api))
 
 
@@ -269,7 +283,36 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
     )
     await desk.open()
-    return Services(settings, storage, files, model, presence, live, hub, messages, auth, desk)
+    alerts = AlertMonitor(storage, hub.last_seen, _alert_settings(settings))
+    await alerts.start()
+    return Services(
+        settings, storage, files, model, presence, live, hub, messages, auth, desk, alerts
+    )
+
+
+def _alert_settings(settings: Settings) -> AlertSettings:
+    hours = settings.alert_hours
+    return AlertSettings(
+        silent_s=settings.alert_device_silent_min * 60,
+        hours=ActiveHours.parse(hours) if hours else None,
+        poor_s=settings.alert_windows_poor_min * 60,
+        stress_s=settings.alert_stress_min * 60,
+        stress_probability=settings.alert_stress_probability,
+        webhook=settings.alert_webhook,
+        webhook_attempts=settings.alert_webhook_attempts,
+        webhook_first_pause_s=settings.alert_webhook_pause_s,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _alert_checks(settings: Settings, alerts: AlertMonitor) -> AsyncIterator[None]:
+    checks = BackgroundTasks()
+    checks.spawn(alerts.run(settings.alert_check_s), "alert-checks")
+    try:
+        yield
+    finally:
+        await checks.cancel_all()
+        await alerts.close()
 
 
 async def _join_cluster(settings: Settings) -> ClusterMember | None:

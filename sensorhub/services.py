@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sensorhub.alerts import AlertMonitor
 from sensorhub.athletes import AthleteBook
 from sensorhub.auth import Authenticator
 from sensorhub.biometrics import StressModel
@@ -29,6 +30,7 @@ class Services:
     auth: Authenticator
     # The plates as transports reach them: here, or on the process running the device.
     desk: PlateDesk
+    alerts: AlertMonitor
 
     @property
     def plates(self) -> Plates:
@@ -53,3 +55,6 @@ class Runtime:
 
     def messages(self) -> MessageHandler:
         return self.require().messages
+
+    def alerts_firing(self) -> int:
+        return self.services.alerts.firing if self.services is not None else 0

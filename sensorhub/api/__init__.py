@@ -1,6 +1,7 @@
 """HTTP routes only; each module is one ``APIRouter``."""
 
 from sensorhub.api import (
+    alerts,
     athletes,
     biometrics,
     devices,
@@ -8,6 +9,7 @@ from sensorhub.api import (
     health,
     loadcell,
     pages,
+    retention,
     signals,
     studies,
     tests,
@@ -17,6 +19,7 @@ from sensorhub.api._deps import bind_services
 from sensorhub.api._errors import error_response, install_error_handlers
 from sensorhub.api._limits import GzipReads, OpenSockets, RateLimit, RequestBodies
 from sensorhub.api._origins import AllowedHosts, CrossOriginGuard
+from sensorhub.api.metrics import RequestMetrics, metrics_router
 
 ROUTERS = (
     health.router,
@@ -29,6 +32,8 @@ ROUTERS = (
     athletes.router,
     groups.router,
     pages.router,
+    alerts.router,
+    retention.router,
 )
 
 __all__ = [
@@ -39,8 +44,10 @@ __all__ = [
     "ROUTERS",
     "RateLimit",
     "RequestBodies",
+    "RequestMetrics",
     "bind_services",
     "error_response",
     "install_auth",
     "install_error_handlers",
+    "metrics_router",
 ]

@@ -1,12 +1,12 @@
 """Tokens over HTTP, as a pure ASGI layer; the rules live in ``sensorhub.auth``.
 
-With auth on, every ``/api/`` route but ``/api/health`` needs a token (``Authorization: Bearer``
-or ``?token=``); pages, static files, ``/docs`` and ``/openapi.json`` stay open. A device
-token passes only to the routes marked ``DEVICE_SENDS``, whose handlers check the device
-they parsed with ``principal_of(request).require_send_as``. The layer does nothing while auth
-is off. Why not a FastAPI dependency: while any dependency override is set (``bind_services``),
-FastAPI re-analyses every dependency of a route on every request; the three an auth
-dependency needs added ~0.3 ms to each request, auth on or off.
+With auth on, every ``/api/`` route but ``/api/health``, and ``/metrics``, need a token
+(``Authorization: Bearer`` or ``?token=``); pages, static files, ``/docs`` and ``/openapi.json``
+stay open. A device token passes only to the routes marked ``DEVICE_SENDS``, whose handlers
+check the device they parsed with ``principal_of(request).require_send_as``. The layer does
+nothing while auth is off. Why not a FastAPI dependency: while any dependency override is set
+(``bind_services``), FastAPI re-analyses every dependency of a route on every request; the three
+an auth dependency needs added ~0.3 ms to each request, auth on or off.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sensorhub.errors import SensorhubError
 from sensorhub.services import Runtime
 
 PUBLIC_PATHS = frozenset({"/api/health"})
+METRICS_PATH = "/metrics"  # what the server counts is the operator's: guarded like the API
 SCHEMES = {
     "bearer": {
         "type": "http",
@@ -105,7 +106,7 @@ def install_auth(app: FastAPI, runtime: Runtime) -> None:
 
 
 def _guarded(path: str) -> bool:
-    return path.startswith("/api/") and path not in PUBLIC_PATHS
+    return (path.startswith("/api/") and path not in PUBLIC_PATHS) or path == METRICS_PATH
 
 
 def _token(scope: Scope) -> Any:

@@ -68,6 +68,7 @@ class TestRecorder:
         self._timer = timer or MonotonicTimer()
         self._clock = clock
         self._lifecycle_locks: dict[str, asyncio.Lock] = {}
+        self.samples_stored = 0  # since start, for GET /metrics
         self._last_activity: dict[str, float] = {}
         self._tasks = BackgroundTasks()
 
@@ -210,6 +211,7 @@ class TestRecorder:
                 except StorageError:
                     session.withdraw(seq)
                     raise
+                self.samples_stored += len(samples)
         return session
 
     async def done(self, device_id: str) -> None:

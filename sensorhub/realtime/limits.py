@@ -39,6 +39,11 @@ class ConnectionCounts:
         self._address_of[conn] = address
         self._open[address] += 1
 
+    @property
+    def count(self) -> int:
+        """Connections open now."""
+        return len(self._address_of)
+
     def close(self, conn: Hashable) -> None:
         address = self._address_of.pop(conn, None)
         if address is not None:
@@ -57,6 +62,11 @@ class ClientLimits:
     def __init__(self, connections: ConnectionCounts, messages: TokenBuckets) -> None:
         self._connections = connections
         self._messages = messages
+
+    @property
+    def connections(self) -> int:
+        """Live sockets now, on both transports."""
+        return self._connections.count
 
     def open(self, conn: str, address: str) -> None:
         """Count ``conn`` from ``address`` in, or raise ``TooManyConnections`` saying why."""

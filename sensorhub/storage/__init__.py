@@ -1,10 +1,12 @@
 """Storage: schema, the one group-commit writer, queries and test CSV files."""
 
+from sensorhub.storage._alerts import AlertRecord
 from sensorhub.storage._athletes import AthleteQuery, AthleteRecord, AthleteStore, DeleteOutcome
 from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
+from sensorhub.storage._retention import MinuteRecord
 from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
@@ -13,6 +15,7 @@ from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
 
 __all__ = [
+    "AlertRecord",
     "AthleteQuery",
     "AthleteRecord",
     "AthleteStore",
@@ -20,6 +23,7 @@ __all__ = [
     "DeleteOutcome",
     "IMPORT_DEVICE",
     "ImportTest",
+    "MinuteRecord",
     "ReadingQuery",
     "SCHEMA_VERSION",
     "Storage",

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from sensorhub.storage._schema import (
+    alerts,
     athlete_groups,
     athletes,
     device_tokens,
@@ -27,6 +28,7 @@ from sensorhub.storage._schema import (
     sample_batches,
     schema_info,
     signal_batches,
+    signal_minutes,
     signal_windows,
     study_marks,
     study_sessions,
@@ -129,6 +131,12 @@ def _index(table: Table, name: str) -> Index:
     return next(index for index in table.indexes if index.name == name)
 
 
+# Numbered 8: issue 20's step 7 (boot ids) is merged before it.
+def _v8_alerts_and_signal_minutes(conn: Connection) -> None:
+    alerts.create(conn)
+    signal_minutes.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -138,23 +146,31 @@ STEPS: tuple[Step, ...] = (
     _v5_wearable_signals,
     _v6_athletes,
     _v7_boot_ids_and_unique_running_studies,
+    _v8_alerts_and_signal_minutes,
 )
 SCHEMA_VERSION = len(STEPS)
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the database to ``SCHEMA_VERSION``; returns the version it was at before."""
+def migrate(engine: Engine, steps: tuple[Step, ...] = STEPS) -> int:
+    """Bring the database to the version of ``steps`` (``SCHEMA_VERSION``); returns the version
+    it was at before. All steps run in one transaction: a step that fails leaves the database
+    as it was, at its old version, for the previous sensorhub to go on using."""
+    target = len(steps)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so each
+            # CREATE or ALTER would commit alone and a failed step leave half a schema behind.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         if not inspect(conn).has_table(schema_info.name):
             schema_info.create(conn)
             conn.execute(insert(schema_info).values(version=0))
         before = int(conn.execute(select(schema_info.c.version)).scalar_one())
-        if before > SCHEMA_VERSION:
+        if before > target:
             raise RuntimeError(
                 f"database schema version {before} is newer than this sensorhub "
-                f"({SCHEMA_VERSION}); upgrade sensorhub"
+                f"({target}); upgrade sensorhub"
             )
-        for version in range(before + 1, SCHEMA_VERSION + 1):
-            STEPS[version - 1](conn)
+        for version in range(before + 1, target + 1):
+            steps[version - 1](conn)
             conn.execute(update(schema_info).values(version=version))
     return before

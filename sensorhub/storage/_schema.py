@@ -235,3 +235,36 @@ trials = Table(
     Column("source", String(32), nullable=False),
     Index("ix_trials_athlete_id", "athlete_id"),
 )
+
+# Alerts (docs/operations.md#alerts): one row per time a rule's condition held for a subject (a
+# device, or "storage"), from its start to its end (NULL while it lasts). ``notified_at``: when
+# the webhook took it, NULL if there is none or it never answered.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float),
+    Column("notified_at", Float),
+    Index("ix_alerts_started_at", "started_at"),
+    Index("ix_alerts_open", "rule", "subject", "ended_at"),
+)
+
+# Wearable signals past their raw retention (docs/operations.md#retention): per device, channel
+# (acceleration as acc_x, acc_y, acc_z) and minute of the server's clock, the mean, min, max and
+# count of the raw values they replace. Only there when retention is set.
+signal_minutes = Table(
+    "signal_minutes",
+    metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("minute", Float, nullable=False),  # its start, seconds since the epoch (UTC)
+    Column("mean", Float, nullable=False),
+    Column("min", Float, nullable=False),
+    Column("max", Float, nullable=False),
+    Column("count", Integer, nullable=False),
+    PrimaryKeyConstraint("device_id", "minute", "channel"),
+)

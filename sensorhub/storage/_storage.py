@@ -24,6 +24,7 @@ from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
 from sensorhub.physio import SignalBatch
 from sensorhub.physio.study import Mark, StudySession
+from sensorhub.storage._alerts import AlertStore
 from sensorhub.storage._athletes import AthleteStore
 from sensorhub.storage._engine import DEFAULT_LOCK_TIMEOUT_S, Database
 from sensorhub.storage._readings import (
@@ -32,6 +33,7 @@ from sensorhub.storage._readings import (
     iter_reading_pages,
     select_readings,
 )
+from sensorhub.storage._retention import SignalRetention
 from sensorhub.storage._signals import (
     BatchOutcome,
     InsertSignalBatch,
@@ -108,6 +110,8 @@ class Storage:
         self._database: Database | None = None
         self._writer: Writer | None = None
         self.athletes = AthleteStore(self)
+        self.alerts = AlertStore(self)
+        self.retention = SignalRetention(self)
 
     @property
     def engine(self) -> Engine:

@@ -118,6 +118,9 @@ class Writer:
         self._conn: Connection | None = None
         self._in_flight: list[_Item] = []
         self._backoff_s = 0.0  # 0 while healthy
+        # For GET /metrics: commits made and the time they took (the tasks' statements too).
+        self.commits = 0
+        self.commit_seconds_total = 0.0
 
     @property
     def backlog(self) -> int:
@@ -307,6 +310,7 @@ class Writer:
     def _commit_tasks(self, conn: Connection, tasks: list[WriteTask]) -> list[Any]:
         """Run ``tasks`` in one transaction and commit. A failure of the database itself
         propagates as it is; any other rolls back and becomes ``_TaskFailed``."""
+        started = time.perf_counter()
         try:
             results = [
                 result
@@ -314,6 +318,8 @@ class Writer:
                 for result in kind.run_many(conn, list(same_kind))
             ]
             self._commit(conn)
+            self.commit_seconds_total += time.perf_counter() - started
+            self.commits += 1
             return results
         except Exception as exc:
             conn.rollback()

@@ -1,0 +1,194 @@
+"""Retention of raw wearable signals: batches received before a cut-off become per-minute
+aggregates (mean, min, max, count per channel), in chunks the writer commits one at a time.
+
+Each sample is placed on the server's clock: the batch's arrival minus the time its later
+samples took, ``received_at - (count - 1 - i) / hz``; a minute's aggregate is exact for the
+values it holds (a mean as a float64 sum over the count). A minute split over two chunks is
+merged: counts add, sums add, minima and maxima combine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, delete, insert, select
+
+from sensorhub.physio import ACC
+from sensorhub.storage._schema import signal_batches, signal_minutes
+from sensorhub.storage._writer import WriteTask
+
+_BLOB = np.dtype("<f8")
+# Batch rows thinned per commit: a few seconds of the writer at most, so live writes between
+# chunks wait no longer than one ordinary group commit would.
+CHUNK_ROWS = 300
+AXES = ("acc_x", "acc_y", "acc_z")
+
+Key = tuple[str, str, float]  # device, channel, minute
+
+
+@dataclass(slots=True)
+class _Aggregate:
+    total: float
+    low: float
+    high: float
+    count: int
+
+    def merge(self, other: _Aggregate) -> None:
+        self.total += other.total
+        self.low = min(self.low, other.low)
+        self.high = max(self.high, other.high)
+        self.count += other.count
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteRecord:
+    device_id: str
+    channel: str
+    minute: float
+    mean: float
+    min: float
+    max: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThinSignals(WriteTask):
+    """Aggregate and delete up to ``CHUNK_ROWS`` batch rows received before ``before``;
+    resolves to how many rows went (0: nothing left)."""
+
+    before: float
+
+    def run(self, conn: Connection) -> int:
+        old = (
+            select(signal_batches)
+            .where(signal_batches.c.received_at < self.before)
+            .order_by(signal_batches.c.received_at, signal_batches.c.id)
+            .limit(CHUNK_ROWS)
+        )
+        rows = list(conn.execute(old))
+        if not rows:
+            return 0
+        _merge_into_table(conn, aggregate_rows(rows))
+        ids = [row.id for row in rows]
+        conn.execute(delete(signal_batches).where(signal_batches.c.id.in_(ids)))
+        return len(rows)
+
+
+def aggregate_rows(rows: Sequence[Any]) -> dict[Key, _Aggregate]:
+    found: dict[Key, _Aggregate] = {}
+    for row in rows:
+        values = np.frombuffer(row.data, dtype=_BLOB).astype(np.float64)
+        count = int(row._mapping["count"])  # not row.count: a Row is a tuple, with .count()
+        times = row.received_at - (count - 1 - np.arange(count)) / row.hz
+        minutes = np.floor(times / 60.0) * 60.0
+        if row.channel == ACC:
+            columns = values.reshape(-1, 3)
+            series = {axis: columns[:, i] for i, axis in enumerate(AXES)}
+        else:
+            series = {row.channel: values}
+        for channel, channel_values in series.items():
+            for minute in np.unique(minutes):
+                part = channel_values[minutes == minute]
+                key = (row.device_id, channel, float(minute))
+                aggregate = _Aggregate(
+                    float(part.sum()), float(part.min()), float(part.max()), int(part.size)
+                )
+                if key in found:
+                    found[key].merge(aggregate)
+                else:
+                    found[key] = aggregate
+    return found
+
+
+def _merge_into_table(conn: Connection, found: dict[Key, _Aggregate]) -> None:
+    table = signal_minutes
+    for device in {key[0] for key in found}:
+        minutes = [key[2] for key in found if key[0] == device]
+        stored = conn.execute(
+            select(table).where(
+                table.c.device_id == device,
+                table.c.minute >= min(minutes),
+                table.c.minute <= max(minutes),
+            )
+        )
+        for row in stored:
+            key = (row.device_id, row.channel, row.minute)
+            if key in found:
+                m = row._mapping
+                found[key].merge(_Aggregate(m["mean"] * m["count"], m["min"], m["max"], m["count"]))
+                conn.execute(
+                    delete(table).where(
+                        table.c.device_id == row.device_id,
+                        table.c.channel == row.channel,
+                        table.c.minute == row.minute,
+                    )
+                )
+    conn.execute(
+        insert(table),
+        [
+            {
+                "device_id": device,
+                "channel": channel,
+                "minute": minute,
+                "mean": aggregate.total / aggregate.count,
+                "min": aggregate.low,
+                "max": aggregate.high,
+                "count": aggregate.count,
+            }
+            for (device, channel, minute), aggregate in found.items()
+        ],
+    )
+
+
+def select_minutes(
+    conn: Connection, device_id: str | None, since: float | None, until: float | None, limit: int
+) -> list[MinuteRecord]:
+    """Per-minute aggregates in [since, until), oldest first."""
+    table = signal_minutes
+    query = select(table).order_by(table.c.minute, table.c.device_id, table.c.channel)
+    if device_id is not None:
+        query = query.where(table.c.device_id == device_id)
+    if since is not None:
+        query = query.where(table.c.minute >= since)
+    if until is not None:
+        query = query.where(table.c.minute < until)
+    return [MinuteRecord(**row._mapping) for row in conn.execute(query.limit(limit))]
+
+
+def oldest_raw_signal(conn: Connection, device_id: str | None) -> float | None:
+    """When the oldest raw batch still stored arrived (None: none)."""
+    query = select(signal_batches.c.received_at).order_by(signal_batches.c.received_at)
+    if device_id is not None:
+        query = query.where(signal_batches.c.device_id == device_id)
+    value: float | None = conn.execute(query.limit(1)).scalar_one_or_none()
+    return value
+
+
+class SignalRetention:
+    """The retention of one ``Storage``'s raw signals."""
+
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+
+    async def thin(self, before: float) -> int:
+        """Replace every raw batch received before ``before`` by per-minute aggregates, one
+        chunk per commit; returns how many batch rows went."""
+        thinned = 0
+        while rows := await self._storage.writer.submit(ThinSignals(before)):
+            thinned += rows
+        return int(thinned)
+
+    async def minutes(
+        self, device_id: str | None, since: float | None, until: float | None, limit: int
+    ) -> list[MinuteRecord]:
+        records: list[MinuteRecord] = await self._storage.read(
+            select_minutes, device_id, since, until, limit
+        )
+        return records
+
+    async def oldest_raw(self, device_id: str | None) -> float | None:
+        oldest: float | None = await self._storage.read(oldest_raw_signal, device_id)
+        return oldest
