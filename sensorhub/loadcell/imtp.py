@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
-from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
+from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd, rolling_mean_sd
 
 if TYPE_CHECKING:
     from sensorhub.loadcell.forcefile import ForceRecording
@@ -535,7 +535,7 @@ def _steadiest_window(samples: _Samples, duration_ms: float, reference: Referenc
     count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
     starts = np.arange(count)
     stops = np.searchsorted(t, t[:count] + duration_ms + TIME_TOLERANCE_MS, side="right")
-    means, sds = _rolling_mean_sd(force, starts, stops)
+    means, sds = rolling_mean_sd(force, starts, stops)
     usable = (stops - starts) >= MIN_WINDOW_SAMPLES
     if not usable.any():
         raise ValidationError(
@@ -546,22 +546,6 @@ def _steadiest_window(samples: _Samples, duration_ms: float, reference: Referenc
             best = int(np.argmin(np.where(pool, sds, np.inf)))
             return _Window(best, int(stops[best]) - 1, automatic=True)
     raise AssertionError("unreachable: the last pool is every usable window")
-
-
-def _rolling_mean_sd(
-    force: FloatArray, starts: npt.NDArray[np.intp], stops: npt.NDArray[np.intp]
-) -> tuple[FloatArray, FloatArray]:
-    """Mean and sample SD (ddof=1) of force[start:stop] for every pair, via cumulative sums."""
-    # Centring first keeps the sums of squares small, so their differences stay accurate.
-    offset = float(force.mean())
-    centred = force - offset
-    sums = np.concatenate(([0.0], np.cumsum(centred)))
-    squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
-    n = (stops - starts).astype(np.float64)
-    window_sum = sums[stops] - sums[starts]
-    window_sq = squares[stops] - squares[starts]
-    variance = (window_sq - window_sum * window_sum / n) / np.maximum(n - 1.0, 1.0)
-    return window_sum / n + offset, np.sqrt(np.maximum(variance, 0.0))
 
 
 def _candidate_pools(
