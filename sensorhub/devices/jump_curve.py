@@ -301,6 +301,38 @@ def jump_motion(test: SimulatedJump, mass_kg: float = 80.0) -> JumpMotion:
     return rebound_hops(mass_kg)
 
 
+def jump_set(test: SimulatedJump, mass_kg: float = 80.0, reps: int = 1) -> JumpMotion:
+    """``reps`` of a test back to back in one recording (each ends standing still, or for drop
+    types, off the plate again to climb the box)."""
+    one = jump_motion(test, mass_kg)
+    segments = one.segments * reps
+    return JumpMotion(segments, mass_kg, one.right_share, one.initial_velocity)
+
+
+class JumpForceModel:
+    """Left and right force (N) for the plate simulator: standing still (or, before a drop, an
+    empty plate) until started, then the prescribed movement, then standing, with noise."""
+
+    def __init__(
+        self, motion: JumpMotion, noise_n: float = 2.0, rng: random.Random | None = None
+    ) -> None:
+        self.motion = motion
+        self._noise = noise_n
+        self._rng = rng or random.Random()
+        self._idle = 0.0 if motion.segments[0].off_plate else motion.weight_n
+
+    def sample(self, t_s: float, since_start_s: float | None) -> tuple[float, float]:
+        """``(left, right)`` at device time ``t_s``; ``since_start_s`` None means idle."""
+        total = self._idle
+        if since_start_s is not None:
+            done = since_start_s >= self.motion.duration_s
+            total = self.motion.weight_n if done else self.motion.force(since_start_s)
+        share = self.motion.right_share
+        left = total * (1 - share) + self._rng.gauss(0.0, self._noise)
+        right = total * share + self._rng.gauss(0.0, self._noise)
+        return left, right
+
+
 def sample_motion(
     motion: JumpMotion, rate_hz: float = 1000.0, noise_n: float = 0.0, seed: int = 0
 ) -> tuple[list[float], list[float], list[float]]:

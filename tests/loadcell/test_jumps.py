@@ -195,10 +195,16 @@ def test_left_and_right_take_their_share_of_each_phase() -> None:
 
 def test_every_rep_of_one_recording_is_found_and_analysed() -> None:
     flights = (400, 500, 450)
-    segments = sum((countermovement_jump(flight_ms=f).segments for f in flights), ())
+
+    def cmj(flight: int) -> JumpMotion:
+        return countermovement_jump(flight_ms=flight)
+
+    segments = sum((cmj(f).segments for f in flights), ())
     result = analyse(JumpMotion(segments, 80.0))
     assert [rep.index for rep in result.reps] == [0, 1, 2]
-    for rep, flight in zip(result.reps, flights, strict=True):
+    for rep, flight, motion in zip(result.reps, flights, (cmj(f) for f in flights), strict=True):
+        # each rep's landing is its own: the next rep's propulsion is not a landing force
+        assert abs(metric(rep, "peak_landing_force_n") - motion.peak_force("landing")) <= 1.0
         assert (
             abs(metric(rep, "jump_height_impulse_m") - flight_velocity(flight) ** 2 / 2 / GRAVITY)
             <= 0.001
@@ -219,6 +225,15 @@ def test_moved_events_are_used_by_the_analysis() -> None:
     assert rep.events["onset"] == pytest.approx(1.9)
     assert metric(rep, "flight_time_s") == pytest.approx(0.485)
     assert metric(rep, "time_to_take_off_s") == pytest.approx(0.755)
+
+
+def test_a_moved_weighing_window_sets_body_weight() -> None:
+    motion = countermovement_jump()
+    # A window reaching into the movement: body weight is that window's mean, whatever it is.
+    rep = only_rep(analyse(motion, edits=(EventEdit(0, "weigh_start", 1.5),)))
+    assert rep.events["weigh_start"] == pytest.approx(1.5)
+    window = [motion.force(k * DT) for k in range(1500, 2501)]
+    assert metric(rep, "body_weight_n") == pytest.approx(sum(window) / len(window), rel=1e-12)
 
 
 def test_an_edit_that_puts_landing_before_take_off_is_refused() -> None:

@@ -13,6 +13,7 @@ from sensorhub.loadcell.jumps.analysis import (
     analyze_jumps,
 )
 from sensorhub.loadcell.jumps.quality import Check, CheckCode
+from sensorhub.loadcell.jumps.report import format_jump_report
 
 __all__ = [
     "Check",
@@ -26,4 +27,5 @@ __all__ = [
     "Phase",
     "Rep",
     "analyze_jumps",
+    "format_jump_report",
 ]

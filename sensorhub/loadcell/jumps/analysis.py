@@ -38,7 +38,7 @@ FloatArray = npt.NDArray[np.float64]
 JumpType = Literal["cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"]
 JUMP_TYPES: tuple[str, ...] = get_args(JumpType)
 #: Events a person may move on the tests page; the analysis then follows the edit.
-EDITABLE_EVENTS = ("onset", "take_off", "landing")
+EDITABLE_EVENTS = ("weigh_start", "onset", "take_off", "landing")
 #: Owen et al. 2014 / McMahon et al. 2018: movement starts 30 ms before force leaves body
 #: weight ± 5 SD (the first part of a slow unweighting hides inside the band).
 ONSET_BACKTRACK_S = 0.030
@@ -46,6 +46,8 @@ ONSET_BACKTRACK_S = 0.030
 STABLE_BAND = 0.05
 #: ...for this long (or until the athlete leaves the plate).
 STABLE_FOR_S = 1.0
+#: The landing phase when the velocity is unknown: landings take 0.2–0.5 s to their lowest point.
+UNKNOWN_LANDING_S = 0.5
 #: A take-off velocity under this before a long airborne stretch is stepping off, not a jump.
 MIN_JUMP_VELOCITY_M_S = 0.5
 #: 10/5 repeated-jump test (Harper et al. 2011): the mean of the five best hops.
@@ -286,10 +288,26 @@ def _weigh(rec: _Recording, candidates: list[tuple[int, int]]) -> tuple[_Weighin
     )
 
 
-def _steadiest(rec: _Recording, first: int, last: int) -> _Weighing | None:
+def _given_weighing(rec: _Recording, rep: int, first: int) -> tuple[_Weighing, list[Check]]:
+    """The window a person chose (an edited ``weigh_start``)."""
+    window = _steadiest(rec, first, first + _window_width(rec) - 1)
+    if window is None:
+        raise ValidationError(
+            f"edits: rep {rep}'s weighing at {rec.t[first]:.3f} s needs "
+            f"{rec.params.weigh_duration_s:g} s of samples on the plate after it"
+        )
+    return window, _checked(quality.weighing_check(window.sd_n))
+
+
+def _window_width(rec: _Recording) -> int:
+    """Samples in a closed weighing window: 1001 for 1 s at 1 kHz."""
     dt = float(np.median(np.diff(rec.t)))
-    width = round(rec.params.weigh_duration_s / dt) + 1  # closed window, 1001 samples at 1 kHz
-    if last - first + 1 < width:
+    return round(rec.params.weigh_duration_s / dt) + 1
+
+
+def _steadiest(rec: _Recording, first: int, last: int) -> _Weighing | None:
+    width = _window_width(rec)
+    if last >= rec.t.size or last - first + 1 < width:
         return None
     starts = np.arange(first, last - width + 2)
     means, sds = rolling_mean_sd(rec.total, starts, starts + width)
@@ -334,8 +352,7 @@ def _countermovement_reps(rec: _Recording) -> list[Rep]:
             continue
         index = len(reps)
         flight, landing = _edited_flight(rec, index, run, _next(rec, i))
-        onset = _edit(rec, index, "onset")
-        rep = _standing_jump(rec, index, rec.runs[i - 1], flight, landing, onset)
+        rep = _standing_jump(rec, index, rec.runs[i - 1], flight, landing)
         if rep is not None:
             reps.append(rep)
     return reps
@@ -370,10 +387,13 @@ def _standing_jump(
     contact: Run,
     flight: Run,
     landing: Run | None,
-    edited_onset: int | None,
 ) -> Rep | None:
     take_off = flight.first
-    weighing, checks = _weigh(rec, [(contact.first, take_off - 1)])
+    weigh_start, edited_onset = _edit(rec, index, "weigh_start"), _edit(rec, index, "onset")
+    if weigh_start is None:
+        weighing, checks = _weigh(rec, [(contact.first, take_off - 1)])
+    else:
+        weighing, checks = _given_weighing(rec, index, weigh_start)
     onset = _onset(rec, weighing, take_off) if edited_onset is None else edited_onset
     if not onset < take_off:
         raise ValidationError(f"edits: rep {index}'s onset must come before its take-off")
@@ -522,15 +542,18 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
 def _landing(
     rec: _Recording, weighing: _Weighing, motion: Motion | None, landing: Run
 ) -> tuple[list[Phase], dict[str, float | None], dict[str, dict[str, float | None]]]:
-    """Landing: first contact → the CoM's lowest point (velocity back to 0), and stabilisation."""
+    """Landing: first contact → the CoM's lowest point (velocity back to 0), and stabilisation.
+
+    Without a velocity (a drop landing with no drop height) the landing phase is the first
+    ``UNKNOWN_LANDING_S`` of the contact, so a later jump's forces never count as landing."""
     first, last = landing.first, landing.last
-    end = last
+    end = min(last, _nearest(rec.t, float(rec.t[first]) + UNKNOWN_LANDING_S))
     if motion is not None:
         velocity = motion.velocity[first - motion.start : last - motion.start + 1]
         rising = np.flatnonzero(velocity >= 0)
         end = first + int(rising[0]) if rising.size else last
     metrics: dict[str, float | None] = {
-        "peak_landing_force_n": float(rec.total[first : last + 1].max()),
+        "peak_landing_force_n": float(rec.total[first : end + 1].max()),
         "landing_duration_s": float(rec.t[end] - rec.t[first]),
         "landing_net_impulse_n_s": float(
             cumulative_trapezoid(
