@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import (
     AwareDatetime,
@@ -27,7 +27,7 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._marks import ORIGIN_RESTRICTED
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.api.tests import record_view
-from sensorhub.athletes import Period
+from sensorhub.athletes import Period, ReliabilityStudy
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
 from sensorhub.loadcell import SummaryMetric
@@ -171,6 +171,54 @@ async def delete_athlete(
     return {"status": "success", "message": message, "deleted_tests": deleted}
 
 
+def _iso_date(value: Any) -> Any:
+    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class Judging:
+    """How changes are judged: a reliability study (its days and group) and the coach's SWC."""
+
+    def __init__(
+        self,
+        study_from: Annotated[
+            IsoDate | None, Query(description="reliability study: first day of a stable period")
+        ] = None,
+        study_to: Annotated[
+            IsoDate | None, Query(description="reliability study: its last day")
+        ] = None,
+        study_group: Annotated[
+            str | None,
+            Query(pattern=GROUP_PATTERN, description="whose sessions; default the athlete's"),
+        ] = None,
+        swc: Annotated[
+            float | None,
+            Query(
+                gt=0,
+                le=1e9,
+                allow_inf_nan=False,
+                description="smallest worthwhile change, in the metric's unit",
+            ),
+        ] = None,
+    ) -> None:
+        if (study_from is None) != (study_to is None):
+            raise ValidationError("study_from and study_to: give both days of the study, or none")
+        if study_group is not None and study_from is None:
+            raise ValidationError("study_group: give the study's days (study_from, study_to)")
+        self.study = None
+        if study_from is not None:
+            self.study = ReliabilityStudy(Period(study_from, study_to), study_group)
+        self.swc = swc
+
+    def of(self) -> tuple[ReliabilityStudy | None, float | None]:
+        return self.study, self.swc
+
+
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
 #: ``@baseline`` after it: analysed against the resting baseline (a series load cell).
 METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
@@ -180,6 +228,7 @@ METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
 async def get_trend(
     services: ServicesDep,
     athlete_id: RowId,
+    judging: Annotated[Judging, Depends()],
     metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
     method: Annotated[
         str,
@@ -190,10 +239,15 @@ async def get_trend(
     ] = "best_trial",
     group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
 ) -> dict[str, Any]:
-    """Each session's value with its date, typical error, CV %, smallest worthwhile change and
-    each session's change (improved / declined / within_noise); tests analysed with another
-    method, excluded or without a value are listed under `left_out` with the reason."""
-    trend = await services.athletes.trend(athlete_id, metric, normal_method(method), rule, group)
+    """Each session's value and its change from the previous one with a 90 % interval, the
+    chances of a change beyond ±SWC and a flag (improved / declined / increased / decreased /
+    trivial / within_noise / unknown); the typical error with where it came from (a
+    reliability study, the metric's default CV, or unknown) and the SWC with its source. Tests
+    analysed with another method, excluded, without a value or in the study are under
+    `left_out` with the reason."""
+    trend = await services.athletes.trend(
+        athlete_id, metric, normal_method(method), rule, group, judged_with=judging.of()
+    )
     return {"status": "success", "data": trend}
 
 
@@ -255,15 +309,6 @@ def _text(body: bytes, content_type: str) -> str:
         raise ValidationError(f"body: the file is not UTF-8 text ({exc.reason})") from exc
 
 
-def _iso_date(value: Any) -> Any:
-    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be a date as YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-
 _PDF: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "a one-page PDF"}
 }
@@ -273,6 +318,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
 async def athlete_report(
     services: ServicesDep,
     athlete_id: RowId,
+    judging: Annotated[Judging, Depends()],
     from_: Annotated[
         IsoDate | None, Query(alias="from", description="first day, YYYY-MM-DD")
     ] = None,
@@ -283,7 +329,9 @@ async def athlete_report(
     is an empty period): trend charts with the noise band, typical error, SWC, each session's
     change and the tests left out."""
     period = Period(from_, to)
-    pdf = await services.athletes.athlete_report(athlete_id, normal_method(method), period)
+    pdf = await services.athletes.athlete_report(
+        athlete_id, normal_method(method), period, judging.of()
+    )
     return _pdf_response(pdf, f"athlete_{athlete_id}.pdf")
 
 

@@ -2,6 +2,6 @@
 
 from sensorhub.athletes._book import AthleteBook
 from sensorhub.athletes._history import squad_csv
-from sensorhub.athletes._period import Period
+from sensorhub.athletes._period import Period, ReliabilityStudy
 
-__all__ = ["AthleteBook", "Period", "squad_csv"]
+__all__ = ["AthleteBook", "Period", "ReliabilityStudy", "squad_csv"]

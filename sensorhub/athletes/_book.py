@@ -4,23 +4,42 @@ asked). Storage does the writing; this is where the rules live."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from sensorhub.athletes._history import athlete_trend, latest_best, squad_rows, trend_view
+from sensorhub.athletes._history import (
+    athlete_trend,
+    counted_trials,
+    latest_best,
+    squad_rows,
+    trend_view,
+)
 from sensorhub.athletes._imports import Importer
 from sensorhub.athletes._pdf import Curve, athlete_report, test_report
-from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period
+from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period, ReliabilityStudy
 from sensorhub.contracts import iso_time
 from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
-from sensorhub.loadcell import RecordedAs, newtons, newtons_total
+from sensorhub.loadcell import IMTP_METRICS, RecordedAs, newtons, newtons_total
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Sample
-from sensorhub.loadcell.trends import BestRule
+from sensorhub.loadcell.trends import (
+    BestRule,
+    TypicalError,
+    default_typical_error,
+    sessions_of,
+    smallest_worthwhile_change,
+    study_typical_error,
+)
 from sensorhub.plates import TestArchive
 from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestFiles, TestRecord
 from sensorhub.types import Clock
+
+#: How changes are judged: a reliability study (None: the metric's default CV) and the coach's
+#: SWC (None: from the study's or the group's spread).
+Judging = tuple[ReliabilityStudy | None, float | None]
+NO_STUDY: Judging = (None, None)
 
 
 class AthleteBook:
@@ -105,16 +124,68 @@ class AthleteBook:
         rule: BestRule,
         group: str | None,
         period: Period = ALL_TIME,
+        judged_with: Judging = NO_STUDY,
     ) -> dict[str, Any]:
-        """The athlete's sessions of ``metric`` analysed with ``method``, with TE, SWC and the
-        change of each session; ``group`` (default: their first) sets the between-athlete SD;
+        """The athlete's sessions of ``metric`` analysed with ``method``, each change with its
+        interval and flag; TE and SWC from ``judged_with`` (a reliability study, the coach's
+        SWC), else the metric's default CV and ``group``'s spread (default: their first group);
         only tests of days within ``period`` count."""
         athlete = await self.require(athlete_id)
         group = group or (athlete.groups[0] if athlete.groups else None)
+        study, coach_swc = judged_with
+        te, study_means = await self._study(athlete, study, metric, method, rule)
         group_latest = await self._group_latest(group, metric, method, rule) if group else []
+        swc = smallest_worthwhile_change(coach_swc, study_means, group_latest)
         records = [r for r in await self._store.trials([athlete_id]) if period.holds(r)]
-        found, counted = athlete_trend(records, metric, method, rule, group_latest)
-        return {"athlete_id": athlete_id, **trend_view(found, counted, method, rule, group)}
+        # The study's own trials are not judged; the rest of its days are left out as usual.
+        in_period = [r for r in records if _in_study(athlete, study, r)]
+        study_ids = {t.test_id for t in counted_trials(in_period, metric, method).trials}
+        in_study = [r for r in records if r.id in study_ids]
+        judged = [r for r in records if r.id not in study_ids]
+        found, counted = athlete_trend(judged, metric, method, rule, (te, swc))
+        view = trend_view(found, counted, method, rule)
+        view["left_out"] += [
+            {"test_id": r.id, "reason": "part of the reliability study (its stable period)"}
+            for r in in_study
+        ]
+        return {
+            "athlete_id": athlete_id,
+            "group": group,
+            "reliability_study": None if study is None else study.text(),
+            "flags_note": _flags_note(swc.description),
+            **view,
+        }
+
+    async def _study(
+        self,
+        athlete: AthleteRecord,
+        study: ReliabilityStudy | None,
+        metric: str,
+        method: str,
+        rule: BestRule,
+    ) -> tuple[TypicalError, list[float]]:
+        """The study's TE (else the metric's default) and each study athlete's mean value."""
+        spec = IMTP_METRICS[metric]
+        if study is None:
+            return default_typical_error(spec), []
+        members = await self._store.group_ids(study.group) if study.group else [athlete.id]
+        records = [r for r in await self._store.trials(members) if study.period.holds(r)]
+        athletes = []
+        for member in members:
+            own = [r for r in records if r.athlete_id == member]
+            sessions = sessions_of(counted_trials(own, metric, method).trials, rule)
+            if sessions:
+                athletes.append([s.best for s in sessions])
+        pairs = sum(len(values) - 1 for values in athletes)
+        described = f"{study.text()}: {len(athletes)} athlete(s), {pairs} session difference(s)"
+        te = study_typical_error(athletes, spec, described)
+        if te is None:
+            fallback = default_typical_error(spec)
+            te = dataclasses.replace(
+                fallback,
+                description=f"{described}, too few for a TE (2 needed); {fallback.description}",
+            )
+        return te, [sum(values) / len(values) for values in athletes]
 
     async def test_report(self, test_id: int) -> bytes:
         """The test's one-page PDF (``_pdf.test_report``)."""
@@ -122,11 +193,13 @@ class AthleteBook:
         samples = await self._storage.test_samples(test_id)
         return await asyncio.to_thread(_render_test, record, samples)
 
-    async def athlete_report(self, athlete_id: int, method: str, period: Period) -> bytes:
+    async def athlete_report(
+        self, athlete_id: int, method: str, period: Period, judged_with: Judging = NO_STUDY
+    ) -> bytes:
         """The athlete's one-page PDF over ``period``: a trend per report metric."""
         athlete = await self.require(athlete_id)
         trends = [
-            await self.trend(athlete_id, metric, method, "best_trial", None, period)
+            await self.trend(athlete_id, metric, method, "best_trial", None, period, judged_with)
             for metric in REPORT_METRICS
         ]
         view = {"name": athlete.name, "groups": list(athlete.groups)}
@@ -169,6 +242,23 @@ def _render_test(record: TestRecord, samples: Sequence[Sample]) -> bytes:
         "source": record.source,
     }
     return test_report(test, record.analysis or {}, curve)
+
+
+def _in_study(athlete: AthleteRecord, study: ReliabilityStudy | None, record: TestRecord) -> bool:
+    if study is None or not study.period.holds(record):
+        return False
+    return study.group is None or study.group in athlete.groups
+
+
+def _flags_note(swc_source: str) -> str:
+    """How stable the flags are: a change depends on its two sessions, the TE and the SWC."""
+    note = "Each change is judged on its two sessions with the TE and SWC above"
+    if "group's latest" in swc_source:
+        return note + (
+            "; the SWC follows the group's latest values, so flags are recomputed with it on "
+            "every request (record a reliability study or set the SWC to fix them)."
+        )
+    return note + ": later sessions leave earlier flags as they were."
 
 
 def _not_found(athlete_id: int) -> AthleteNotFound:

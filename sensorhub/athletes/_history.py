@@ -12,9 +12,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sensorhub.loadcell import SUMMARY_UNITS, method_key, method_label
+from sensorhub.loadcell import IMTP_METRICS, asymmetry, method_key, method_label
 from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
-from sensorhub.loadcell.trends import BestRule, Session, Trend, Trial, sessions_of, trend
+from sensorhub.loadcell.trends import (
+    BestRule,
+    ChangeEstimate,
+    Session,
+    Swc,
+    Trend,
+    Trial,
+    TypicalError,
+    sessions_of,
+    trend,
+)
 from sensorhub.storage import AthleteRecord, TestRecord
 
 DayOf = Callable[[float], date]
@@ -50,9 +60,8 @@ def counted_trials(
             left.append(Left(record.id, reason))
             continue
         summary = _summary(record)
-        trial = Trial(
-            record.id, day_of(record.started_at), summary[metric], summary["peak_force_n"]
-        )
+        value = _value(record, metric)
+        trial = Trial(record.id, day_of(record.started_at), value, summary["peak_force_n"])
         trials.append(trial)
     return Counted(tuple(trials), tuple(left))
 
@@ -60,6 +69,19 @@ def counted_trials(
 def _summary(record: TestRecord) -> dict[str, Any]:
     summary: dict[str, Any] = (record.analysis or {}).get("summary") or {}
     return summary
+
+
+def _value(record: TestRecord, metric: str) -> float:
+    """The metric of a counted test. Asymmetry is recomputed from the sides at peak, so tests
+    analysed before it became |L − R| / max(L, R) (issue 21) count on the same scale."""
+    if metric == "asymmetry_pct":
+        peak = ((record.analysis or {}).get("result") or {}).get("peak") or {}
+        left, right = peak.get("left_at_peak_n"), peak.get("right_at_peak_n")
+        found = None if left is None or right is None else asymmetry(left, right)
+        if found is not None:
+            return found.signed_percent
+    value: float = _summary(record)[metric]
+    return value
 
 
 def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
@@ -102,33 +124,51 @@ def latest_best(
     return sessions[-1].best if sessions else None
 
 
-def trend_view(
-    found: Trend, counted: Counted, method: str, rule: BestRule, group: str | None
-) -> dict[str, Any]:
-    """The JSON of ``GET /api/athletes/{id}/trend``."""
+def trend_view(found: Trend, counted: Counted, method: str, rule: BestRule) -> dict[str, Any]:
+    """The JSON of ``GET /api/athletes/{id}/trend`` (without the athlete, group and study)."""
     return {
-        "metric": found.metric,
-        "unit": SUMMARY_UNITS[found.metric],
+        "metric": found.metric.name,
+        "unit": found.metric.unit,
+        "better": found.metric.better.value,
         "method": {"key": method, "label": _label(method)},
         "rule": rule,
-        "group": group,
-        "typical_error": found.typical_error,
-        "cv_pct": found.cv_pct,
-        "swc": found.swc,
-        "swc_rule": found.swc_rule,
-        "threshold": found.threshold,
+        "typical_error": _te_view(found.typical_error),
+        "swc": {"value": found.swc.value, "source": found.swc.description},
         "sessions": [
             {
                 "date": change.session.day.isoformat(),
                 "best": change.session.best,
                 "best_test_id": change.session.best_test_id,
                 "values": list(change.session.values),
-                "difference": change.difference,
-                "change": None if change.change is None else change.change.value,
+                **_change_view(change.change),
             }
             for change in found.sessions
         ],
         "left_out": [{"test_id": left.test_id, "reason": left.reason} for left in counted.left_out],
+    }
+
+
+def _te_view(te: TypicalError) -> dict[str, Any]:
+    return {
+        "source": te.source,
+        "description": te.description,
+        "value": te.value,
+        "interval": None if te.low is None else [te.low, te.high],
+        "df": te.df,
+        "cv_pct": te.cv_pct,
+    }
+
+
+def _change_view(change: ChangeEstimate | None) -> dict[str, Any]:
+    if change is None:
+        return {"change": None, "difference": None, "interval": None}
+    interval = None if change.low is None else [change.low, change.high]
+    return {
+        "change": change.flag.value,
+        "difference": change.difference,
+        "interval": interval,
+        "p_above_swc": change.p_above_swc,
+        "p_below_swc": change.p_below_swc,
     }
 
 
@@ -137,11 +177,13 @@ def athlete_trend(
     metric: str,
     method: str,
     rule: BestRule,
-    group_latest: Sequence[float],
+    noise: tuple[TypicalError, Swc],
     day_of: DayOf = local_day,
 ) -> tuple[Trend, Counted]:
+    """The athlete's trend of ``metric`` judged with ``noise`` (TE and SWC, found elsewhere)."""
     counted = counted_trials(records, metric, method, day_of)
-    return trend(metric, counted.trials, rule=rule, group_latest=group_latest), counted
+    te, swc = noise
+    return trend(IMTP_METRICS[metric], counted.trials, te, swc, rule=rule), counted
 
 
 def squad_rows(

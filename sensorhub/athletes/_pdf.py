@@ -21,7 +21,7 @@ _LABELS = {
     "peak_net_force_n": "Peak net force",
     "relative_peak_force_n_per_kg": "Relative peak force",
     "rfd_0_200_n_per_s": "RFD 0–200 ms",
-    "asymmetry_pct": "Asymmetry at peak (+ = right)",
+    "asymmetry_pct": "Asymmetry at peak |L − R| / max (+ = right)",
     "peak_rfd_n_per_s": "Peak RFD (20 ms)",
     "peak_rfd_time_s": "Peak RFD at (after onset)",
     "best_1s_force_n": "Best 1-s mean force",
@@ -86,15 +86,14 @@ def _chart(
     series: list[tuple[Sequence[float], Sequence[float], str]],
     x_label: str,
     y_label: str,
-    band: tuple[float, float] | None = None,
     *,
     height: int = 180,
     markers: bool = False,
 ) -> Any:
-    """A line chart: ``series`` of (x, y, colour name); ``band`` shades y in [low, high];
+    """A line chart: ``series`` of (x, y, colour name);
     ``markers`` draws each point (a session), so a single one shows too."""
     from reportlab.graphics.charts.lineplots import LinePlot
-    from reportlab.graphics.shapes import Drawing, Rect, String
+    from reportlab.graphics.shapes import Drawing, String
     from reportlab.graphics.widgets.markers import makeMarker
     from reportlab.lib import colors
 
@@ -113,17 +112,11 @@ def _chart(
         plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = -0.5, count - 0.5
         plot.xValueAxis.valueSteps = list(range(count))
         plot.xValueAxis.labelTextFormat = lambda v: str(int(v) + 1)
-    lows = [min(y) for _, y, _ in series if y] + ([band[0]] if band else [])
-    highs = [max(y) for _, y, _ in series if y] + ([band[1]] if band else [])
+    lows = [min(y) for _, y, _ in series if y]
+    highs = [max(y) for _, y, _ in series if y]
     if lows:
         pad = (max(highs) - min(lows)) * 0.05 or 1.0
         plot.yValueAxis.valueMin, plot.yValueAxis.valueMax = min(lows) - pad, max(highs) + pad
-    if band is not None and lows:
-        scale = plot.height / (plot.yValueAxis.valueMax - plot.yValueAxis.valueMin)
-        bottom = plot.y + (band[0] - plot.yValueAxis.valueMin) * scale
-        shade = Rect(plot.x, bottom, plot.width, (band[1] - band[0]) * scale, strokeColor=None)
-        shade.fillColor = colors.Color(0.85, 0.9, 1.0)
-        drawing.add(shade)
     drawing.add(plot)
     drawing.add(String(plot.x + plot.width / 2, 2, x_label, fontSize=8, textAnchor="middle"))
     drawing.add(String(5, height + 8, y_label, fontSize=8))
@@ -182,8 +175,8 @@ def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) ->
 
 
 def athlete_report(athlete: dict[str, Any], trends: Sequence[dict[str, Any]], period: str) -> bytes:
-    """An athlete over a period: per metric, the sessions' values against the noise band,
-    typical error, CV %, SWC, the change of each session, and what was left out."""
+    """An athlete over a period: per metric, the sessions' values, the typical error with its
+    source, the SWC, each change with its interval and flag, and what was left out."""
     from reportlab.platypus import Paragraph
 
     styles = _styles()
@@ -213,33 +206,56 @@ def _trend_section(trend: dict[str, Any], styles: Any) -> list[Any]:
     from reportlab.platypus import Paragraph
 
     unit, sessions = trend["unit"], trend["sessions"]
-    title = f"{_LABELS[trend['metric']]} ({unit}), method {trend['method']['label']}"
+    title = (
+        f"{_LABELS[trend['metric']]} ({unit}, better: {trend['better'].replace('_', ' ')}), "
+        f"method {trend['method']['label']}"
+    )
     section: list[Any] = [Paragraph(title, styles["Heading4"])]
     if not sessions:
         return section + [Paragraph("no sessions in this period", styles["Normal"])]
     bests = [s["best"] for s in sessions]
-    band = None
-    if trend["threshold"] is not None:
-        mean = sum(bests) / len(bests)
-        band = (mean - trend["threshold"], mean + trend["threshold"])
     x = [float(i) for i in range(len(bests))]
-    chart = _chart(
-        [(x, bests, "black")], "session (shaded: mean ± noise)", unit, band, height=72, markers=True
-    )
-    section.append(chart)
-    section.append(
-        Paragraph(
-            f"Typical error {_fmt(trend['typical_error'], unit)} "
-            f"(CV {_fmt(trend['cv_pct'], '%')}); smallest worthwhile change "
-            f"{_fmt(trend['swc'], unit)} ({_escape(trend['swc_rule'])}).",
-            styles["Normal"],
-        )
-    )
-    changes = ", ".join(
-        f"{s['date']}: {_fmt(s['best'], unit)} ({s['change'] or 'first'})" for s in sessions[-6:]
-    )
+    section.append(_chart([(x, bests, "black")], "session", unit, height=60, markers=True))
+    section.append(Paragraph(_noise_text(trend), styles["Normal"]))
+    changes = "; ".join(_change_text(s, unit) for s in sessions[-4:])
     section.append(Paragraph(f"Latest sessions: {changes}", styles["Normal"]))
     return section
+
+
+def _noise_text(trend: dict[str, Any]) -> str:
+    """The TE with its interval and where it came from, and the SWC with its source."""
+    unit, te, swc = trend["unit"], trend["typical_error"], trend["swc"]
+    if te["value"] is not None:
+        low, high = te["interval"]
+        size = f"{_fmt(te['value'], unit)} (90 % CI {_fmt(low, unit)} to {_fmt(high, unit)})"
+    elif te["cv_pct"] is not None:
+        size = f"CV {te['cv_pct']:g} %"
+    else:
+        size = "unknown"
+    return (
+        f"Typical error {size}, from {_escape(te['description'])}. Smallest worthwhile change "
+        f"{_fmt(swc['value'], unit)} ({_escape(swc['source'])})."
+    )
+
+
+def _change_text(session: dict[str, Any], unit: str) -> str:
+    """A session's value, its change with the 90 % interval and the chances beyond ±SWC."""
+    text = f"{session['date']}: {_fmt(session['best'], unit)}"
+    if session["change"] is None:
+        return text + " (first)"
+    if session["interval"] is None:
+        return text + f" ({session['change']})"
+    low, high = session["interval"]
+    text += (
+        f", change {session['difference']:+.1f} (90 % CI {low:+.1f} to {high:+.1f}) "
+        f"<b>{session['change'].replace('_', ' ')}</b>"
+    )
+    if session["p_above_swc"] is not None:
+        text += (
+            f", P(&gt; +SWC) {session['p_above_swc']:.0%}, "
+            f"P(&lt; −SWC) {session['p_below_swc']:.0%}"
+        )
+    return text
 
 
 def _method(params: dict[str, Any]) -> str:

@@ -33,3 +33,17 @@ class Period:
 
 
 ALL_TIME = Period()
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityStudy:
+    """A stable period whose sessions measure the noise of a session value (Hopkins 2000):
+    the sessions of ``group``'s athletes (None: the athlete's own) on the days of ``period``.
+    Those days of the athlete are the study, not changes to judge."""
+
+    period: Period
+    group: str | None = None
+
+    def text(self) -> str:
+        whose = f"group {self.group}" if self.group else "the athlete's own sessions"
+        return f"reliability study of {whose}, {self.period.text()}"

@@ -1,5 +1,6 @@
 """Force plate domain: IMTP analysis, force-time files and their text report (pure NumPy)."""
 
+from sensorhub.loadcell.asymmetry import Asymmetry, Side, asymmetry
 from sensorhub.loadcell.forcefile import ForceRecording, read_force_file, read_force_text
 from sensorhub.loadcell.imtp import (
     WINDOWS_MS,
@@ -19,6 +20,7 @@ from sensorhub.loadcell.imtp import (
     method_key,
     method_label,
 )
+from sensorhub.loadcell.metrics import IMTP_METRICS, Better, MetricSpec
 from sensorhub.loadcell.recorded import (
     SUMMARY_UNITS,
     RecordedAs,
@@ -34,11 +36,15 @@ from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
 
 __all__ = [
     "AnalysisParams",
+    "Asymmetry",
     "BestMean",
+    "Better",
     "Flag",
     "FlagCode",
     "ForceRecording",
+    "IMTP_METRICS",
     "ImtpResult",
+    "MetricSpec",
     "Onset",
     "OnsetMethod",
     "Peak",
@@ -46,6 +52,7 @@ __all__ = [
     "RecordedAs",
     "Reference",
     "SUMMARY_UNITS",
+    "Side",
     "SummaryMetric",
     "WINDOWS_MS",
     "Weighing",
@@ -54,6 +61,7 @@ __all__ = [
     "analyze",
     "analyze_recording",
     "analyze_samples",
+    "asymmetry",
     "best_mean",
     "describe_method",
     "format_report",

@@ -13,6 +13,7 @@ import numpy.typing as npt
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
+from sensorhub.loadcell.metrics import IMTP_METRICS
 from sensorhub.loadcell.session import Sample
 
 FloatArray = npt.NDArray[np.float64]
@@ -29,17 +30,7 @@ SummaryMetric = Literal[
     "best_1s_force_n",
 ]
 #: The summary's numbers and their units: what trends, the squad view and reports can show.
-SUMMARY_UNITS: dict[str, str] = {
-    "body_weight_n": "N",
-    "peak_force_n": "N",
-    "peak_net_force_n": "N",
-    "relative_peak_force_n_per_kg": "N/kg",
-    "rfd_0_200_n_per_s": "N/s",
-    "asymmetry_pct": "%",
-    "peak_rfd_n_per_s": "N/s",
-    "peak_rfd_time_s": "s",
-    "best_1s_force_n": "N",
-}
+SUMMARY_UNITS: dict[str, str] = {name: spec.unit for name, spec in IMTP_METRICS.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,26 +1,31 @@
-"""An athlete's IMTP history: sessions, their best value, and whether a change is real
-(pure NumPy; docs/athletes.md gives the rules with an example).
+"""An athlete's IMTP history: sessions, their value, and whether a change is real and worth
+having, with stated error rates (pure NumPy/SciPy; docs/athletes.md gives the rules).
 
-- A **session** is the athlete's tests on one day. Excluded trials count nowhere.
-- Its **best value** follows a rule: ``best_trial`` (the metric of the trial with the highest
-  peak force, the default) or ``mean_best_two`` (the mean of the metric over the two trials
-  with the highest peak force; one trial alone is its own mean).
-- **Typical error** (TE) is the pooled within-session sample SD of the metric:
-  sqrt(Σ_sessions Σ_trials (x − session mean)² / Σ_sessions (n − 1)), over sessions of two or
-  more trials; **CV %** is TE / the mean of those same trials × 100.
-- The **smallest worthwhile change** (SWC) is 0.2 × the between-athlete SD of the group's
-  latest session values when ``MIN_GROUP_ATHLETES`` or more athletes of the group have one
-  (Hopkins' "small" effect), else 0.3 × the athlete's own between-session SD (sample SD of the
-  session values; two or more sessions), else unknown.
-- A session **changed** from the previous one when the difference passes
-  ``max(SWC, √2 × TE)``: a difference of two measurements carries √2 × TE of noise, and a
-  change below the SWC does not matter even when real. Then it ``improved`` or ``declined``
-  (for asymmetry, towards or away from 0), else it is ``within_noise``; ``unknown`` when
-  neither TE nor SWC can be estimated yet.
+The framework is Hopkins (2000, "Measures of reliability in sports medicine and science";
+2004, "How to interpret changes in an athletic performance test") and Swinton et al. (2018,
+"A statistical framework to interpret individual response to intervention"):
+
+- A **session** is the athlete's tests on one day. Excluded trials count nowhere. Its value
+  follows a rule: ``best_trial`` (the trial with the highest peak force) or ``mean_best_two``.
+- The **typical error** (TE) is the noise of one session value, day-to-day variation included.
+  It never comes from the series being judged: from a **reliability study** (session values of
+  a stable period: TE = SD of consecutive differences / √2, with a 90 % confidence interval),
+  else the metric's published default CV %, else it is unknown.
+- The **smallest worthwhile change** (SWC) never comes from the series either: a value the
+  coach sets, else 0.2 × the between-athlete SD of the study's athletes, else of the group's
+  latest values (``MIN_GROUP_ATHLETES`` or more), else unknown.
+- Each session's **change** from the previous one comes with a 90 % interval,
+  d ± t(0.95, df) × √2 × TE, and the chances that the true change is beyond +SWC and −SWC.
+  The flag: ``within_noise`` when the interval holds 0; else ``trivial`` when |d| ≤ SWC; else
+  ``improved`` / ``declined`` by the metric's `Better` (``increased`` / ``decreased`` for a
+  metric with no better direction). With no true change, at most 5 % of changes are flagged
+  either way; a change depends only on its two sessions, the TE and the SWC, so new sessions
+  leave past flags as they were.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,22 +34,30 @@ from enum import StrEnum
 from typing import Literal
 
 import numpy as np
+from scipy import stats
+
+from sensorhub.loadcell.metrics import MetricSpec
 
 BestRule = Literal["best_trial", "mean_best_two"]
-#: A group's between-athlete SD is used for the SWC from this many athletes on; fewer give an
-#: SD too unsteady to set a threshold with.
+#: A group's between-athlete SD sets the SWC from this many athletes on; fewer give an SD too
+#: unsteady to set a threshold with.
 MIN_GROUP_ATHLETES = 5
-GROUP_SWC_FACTOR = 0.2
-OWN_SWC_FACTOR = 0.3
-#: Metrics where smaller magnitude is better (the rest: larger is better).
-TOWARDS_ZERO = frozenset({"asymmetry_pct"})
+#: Hopkins' "small" effect: 0.2 of the between-athlete SD.
+SWC_FACTOR = 0.2
+#: The interval of a change: 90 %, so at most 5 % of no-change comparisons fall past it on
+#: either side (Hopkins 2004 uses 90 % intervals for individual changes).
+CONFIDENCE = 0.90
+TeSource = Literal["reliability_study", "default_cv", "unknown"]
 
 
 class Change(StrEnum):
     IMPROVED = "improved"
     DECLINED = "declined"
+    INCREASED = "increased"  # a real change of a metric with no better direction
+    DECREASED = "decreased"
+    TRIVIAL = "trivial"  # real (the interval excludes 0) but not beyond the SWC
     WITHIN_NOISE = "within_noise"
-    UNKNOWN = "unknown"
+    UNKNOWN = "unknown"  # no typical error: the noise of a change cannot be told
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,25 +79,63 @@ class Session:
 
 
 @dataclass(frozen=True, slots=True)
+class TypicalError:
+    """The noise of one session value, and where it came from.
+
+    From a study: ``value`` in the metric's unit with its 90 % interval and degrees of freedom.
+    From a default: ``cv_pct`` only (TE is that share of the value at hand; treated as known,
+    ``df`` None). Unknown: all None.
+    """
+
+    source: TeSource
+    description: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    df: int | None = None
+    cv_pct: float | None = None
+
+    def at(self, level: float) -> float | None:
+        """The TE in the metric's unit near ``level`` (a default CV scales with it)."""
+        if self.value is not None:
+            return self.value
+        return None if self.cv_pct is None else abs(level) * self.cv_pct / 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Swc:
+    value: float | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEstimate:
+    """A session against the previous one, in judged terms (magnitudes for closer-to-zero)."""
+
+    difference: float
+    low: float | None  # the 90 % interval of the true change
+    high: float | None
+    p_above_swc: float | None  # chance the true change is beyond +SWC (its sign, not "better")
+    p_below_swc: float | None
+    flag: Change
+
+
+@dataclass(frozen=True, slots=True)
 class SessionChange:
     session: Session
-    change: Change | None  # None for the first session: nothing to compare with
-    difference: float | None
+    change: ChangeEstimate | None  # None for the first session: nothing to compare with
 
 
 @dataclass(frozen=True, slots=True)
 class Trend:
-    metric: str
+    metric: MetricSpec
     sessions: tuple[SessionChange, ...]
-    typical_error: float | None
-    cv_pct: float | None
-    swc: float | None
-    swc_rule: str
-    threshold: float | None  # the change a session must pass to count as one
+    typical_error: TypicalError
+    swc: Swc
 
 
 def sessions_of(trials: Sequence[Trial], rule: BestRule = "best_trial") -> list[Session]:
-    """Trials grouped by day (oldest first), each day's best value by ``rule``."""
+    """Trials grouped by day (oldest first), each day's value by ``rule``."""
     by_day: dict[date, list[Trial]] = {}
     for trial in trials:
         by_day.setdefault(trial.day, []).append(trial)
@@ -98,66 +149,121 @@ def _session(day: date, trials: list[Trial], rule: BestRule) -> Session:
     return Session(day, tuple(t.value for t in trials), best, ranked[0].test_id)
 
 
-def typical_error(sessions: Sequence[Session]) -> tuple[float | None, float | None]:
-    """Pooled within-session sample SD and it as CV % of the mean (see the module doc)."""
-    repeated = [np.asarray(s.values, dtype=np.float64) for s in sessions if len(s.values) >= 2]
-    if not repeated:
-        return None, None
-    squares = sum(float(((v - v.mean()) ** 2).sum()) for v in repeated)
-    freedom = sum(v.size - 1 for v in repeated)
-    te = math.sqrt(squares / freedom)
-    mean = float(np.concatenate(repeated).mean())
-    return te, (te / abs(mean) * 100.0 if mean != 0 else None)
+def study_typical_error(
+    athletes: Sequence[Sequence[float]], metric: MetricSpec, description: str
+) -> TypicalError | None:
+    """TE from a reliability study: each athlete's session values in a stable period (oldest
+    first). TE = SD of all consecutive differences / √2 (Hopkins 2000; the SD is about the mean
+    difference, so a learning effect is not noise), df = differences − 1, and its 90 %
+    interval from the χ² distribution. None when the study has fewer than 2 differences."""
+    differences = [
+        metric.better.judged(b) - metric.better.judged(a)
+        for values in athletes
+        for a, b in zip(values, values[1:], strict=False)
+    ]
+    df = len(differences) - 1
+    if df < 1:
+        return None
+    te = float(np.std(differences, ddof=1)) / math.sqrt(2.0)
+    tail = (1.0 - CONFIDENCE) / 2.0
+    low = te * math.sqrt(df / float(stats.chi2.ppf(1.0 - tail, df)))
+    high = te * math.sqrt(df / float(stats.chi2.ppf(tail, df)))
+    return TypicalError("reliability_study", description, te, low, high, df)
+
+
+def default_typical_error(metric: MetricSpec) -> TypicalError:
+    """The metric's published default CV %, or unknown without one."""
+    if metric.default_cv_pct is None or metric.cv_source is None:
+        return TypicalError(
+            "unknown",
+            "unknown: no reliability study recorded and no published default for this metric",
+        )
+    return TypicalError(
+        "default_cv",
+        f"default CV {metric.default_cv_pct:g} %: {metric.cv_source}",
+        cv_pct=metric.default_cv_pct,
+    )
 
 
 def smallest_worthwhile_change(
-    sessions: Sequence[Session], group_latest: Sequence[float]
-) -> tuple[float | None, str]:
-    """SWC and the rule that gave it; ``group_latest``: each group athlete's latest value."""
-    if len(group_latest) >= MIN_GROUP_ATHLETES:
-        sd = float(np.std(group_latest, ddof=1))
-        return GROUP_SWC_FACTOR * sd, (
-            f"{GROUP_SWC_FACTOR:g} × between-athlete SD of the group ({len(group_latest)} athletes)"
-        )
-    if len(sessions) >= 2:
-        sd = float(np.std([s.best for s in sessions], ddof=1))
-        return OWN_SWC_FACTOR * sd, (
-            f"{OWN_SWC_FACTOR:g} × own between-session SD ({len(sessions)} sessions; the group "
-            f"has fewer than {MIN_GROUP_ATHLETES} athletes with values)"
-        )
-    return None, "unknown: fewer than 2 sessions and a group of fewer than 5 athletes"
+    coach_value: float | None,
+    study_means: Sequence[float],
+    group_latest: Sequence[float],
+) -> Swc:
+    """The coach's value, else 0.2 × between-athlete SD of the study's athletes (each one's
+    mean), else of each group athlete's latest value; never the judged athlete's own series."""
+    if coach_value is not None:
+        return Swc(coach_value, "set by the coach")
+    for values, what in ((study_means, "reliability study"), (group_latest, "group's latest")):
+        if len(values) >= MIN_GROUP_ATHLETES:
+            sd = float(np.std(values, ddof=1))
+            return Swc(
+                SWC_FACTOR * sd,
+                f"{SWC_FACTOR:g} × between-athlete SD of the {what} values "
+                f"({len(values)} athletes)",
+            )
+    return Swc(
+        None, f"unknown: no coach's value and fewer than {MIN_GROUP_ATHLETES} athletes to set it"
+    )
+
+
+def change_estimate(
+    metric: MetricSpec, before: float, after: float, te: TypicalError, swc: float | None
+) -> ChangeEstimate:
+    """The change from ``before`` to ``after`` with its 90 % interval, the chances of a true
+    change beyond ±SWC, and the flag (the module doc gives the rule)."""
+    judged_before = metric.better.judged(before)
+    difference = metric.better.judged(after) - judged_before
+    noise = te.at(judged_before)
+    if noise is None:
+        return ChangeEstimate(difference, None, None, None, None, Change.UNKNOWN)
+    spread = math.sqrt(2.0) * noise
+    half = _quantile(te.df) * spread
+    low, high = difference - half, difference + half
+    above = below = None
+    if swc is not None and spread > 0:
+        above = _beyond((difference - swc) / spread, te.df)
+        below = _beyond((-swc - difference) / spread, te.df)
+    flag = _flag(metric, difference, low, swc)
+    return ChangeEstimate(difference, low, high, above, below, flag)
+
+
+@functools.cache
+def _quantile(df: int | None) -> float:
+    """The two-sided ``CONFIDENCE`` quantile: Student's t with a study's df, else normal."""
+    upper = 1.0 - (1.0 - CONFIDENCE) / 2.0
+    return float(stats.norm.ppf(upper) if df is None else stats.t.ppf(upper, df))
+
+
+def _beyond(z: float, df: int | None) -> float:
+    """P(X ≤ z) of the same law: the chance a true change lies past a bound."""
+    return float(stats.norm.cdf(z) if df is None else stats.t.cdf(z, df))
+
+
+def _flag(metric: MetricSpec, difference: float, low: float, swc: float | None) -> Change:
+    half = difference - low
+    if abs(difference) <= half:  # the interval holds 0
+        return Change.WITHIN_NOISE
+    if swc is not None and abs(difference) <= swc:
+        return Change.TRIVIAL
+    better = metric.better.improved(difference)
+    if better is None:
+        return Change.INCREASED if difference > 0 else Change.DECREASED
+    return Change.IMPROVED if better else Change.DECLINED
 
 
 def trend(
-    metric: str,
+    metric: MetricSpec,
     trials: Sequence[Trial],
+    te: TypicalError,
+    swc: Swc,
     *,
     rule: BestRule = "best_trial",
-    group_latest: Sequence[float] = (),
 ) -> Trend:
-    """Sessions with their change from the previous one, TE, CV % and SWC."""
+    """Sessions with their change from the previous one, judged with ``te`` and ``swc``."""
     sessions = sessions_of(trials, rule)
-    te, cv = typical_error(sessions)
-    swc, swc_rule = smallest_worthwhile_change(sessions, group_latest)
-    known = [x for x in (swc, None if te is None else math.sqrt(2.0) * te) if x is not None]
-    threshold = max(known) if known else None
-    changes = []
-    for i, session in enumerate(sessions):
-        if i == 0:
-            changes.append(SessionChange(session, None, None))
-            continue
-        previous = sessions[i - 1].best
-        difference = session.best - previous
-        changes.append(
-            SessionChange(session, _change(metric, previous, session.best, threshold), difference)
-        )
-    return Trend(metric, tuple(changes), te, cv, swc, swc_rule, threshold)
-
-
-def _change(metric: str, before: float, after: float, threshold: float | None) -> Change:
-    if threshold is None:
-        return Change.UNKNOWN
-    if abs(after - before) <= threshold:
-        return Change.WITHIN_NOISE
-    better = abs(after) < abs(before) if metric in TOWARDS_ZERO else after > before
-    return Change.IMPROVED if better else Change.DECLINED
+    changes = [SessionChange(sessions[0], None)] if sessions else []
+    for previous, session in zip(sessions, sessions[1:], strict=False):
+        estimate = change_estimate(metric, previous.best, session.best, te, swc.value)
+        changes.append(SessionChange(session, estimate))
+    return Trend(metric, tuple(changes), te, swc)

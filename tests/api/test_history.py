@@ -93,7 +93,7 @@ def test_import_keeps_the_sample_rate_in_its_analysis(
     assert analysis["params"]["reference"] == "baseline"
 
 
-def test_trend_matches_the_hand_worked_fixture(
+def test_trend_without_a_study_uses_the_published_default_cv(
     trend_athlete: dict[str, Any], http: httpx.Client
 ) -> None:
     response = http.get(
@@ -104,20 +104,46 @@ def test_trend_matches_the_hand_worked_fixture(
 
     assert [s["date"] for s in trend["sessions"]] == [str(day) for day in DAYS]
     assert [s["best"] for s in trend["sessions"]] == [2100.0, 2150.0, 2300.0, 2310.0, 2200.0]
-    # Rounding: the fixture's values are exact in float64; the maths as in test_trends.
-    rel = gamma(30)
-    assert trend["typical_error"] == pytest.approx(math.sqrt(2080.0), rel=rel)
-    assert trend["cv_pct"] == pytest.approx(math.sqrt(2080.0) / (19380.0 / 9.0) * 100.0, rel=rel)
-    assert trend["swc"] == pytest.approx(0.3 * math.sqrt(8470.0), rel=rel)
-    assert trend["threshold"] == pytest.approx(math.sqrt(4160.0), rel=rel)
-    assert [s["change"] for s in trend["sessions"]] == [
-        None,
-        "within_noise",
-        "improved",
-        "within_noise",
-        "declined",
-    ]
-    assert (trend["unit"], trend["method"]) == ("N", {"key": "sd:5", "label": "5 SD"})
+    te = trend["typical_error"]
+    assert (te["source"], te["cv_pct"], te["value"]) == ("default_cv", 5.3, None)
+    assert "Applied Sciences" in te["description"]
+    # CV 5.3 % of 2100 N is 111.3 N: the 90 % interval of +50 is ±1.645 × √2 × 111.3 = ±259 N.
+    second = trend["sessions"][1]
+    half = 1.6448536269514722 * math.sqrt(2.0) * 0.053 * 2100.0
+    assert second["interval"] == pytest.approx([50.0 - half, 50.0 + half], rel=1e-12)
+    assert [s["change"] for s in trend["sessions"]] == [None] + ["within_noise"] * 4
+    assert (trend["unit"], trend["better"]) == ("N", "higher")
+    assert trend["method"] == {"key": "sd:5", "label": "5 SD"}
+
+
+def test_trend_judged_with_a_recorded_reliability_study(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    # The athlete's own stable period, days 1–3: bests 2100, 2150, 2300, differences 50 and
+    # 150, SD 70.711, TE = 70.711 / √2 = 50 N exactly (df 1); those days are not judged.
+    params: dict[str, str | int] = {
+        "metric": "peak_force_n",
+        "study_from": "2026-01-05",
+        "study_to": "2026-01-19",
+        "swc": 40,
+    }
+    trend = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params).json()["data"]
+    te = trend["typical_error"]
+    assert (te["source"], te["df"]) == ("reliability_study", 1)
+    assert te["value"] == pytest.approx(50.0, rel=gamma(30))
+    assert "reliability study of the athlete's own sessions" in te["description"]
+    assert trend["swc"] == {"value": 40.0, "source": "set by the coach"}
+    assert [s["date"] for s in trend["sessions"]] == ["2026-01-26", "2026-02-02"]
+    assert trend["sessions"][1]["change"] == "within_noise"  # −110 ± 6.31 × √2 × 50
+    in_study = [x for x in trend["left_out"] if "reliability study" in x["reason"]]
+    assert len(in_study) == 6  # the 6 counted trials of days 1–3
+
+
+def test_a_study_needs_both_days(trend_athlete: dict[str, Any], http: httpx.Client) -> None:
+    params = {"metric": "peak_force_n", "study_from": "2026-01-05"}
+    response = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params)
+    assert response.status_code == 422
+    assert "study_from and study_to" in response.text
 
 
 def test_trend_says_which_tests_it_left_out_and_why(

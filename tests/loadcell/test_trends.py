@@ -1,23 +1,18 @@
-"""Trend maths against values worked out by hand on a small fixture (docs/athletes.md).
+"""Change flags against values worked out by hand (docs/athletes.md).
 
-The fixture: one athlete, peak force (N) of each counted trial, by day:
+Sessions fixture, one athlete, peak force (N) of each counted trial, by day:
+    day 1: 2000, 2100 | day 2: 2150, 2050, 2100 | day 3: 2300 | day 4: 2310, 2290
+    day 5: 2200, 2180
+Best trial per day: 2100, 2150, 2300, 2310, 2200; mean of the best two per day: 2050, 2125,
+2300, 2300, 2190.
 
-    day 1: 2000, 2100          mean 2050, Σ(x − mean)² = 50² + 50²        = 5000, n − 1 = 1
-    day 2: 2150, 2050, 2100    mean 2100, Σ(x − mean)² = 50² + 50² + 0²   = 5000, n − 1 = 2
-    day 3: 2300                (one trial: no within-session spread)
-    day 4: 2310, 2290          mean 2300, Σ(x − mean)² = 10² + 10²        =  200, n − 1 = 1
-    day 5: 2200, 2180          mean 2190, Σ(x − mean)² = 10² + 10²        =  200, n − 1 = 1
-
-Typical error = sqrt((5000 + 5000 + 200 + 200) / (1 + 2 + 1 + 1)) = sqrt(2080) = 45.6070 N.
-Its mean: the 9 trials of days 1, 2, 4, 5 sum to 19380, mean 2153.333 N;
-CV % = 45.6070 / 2153.333 × 100 = 2.11797 %.
-Best trial (highest peak) per day: 2100, 2150, 2300, 2310, 2200; mean 2212; deviations
-−112, −62, 88, 98, −12; Σ² = 12544 + 3844 + 7744 + 9604 + 144 = 33880; SD = sqrt(33880 / 4)
-= sqrt(8470) = 92.0326 N; own SWC = 0.3 × 92.0326 = 27.6098 N.
-Threshold = max(SWC, √2 × TE) = max(27.61, sqrt(4160) = 64.4981) = 64.4981 N.
-Changes: day 2 +50 (≤ 64.5: within noise), day 3 +150 (improved), day 4 +10 (within noise),
-day 5 −110 (declined).
-Mean of the best two per day: 2050, 2125, 2300 (one trial), 2300, 2190.
+Reliability study, three athletes with two sessions each: A 2000 → 2040, B 1800 → 1780,
+C 2200 → 2230. Differences 40, −20, 30; mean 50/3; deviations 70/3, −110/3, 40/3;
+Σ² = (4900 + 12100 + 1600) / 9 = 18600 / 9; SD = sqrt(18600 / 18) = sqrt(1033.33) = 32.146;
+TE = SD / √2 = sqrt(516.667) = 22.730 N, df = 2. χ²(2) quantiles are closed-form,
+−2 ln(1 − p), so the 90 % interval is TE × sqrt(2 / (−2 ln 0.05)) … TE × sqrt(2 / (−2 ln 0.95)).
+Student's t(2) quantile is closed-form too: (2p − 1) / sqrt(2p(1 − p)); p = 0.95 gives
+0.9 / sqrt(0.095) = 2.91999.
 """
 
 from __future__ import annotations
@@ -27,13 +22,18 @@ from datetime import date
 
 import pytest
 
+from sensorhub.loadcell.metrics import IMTP_METRICS, Better, MetricSpec
 from sensorhub.loadcell.trends import (
     Change,
+    Swc,
     Trial,
+    TypicalError,
+    change_estimate,
+    default_typical_error,
     sessions_of,
     smallest_worthwhile_change,
+    study_typical_error,
     trend,
-    typical_error,
 )
 from tests._rounding import gamma
 
@@ -44,9 +44,13 @@ DAYS = {
     date(2026, 1, 26): [2310.0, 2290.0],
     date(2026, 2, 2): [2200.0, 2180.0],
 }
-# Sums of at most 9 values and their squares, a square root and a division or two: a
-# relative bound of gamma(30) covers every quantity below.
-REL = gamma(30)
+STUDY = [[2000.0, 2040.0], [1800.0, 1780.0], [2200.0, 2230.0]]
+STUDY_TE = math.sqrt(18600.0 / 18.0 / 2.0)
+T2_95 = 0.9 / math.sqrt(0.095)
+PEAK = IMTP_METRICS["peak_force_n"]
+# A few dozen roundings in sums, squares, roots and SciPy's quantiles (which are accurate to
+# a few ulps for these laws): gamma(60) bounds each relative error below.
+REL = gamma(60)
 
 
 def fixture_trials() -> list[Trial]:
@@ -56,6 +60,11 @@ def fixture_trials() -> list[Trial]:
             test_id += 1
             trials.append(Trial(test_id, day, force, force))
     return trials
+
+
+def known(te: float) -> TypicalError:
+    """A TE treated as known (normal law), as a default CV is."""
+    return TypicalError("default_cv", "test", value=te)
 
 
 def test_best_trial_is_the_highest_peak_of_each_day() -> None:
@@ -69,54 +78,105 @@ def test_mean_of_the_best_two_per_day() -> None:
     assert [s.best for s in sessions] == [2050.0, 2125.0, 2300.0, 2300.0, 2190.0]
 
 
-def test_typical_error_is_the_pooled_within_session_sd_and_its_cv() -> None:
-    te, cv = typical_error(sessions_of(fixture_trials()))
-    assert te == pytest.approx(math.sqrt(2080.0), rel=REL)  # 45.6070 N
-    assert cv == pytest.approx(math.sqrt(2080.0) / (19380.0 / 9.0) * 100.0, rel=REL)  # 2.118 %
-    assert cv == pytest.approx(2.11797, abs=5e-6)  # the hand value, to its 6 digits
+def test_typical_error_of_a_reliability_study_with_its_interval() -> None:
+    te = study_typical_error(STUDY, PEAK, "study")
+    assert te is not None and te.source == "reliability_study" and te.df == 2
+    assert te.value == pytest.approx(STUDY_TE, rel=REL)  # 22.730 N
+    assert te.low == pytest.approx(STUDY_TE * math.sqrt(2.0 / (-2.0 * math.log(0.05))), rel=REL)
+    assert te.high == pytest.approx(STUDY_TE * math.sqrt(2.0 / (-2.0 * math.log(0.95))), rel=REL)
 
 
-def test_swc_from_own_sessions_when_the_group_is_small() -> None:
-    swc, rule = smallest_worthwhile_change(sessions_of(fixture_trials()), [2000.0] * 4)
-    assert swc == pytest.approx(0.3 * math.sqrt(8470.0), rel=REL)  # 27.6098 N
-    assert rule.startswith("0.3 × own between-session SD")
+def test_a_study_of_one_difference_gives_no_typical_error() -> None:
+    assert study_typical_error([[2000.0, 2040.0], [1800.0]], PEAK, "study") is None
 
 
-def test_swc_from_the_group_from_five_athletes() -> None:
-    # Latest values 2000 … 2400 by 100: deviations ±200, ±100, 0; Σ² = 100000; SD =
-    # sqrt(100000 / 4) = 158.114; SWC = 0.2 × 158.114 = 31.6228 N.
-    group = [2000.0, 2100.0, 2200.0, 2300.0, 2400.0]
-    swc, rule = smallest_worthwhile_change(sessions_of(fixture_trials()), group)
-    assert swc == pytest.approx(0.2 * math.sqrt(25000.0), rel=REL)
-    assert rule.startswith("0.2 × between-athlete SD of the group (5 athletes)")
+def test_default_cv_names_its_source_else_unknown() -> None:
+    assert default_typical_error(PEAK).cv_pct == 5.3
+    assert "Applied Sciences" in default_typical_error(PEAK).description
+    rfd = default_typical_error(IMTP_METRICS["rfd_0_200_n_per_s"])
+    assert (rfd.source, rfd.at(5000.0)) == ("unknown", None)
 
 
-def test_each_session_against_the_previous_one() -> None:
-    result = trend("peak_force_n", fixture_trials())
+def test_swc_sources_in_order() -> None:
+    # Latest values 2000 … 2400 by 100: SD = sqrt(100000 / 4) = 158.114; 0.2 × SD = 31.6228.
+    five = [2000.0, 2100.0, 2200.0, 2300.0, 2400.0]
+    assert smallest_worthwhile_change(40.0, five, five).value == 40.0
+    by_study = smallest_worthwhile_change(None, five, [])
+    assert by_study.value == pytest.approx(0.2 * math.sqrt(25000.0), rel=REL)
+    assert "reliability study" in by_study.description
+    assert "group's latest" in smallest_worthwhile_change(None, five[:4], five).description
+    assert smallest_worthwhile_change(None, five[:4], five[:4]).value is None
 
-    assert result.threshold == pytest.approx(math.sqrt(4160.0), rel=REL)  # 64.4981 N
-    assert [c.change for c in result.sessions] == [
+
+def test_change_with_a_study_te_by_hand() -> None:
+    # 2100 → 2300 N: d = 200; spread √2 × 22.730 = 32.146; half-width 2.91999 × 32.146 = 93.87.
+    te = study_typical_error(STUDY, PEAK, "study")
+    assert te is not None
+    found = change_estimate(PEAK, 2100.0, 2300.0, te, 60.0)
+    half = T2_95 * math.sqrt(2.0) * STUDY_TE
+    assert found.low == pytest.approx(200.0 - half, rel=REL)
+    assert found.high == pytest.approx(200.0 + half, rel=REL)
+    # P(true > +SWC) = T2((200 − 60) / 32.146); the t(2) CDF is 1/2 + x / (2 sqrt(2 + x²)).
+    x = 140.0 / (math.sqrt(2.0) * STUDY_TE)
+    assert found.p_above_swc == pytest.approx(0.5 + x / (2.0 * math.sqrt(2.0 + x * x)), rel=REL)
+    assert found.flag is Change.IMPROVED
+
+
+def test_flags_within_noise_trivial_and_real() -> None:
+    # Known TE 10 N: spread 14.142, half-width 1.64485 × 14.142 = 23.26 N; SWC 30 N.
+    assert change_estimate(PEAK, 2000.0, 2020.0, known(10.0), 30.0).flag is Change.WITHIN_NOISE
+    assert change_estimate(PEAK, 2000.0, 2025.0, known(10.0), 30.0).flag is Change.TRIVIAL
+    assert change_estimate(PEAK, 2000.0, 2031.0, known(10.0), 30.0).flag is Change.IMPROVED
+    assert change_estimate(PEAK, 2000.0, 1969.0, known(10.0), 30.0).flag is Change.DECLINED
+    # No SWC: a change whose interval excludes 0 is flagged by its direction alone.
+    assert change_estimate(PEAK, 2000.0, 2025.0, known(10.0), None).flag is Change.IMPROVED
+
+
+def test_lower_is_better_flags_a_quicker_time_improved() -> None:
+    quick = MetricSpec("time_s", "s", Better.LOWER)
+    assert change_estimate(quick, 0.15, 0.10, known(0.01), 0.02).flag is Change.IMPROVED
+
+
+def test_asymmetry_is_judged_on_its_magnitude() -> None:
+    # −6 % → +4 %: the magnitude fell by 2 points, not rose by 10. Known TE 0.5 %: half-width
+    # 1.645 × 0.707 = 1.16 < 2, SWC 1: improved. Judged on the signed value it was "+10".
+    asymmetry = IMTP_METRICS["asymmetry_pct"]
+    found = change_estimate(asymmetry, -6.0, 4.0, known(0.5), 1.0)
+    assert found.difference == -2.0
+    assert found.flag is Change.IMPROVED
+
+
+def test_no_better_direction_says_up_or_down() -> None:
+    weight = IMTP_METRICS["body_weight_n"]
+    assert change_estimate(weight, 800.0, 850.0, known(5.0), 10.0).flag is Change.INCREASED
+    assert change_estimate(weight, 800.0, 750.0, known(5.0), 10.0).flag is Change.DECREASED
+
+
+def test_default_cv_scales_with_the_previous_value() -> None:
+    # CV 5.3 % of 2000 N = 106 N; half-width 1.64485 × √2 × 106 = 246.6 N.
+    te = default_typical_error(PEAK)
+    assert change_estimate(PEAK, 2000.0, 2240.0, te, 60.0).flag is Change.WITHIN_NOISE
+    assert change_estimate(PEAK, 2000.0, 2250.0, te, 60.0).flag is Change.IMPROVED
+
+
+def test_unknown_te_flags_unknown() -> None:
+    rfd = IMTP_METRICS["rfd_0_200_n_per_s"]
+    found = change_estimate(rfd, 9000.0, 12000.0, default_typical_error(rfd), None)
+    assert (found.flag, found.low, found.p_above_swc) == (Change.UNKNOWN, None, None)
+
+
+def test_past_flags_stay_when_sessions_are_added() -> None:
+    te = study_typical_error(STUDY, PEAK, "study")
+    assert te is not None
+    swc = Swc(60.0, "set by the coach")
+    trials = fixture_trials()
+    before = trend(PEAK, trials[:-2], te, swc)
+    after = trend(PEAK, trials, te, swc)
+    assert after.sessions[: len(before.sessions)] == before.sessions
+    assert [c.change.flag if c.change else None for c in after.sessions] == [
         None,
-        Change.WITHIN_NOISE,
-        Change.IMPROVED,
-        Change.WITHIN_NOISE,
-        Change.DECLINED,
+        Change.WITHIN_NOISE,  # +50: the interval ±93.9 holds 0
+        Change.IMPROVED,  # +150
+        Change.WITHIN_NOISE,  # +10
+        Change.DECLINED,  # −110
     ]
-    assert [c.difference for c in result.sessions] == [None, 50.0, 150.0, 10.0, -110.0]
-
-
-def test_asymmetry_improves_towards_zero() -> None:
-    day1, day2 = date(2026, 1, 1), date(2026, 1, 8)
-    # Asymmetry 8 % then −2 %, one trial a day: no TE; own SWC = 0.3 × SD(8, −2) =
-    # 0.3 × sqrt(50) = 2.12 %; the change of −10 passes it and |−2| < |8|: improved.
-    trials = [Trial(1, day1, 8.0, 2000.0), Trial(2, day2, -2.0, 2000.0)]
-    result = trend("asymmetry_pct", trials)
-    assert result.typical_error is None
-    assert result.swc == pytest.approx(0.3 * math.sqrt(50.0), rel=REL)
-    assert result.sessions[1].change is Change.IMPROVED
-
-
-def test_one_session_knows_no_change_yet() -> None:
-    result = trend("peak_force_n", [Trial(1, date(2026, 1, 1), 2000.0, 2000.0)])
-    assert (result.typical_error, result.swc, result.threshold) == (None, None, None)
-    assert result.sessions[0].change is None

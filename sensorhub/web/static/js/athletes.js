@@ -1,5 +1,6 @@
-// The athletes page: find an athlete, see their setup, each metric over time against the
-// noise band, latest vs previous, asymmetry history, the PDF report, and import a recording.
+// The athletes page: find an athlete, see their setup, each metric over time, the latest
+// change with its 90 % interval and where the typical error came from, the reliability
+// study to judge with, the PDF report, and import a recording.
 import { $, h, setText } from "./dom.js";
 import { ApiError, getJSON, query } from "./net.js";
 import { authHeaders, storedToken } from "./auth.js";
@@ -10,7 +11,7 @@ const METRICS = [
   ["peak_force_n", "Peak force"],
   ["relative_peak_force_n_per_kg", "Relative peak force"],
   ["rfd_0_200_n_per_s", "RFD 0–200 ms"],
-  ["asymmetry_pct", "Asymmetry (+ = right)"],
+  ["asymmetry_pct", "Asymmetry |L − R| / max (+ = right)"],
 ];
 
 function notice(text) {
@@ -29,43 +30,76 @@ async function list(params) {
 
 const fmt = (v, unit) => (v == null ? "–" : `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`);
 
+const STUDY = ["study_from", "study_to", "study_group"];
+
+// The reliability study the page judges with: kept in the address, so a link keeps it.
+function studyParams() {
+  const url = new URLSearchParams(location.search);
+  return Object.fromEntries(STUDY.filter((k) => url.get(k)).map((k) => [k, url.get(k)]));
+}
+
+const signed = (v, unit) => `${v >= 0 ? "+" : "−"}${fmt(Math.abs(v), unit)}`;
+
+function changeText(session, unit) {
+  if (!session?.change) return "–";
+  if (!session.interval) return session.change.replace(/_/g, " ");
+  const [low, high] = session.interval;
+  return `${session.change.replace(/_/g, " ")}: ${signed(session.difference, unit)} (${signed(low, unit)} to ${signed(high, unit)})`;
+}
+
+function chanceText(session) {
+  if (session?.p_above_swc == null) return "–";
+  const pct = (p) => `${Math.round(p * 100)} %`;
+  return `above +SWC ${pct(session.p_above_swc)}, below −SWC ${pct(session.p_below_swc)}`;
+}
+
+function noiseText(trend) {
+  const te = trend.typical_error;
+  let size = "unknown";
+  if (te.value != null) size = `${fmt(te.value, trend.unit)} (90 % CI ${fmt(te.interval[0], trend.unit)}–${fmt(te.interval[1], trend.unit)})`;
+  else if (te.cv_pct != null) size = `CV ${te.cv_pct} %`;
+  return h("span", { title: te.description }, `${size} · ${te.source.replace(/_/g, " ")}`);
+}
+
 async function show(id) {
   const athlete = (await getJSON(`/api/athletes/${id}`)).data;
+  const study = studyParams();
   $("#athlete").hidden = false;
   setText("#athlete-name", athlete.name);
   setText("#athlete-meta", [athlete.sport, athlete.groups.join(", "), athlete.body_mass_kg && `${athlete.body_mass_kg} kg`].filter(Boolean).join(" · "));
   setText("#athlete-setup", setupText(athlete.setup));
-  $("#report-link").href = `/api/athletes/${id}/report.pdf`;
+  $("#report-link").href = `/api/athletes/${id}/report.pdf` + query(study);
+  for (const key of STUDY) $("#study").elements[key].value = study[key] ?? "";
   const rows = [];
   const charts = [];
+  let note = "";
   for (const [metric, label] of METRICS) {
-    const trend = (await getJSON(`/api/athletes/${id}/trend` + query({ metric }))).data;
+    const trend = (await getJSON(`/api/athletes/${id}/trend` + query({ metric, ...study }))).data;
     const s = trend.sessions;
     const latest = s.at(-1);
     const previous = s.at(-2);
+    note = trend.flags_note;
     rows.push(h("tr", {}, h("td", {}, label), h("td", { class: "n" }, fmt(latest?.best, trend.unit)), h("td", { class: "n" }, fmt(previous?.best, trend.unit)),
-      h("td", {}, latest?.change ?? "–"), h("td", { class: "n" }, fmt(trend.typical_error, trend.unit)), h("td", { class: "n" }, fmt(trend.swc, trend.unit))));
+      h("td", {}, changeText(latest, trend.unit)), h("td", {}, chanceText(latest)), h("td", {}, noiseText(trend)),
+      h("td", { class: "n", title: trend.swc.source }, fmt(trend.swc.value, trend.unit))));
     charts.push(chart(label, trend));
   }
   $("#latest tbody").replaceChildren(...rows);
+  setText("#flags-note", note);
   $("#charts").replaceChildren(...charts);
 }
 
 function chart(label, trend) {
-  const box = h("div", { class: "chart", role: "img", "aria-label": `${label} per session with the noise band` });
-  const wrap = h("div", {}, h("h3", {}, `${label} (${trend.unit})`), box);
+  const box = h("div", { class: "chart", role: "img", "aria-label": `${label} per session` });
+  const wrap = h("div", {}, h("h3", {}, `${label} (${trend.unit}, better: ${trend.better.replace(/_/g, " ")})`), box);
   const s = trend.sessions;
   if (!s.length) {
     box.replaceWith(h("p", {}, "No sessions with this method yet."));
     return wrap;
   }
   const x = s.map((session) => Date.parse(session.date) / 1000);
-  const y = s.map((session) => session.best);
-  const mean = y.reduce((a, b) => a + b, 0) / y.length;
-  const band = trend.threshold ?? 0;
-  const data = [x, y, y.map(() => mean - band), y.map(() => mean + band)];
-  const series = [{}, { label, stroke: "#16181d", width: 2, points: { show: true, size: 6 } },
-    { label: "noise −", stroke: "#9db4d8", dash: [4, 4] }, { label: "noise +", stroke: "#9db4d8", dash: [4, 4] }];
+  const data = [x, s.map((session) => session.best)];
+  const series = [{}, { label, stroke: "#16181d", width: 2, points: { show: true, size: 6 } }];
   requestAnimationFrame(() => sizedChart(box, { series, axes: [axis("Date"), axis(trend.unit, { size: 60 })], scales: { x: { time: true } } }, data, 180));
   return wrap;
 }
@@ -96,6 +130,17 @@ async function main() {
   $("#import").addEventListener("submit", (event) => {
     event.preventDefault();
     importFile(id, event.target).catch((e) => setText("#import-status", e.message));
+  });
+  $("#study").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const url = new URL(location.href);
+    for (const key of STUDY) {
+      const value = event.target.elements[key].value.trim();
+      if (value) url.searchParams.set(key, value);
+      else url.searchParams.delete(key);
+    }
+    history.replaceState(null, "", url);
+    show(id).catch((e) => notice(e.message));
   });
   await list({});
   if (id) await show(id);
