@@ -22,12 +22,14 @@ from sensorhub.devices.jump_curve import (
     countermovement_jump,
     drop_jump,
     flight_velocity,
+    jump_motion,
     rebound_hops,
     sample_motion,
     squat_jump,
 )
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.jumps import (
+    JUMP_METRICS,
     CheckCode,
     EventEdit,
     JumpParams,
@@ -193,6 +195,23 @@ def test_left_and_right_take_their_share_of_each_phase() -> None:
         )
 
 
+def test_side_asymmetry_follows_the_project_convention() -> None:
+    rep = only_rep(analyse(countermovement_jump(right_share=0.55)))
+    # |L − R| / max(L, R) = (0.55 − 0.45) / 0.55 for every phase's net impulse and peak force
+    for name in ("braking_net_impulse_n_s", "propulsion_peak_force_n", "landing_net_impulse_n_s"):
+        assert rep.asymmetry[name].percent == pytest.approx(0.10 / 0.55 * 100, rel=1e-9)
+        assert rep.asymmetry[name].stronger == "right"
+    assert "unweighting_net_impulse_n_s" not in rep.asymmetry  # both sides negative: no push
+
+
+def test_every_metric_a_jump_gives_has_a_unit_and_a_direction() -> None:
+    tests: tuple[JumpType, ...] = ("cmj", "squat_jump", "drop_jump", "rebound", "drop_landing")
+    for test in tests:
+        result = analyse(jump_motion(test), test, drop_height_m=0.3)
+        for rep in result.reps:
+            assert set(rep.metrics) <= set(JUMP_METRICS), test
+
+
 def test_every_rep_of_one_recording_is_found_and_analysed() -> None:
     flights = (400, 500, 450)
 
@@ -260,12 +279,12 @@ def test_drop_jump_contact_flight_and_rsi() -> None:
     assert_within_a_sample(metric(rep, "contact_time_s"), 0.230)
     assert_within_a_sample(metric(rep, "flight_time_s"), 0.450)
     truth_height = GRAVITY * 0.45**2 / 8
-    assert metric(rep, "rsi") == pytest.approx(
+    assert metric(rep, "rsi_m_s") == pytest.approx(
         metric(rep, "jump_height_flight_m") / metric(rep, "contact_time_s")
     )
     # RSI with both times a sample off at worst
     worst = GRAVITY * (0.45 + DT) ** 2 / 8 / (0.230 - DT) - truth_height / 0.230
-    assert abs(metric(rep, "rsi") - truth_height / 0.230) <= worst
+    assert abs(metric(rep, "rsi_m_s") - truth_height / 0.230) <= worst
     # From the entered drop height the take-off velocity follows by impulse-momentum
     dv = velocity_bound(motion, motion.start_of("flight"))
     assert abs(metric(rep, "take_off_velocity_m_s") - flight_velocity(450)) <= dv + GRAVITY * DT
@@ -285,7 +304,7 @@ def test_rebound_hops_are_each_measured_and_the_best_five_averaged() -> None:
         for f, c in zip(flights[1:], contacts, strict=True)
     )
     best_five = sum(truth[-5:]) / 5
-    assert metric(rep, "mean_rsi_best_hops") == pytest.approx(
+    assert metric(rep, "mean_rsi_best_hops_m_s") == pytest.approx(
         best_five, rel=0.02
     )  # 1 ms in 160 ms + 1 ms in 400
     assert rep.checks == ()
@@ -308,8 +327,6 @@ def test_drop_landing_peak_force_and_stabilisation() -> None:
 
 @pytest.mark.parametrize("test", ["cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"])
 def test_clean_simulated_jumps_raise_no_check(test: JumpType) -> None:
-    from sensorhub.devices.jump_curve import jump_motion
-
     result = analyse(jump_motion(test), test, noise_n=NOISE_N, drop_height_m=0.3)
     assert result.checks == ()
     assert [rep.checks for rep in result.reps] == [()]

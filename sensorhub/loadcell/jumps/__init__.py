@@ -12,6 +12,7 @@ from sensorhub.loadcell.jumps.analysis import (
     Rep,
     analyze_jumps,
 )
+from sensorhub.loadcell.jumps.catalog import JUMP_METRICS
 from sensorhub.loadcell.jumps.quality import Check, CheckCode
 from sensorhub.loadcell.jumps.report import format_jump_report
 
@@ -20,6 +21,7 @@ __all__ = [
     "CheckCode",
     "EDITABLE_EVENTS",
     "EventEdit",
+    "JUMP_METRICS",
     "JUMP_TYPES",
     "JumpParams",
     "JumpResult",

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
+from sensorhub.loadcell.asymmetry import Asymmetry, asymmetry
 from sensorhub.loadcell.jumps import quality
 from sensorhub.loadcell.jumps.contacts import (
     MAX_FLIGHT_S,
@@ -133,6 +134,21 @@ class Rep:
     def has_check(self, code: CheckCode) -> bool:
         return any(check.code == code for check in self.checks)
 
+    @property
+    def asymmetry(self) -> dict[str, Asymmetry]:
+        """Left vs right of every side metric, by the project's convention (|L − R| / max ×
+        100 and the stronger side, `loadcell.asymmetry`); metrics where neither side pushes
+        (e.g. the unweighting's negative net impulse) have none."""
+        left, right = self.sides.get("left", {}), self.sides.get("right", {})
+        found = {}
+        for name, value in left.items():
+            other = right.get(name)
+            if value is not None and other is not None:
+                between = asymmetry(value, other)
+                if between is not None:
+                    found[name] = between
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
@@ -140,6 +156,14 @@ class Rep:
             "phases": [phase.to_dict() for phase in self.phases],
             "metrics": self.metrics,
             "sides": self.sides,
+            "asymmetry": {
+                name: {
+                    "percent": a.percent,
+                    "stronger": a.stronger,
+                    "signed_percent": a.signed_percent,
+                }
+                for name, a in self.asymmetry.items()
+            },
             "hops": list(self.hops),
             "checks": [check.to_dict() for check in self.checks],
         }
@@ -714,7 +738,7 @@ def _drop(rec: _Recording, index: int, arrival: int) -> Rep:
                 "contact_time_s": contact_s,
                 "flight_time_s": flight_s,
                 "jump_height_flight_m": height,
-                "rsi": height / contact_s,
+                "rsi_m_s": height / contact_s,
                 "peak_impact_force_n": float(rec.total[contact.first : flight.first].max()),
             }
         )
@@ -780,17 +804,19 @@ def _rebound_reps(rec: _Recording) -> list[Rep]:
                 "contact_time_s": contact_s,
                 "flight_time_s": flight_s,
                 "jump_height_flight_m": height,
-                "rsi": height / contact_s,
+                "rsi_m_s": height / contact_s,
                 "peak_force_n": float(rec.total[contact.first : flight.first].max()),
             }
         )
-    best = sorted(hops, key=lambda hop: hop["rsi"], reverse=True)[:BEST_HOPS]
+    best = sorted(hops, key=lambda hop: hop["rsi_m_s"], reverse=True)[:BEST_HOPS]
     metrics: dict[str, float | None] = {
         "body_weight_n": weighing.weight_n,
         "mass_kg": weighing.weight_n / GRAVITY,
         "hop_count": float(len(hops)),
-        "best_rsi": best[0]["rsi"] if best else None,
-        "mean_rsi_best_hops": float(np.mean([hop["rsi"] for hop in best])) if best else None,
+        "best_rsi_m_s": best[0]["rsi_m_s"] if best else None,
+        "mean_rsi_best_hops_m_s": float(np.mean([hop["rsi_m_s"] for hop in best]))
+        if best
+        else None,
         "mean_contact_time_best_hops_s": float(np.mean([hop["contact_time_s"] for hop in best]))
         if best
         else None,
