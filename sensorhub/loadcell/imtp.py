@@ -153,6 +153,8 @@ def describe_method(params: AnalysisParams) -> str:
 
 def method_label(params: dict[str, Any]) -> str:
     """``describe_method`` for stored params (the ``params`` of an analysis record)."""
+    if params.get("test_type", "imtp") != "imtp":  # a jump test (docs/jumps.md)
+        return f"{params['test_type']} analysis"
     method = params.get("onset_method", "sd")
     label = "manual"
     if method == "sd":
@@ -166,7 +168,10 @@ def method_label(params: dict[str, Any]) -> str:
 
 def method_key(params: dict[str, Any]) -> str:
     """A short stable key of the onset method and its parameter: ``sd:5``, ``fixed:50``,
-    ``bw_pct:2.5``, ``manual``. Analyses with one key are comparable in a trend."""
+    ``bw_pct:2.5``, ``manual``; a jump test's type. Analyses with one key are comparable in a
+    trend."""
+    if params.get("test_type", "imtp") != "imtp":
+        return str(params["test_type"])
     method = params.get("onset_method", "sd")
     parameter = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
     against = "@baseline" if params.get("reference") == "baseline" else ""

@@ -52,12 +52,13 @@ class TestArchive:
         started_at: float,
         samples: Sequence[Sample],
         calibration: Calibration,
+        recorded_as: RecordedAs,
         **columns: Any,
     ) -> SavedTest:
         """Write the CSV, analyse, and record both (plus ``columns``) on the test row."""
         # Off the event loop: both take milliseconds.
         file = await asyncio.to_thread(self._files.write, started_at, samples)
-        analysis = await asyncio.to_thread(analysis_record, samples, calibration)
+        analysis = await asyncio.to_thread(analysis_record, samples, calibration, None, recorded_as)
         await self._storage.complete_test(
             test_id, sample_count=len(samples), csv_file=file, analysis=analysis, **columns
         )
@@ -71,7 +72,8 @@ class TestArchive:
                 continue
             samples = await self._storage.test_samples(test_id)
             calibration = Calibration.from_dict(record.calibration)
-            saved = await self.save(test_id, record.started_at, samples, calibration)
+            recorded_as = RecordedAs.of_calibration(record.calibration)
+            saved = await self.save(test_id, record.started_at, samples, calibration, recorded_as)
             self._states.plate(record.device_id).last_session_id = test_id
             log_event(
                 logger, "test_interrupted", test=test_id, samples=len(samples), file=saved.file

@@ -17,10 +17,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sensorhub import wire
 from sensorhub.errors import AthleteNotFound, DeviceMoved, StorageError
 from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.recorded import RecordedAs
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
 from sensorhub.plates._archive import TestArchive
@@ -106,6 +108,7 @@ class TestRecorder:
                 record.notes,
                 record.athlete_id,
                 state=SessionState(record.state),
+                **_test_kind(record.calibration),
             )
             session.restore(await self._storage.test_batches(record.id))
             plate.session = session
@@ -132,9 +135,13 @@ class TestRecorder:
         athlete: str | None,
         notes: str | None,
         athlete_id: int | None = None,
+        test_type: str = "imtp",
+        drop_height_m: float | None = None,
     ) -> TestSession:
         """Start a test of ``athlete_id`` (whose name it takes), else of the athlete named
-        ``athlete`` (made when new), else of nobody."""
+        ``athlete`` (made when new), else of nobody; ``test_type`` says what it is of (the
+        IMTP by default, or a jump test: docs/jumps.md)."""
+        kind = RecordedAs(test_type=test_type, drop_height_m=drop_height_m)  # checks both
         if athlete_id is not None:
             athlete = await self._athlete_name(athlete_id)
         elif athlete and athlete.strip():
@@ -145,11 +152,21 @@ class TestRecorder:
             plate.check_idle()
             now = self._clock()
             calibration = plate.calibration.to_dict()
+            if test_type != "imtp":  # kept with the test, so any re-analysis reads it alike
+                calibration["recording"] = kind.to_dict()
             test_id = await self._storage.create_test(
                 device_id, now, calibration, athlete, notes, athlete_id
             )
             session = TestSession(
-                test_id, device_id, now, plate.calibration, athlete, notes, athlete_id
+                test_id,
+                device_id,
+                now,
+                plate.calibration,
+                athlete,
+                notes,
+                athlete_id,
+                test_type=test_type,
+                drop_height_m=drop_height_m,
             )
             plate.begin(session)
         log_event(logger, "test_started", device=device_id, test=test_id)
@@ -257,6 +274,7 @@ class TestRecorder:
             session.started_at,
             session.samples,
             session.calibration,
+            RecordedAs(test_type=session.test_type, drop_height_m=session.drop_height_m),
             state=SessionState.COMPLETE.value,
             ended_at=self._clock(),
         )
@@ -277,3 +295,9 @@ class TestRecorder:
     async def _command(self, device_id: str, cmd: str, test_id: int) -> None:
         message: JSONDict = {"cmd": cmd, "session_id": test_id}
         await self._broadcaster.emit(wire.COMMAND, message, room=esp_room(device_id))
+
+
+def _test_kind(calibration: dict[str, Any]) -> dict[str, Any]:
+    """A stored test's type and drop height, as `TestSession` fields."""
+    kind = RecordedAs.of_calibration(calibration)
+    return {"test_type": kind.test_type, "drop_height_m": kind.drop_height_m}
