@@ -17,6 +17,8 @@ SENSOR_DATA = "sensor_data"
 TEST_STATUS = "test_status"
 # A test is saved: its file, sample count and analysis summary.
 DATA_COMPLETE = "data_complete"
+# A rep of a running jump test landed: its headline numbers (docs/jumps.md).
+JUMP_REP = "jump_rep"
 # Commands to an esp (``{"cmd": "start"|"stop", "session_id"}``) travel as ``message``.
 COMMAND = "message"
 # The reply to a message the server refused: ``{"message", "code"}``.

@@ -28,6 +28,7 @@ from sensorhub.logs import log_event
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts, status_event
+from sensorhub.plates._reps import RepAnnouncer
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import MonotonicTimer, Timer
 from sensorhub.presence import VIEWERS, Presence, esp_room
@@ -72,6 +73,7 @@ class TestRecorder:
         self._lifecycle_locks: dict[str, asyncio.Lock] = {}
         self._last_activity: dict[str, float] = {}
         self._tasks = BackgroundTasks()
+        self._reps = RepAnnouncer(broadcaster, self._tasks)
 
     async def close(self) -> None:
         await self._tasks.cancel_all()
@@ -225,6 +227,7 @@ class TestRecorder:
                 except StorageError:
                     session.withdraw(seq)
                     raise
+                self._reps.observe(session, self._timer.now())
         return session
 
     async def done(self, device_id: str) -> None:
@@ -279,6 +282,7 @@ class TestRecorder:
             ended_at=self._clock(),
         )
         count = session.sample_count
+        self._reps.forget(session.id)
         log_event(logger, "test_saved", test=session.id, samples=count, file=saved.file)
         complete: JSONDict = {
             "session_id": session.id,
