@@ -13,7 +13,14 @@ import numpy.typing as npt
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
-from sensorhub.loadcell.jumps import JUMP_TYPES, JumpParams, JumpResult, JumpType, analyze_jumps
+from sensorhub.loadcell.jumps import (
+    JUMP_TYPES,
+    EventEdit,
+    JumpParams,
+    JumpResult,
+    JumpType,
+    analyze_jumps,
+)
 from sensorhub.loadcell.metrics import IMTP_METRICS
 from sensorhub.loadcell.session import Sample
 
@@ -166,11 +173,17 @@ JUMP_HEADLINES: dict[str, tuple[str, ...]] = {
 
 
 def jump_record(
-    samples: Sequence[Sample], calibration: Calibration, recorded_as: RecordedAs
+    samples: Sequence[Sample],
+    calibration: Calibration,
+    recorded_as: RecordedAs,
+    edits: tuple[EventEdit, ...] = (),
 ) -> dict[str, Any]:
-    """``analysis_record`` of a jump test: every rep, and the best rep's numbers as summary."""
+    """``analysis_record`` of a jump test: every rep, and the best rep's numbers as summary;
+    ``edits`` are events a person moved (kept in the stored params)."""
     params = JumpParams(
-        test_type=cast("JumpType", recorded_as.test_type), drop_height_m=recorded_as.drop_height_m
+        test_type=cast("JumpType", recorded_as.test_type),
+        drop_height_m=recorded_as.drop_height_m,
+        edits=edits,
     )
     try:
         if not samples:

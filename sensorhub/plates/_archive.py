@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sensorhub.errors import TestNotFound
+from sensorhub.errors import TestNotFound, ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
-from sensorhub.loadcell.recorded import RecordedAs, analysis_record
+from sensorhub.loadcell.jumps import EventEdit
+from sensorhub.loadcell.recorded import RecordedAs, analysis_record, jump_record
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.logs import log_event
 from sensorhub.plates._states import PlateStates
@@ -87,12 +88,34 @@ class TestArchive:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
         self._states.refuse_if_recording(test_id)
         record = await self._storage.require_test(test_id)
+        recorded_as = RecordedAs.of_calibration(record.calibration)
+        if recorded_as.test_type != "imtp":
+            raise ValidationError(
+                f"test {test_id} is a {recorded_as.test_type} test: IMTP parameters do not "
+                f"apply; move its events with POST /api/tests/{test_id}/events"
+            )
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
-        recorded_as = RecordedAs.of_calibration(record.calibration)
         analysis = await asyncio.to_thread(
             analysis_record, samples, calibration, params, recorded_as
         )
+        await self._storage.save_analysis(test_id, analysis)
+        return analysis
+
+    async def move_events(self, test_id: int, edits: tuple[EventEdit, ...]) -> dict[str, Any]:
+        """Analyse a jump test again with its events moved; the result becomes its analysis
+        (the edits are kept in its params, so they show and apply next time)."""
+        self._states.refuse_if_recording(test_id)
+        record = await self._storage.require_test(test_id)
+        recorded_as = RecordedAs.of_calibration(record.calibration)
+        if recorded_as.test_type == "imtp":
+            raise ValidationError(
+                f"test {test_id} is an IMTP test: set its onset with POST "
+                f"/api/tests/{test_id}/analysis"
+            )
+        samples = await self._storage.test_samples(test_id)
+        calibration = Calibration.from_dict(record.calibration)
+        analysis = await asyncio.to_thread(jump_record, samples, calibration, recorded_as, edits)
         await self._storage.save_analysis(test_id, analysis)
         return analysis
 

@@ -155,7 +155,13 @@ class StreamingEsp:
 
 
 def record_test(
-    url: str, device_id: str, samples: list[Sample], *, athlete: str, notes: str | None = None
+    url: str,
+    device_id: str,
+    samples: list[Sample],
+    *,
+    athlete: str,
+    notes: str | None = None,
+    test_type: str = "imtp",
 ) -> int:
     """Record a complete test of ``samples`` (sent at once, not in real time); its id."""
     http = httpx.Client(base_url=url, timeout=TIMEOUT_S)
@@ -164,7 +170,7 @@ def record_test(
         sio.connect(url, transports=["websocket"])
         sio.emit("register", {"type": "esp", "device_id": device_id})
         _expect(sio, lambda e, a: e == "pong", emit="ping")
-        body = {"device_id": device_id, "athlete": athlete, "notes": notes}
+        body = {"device_id": device_id, "athlete": athlete, "notes": notes, "test_type": test_type}
         test_id: int = (
             http.post("/api/start_test", json=body).raise_for_status().json()["session_id"]
         )

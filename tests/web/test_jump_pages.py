@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from collections.abc import Callable
 
+import httpx
+import pytest
 from playwright.async_api import Page, expect
 
-from sensorhub.devices.jump_curve import GRAVITY, JumpForceModel, flight_velocity, jump_set
+from sensorhub.devices.jump_curve import (
+    GRAVITY,
+    JumpForceModel,
+    countermovement_jump,
+    flight_velocity,
+    jump_set,
+    sample_motion,
+)
 from tests._server import LiveServer
 from tests.web._browser import eventually, screenshot
-from tests.web._esp import StreamingEsp
+from tests.web._esp import DEVICE_CLOCK_START_MS, Sample, StreamingEsp, record_test
 
 REPS = 2
 #: The issue's bar: a rep's numbers on the page within 1 s of its landing.
@@ -62,3 +72,51 @@ async def test_a_simulated_cmj_set_shows_each_jump_height_within_a_second_of_lan
         await tab.click("#stop")
         await expect(tab.locator("#result")).to_be_visible()
         await expect(tab.locator("#result-body")).to_contain_text(f"cmj: {REPS} reps")
+
+
+def cmj_samples() -> list[Sample]:
+    t, left, right = sample_motion(countermovement_jump(), noise_n=2.0, seed=5)
+    return [
+        {"t": DEVICE_CLOCK_START_MS + ms, "l": le, "r": ri}
+        for ms, le, ri in zip(t, left, right, strict=True)
+    ]
+
+
+async def test_the_tests_page_shades_a_jumps_phases_and_moves_an_event(
+    tab: Page, web_server: LiveServer
+) -> None:
+    motion = countermovement_jump()
+    test_id = await asyncio.to_thread(
+        record_test, web_server.url, "plate-cmj-page", cmj_samples(), athlete="Jo Jump",
+        test_type="cmj",
+    )  # fmt: skip
+    await tab.goto(f"{web_server.url}/tests/{test_id}")
+    rep = tab.locator("#metrics [data-rep='0']")
+    await expect(rep.locator("[data-metric='jump_height_impulse_m']")).to_contain_text("0.30")
+    # weighing, unweighting, braking, propulsion, flight, landing
+    await expect(tab.locator("#curve")).to_have_attribute("data-phases", "6")
+    await expect(tab.locator("#reanalyze")).to_be_hidden()
+
+    take_off = motion.start_of("flight")
+    moved = take_off + 0.020  # 20 ms late: 20 ms more of -g in the integral
+    plot = tab.locator("#curve .u-over")
+    box = await plot.bounding_box()
+    assert box is not None
+    x = await tab.evaluate(f"() => globalThis.sensorhub.curve.chart.valToPos({moved}, 'x')")
+    await tab.mouse.click(box["x"] + x, box["y"] + box["height"] / 2)
+    editor = tab.locator("#jump-editor")
+    picked = float(await editor.locator("[name=time_s]").input_value())
+    assert abs(picked - moved) < 0.01  # a pixel of the plot is a few ms
+    await editor.locator("[name=event]").select_option("0:take_off")
+    await screenshot(tab, "test-jump-phases")
+    await editor.locator("button[type=submit]").click()
+    await expect(tab.locator("#reanalyze-status")).to_have_text(
+        "Event moved; analysis updated and saved."
+    )
+
+    async with httpx.AsyncClient(base_url=web_server.url) as http:
+        stored = (await http.get(f"/api/tests/{test_id}/analysis")).json()["data"]
+    assert stored["params"]["edits"] == [{"rep": 0, "event": "take_off", "time_s": picked}]
+    [moved_rep] = stored["result"]["reps"]
+    assert moved_rep["events"]["take_off"] == pytest.approx(picked, abs=0.0005)
+    await expect(tab.locator("#metrics .events")).to_contain_text(f"take off {picked:.3f}")
