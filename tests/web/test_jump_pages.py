@@ -6,6 +6,7 @@ import asyncio
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from sensorhub.devices.jump_curve import (
     sample_motion,
 )
 from tests._server import LiveServer
+from tests.api.test_history import pdf_text_and_png
 from tests.web._browser import eventually, screenshot
 from tests.web._esp import DEVICE_CLOCK_START_MS, Sample, StreamingEsp, record_test
 
@@ -83,7 +85,7 @@ def cmj_samples() -> list[Sample]:
 
 
 async def test_the_tests_page_shades_a_jumps_phases_and_moves_an_event(
-    tab: Page, web_server: LiveServer
+    tab: Page, web_server: LiveServer, tmp_path: Path
 ) -> None:
     motion = countermovement_jump()
     test_id = await asyncio.to_thread(
@@ -116,6 +118,11 @@ async def test_the_tests_page_shades_a_jumps_phases_and_moves_an_event(
 
     async with httpx.AsyncClient(base_url=web_server.url) as http:
         stored = (await http.get(f"/api/tests/{test_id}/analysis")).json()["data"]
+        pdf = (await http.get(f"/api/tests/{test_id}/report.pdf")).content
+    text, pages = await asyncio.to_thread(pdf_text_and_png, pdf, tmp_path)
+    assert len(pages) == 1
+    for words in ("cmj test", "Jo Jump", "Rep 1", "jump height impulse m", "L/R braking net"):
+        assert words in text, words
     assert stored["params"]["edits"] == [{"rep": 0, "event": "take_off", "time_s": picked}]
     [moved_rep] = stored["result"]["reps"]
     assert moved_rep["events"]["take_off"] == pytest.approx(picked, abs=0.0005)
