@@ -116,6 +116,8 @@ class TestArchive:
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
         analysis = await asyncio.to_thread(jump_record, samples, calibration, recorded_as, edits)
+        if "error" in analysis:  # the edits do not fit: the stored analysis stays as it was
+            raise ValidationError(analysis["error"])
         await self._storage.save_analysis(test_id, analysis)
         return analysis
 
