@@ -21,6 +21,7 @@ from sensorhub.auth import hash_token, new_token
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.loadcell import (
     AnalysisParams,
+    FlagCode,
     OnsetMethod,
     analyze_recording,
     format_report,
@@ -320,6 +321,9 @@ def analyze(
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_report(result))
+    for flag in result.flags:
+        if flag.code == FlagCode.NO_PULL:  # printed, but no metrics: a script must not go on
+            raise click.ClickException(f"no analysis possible: {flag.reason}")
 
 
 def _analyze_jumps(
@@ -602,10 +606,16 @@ def import_command(
         raise click.ClickException(_error_message(exc)) from exc
     except OSError as exc:
         raise click.ClickException(f"cannot reach {url}: {exc}") from exc
-    flags = ", ".join((test["summary"] or {}).get("flags", [])) or "none"
+    summary = test["summary"] or {}
+    flags = ", ".join(summary.get("flags", [])) or "none"
     click.echo(
         f"test {test['id']} ({test['source']}, {test['sample_count']} samples), flags: {flags}"
     )
+    if not summary or summary.get("peak_force_n") is None:
+        # Stored (the samples are kept), but there is nothing to count: say so and fail.
+        raise click.ClickException(
+            f"test {test['id']} was stored but has no analysis: no pull found in {file.name}"
+        )
 
 
 def _error_message(exc: Any) -> str:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from sensorhub.devices.jump_curve import GRAVITY, flight_velocity, jump_set, sample_motion
+from tests._recordings import chronojump_csv
 from tests._server import free_port, start_server
 from tests.conftest import FIXTURES, REPO
 from tests.loadcell._agreement import IMTP_FIXTURES, force_tolerance, golden_trial, max_abs_force
@@ -176,7 +177,8 @@ def test_analyze_our_test_csv_reports_left_and_right(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     peak = json.loads(result.stdout)["peak"]
-    assert peak["asymmetry_pct"] == pytest.approx(20.0)
+    assert peak["asymmetry_pct"] == pytest.approx(100.0 / 3.0)  # |0.4 − 0.6| / 0.6
+    assert peak["stronger_side"] == "right"
     assert peak["left_at_peak_n"] < peak["right_at_peak_n"]
 
 
@@ -220,3 +222,24 @@ def test_analyze_refuses_imtp_options_for_a_jump_test(tmp_path: Path) -> None:
     result = run_cli("analyze", "--test", "cmj", "--onset-time", "1", str(path))
     assert result.returncode == 2
     assert "--onset-time applies to --test imtp only" in result.stderr
+
+
+def test_analyze_an_inverted_chronojump_file_flips_it_and_says_so(tmp_path: Path) -> None:
+    # The fixture's pull, signs flipped: the 1200.5 N peak, not a 2 N "peak" of noise.
+    rows = chronojump_csv().splitlines()
+    inverted = [rows[0]] + [f"{t};-{force}" for t, force in (row.split(";") for row in rows[1:])]
+    path = tmp_path / "inverted.csv"
+    path.write_text("\n".join(inverted) + "\n")
+    result = run_cli("analyze", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert "inverted" in [flag["code"] for flag in found["flags"]]
+    assert found["peak"]["force_n"] == pytest.approx(1200.5)
+
+
+def test_analyze_a_recording_with_no_pull_exits_non_zero_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "still.csv"
+    path.write_text("Time (s),Force (N)\n" + "".join(f"{i / 1000},800\n" for i in range(3000)))
+    result = run_cli("analyze", str(path))
+    assert result.returncode == 1
+    assert "no analysis possible" in result.stderr and "no pull found" in result.stderr

@@ -181,8 +181,9 @@ def _iso_date(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
-class Judging:
-    """How changes are judged: a reliability study (its days and group) and the coach's SWC."""
+class StudyQuery:
+    """A reliability study named by its days and group; a missing day leaves the period open
+    on that side (as a report's period), and a group alone studies all its days."""
 
     def __init__(
         self,
@@ -196,27 +197,10 @@ class Judging:
             str | None,
             Query(pattern=GROUP_PATTERN, description="whose sessions; default the athlete's"),
         ] = None,
-        swc: Annotated[
-            float | None,
-            Query(
-                gt=0,
-                le=1e9,
-                allow_inf_nan=False,
-                description="smallest worthwhile change, in the metric's unit",
-            ),
-        ] = None,
     ) -> None:
-        if (study_from is None) != (study_to is None):
-            raise ValidationError("study_from and study_to: give both days of the study, or none")
-        if study_group is not None and study_from is None:
-            raise ValidationError("study_group: give the study's days (study_from, study_to)")
         self.study = None
-        if study_from is not None:
+        if (study_from, study_to, study_group) != (None, None, None):
             self.study = ReliabilityStudy(Period(study_from, study_to), study_group)
-        self.swc = swc
-
-    def of(self) -> tuple[ReliabilityStudy | None, float | None]:
-        return self.study, self.swc
 
 
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
@@ -228,7 +212,7 @@ METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
 async def get_trend(
     services: ServicesDep,
     athlete_id: RowId,
-    judging: Annotated[Judging, Depends()],
+    study: Annotated[StudyQuery, Depends()],
     metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
     method: Annotated[
         str,
@@ -238,6 +222,15 @@ async def get_trend(
         BestRule, Query(description="a session's value: its best trial, or the mean of two")
     ] = "best_trial",
     group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+    swc: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=1e9,
+            allow_inf_nan=False,
+            description="smallest worthwhile change set by the coach, in the metric's unit",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Each session's value and its change from the previous one with a 90 % interval, the
     chances of a change beyond ±SWC and a flag (improved / declined / increased / decreased /
@@ -246,7 +239,7 @@ async def get_trend(
     analysed with another method, excluded, without a value or in the study are under
     `left_out` with the reason."""
     trend = await services.athletes.trend(
-        athlete_id, metric, normal_method(method), rule, group, judged_with=judging.of()
+        athlete_id, metric, normal_method(method), rule, group, judged_with=(study.study, swc)
     )
     return {"status": "success", "data": trend}
 
@@ -318,7 +311,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
 async def athlete_report(
     services: ServicesDep,
     athlete_id: RowId,
-    judging: Annotated[Judging, Depends()],
+    study: Annotated[StudyQuery, Depends()],
     from_: Annotated[
         IsoDate | None, Query(alias="from", description="first day, YYYY-MM-DD")
     ] = None,
@@ -326,11 +319,13 @@ async def athlete_report(
     method: Annotated[str, Query(pattern=METHOD_PATTERN)] = "sd:5",
 ) -> Response:
     """The athlete's one-page PDF over the days `from`…`to` (both included; `to` before `from`
-    is an empty period): trend charts with the noise band, typical error, SWC, each session's
-    change and the tests left out."""
+    is an empty period), changes judged with the reliability study given (`study_from`,
+    `study_to`, `study_group`) or each metric's default: per metric the sessions, the typical
+    error and where it came from, the SWC, each change with its 90 % interval and flag, and the
+    tests left out."""
     period = Period(from_, to)
     pdf = await services.athletes.athlete_report(
-        athlete_id, normal_method(method), period, judging.of()
+        athlete_id, normal_method(method), period, study.study
     )
     return _pdf_response(pdf, f"athlete_{athlete_id}.pdf")
 

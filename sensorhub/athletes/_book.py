@@ -194,12 +194,13 @@ class AthleteBook:
         return await asyncio.to_thread(_render_test, record, samples)
 
     async def athlete_report(
-        self, athlete_id: int, method: str, period: Period, judged_with: Judging = NO_STUDY
+        self, athlete_id: int, method: str, period: Period, study: ReliabilityStudy | None = None
     ) -> bytes:
-        """The athlete's one-page PDF over ``period``: a trend per report metric."""
+        """The athlete's one-page PDF over ``period``: a trend per report metric, judged with
+        ``study`` (an SWC is per metric, so the report takes it from the study or group)."""
         athlete = await self.require(athlete_id)
         trends = [
-            await self.trend(athlete_id, metric, method, "best_trial", None, period, judged_with)
+            await self.trend(athlete_id, metric, method, "best_trial", None, period, (study, None))
             for metric in REPORT_METRICS
         ]
         view = {"name": athlete.name, "groups": list(athlete.groups)}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sensorhub.loadcell import IMTP_METRICS, asymmetry, method_key, method_label
+from sensorhub.loadcell import IMTP_METRICS, asymmetry, method_key, method_label, stronger_side
 from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
 from sensorhub.loadcell.trends import (
     BestRule,
@@ -208,6 +208,7 @@ def squad_rows(
                 "name": athlete.name,
                 "date": None if peak is None else peak.day.isoformat(),
                 "values": {m: None if s is None else s.best for m, s in latest.items()},
+                "asymmetry_side": _side(latest["asymmetry_pct"]),
             }
         )
     for metric, _ in SQUAD_METRICS:
@@ -224,11 +225,17 @@ def _latest_session(
     return sessions[-1] if sessions else None
 
 
+def _side(session: Session | None) -> str | None:
+    return None if session is None else stronger_side(session.best)
+
+
 def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """The squad view as CSV: one row per athlete, each metric and its z-score."""
+    """The squad view as CSV: one row per athlete, each metric and its z-score, and the side
+    the asymmetry names (``left`` / ``right``; empty when even or unknown)."""
     header = ["athlete_id", "name", "date"]
     for metric, _ in SQUAD_METRICS:
         header += [metric, f"{metric}_z"]
+    header.append("asymmetry_side")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -236,6 +243,7 @@ def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
         cells = [row["athlete_id"], row["name"], row["date"] or ""]
         for metric, _ in SQUAD_METRICS:
             cells += [_cell(row["values"][metric]), _cell(row["z"][metric])]
+        cells.append(row["asymmetry_side"] or "")
         writer.writerow(cells)
     return out.getvalue()
 

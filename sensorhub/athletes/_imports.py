@@ -30,8 +30,9 @@ class Prepared:
     analysis: dict[str, Any]
 
 
-def prepare(text: str, filename: str) -> Prepared:
-    """Read ``text`` in any layout ``sensorhub analyze`` reads and analyse it (CPU-bound)."""
+def prepare(text: str, filename: str, body_mass_kg: float | None = None) -> Prepared:
+    """Read ``text`` in any layout ``sensorhub analyze`` reads and analyse it (CPU-bound);
+    ``body_mass_kg``: the athlete's stored mass."""
     recording = read_force_text(text, filename)
     total_only = recording.left is None or recording.right is None
     recorded_as = RecordedAs(
@@ -44,7 +45,7 @@ def prepare(text: str, filename: str) -> Prepared:
         assert recording.left is not None and recording.right is not None
         columns = zip(recording.t_ms, recording.left, recording.right, strict=True)
     samples = tuple((float(t), float(left), float(right)) for t, left, right in columns)
-    analysis = analysis_record(samples, Calibration(), None, recorded_as)
+    analysis = analysis_record(samples, Calibration(), None, recorded_as, body_mass_kg)
     return Prepared(recording, samples, recorded_as, analysis)
 
 
@@ -64,7 +65,7 @@ class Importer:
         recorded_at: float | None,
         notes: str | None,
     ) -> TestRecord:
-        prepared = await asyncio.to_thread(prepare, text, filename)
+        prepared = await asyncio.to_thread(prepare, text, filename, athlete.body_mass_kg)
         started_at = self._clock() if recorded_at is None else recorded_at
         file = await asyncio.to_thread(self._files.write, started_at, prepared.samples)
         calibration = {**Calibration().to_dict(), "recording": prepared.recorded_as.to_dict()}

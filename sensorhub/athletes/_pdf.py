@@ -162,6 +162,7 @@ def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) ->
     story.append(_curve(curve, styles))
     rows = [["Metric", "Value"]]
     rows += [[_LABELS[m], _fmt(summary.get(m), unit)] for m, unit in SUMMARY_UNITS.items()]
+    rows.append(["Stronger side at peak", summary.get("asymmetry_side") or "n/a"])
     params = analysis.get("params") or {}
     rows.append(["Onset method", _method(params)])
     if result:

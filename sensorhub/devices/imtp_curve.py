@@ -29,7 +29,7 @@ class Athlete:
     """Who stands on the plate; ``peak_net_n`` defaults to twice body weight."""
 
     mass_kg: float = 80.0
-    asymmetry_pct: float = 0.0  # (R − L)/(R + L) × 100 during the pull
+    asymmetry_pct: float = 0.0  # |L − R| / max(L, R) × 100 at peak, + when right is stronger
     peak_net_n: float | None = None
     noise_n: float = 2.0  # per-channel noise SD, as a decent amplifier gives
 
@@ -70,9 +70,10 @@ class ForceModel:
         pull = 0.0 if since_start_s is None else net_pull_force(self.athlete, since_start_s)
         total = self.athlete.weight_n + sway + pull
         # Standing is even; the split leans to the athlete's asymmetry as the pull builds, so
-        # the asymmetry at peak, (R − L)/(R + L), is the one asked for.
+        # the asymmetry at peak, |L − R| / max(L, R) (`loadcell.asymmetry`), is the one asked
+        # for: right stronger by a share a of it means R = 1 / (2 − a) of the total.
         lean = self.athlete.asymmetry_pct / 100.0 * pull / self.athlete.peak_net
-        share_right = 0.5 * (1.0 + lean)
+        share_right = 1.0 / (2.0 - lean) if lean >= 0 else 1.0 - 1.0 / (2.0 + lean)
         noise = self.athlete.noise_n
         left = total * (1.0 - share_right) + self._rng.gauss(0.0, noise)
         right = total * share_right + self._rng.gauss(0.0, noise)

@@ -1,6 +1,6 @@
 """Force plate domain: IMTP analysis, force-time files and their text report (pure NumPy)."""
 
-from sensorhub.loadcell.asymmetry import Asymmetry, Side, asymmetry
+from sensorhub.loadcell.asymmetry import Asymmetry, Side, asymmetry, stronger_side
 from sensorhub.loadcell.forcefile import ForceRecording, read_force_file, read_force_text
 from sensorhub.loadcell.imtp import (
     WINDOWS_MS,
@@ -72,5 +72,6 @@ __all__ = [
     "peak_rfd",
     "read_force_file",
     "read_force_text",
+    "stronger_side",
     "summarize",
 ]

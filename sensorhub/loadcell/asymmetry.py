@@ -30,6 +30,13 @@ class Asymmetry:
         return -self.percent if self.stronger == "left" else self.percent
 
 
+def stronger_side(signed_percent: float) -> Side | None:
+    """The side a signed asymmetry (+ = right stronger) names; None when even."""
+    if signed_percent == 0:
+        return None
+    return "right" if signed_percent > 0 else "left"
+
+
 def asymmetry(left: float, right: float) -> Asymmetry | None:
     """|L − R| / max(L, R) × 100 and the stronger side; None when neither side pushes
     (max ≤ 0: no force to compare)."""

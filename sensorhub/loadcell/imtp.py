@@ -16,6 +16,7 @@ positions unless the ``non_monotonic_time`` flag says the input had to be sorted
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
+from sensorhub.loadcell.asymmetry import Asymmetry, Side, asymmetry
 from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd, rolling_mean_sd
 
 if TYPE_CHECKING:
@@ -62,6 +64,19 @@ MIN_WINDOW_SAMPLES = 10
 ONSET_BAND_FLOOR_N = 1e-6
 #: Times that differ by less than this (1 µs) are equal: seconds×1000 is rarely exact in floats.
 TIME_TOLERANCE_MS = 1e-3
+#: Comfort et al. 2019 (IMTP standardisation): weigh the athlete still in position *before*
+#: pre-tension. A steady window more than this above an earlier steady one is pre-tension:
+#: 20 N is the smallest fixed onset threshold in use, so such a rise would count as a pull.
+PRETENSION_MIN_N = 20.0
+#: The stored body mass cross-checks the weighing: a mismatch beyond 5 % is flagged. Body mass
+#: varies about 1 % from day to day (hydration, food; Cheuvront et al. 2004, Int J Sport Nutr
+#: Exerc Metab 14:532–540), so 5 % is outside a week's variation and the plate's calibration
+#: error, yet catches a 40 N pre-tension on an 80 kg athlete.
+BODY_MASS_TOLERANCE = 0.05
+#: A series load cell's recording whose largest excursion from its resting level goes down by
+#: more than this is inverted (wired or mounted the other way): 50 N is the usual fixed onset
+#: threshold, so a smaller dip is no pull at all.
+INVERTED_MIN_N = 50.0
 
 
 class FlagCode(StrEnum):
@@ -74,6 +89,9 @@ class FlagCode(StrEnum):
     NON_MONOTONIC_TIME = "non_monotonic_time"
     NO_PULL = "no_pull"
     NO_BODY_WEIGHT = "no_body_weight"
+    PRETENSION_IN_WEIGHING = "pretension_in_weighing"
+    BODY_WEIGHT_MISMATCH = "body_weight_mismatch"
+    INVERTED = "inverted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +210,8 @@ class Weighing:
     automatic: bool
     body_weight_n: float  # with reference "baseline": the resting baseline, not body weight
     sd_n: float
-    mass_kg: float | None  # None with reference "baseline"
+    mass_kg: float | None  # with reference "baseline": the stored body mass, or None
+    mass_source: Literal["weighing", "stored"] | None = "weighing"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -203,6 +222,7 @@ class Weighing:
             "body_weight_n": self.body_weight_n,
             "sd_n": self.sd_n,
             "mass_kg": self.mass_kg,
+            "mass_source": self.mass_source,
         }
 
 
@@ -211,9 +231,12 @@ class Onset:
     """The sample where the pull starts."""
 
     method: OnsetMethod
-    index: int
+    index: int  # the first sample of the pull
     time_s: float
     force_n: float
+    #: At low rates the onset is where force crosses the threshold, interpolated between the
+    #: sample before and ``index``; time_s and force_n are that point's.
+    interpolated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -221,6 +244,7 @@ class Onset:
             "index": self.index,
             "time_s": self.time_s,
             "force_n": self.force_n,
+            "interpolated": self.interpolated,
         }
 
 
@@ -229,8 +253,8 @@ class Peak:
     """Peak metrics from onset on; the side fields are None for total-only recordings.
 
     ``left_n``/``right_n`` are each side's own maximum, ``left_at_peak_n``/``right_at_peak_n``
-    the sides at the total-force peak, and ``asymmetry_pct`` = (R − L)/(R + L) × 100 there
-    (positive: right side stronger).
+    the sides at the total-force peak, and ``asymmetry_pct`` = |L − R| / max(L, R) × 100 there
+    (`asymmetry`), signed + when the right side is stronger; ``stronger_side`` names it.
     """
 
     index: int
@@ -245,6 +269,7 @@ class Peak:
     left_at_peak_n: float | None
     right_at_peak_n: float | None
     asymmetry_pct: float | None
+    stronger_side: Side | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -260,6 +285,7 @@ class Peak:
             "left_at_peak_n": self.left_at_peak_n,
             "right_at_peak_n": self.right_at_peak_n,
             "asymmetry_pct": self.asymmetry_pct,
+            "stronger_side": self.stronger_side,
         }
 
 
@@ -341,6 +367,10 @@ class _Samples:
     dt_ms: float
     flags: tuple[Flag, ...]
 
+    @property
+    def low_rate(self) -> bool:
+        return _is_low_rate(self.dt_ms)
+
 
 @dataclass(frozen=True, slots=True)
 class _Window:
@@ -356,35 +386,40 @@ def analyze(
     *,
     total: npt.ArrayLike | None = None,
     params: AnalysisParams | None = None,
+    body_mass_kg: float | None = None,
 ) -> ImtpResult:
     """Analyse one IMTP recording: give ``left`` and ``right``, or ``total``, or all three.
 
-    Without ``total`` it is left + right. Raises `ValidationError` for unusable input; a
-    recording without a pull still gives a result, flagged ``no_pull`` with empty metrics.
+    Without ``total`` it is left + right. ``body_mass_kg`` (the athlete's stored mass)
+    cross-checks the weighing, and is the mass for relative force against a resting baseline.
+    Raises `ValidationError` for unusable input; a recording without a pull still gives a
+    result, flagged ``no_pull`` with empty metrics.
     """
     params = params or AnalysisParams()
+    if body_mass_kg is not None:
+        _require_positive("body_mass_kg", body_mass_kg)
     samples = _prepare(t_ms, left, right, total)
-    window = _weighing_window(samples, params)
-    weighing = _weigh(samples, window, params.reference)
-    onset = _find_onset(samples, window, weighing, params)
     flags = list(samples.flags)
-    if weighing.sd_n > UNSTEADY_SD_N:
-        flags.append(_unsteady_flag(weighing, params))
     if params.reference == "baseline":
-        flags.append(_no_body_weight_flag(weighing))
+        samples = _upright(samples, flags)
+    window = _weighing_window(samples, params, flags)
+    weighing = _weigh(samples, window, params.reference, body_mass_kg)
+    flags += _weighing_flags(weighing, params, body_mass_kg)
+    onset = _find_onset(samples, window, weighing, params)
     peak: Peak | None = None
     windows = tuple(WindowMetrics(ms, None, None, None) for ms in WINDOWS_MS)
     steepest = strongest = None
     if onset is None:
         flags.append(_no_pull_flag(weighing, params))
     else:
-        impulse = _impulse_from(samples, onset.index, weighing.body_weight_n)
-        peak = _peak(samples, onset, weighing, impulse)
-        windows = _window_metrics(samples, onset, weighing, impulse)
+        pull = _pull(samples, onset)
+        impulse = _impulse(pull, weighing.body_weight_n)
+        peak = _peak(samples, onset, weighing, pull, impulse)
+        windows = _window_metrics(samples, pull, weighing, impulse)
         dip = _countermovement_flag(samples, window, peak, weighing)
         if dip is not None:
             flags.append(dip)
-        steepest = peak_rfd(samples.t, samples.total, onset.index)
+        steepest = peak_rfd(pull.t, pull.total, 0, interpolate=pull.exact)
         strongest = best_mean(samples.t, samples.total, onset.index)
     return ImtpResult(
         params=params,
@@ -402,8 +437,25 @@ def analyze(
     )
 
 
+def _weighing_flags(
+    weighing: Weighing, params: AnalysisParams, body_mass_kg: float | None
+) -> list[Flag]:
+    flags = []
+    if weighing.sd_n > UNSTEADY_SD_N:
+        flags.append(_unsteady_flag(weighing, params))
+    if params.reference == "baseline":
+        flags.append(_no_body_weight_flag(weighing))
+    elif body_mass_kg is not None:
+        mismatch = _body_mass_flag(weighing, body_mass_kg)
+        if mismatch is not None:
+            flags.append(mismatch)
+    return flags
+
+
 def analyze_recording(
-    recording: ForceRecording, params: AnalysisParams | None = None
+    recording: ForceRecording,
+    params: AnalysisParams | None = None,
+    body_mass_kg: float | None = None,
 ) -> ImtpResult:
     """Analyse a recording read by `read_force_file`."""
     return analyze(
@@ -412,6 +464,7 @@ def analyze_recording(
         recording.right,
         total=recording.total,
         params=params,
+        body_mass_kg=body_mass_kg,
     )
 
 
@@ -497,10 +550,31 @@ def _require_time(name: str, value: float | None) -> None:
         raise ValidationError(f"{name} must be seconds from the first sample (≥ 0), not {value!r}")
 
 
+def _upright(samples: _Samples, flags: list[Flag]) -> _Samples:
+    """A series load cell's recording with pulls upward: an inverted one (its largest
+    excursion from the resting level goes down) is flipped and flagged ``inverted``."""
+    resting = float(np.median(samples.total))
+    up = float(samples.total.max()) - resting
+    down = resting - float(samples.total.min())
+    if down <= up or down <= INVERTED_MIN_N:
+        return samples
+    flags.append(
+        Flag(
+            FlagCode.INVERTED,
+            f"force goes {down:.0f} N down from its resting level ({resting:.1f} N) and only "
+            f"{up:.0f} N up: the load cell reads a pull as negative (wired or mounted the other "
+            "way round); analysed with the sign flipped",
+        )
+    )
+    left = None if samples.left is None else -samples.left
+    right = None if samples.right is None else -samples.right
+    return dataclasses.replace(samples, total=-samples.total, left=left, right=right)
+
+
 # --- weighing ----------------------------------------------------------------------------------
 
 
-def _weighing_window(samples: _Samples, params: AnalysisParams) -> _Window:
+def _weighing_window(samples: _Samples, params: AnalysisParams, flags: list[Flag]) -> _Window:
     duration_ms = params.weigh_duration_s * 1000.0
     span_ms = float(samples.t[-1])
     if span_ms <= duration_ms + TIME_TOLERANCE_MS:
@@ -509,7 +583,7 @@ def _weighing_window(samples: _Samples, params: AnalysisParams) -> _Window:
             f"{params.weigh_duration_s:g} s weighing window"
         )
     if params.weigh_start_s is None:
-        return _steadiest_window(samples, duration_ms, params.reference)
+        return _steadiest_window(samples, duration_ms, params.reference, flags)
     return _given_window(samples, params.weigh_start_s, params.weigh_duration_s)
 
 
@@ -534,8 +608,11 @@ def _given_window(samples: _Samples, start_s: float, duration_s: float) -> _Wind
     return _Window(first, stop - 1, automatic=False)
 
 
-def _steadiest_window(samples: _Samples, duration_ms: float, reference: Reference) -> _Window:
-    """The lowest-SD window that lies before the pull (see `_candidate_pools` for "before")."""
+def _steadiest_window(
+    samples: _Samples, duration_ms: float, reference: Reference, flags: list[Flag]
+) -> _Window:
+    """The lowest-SD window that lies before the pull (see `_candidate_pools` for "before"),
+    or the quiet stance before it when that window is pre-tension (`_stance_before`)."""
     t, force = samples.t, samples.total
     count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
     starts = np.arange(count)
@@ -546,11 +623,32 @@ def _steadiest_window(samples: _Samples, duration_ms: float, reference: Referenc
         raise ValidationError(
             f"no {duration_ms / 1000:g} s weighing window holds {MIN_WINDOW_SAMPLES} samples"
         )
-    for pool in _candidate_pools(force, stops, means, usable, reference):
+    on_plate = usable
+    if reference == "body_weight":
+        on_plate = usable & (means >= ON_PLATE_FRACTION * float(force.max()))
+    for pool in _candidate_pools(force, stops, means, usable, on_plate):
         if pool.any():
             best = int(np.argmin(np.where(pool, sds, np.inf)))
+            if reference == "body_weight":
+                stance = _stance_before(best, on_plate & (stops <= best), means, sds)
+                if stance is not None:
+                    flags.append(_pretension_flag(t, stops, means, best, stance))
+                    best = stance
             return _Window(best, int(stops[best]) - 1, automatic=True)
     raise AssertionError("unreachable: the last pool is every usable window")
+
+
+def _stance_before(
+    chosen: int, earlier: npt.NDArray[np.bool_], means: FloatArray, sds: FloatArray
+) -> int | None:
+    """The steadiest still window wholly before ``chosen`` that is lower than it by more than
+    ``PRETENSION_MIN_N`` and 5 of its SDs (a rise the 5 SD onset would call a pull); None when
+    there is none, i.e. ``chosen`` is not pre-tension."""
+    rise = means[chosen] - means
+    lower = earlier & (sds <= UNSTEADY_SD_N) & (rise > np.maximum(PRETENSION_MIN_N, 5.0 * sds))
+    if not lower.any():
+        return None
+    return int(np.argmin(np.where(lower, sds, np.inf)))
 
 
 def _candidate_pools(
@@ -558,7 +656,7 @@ def _candidate_pools(
     stops: npt.NDArray[np.intp],
     means: FloatArray,
     usable: npt.NDArray[np.bool_],
-    reference: Reference,
+    on_plate: npt.NDArray[np.bool_],
 ) -> list[npt.NDArray[np.bool_]]:
     """Window sets to search in order, from the strictest "before the pull" to any window.
 
@@ -568,9 +666,6 @@ def _candidate_pools(
     the resting baseline (a series load cell reads about 0 at rest) every window may be.
     """
     peak = int(np.argmax(force))
-    on_plate = usable
-    if reference == "body_weight":
-        on_plate = usable & (means >= ON_PLATE_FRACTION * force[peak])
     before_peak = on_plate & (stops <= peak)
     pools = [before_peak, on_plate, usable]
     if before_peak.any():
@@ -581,7 +676,9 @@ def _candidate_pools(
     return pools
 
 
-def _weigh(samples: _Samples, window: _Window, reference: Reference) -> Weighing:
+def _weigh(
+    samples: _Samples, window: _Window, reference: Reference, body_mass_kg: float | None
+) -> Weighing:
     quiet = samples.total[window.first : window.last + 1]
     weight = float(quiet.mean())
     if weight <= 0 and reference == "body_weight":
@@ -596,8 +693,18 @@ def _weigh(samples: _Samples, window: _Window, reference: Reference) -> Weighing
         automatic=window.automatic,
         body_weight_n=weight,
         sd_n=float(quiet.std(ddof=1)),  # sample SD, as the reference tool (pandas) reports
-        mass_kg=weight / GRAVITY if reference == "body_weight" else None,
+        # Against a resting baseline the recording holds no body weight: the stored mass, if any.
+        mass_kg=weight / GRAVITY if reference == "body_weight" else body_mass_kg,
+        mass_source=_mass_source(reference, body_mass_kg),
     )
+
+
+def _mass_source(
+    reference: Reference, body_mass_kg: float | None
+) -> Literal["weighing", "stored"] | None:
+    if reference == "body_weight":
+        return "weighing"
+    return None if body_mass_kg is None else "stored"
 
 
 # --- onset and metrics -------------------------------------------------------------------------
@@ -614,11 +721,41 @@ def _find_onset(
         index = _detected_onset(samples, window, weighing, params)
     if index is None:
         return None
+    if params.onset_method != "manual" and samples.low_rate and index > 0:
+        level = _crossed_level(samples, index, weighing, params)
+        return _interpolated_onset(samples, index, level, params.onset_method)
     return Onset(
         method=params.onset_method,
         index=index,
         time_s=float(samples.t[index]) / 1000.0,
         force_n=float(samples.total[index]),
+    )
+
+
+def _crossed_level(
+    samples: _Samples, index: int, weighing: Weighing, params: AnalysisParams
+) -> float:
+    """The force level the onset sample passed: weight ± the band, or weight + the threshold."""
+    if params.onset_method != "sd":
+        return weighing.body_weight_n + _threshold_n(params, weighing)
+    band = max(params.sd_multiplier * weighing.sd_n, ONSET_BAND_FLOOR_N)
+    above = samples.total[index] > weighing.body_weight_n
+    return weighing.body_weight_n + (band if above else -band)
+
+
+def _interpolated_onset(samples: _Samples, index: int, level: float, method: OnsetMethod) -> Onset:
+    """Where the straight line from the sample before ``index`` to it crosses ``level``: at
+    80 Hz a sample is 12.5 ms, and the first one past the threshold is up to that late."""
+    t0, t1 = float(samples.t[index - 1]), float(samples.t[index])
+    f0, f1 = float(samples.total[index - 1]), float(samples.total[index])
+    # f0 has not crossed the level and f1 has, so f1 != f0 and the share lies in [0, 1).
+    share = (level - f0) / (f1 - f0)
+    return Onset(
+        method=method,
+        index=index,
+        time_s=(t0 + share * (t1 - t0)) / 1000.0,
+        force_n=level,
+        interpolated=True,
     )
 
 
@@ -664,35 +801,72 @@ def _nearest(t: FloatArray, target_ms: float) -> int:
     return i
 
 
-def _impulse_from(samples: _Samples, onset: int, weight: float) -> FloatArray:
-    """Cumulative trapezoid impulse of net force (N·s) from the onset sample to each later one."""
-    net = samples.total[onset:] - weight
-    seconds = np.diff(samples.t[onset:]) / 1000.0
+@dataclass(frozen=True, slots=True)
+class _Pull:
+    """The curve from the onset on: ``t``/``total`` start at the onset point (an interpolated
+    onset adds its point before the first sample). ``exact``: read values at exact times off
+    straight lines between samples (low rates) instead of at the nearest sample."""
+
+    t: FloatArray
+    total: FloatArray
+    exact: bool
+
+    @property
+    def offset(self) -> int:
+        """Points before the onset sample: 1 when an interpolated onset point leads."""
+        return 1 if self.exact else 0
+
+
+def _pull(samples: _Samples, onset: Onset) -> _Pull:
+    o = onset.index
+    if not onset.interpolated:
+        return _Pull(samples.t[o:], samples.total[o:], exact=False)
+    t = np.concatenate(([onset.time_s * 1000.0], samples.t[o:]))
+    return _Pull(t, np.concatenate(([onset.force_n], samples.total[o:])), exact=True)
+
+
+def _impulse(pull: _Pull, weight: float) -> FloatArray:
+    """Cumulative trapezoid impulse of net force (N·s) from the onset to each later point."""
+    net = pull.total - weight
+    seconds = np.diff(pull.t) / 1000.0
     return np.concatenate(([0.0], np.cumsum((net[1:] + net[:-1]) * 0.5 * seconds)))
 
 
-def _peak(samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArray) -> Peak:
-    o = onset.index
-    p = o + int(np.argmax(samples.total[o:]))
+def _peak(
+    samples: _Samples, onset: Onset, weighing: Weighing, pull: _Pull, impulse: FloatArray
+) -> Peak:
+    at = pull.offset + int(np.argmax(pull.total[pull.offset :]))  # a sample, not the onset point
+    p = onset.index + at - pull.offset
     force = float(samples.total[p])
-    left_n, right_n, left_at_peak, right_at_peak, asymmetry = _sides(samples, o, p)
+    left_n, right_n, left_at_peak, right_at_peak, sides = _sides(samples, onset.index, p)
     return Peak(
         index=p,
         time_s=float(samples.t[p]) / 1000.0,
         force_n=force,
         net_force_n=force - weighing.body_weight_n,
-        relative_force_n_per_kg=None if weighing.mass_kg is None else force / weighing.mass_kg,
-        time_to_peak_s=float(samples.t[p] - samples.t[o]) / 1000.0,
-        impulse_n_s=float(impulse[p - o]),
+        relative_force_n_per_kg=_relative(force, weighing),
+        time_to_peak_s=float(pull.t[at] - pull.t[0]) / 1000.0,
+        impulse_n_s=float(impulse[at]),
         left_n=left_n,
         right_n=right_n,
         left_at_peak_n=left_at_peak,
         right_at_peak_n=right_at_peak,
-        asymmetry_pct=asymmetry,
+        asymmetry_pct=None if sides is None else sides.signed_percent,
+        stronger_side=None if sides is None else sides.stronger,
     )
 
 
-_SideValues = tuple[float | None, float | None, float | None, float | None, float | None]
+def _relative(force: float, weighing: Weighing) -> float | None:
+    """Peak force per kg. Against a resting baseline with the stored mass, the ground
+    reaction is body weight (m·g) plus the pull over the baseline."""
+    if weighing.mass_kg is None:
+        return None
+    if weighing.mass_source == "stored":
+        return (force - weighing.body_weight_n) / weighing.mass_kg + GRAVITY
+    return force / weighing.mass_kg
+
+
+_SideValues = tuple[float | None, float | None, float | None, float | None, Asymmetry | None]
 
 
 def _sides(samples: _Samples, onset: int, peak: int) -> _SideValues:
@@ -700,34 +874,45 @@ def _sides(samples: _Samples, onset: int, peak: int) -> _SideValues:
     if samples.left is None or samples.right is None:
         return None, None, None, None, None
     left, right = float(samples.left[peak]), float(samples.right[peak])
-    both = left + right
-    asymmetry = (right - left) / both * 100.0 if both != 0 else None
     own_left, own_right = float(samples.left[onset:].max()), float(samples.right[onset:].max())
-    return own_left, own_right, left, right, asymmetry
+    return own_left, own_right, left, right, asymmetry(left, right)
 
 
 def _window_metrics(
-    samples: _Samples, onset: Onset, weighing: Weighing, impulse: FloatArray
+    samples: _Samples, pull: _Pull, weighing: Weighing, impulse: FloatArray
 ) -> tuple[WindowMetrics, ...]:
-    o, t = onset.index, samples.t
     metrics = []
     for ms in WINDOWS_MS:
-        target = float(t[o]) + ms
-        if target > float(t[-1]) + samples.dt_ms / 2:  # no sample near: the recording ended
-            metrics.append(WindowMetrics(ms, None, None, None))
+        target = float(pull.t[0]) + ms
+        if target > float(samples.t[-1]) + (0.0 if pull.exact else samples.dt_ms / 2):
+            metrics.append(WindowMetrics(ms, None, None, None))  # the recording ended
             continue
-        j = _nearest(t, target)
-        elapsed_s = float(t[j] - t[o]) / 1000.0
-        rise = float(samples.total[j] - samples.total[o])
+        force, elapsed_ms, area = _at(pull, target, weighing.body_weight_n, impulse)
+        rise = force - float(pull.total[0])
         metrics.append(
             WindowMetrics(
                 window_ms=ms,
-                net_force_n=float(samples.total[j]) - weighing.body_weight_n,
-                rfd_n_per_s=rise / elapsed_s if elapsed_s > 0 else None,
-                impulse_n_s=float(impulse[j - o]),
+                net_force_n=force - weighing.body_weight_n,
+                rfd_n_per_s=rise / (elapsed_ms / 1000.0) if elapsed_ms > 0 else None,
+                impulse_n_s=area,
             )
         )
     return tuple(metrics)
+
+
+def _at(
+    pull: _Pull, target_ms: float, weight: float, impulse: FloatArray
+) -> tuple[float, float, float]:
+    """Force, time since onset (ms) and impulse at ``target_ms``: at the nearest sample, or
+    at exactly that time on the straight line between samples (``pull.exact``)."""
+    if not pull.exact:
+        j = _nearest(pull.t, target_ms)
+        return float(pull.total[j]), float(pull.t[j] - pull.t[0]), float(impulse[j])
+    force = float(np.interp(target_ms, pull.t, pull.total))
+    j = max(int(np.searchsorted(pull.t, target_ms, side="right")) - 1, 0)
+    # The trapezoid from the last point before the target to the target itself.
+    partial = ((pull.total[j] - weight) + (force - weight)) * 0.5 * (target_ms - pull.t[j])
+    return force, target_ms - float(pull.t[0]), float(impulse[j]) + float(partial) / 1000.0
 
 
 # --- flags -------------------------------------------------------------------------------------
@@ -742,15 +927,20 @@ def _non_monotonic_flag(steps: FloatArray) -> Flag:
     )
 
 
+def _is_low_rate(dt_ms: float) -> bool:
+    return 1000.0 / dt_ms < MIN_RATE_HZ * (1.0 - RATE_TOLERANCE)
+
+
 def _clock_flags(steps: FloatArray, dt_ms: float) -> list[Flag]:
     flags = []
     rate = 1000.0 / dt_ms
-    if rate < MIN_RATE_HZ * (1.0 - RATE_TOLERANCE):
+    if _is_low_rate(dt_ms):
         flags.append(
             Flag(
                 FlagCode.LOW_SAMPLE_RATE,
-                f"sample rate is {rate:.0f} Hz, under {MIN_RATE_HZ:.0f} Hz: onset, the "
-                "50–250 ms values and RFD are less precise",
+                f"sample rate is {rate:.0f} Hz, under {MIN_RATE_HZ:.0f} Hz: onset is "
+                "interpolated between samples and the 50–250 ms values and peak RFD are read "
+                "off straight lines between samples, so they are less precise",
             )
         )
     gaps = steps > GAP_FACTOR * dt_ms
@@ -792,6 +982,33 @@ def _no_body_weight_flag(weighing: Weighing) -> Flag:
         f"a load cell in series with the bar measures the pull, not the ground reaction: "
         f"forces are against the resting baseline ({weighing.body_weight_n:.1f} N), and there "
         "is no body weight, mass or relative force",
+    )
+
+
+def _pretension_flag(
+    t: FloatArray, stops: npt.NDArray[np.intp], means: FloatArray, steady: int, stance: int
+) -> Flag:
+    rise = float(means[steady] - means[stance])
+    return Flag(
+        FlagCode.PRETENSION_IN_WEIGHING,
+        f"the steadiest window ({t[steady] / 1000:.2f}–{t[stops[steady] - 1] / 1000:.2f} s, "
+        f"{means[steady]:.1f} N) is {rise:.1f} N above the still stance before it "
+        f"({t[stance] / 1000:.2f}–{t[stops[stance] - 1] / 1000:.2f} s, {means[stance]:.1f} N): "
+        "pre-tension; body weight is taken from the stance (Comfort et al. 2019)",
+    )
+
+
+def _body_mass_flag(weighing: Weighing, body_mass_kg: float) -> Flag | None:
+    stored_n = body_mass_kg * GRAVITY
+    off = weighing.body_weight_n / stored_n - 1.0
+    if abs(off) <= BODY_MASS_TOLERANCE:
+        return None
+    return Flag(
+        FlagCode.BODY_WEIGHT_MISMATCH,
+        f"the weighing gives {weighing.body_weight_n:.1f} N, {off * 100:+.1f} % from the stored "
+        f"body mass {body_mass_kg:g} kg ({stored_n:.1f} N; tolerance ±"
+        f"{BODY_MASS_TOLERANCE * 100:g} %): pre-tension or a shift in the weighing window, or "
+        "the stored mass is out of date",
     )
 
 

@@ -79,14 +79,17 @@ def analyze_samples(
     calibration: Calibration,
     params: AnalysisParams | None = None,
     recorded_as: RecordedAs = RecordedAs(),
+    body_mass_kg: float | None = None,
 ) -> ImtpResult:
-    """Convert raw ``(t, l, r)`` to newtons with ``calibration`` and analyse."""
+    """Convert raw ``(t, l, r)`` to newtons with ``calibration`` and analyse; ``body_mass_kg``
+    is the athlete's stored mass (a cross-check, or the mass when the recording has none)."""
     if not samples:
         raise ValidationError("the test has no samples to analyse")
     t_ms, left, right = newtons(samples, calibration, recorded_as)
     if left is None or right is None:
-        return analyze(t_ms, total=newtons_total(samples, calibration), params=params)
-    return analyze(t_ms, left, right, params=params)
+        total = newtons_total(samples, calibration)
+        return analyze(t_ms, total=total, params=params, body_mass_kg=body_mass_kg)
+    return analyze(t_ms, left, right, params=params, body_mass_kg=body_mass_kg)
 
 
 def newtons(
@@ -120,6 +123,7 @@ def summarize(result: ImtpResult) -> dict[str, Any]:
         "relative_peak_force_n_per_kg": peak.relative_force_n_per_kg if peak else None,
         "rfd_0_200_n_per_s": window.rfd_n_per_s if window else None,
         "asymmetry_pct": peak.asymmetry_pct if peak else None,
+        "asymmetry_side": peak.stronger_side if peak else None,
         "peak_rfd_n_per_s": result.peak_rfd.rfd_n_per_s if result.peak_rfd else None,
         "peak_rfd_time_s": result.peak_rfd.time_s if result.peak_rfd else None,
         "best_1s_force_n": result.best_1s.force_n if result.best_1s else None,
@@ -132,6 +136,7 @@ def analysis_record(
     calibration: Calibration,
     params: AnalysisParams | None = None,
     recorded_as: RecordedAs = RecordedAs(),
+    body_mass_kg: float | None = None,
 ) -> dict[str, Any]:
     """What is stored with a test: the full result and its summary, or why there is none.
 
@@ -141,7 +146,7 @@ def analysis_record(
         return jump_record(samples, calibration, recorded_as)
     params = dataclasses.replace(params or AnalysisParams(), reference=recorded_as.reference)
     try:
-        result = analyze_samples(samples, calibration, params, recorded_as)
+        result = analyze_samples(samples, calibration, params, recorded_as, body_mass_kg)
     except ValidationError as exc:
         return {"params": params.to_dict(), "error": exc.message, "summary": None}
     return {"params": params.to_dict(), "summary": summarize(result), "result": result.to_dict()}

@@ -2,7 +2,9 @@
 
 - peak RFD: the steepest rise over any ``RFD_WINDOW_MS`` window, (F(j) − F(i)) / (t(j) − t(i))
   with j the first sample at least the window after i; its time is the window's centre, from
-  onset. A 20 ms window is the usual compromise: short enough to find the steepest part of
+  onset. At low rates (``interpolate``) the window is exactly ``RFD_WINDOW_MS`` long on the
+  straight lines between samples: at 80 Hz the first sample 20 ms on is 25 ms on. A 20 ms
+  window is the usual compromise: short enough to find the steepest part of
   the rise, long enough that 1–2 N of noise over 1 ms steps does not pass for a slope.
 - the highest 1-s mean force: the largest mean total force over the samples of any closed
   window [t, t + 1 s] (1001 samples at 1 kHz, as the weighing window), and when it starts.
@@ -51,10 +53,17 @@ class BestMean:
 
 
 def peak_rfd(
-    t_ms: FloatArray, force: FloatArray, onset: int, window_ms: float = RFD_WINDOW_MS
+    t_ms: FloatArray,
+    force: FloatArray,
+    onset: int,
+    window_ms: float = RFD_WINDOW_MS,
+    *,
+    interpolate: bool = False,
 ) -> PeakRfd | None:
     """Steepest rise over ``window_ms`` from sample ``onset`` on; None if no window fits."""
     t, f = t_ms[onset:], force[onset:]
+    if interpolate:
+        return _exact_peak_rfd(t, f, window_ms)
     ends = np.searchsorted(t, t + window_ms - _TOLERANCE_MS, side="left")
     fits = ends < t.size
     if not fits.any():
@@ -65,6 +74,21 @@ def peak_rfd(
     best = int(np.argmax(slopes))
     centre_ms = (t[starts[best]] + t[ends[best]]) / 2.0 - t[0]
     return PeakRfd(float(slopes[best]), float(centre_ms) / 1000.0, window_ms)
+
+
+def _exact_peak_rfd(t: FloatArray, f: FloatArray, window_ms: float) -> PeakRfd | None:
+    """The steepest rise over windows of exactly ``window_ms`` on the piecewise-linear curve.
+    The rise is piecewise linear in the window's start, so its maximum is where the start or
+    the end meets a sample: those starts are all that need checking."""
+    last = float(t[-1]) - window_ms
+    if last < float(t[0]):
+        return None
+    starts = np.concatenate((t, t - window_ms))
+    starts = np.unique(starts[(starts >= t[0]) & (starts <= last)])
+    slopes = (np.interp(starts + window_ms, t, f) - np.interp(starts, t, f)) / (window_ms / 1000.0)
+    best = int(np.argmax(slopes))
+    centre_ms = float(starts[best]) + window_ms / 2.0 - float(t[0])
+    return PeakRfd(float(slopes[best]), centre_ms / 1000.0, window_ms)
 
 
 def best_mean(

@@ -17,7 +17,7 @@ from sensorhub.loadcell.recorded import RecordedAs, analysis_record, jump_record
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.logs import log_event
 from sensorhub.plates._states import PlateStates
-from sensorhub.storage import Storage, TestFiles, TestQuery
+from sensorhub.storage import Storage, TestFiles, TestQuery, TestRecord
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,10 @@ class TestArchive:
         """Write the CSV, analyse, and record both (plus ``columns``) on the test row."""
         # Off the event loop: both take milliseconds.
         file = await asyncio.to_thread(self._files.write, started_at, samples)
-        analysis = await asyncio.to_thread(analysis_record, samples, calibration, None, recorded_as)
+        mass = await self._body_mass(await self._storage.get_test(test_id))
+        analysis = await asyncio.to_thread(
+            analysis_record, samples, calibration, None, recorded_as, mass
+        )
         await self._storage.complete_test(
             test_id, sample_count=len(samples), csv_file=file, analysis=analysis, **columns
         )
@@ -96,8 +99,9 @@ class TestArchive:
             )
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
+        mass = await self._body_mass(record)
         analysis = await asyncio.to_thread(
-            analysis_record, samples, calibration, params, recorded_as
+            analysis_record, samples, calibration, params, recorded_as, mass
         )
         await self._storage.save_analysis(test_id, analysis)
         return analysis
@@ -120,6 +124,13 @@ class TestArchive:
             raise ValidationError(analysis["error"])
         await self._storage.save_analysis(test_id, analysis)
         return analysis
+
+    async def _body_mass(self, record: TestRecord | None) -> float | None:
+        """The stored body mass of the test's athlete: it cross-checks the weighing."""
+        if record is None or record.athlete_id is None:
+            return None
+        athlete = await self._storage.athletes.get(record.athlete_id)
+        return None if athlete is None else athlete.body_mass_kg
 
     async def delete(self, test_id: int) -> None:
         """Delete the test, its samples and its CSV file."""

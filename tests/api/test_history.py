@@ -139,11 +139,15 @@ def test_trend_judged_with_a_recorded_reliability_study(
     assert len(in_study) == 6  # the 6 counted trials of days 1–3
 
 
-def test_a_study_needs_both_days(trend_athlete: dict[str, Any], http: httpx.Client) -> None:
+def test_a_study_open_at_one_end_takes_every_day_from_its_first(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    # From day 1 on: every session is the study (TE from all 4 differences), none is judged.
     params = {"metric": "peak_force_n", "study_from": "2026-01-05"}
-    response = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params)
-    assert response.status_code == 422
-    assert "study_from and study_to" in response.text
+    trend = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params).json()["data"]
+    assert trend["typical_error"]["df"] == 3
+    assert trend["sessions"] == []
+    assert "2026-01-05 to the latest test" in trend["typical_error"]["description"]
 
 
 def test_trend_says_which_tests_it_left_out_and_why(
@@ -282,6 +286,7 @@ def test_squad_lists_latest_values_with_z_scores(squad: dict[str, Any], http: ht
         assert none["values"][metric] is None and none["z"][metric] is None
     assert first["values"]["peak_force_n"] == 2000.0
     assert first["z"]["asymmetry_pct"] is None
+    assert first["asymmetry_side"] is None
     assert data["units"]["rfd_0_200_n_per_s"] == "N/s"
 
 
@@ -294,7 +299,8 @@ def test_squad_csv_holds_the_same_rows(squad: dict[str, Any], http: httpx.Client
     assert lines[0].startswith("athlete_id,name,date,peak_force_n,peak_force_n_z,")
     by_name = {line.split(",")[1]: line.split(",") for line in lines[1:]}
     assert by_name["Squad 2000"][3] == "2000.0"
-    assert by_name["Squad none"][3:] == [""] * 8
+    assert by_name["Squad none"][3:] == [""] * 9
+    assert lines[0].endswith(",asymmetry_pct,asymmetry_pct_z,asymmetry_side")
 
 
 def test_squad_of_a_bad_group_name_is_a_422(http: httpx.Client) -> None:
@@ -350,16 +356,33 @@ def test_athlete_report_pdf_covers_the_period_asked_for(
 
     assert response.status_code == 200, response.text
     text, pages = pdf_text_and_png(response.content, tmp_path)
+    words = " ".join(text.split())
     assert len(pages) == 1
     assert "IMTP history: Trend athlete" in text
     assert "2026-01-12 to 2026-01-26" in text
-    # Days 2–4 only: day 2 (2150, 2050, 2100) and day 4 (2310, 2290) give the TE:
-    # sqrt((5000 + 200) / (2 + 1)) = 41.6 N; the sessions 2150, 2300, 2310 N.
-    assert "Typical error 41.6 N" in " ".join(text.split())
-    for value in ("2150.0 N", "2300.0 N", "2310.0 N"):
-        assert value in text
-    assert "2100.0 N (first)" not in text and "2026-01-05" not in text
+    # Days 2–4 only, judged with the published default CV (no study recorded).
+    assert "Typical error CV 5.3 %, from default CV 5.3 %" in words
+    for value in ("2150.0 N (first)", "2300.0 N", "2310.0 N"):
+        assert value in words
+    assert "2026-01-05" not in text
     assert "hands slipped" in text
+
+
+def test_athlete_report_pdf_shows_the_study_te_and_each_interval(
+    trend_athlete: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    # Study: days 1–3 (TE 50 N, df 1: t(0.95, 1) = 6.31375); judged: 2310 then 2200 N, a change
+    # of −110 N with the 90 % interval −110 ± 6.31375 × √2 × 50 = −556.449 to +336.449 N.
+    params = {"study_from": "2026-01-05", "study_to": "2026-01-19"}
+    response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params=params)
+    assert response.status_code == 200, response.text
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    words = " ".join(text.split())
+    assert len(pages) == 1
+    assert "Typical error 50.0 N (90 % CI" in words
+    assert "reliability study of the athlete's own sessions" in words
+    assert "2310.0 N (first)" in words
+    assert "change -110.0 (90 % CI -556.4 to +336.4) within noise" in words
 
 
 def test_reports_of_unknown_ids_are_404(http: httpx.Client) -> None:
@@ -386,3 +409,36 @@ def test_report_dates_must_be_iso_days(
 ) -> None:
     response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params={name: value})
     json_error(response, 422, "validation_error", name)
+
+
+def test_an_80_hz_import_has_an_interpolated_onset_and_a_true_20_ms_peak_rfd(
+    trend_athlete: dict[str, Any], http: httpx.Client
+) -> None:
+    # The Chronojump fixture rests at exactly 0.5 N (SD 0: the band is its 1e-6 N floor), then
+    # rises 1200 N/s from 2.0 s; the line from 2.0 s (0.5 N) to 2.0125 s (15.5 N) crosses
+    # 0.5 + 1e-6 N at 2.0 s + 1e-6 / 15 × 12.5 ms. On that straight rise RFD 0–200 ms and the
+    # 20 ms peak RFD are its slope.
+    result = http.get(f"/api/tests/{trend_athlete['chronojump']['id']}/analysis").json()["data"][
+        "result"
+    ]
+    onset = result["onset"]
+    assert onset["interpolated"] is True
+    assert onset["time_s"] == pytest.approx(2.0 + 1e-6 / 15.0 * 0.0125, abs=1e-12)
+    assert result["windows"][3]["rfd_n_per_s"] == pytest.approx(1200.0, rel=1e-9)
+    assert result["peak_rfd"]["window_ms"] == 20.0
+    assert result["peak_rfd"]["rfd_n_per_s"] == pytest.approx(1200.0, rel=1e-9)
+
+
+def test_an_inverted_import_is_flipped_and_flagged_with_the_stored_mass(
+    http: httpx.Client,
+) -> None:
+    athlete_id = new_athlete(http, name="Inverted", body_mass_kg=80.0)
+    rows = chronojump_csv().splitlines()
+    inverted = [rows[0]] + [f"{t};-{force}" for t, force in (row.split(";") for row in rows[1:])]
+    response = import_text(http, athlete_id, "\n".join(inverted) + "\n", filename="cj.csv")
+    assert response.status_code == 201, response.text
+    summary = response.json()["data"]["summary"]
+    assert "inverted" in summary["flags"]
+    assert summary["peak_force_n"] == pytest.approx(1200.5, rel=gamma(4))
+    # The stored 80 kg: ground reaction at peak 80 × 9.81 + 1200 N, so 1200 / 80 + 9.81 N/kg.
+    assert summary["relative_peak_force_n_per_kg"] == pytest.approx(1200.0 / 80.0 + 9.81, rel=1e-9)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sensorhub.loadcell.asymmetry import Asymmetry, asymmetry
+from sensorhub.loadcell.asymmetry import Asymmetry, asymmetry, stronger_side
 
 
 def test_right_stronger_by_hand() -> None:
@@ -35,3 +35,7 @@ def test_one_side_only_is_one_hundred_percent() -> None:
 def test_no_force_has_no_asymmetry() -> None:
     assert asymmetry(0.0, 0.0) is None
     assert asymmetry(-3.0, -1.0) is None
+
+
+def test_a_signed_asymmetry_names_its_side() -> None:
+    assert (stronger_side(12.5), stronger_side(-3.0), stronger_side(0.0)) == ("right", "left", None)

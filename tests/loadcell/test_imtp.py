@@ -176,7 +176,9 @@ def test_asymmetry_uses_both_sides_at_the_total_peak() -> None:
     result = analyze(t_ms, 0.4 * total, 0.6 * total)
     peak = result.peak
     assert peak is not None
-    assert peak.asymmetry_pct == pytest.approx(20.0)
+    # |0.4 − 0.6| / 0.6 × 100 = 33.33 %, right stronger (the old (R − L)/(R + L) gave 20 %).
+    assert peak.asymmetry_pct == pytest.approx(100.0 / 3.0, rel=1e-12)
+    assert peak.stronger_side == "right"
     assert peak.left_at_peak_n == pytest.approx(0.4 * peak.force_n)
     assert peak.right_at_peak_n == pytest.approx(0.6 * peak.force_n)
     assert peak.left_n == pytest.approx(0.4 * peak.force_n)
@@ -387,7 +389,9 @@ def test_swapping_sides_negates_asymmetry(seed: int, left_share: float) -> None:
     assert peak is not None and swapped is not None
     assert peak.asymmetry_pct is not None and swapped.asymmetry_pct is not None
     assert swapped.asymmetry_pct == -peak.asymmetry_pct
-    assert peak.asymmetry_pct == pytest.approx((1.0 - 2.0 * left_share) * 100.0)
+    # (R − L) / max(L, R) with L, R = share, 1 − share of the total: signed |L − R| / max.
+    larger = max(left_share, 1.0 - left_share)
+    assert peak.asymmetry_pct == pytest.approx((1.0 - 2.0 * left_share) / larger * 100.0)
 
 
 def _value(value: float | None) -> float:

@@ -13,11 +13,13 @@ from tests._server import LiveServer
 from tests.web._browser import screenshot
 from tests.web._esp import StreamingEsp
 
-DAYS = ("2026-01-05", "2026-01-12", "2026-01-19")
+DAYS = ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02")
+#: Day-to-day wobble of the first athlete's sessions (N), so their reliability study has a TE.
+WOBBLE = (0.0, 25.0, -10.0, 30.0, 5.0)
 
 
 def seeded_group(server: LiveServer) -> tuple[str, list[int]]:
-    """A group of three athletes; the first with three sessions of two trials and a setup."""
+    """A group of three athletes; the first with five sessions of two trials and a setup."""
     group = f"team-{uuid.uuid4().hex[:6]}"
     ids = []
     with httpx.Client(base_url=server.url, timeout=10) as http:
@@ -28,7 +30,8 @@ def seeded_group(server: LiveServer) -> tuple[str, list[int]]:
             days = DAYS if number == 0 else DAYS[-1:]
             for step, day in enumerate(days):
                 for trial in (0.0, 40.0):
-                    csv = ground_reaction_csv(base + 60.0 * step + trial).encode()
+                    peak = base + 60.0 * step + WOBBLE[step] + trial
+                    csv = ground_reaction_csv(peak).encode()
                     params = {"recorded_at": f"{day}T12:00:00Z"}
                     path = f"/api/athletes/{athlete_id}/imports"
                     response = http.post(
@@ -51,11 +54,21 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
         "bar 82.5 cm, knee 130°, grip hook, straps"
     )
     latest = tab.locator("#latest tbody tr").first
-    await expect(latest).to_contain_text("2160 N")  # day 3: 2000 + 2 × 60 + 40
-    await expect(latest).to_contain_text("2100 N")  # day 2
+    await expect(latest).to_contain_text("2285 N")  # day 5: 2000 + 4 × 60 + 5 + 40
+    await expect(latest).to_contain_text("2250 N")  # day 4: 2000 + 3 × 60 + 30 + 40
+    await expect(latest).to_contain_text("default cv")  # no study yet: the published CV
     await expect(tab.locator("#charts .uplot")).to_have_count(3)  # no sides: no asymmetry chart
+
+    # A reliability study of days 1–3 (bests 2040, 2125, 2150: differences 85 and 25, TE =
+    # SD / √2 = 30 N): the +35 N of day 5 is within its 90 % interval ±6.31 × √2 × 30 = ±268 N.
+    await tab.fill("#study [name=study_from]", "2026-01-05")
+    await tab.fill("#study [name=study_to]", "2026-01-19")
+    await tab.click("#study button[type=submit]")
+    await expect(latest).to_contain_text("reliability study")
+    await expect(latest).to_contain_text("30.00 N (90 % CI")
+    await expect(latest).to_contain_text("within noise: +35.00 N (−233 N to +303 N)")
     await expect(tab.locator("#report-link")).to_have_attribute(
-        "href", f"/api/athletes/{ids[0]}/report.pdf"
+        "href", f"/api/athletes/{ids[0]}/report.pdf?study_from=2026-01-05&study_to=2026-01-19"
     )
     await screenshot(tab, "athlete-page")
 

@@ -58,7 +58,8 @@ function noiseText(trend) {
   let size = "unknown";
   if (te.value != null) size = `${fmt(te.value, trend.unit)} (90 % CI ${fmt(te.interval[0], trend.unit)}–${fmt(te.interval[1], trend.unit)})`;
   else if (te.cv_pct != null) size = `CV ${te.cv_pct} %`;
-  return h("span", { title: te.description }, `${size} · ${te.source.replace(/_/g, " ")}`);
+  const source = te.source === "unknown" ? "" : ` · ${te.source.replace(/_/g, " ")}`;
+  return h("span", { title: te.description }, size + source);
 }
 
 async function show(id) {

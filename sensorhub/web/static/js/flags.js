@@ -8,6 +8,10 @@ export const FLAG_LABELS = {
   gaps: "Gaps in time",
   non_monotonic_time: "Time out of order",
   no_pull: "No pull found",
+  no_body_weight: "No body weight (load cell in series)",
+  pretension_in_weighing: "Pre-tension in weighing",
+  body_weight_mismatch: "Body weight ≠ stored mass",
+  inverted: "Inverted signal (flipped)",
 };
 
 // flags: codes (["gaps"]) or objects ({code, reason}); the reason becomes the tooltip.

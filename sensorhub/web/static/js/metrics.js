@@ -47,7 +47,7 @@ export function asymmetryView(result) {
   right.style.flexBasis = `${100 - share}%`;
   return h("div", {},
     h("div", { class: "meter", role: "img", "aria-label": `Left ${share.toFixed(0)} %, right ${(100 - share).toFixed(0)} % of total at peak` }, left, right),
-    h("p", { class: "asym" }, "Asymmetry (R − L)/(R + L): ", h("strong", {}, fmt.asymmetry(p.asymmetry_pct))));
+    h("p", { class: "asym" }, "Asymmetry |L − R| / max(L, R): ", h("strong", {}, fmt.asymmetry(p.asymmetry_pct))));
 }
 
 export function flagsView(result) {
