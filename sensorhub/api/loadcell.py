@@ -35,7 +35,10 @@ class StartTestIn(BaseModel):
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
     test_type: wire.TestTypeName = Field("imtp", description="what the test is of (docs/jumps.md)")
     drop_height_m: float | None = Field(
-        None, gt=0, le=wire.MAX_DROP_HEIGHT_M, description="drop_jump / drop_landing: box height"
+        None,
+        gt=0,
+        le=wire.MAX_DROP_HEIGHT_M,
+        description="box height; used by drop_jump and drop_landing",
     )
 
 

@@ -60,8 +60,6 @@ class RecordedAs:
             raise ValidationError(
                 f"test_type must be one of {', '.join(TEST_TYPES)}, not {self.test_type!r}"
             )
-        if self.drop_height_m is not None and self.test_type not in ("drop_jump", "drop_landing"):
-            raise ValidationError("drop_height_m applies to drop_jump and drop_landing tests only")
 
     def to_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"channels": self.channels, "reference": self.reference}

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sensorhub.errors import TestNotFound, ValidationError
+from sensorhub.errors import ConflictError, TestNotFound, ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
 from sensorhub.loadcell.jumps import EventEdit
@@ -93,7 +93,7 @@ class TestArchive:
         record = await self._storage.require_test(test_id)
         recorded_as = RecordedAs.of_calibration(record.calibration)
         if recorded_as.test_type != "imtp":
-            raise ValidationError(
+            raise ConflictError(
                 f"test {test_id} is a {recorded_as.test_type} test: IMTP parameters do not "
                 f"apply; move its events with POST /api/tests/{test_id}/events"
             )
@@ -113,7 +113,7 @@ class TestArchive:
         record = await self._storage.require_test(test_id)
         recorded_as = RecordedAs.of_calibration(record.calibration)
         if recorded_as.test_type == "imtp":
-            raise ValidationError(
+            raise ConflictError(
                 f"test {test_id} is an IMTP test: set its onset with POST "
                 f"/api/tests/{test_id}/analysis"
             )

@@ -89,11 +89,11 @@ def test_imtp_and_jump_routes_refuse_the_other_kind_of_test(
 ) -> None:
     test_id, _ = cmj_test
     imtp_params = http.post(f"/api/tests/{test_id}/analysis", json={"onset_method": "sd"})
-    json_error(imtp_params, 422, "validation_error", f"/api/tests/{test_id}/events")
+    json_error(imtp_params, 409, "conflict", f"/api/tests/{test_id}/events")
     imtp_id, _ = record(live_server, "imtp-plate", "imtp")
     edits = {"edits": [{"rep": 0, "event": "onset", "time_s": 1.0}]}
     moved = http.post(f"/api/tests/{imtp_id}/events", json=edits)
-    json_error(moved, 422, "validation_error", f"/api/tests/{imtp_id}/analysis")
+    json_error(moved, 409, "conflict", f"/api/tests/{imtp_id}/analysis")
     json_error(http.post("/api/tests/999999/events", json=edits), 404, "test_not_found", "999999")
 
 
