@@ -202,7 +202,7 @@ async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> 
 class EventEditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    rep: int = Field(strict=True, ge=0, le=10_000, description="0-based rep of the test")
+    rep: int = Field(ge=0, le=10_000, description="0-based rep of the test")
     # EDITABLE_EVENTS of the jump analysis, spelled out for the OpenAPI document
     event: Literal["weigh_start", "onset", "take_off", "landing"] = Field(
         description="the event to move (docs/jumps.md)"
