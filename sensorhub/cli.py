@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -27,10 +27,18 @@ from sensorhub.loadcell import (
     format_report,
     read_force_file,
 )
+from sensorhub.loadcell.jumps import (
+    JUMP_TYPES,
+    JumpParams,
+    JumpType,
+    analyze_jumps,
+    format_jump_report,
+)
 from sensorhub.logs import configure_logging
 
 if TYPE_CHECKING:  # imported where used: pydantic would add ~0.1 s to `sensorhub analyze`
     from sensorhub.config import Settings
+    from sensorhub.devices.jump_curve import SimulatedJump
     from sensorhub.storage import Storage
 
 _T = TypeVar("_T")
@@ -261,6 +269,15 @@ def _utc(seconds: float) -> str:
     help="Against the resting baseline, no body weight (a load cell in series with the bar; "
     "Chronojump files always are).",
 )
+@click.option(
+    "--test",
+    "test_type",
+    type=click.Choice(["imtp", *JUMP_TYPES]),
+    default="imtp",
+    show_default=True,
+    help="What the recording is of (jumps: docs/jumps.md).",
+)
+@click.option("--drop-height", type=float, help="Drop jump or landing: box height, m.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def analyze(
     file: Path,
@@ -271,12 +288,26 @@ def analyze(
     sd_multiplier: float | None,
     bw_pct: float | None,
     baseline: bool,
+    test_type: str,
+    drop_height: float | None,
     as_json: bool,
 ) -> None:
-    """Analyse an IMTP force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files).
+    """Analyse a force-time CSV (ours: t,l,r; or Time (s),Force (N) and left/right files): an
+    IMTP, or with --test the jumps in it.
 
     Times are seconds from the first sample.
     """
+    if test_type != "imtp":
+        imtp_only: dict[str, object] = {
+            "--weigh-start": weigh_start,
+            "--onset-time": onset_time,
+            "--threshold": threshold,
+            "--sd-multiplier": sd_multiplier,
+            "--bw-pct": bw_pct,
+            "--baseline": baseline or None,
+        }
+        _analyze_jumps(file, test_type, drop_height, as_json, imtp_only)
+        return
     options: dict[str, Any] = {
         "threshold_n": threshold,
         "sd_multiplier": sd_multiplier,
@@ -298,6 +329,28 @@ def analyze(
     for flag in result.flags:
         if flag.code == FlagCode.NO_PULL:  # printed, but no metrics: a script must not go on
             raise click.ClickException(f"no analysis possible: {flag.reason}")
+
+
+def _analyze_jumps(
+    file: Path,
+    test_type: str,
+    drop_height: float | None,
+    as_json: bool,
+    imtp_only: dict[str, object],
+) -> None:
+    given = [flag for flag, value in imtp_only.items() if value is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} applies to --test imtp only")
+    try:
+        recording = read_force_file(file)
+        params = JumpParams(test_type=cast("JumpType", test_type), drop_height_m=drop_height)
+        if recording.left is not None and recording.right is not None:
+            result = analyze_jumps(recording.t_ms, recording.left, recording.right, params=params)
+        else:
+            result = analyze_jumps(recording.t_ms, total=recording.total, params=params)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else format_jump_report(result))
 
 
 @main.command()
@@ -375,6 +428,17 @@ def simulate() -> None:
     "--transport", type=click.Choice(["socketio", "ws"]), default="socketio", show_default=True
 )
 @click.option("--adc", is_flag=True, help="Send raw ADC counts (offset 8388608, 0.01 N/count).")
+@click.option(
+    "--test",
+    "test_type",
+    type=click.Choice(["imtp", "cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"]),
+    default="imtp",
+    show_default=True,
+    help="What the athlete does on each start (jumps: docs/jumps.md).",
+)
+@click.option(
+    "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
+)
 @device_token_option
 def simulate_forceplate(
     url: str,
@@ -386,9 +450,11 @@ def simulate_forceplate(
     peak_net: float | None,
     transport: str,
     adc: bool,
+    test_type: str,
+    reps: int,
     token: str | None,
 ) -> None:
-    """A force-plate esp: quiet standing, an IMTP on start, flush and done on stop."""
+    """A force-plate esp: quiet standing, an IMTP (or jumps) on start, flush and done on stop."""
     from sensorhub.devices.esp_link import open_link
     from sensorhub.devices.forceplate_sim import (
         ForcePlateSimulator,
@@ -398,9 +464,9 @@ def simulate_forceplate(
     from sensorhub.devices.imtp_curve import AdcOutput, Athlete
 
     athlete = Athlete(mass_kg=mass, asymmetry_pct=asymmetry, peak_net_n=peak_net)
-    simulator = ForcePlateSimulator(
-        athlete, PlateSettings(rate, batch, AdcOutput() if adc else None)
-    )
+    jump = None if test_type == "imtp" else cast("SimulatedJump", test_type)
+    settings = PlateSettings(rate, batch, AdcOutput() if adc else None)
+    simulator = ForcePlateSimulator(athlete, settings, jump=jump, reps=reps)
     click.echo(f"simulated force plate {device_id!r} streaming to {url} over {transport}")
     _until_interrupted(
         lambda stop: run_forceplate(

@@ -6,6 +6,8 @@ limits: a name is never renamed, only new ones are added.
 
 from __future__ import annotations
 
+from typing import Literal
+
 # --- events the server sends -------------------------------------------------------------
 # A processed wearable reading, after it is committed (docs/broadcast.md).
 STREAM = "stream"
@@ -15,6 +17,8 @@ SENSOR_DATA = "sensor_data"
 TEST_STATUS = "test_status"
 # A test is saved: its file, sample count and analysis summary.
 DATA_COMPLETE = "data_complete"
+# A rep of a running jump test landed: its headline numbers (docs/jumps.md).
+JUMP_REP = "jump_rep"
 # Commands to an esp (``{"cmd": "start"|"stop", "session_id"}``) travel as ``message``.
 COMMAND = "message"
 # The reply to a message the server refused: ``{"message", "code"}``.
@@ -57,6 +61,10 @@ SOCKETIO_PATH = "/socket.io/"
 MAX_ATHLETE_CHARS = 200
 # A paragraph or two of free text per test.
 MAX_NOTES_CHARS = 5000
+#: What a test is of (``start_test`` / ``cmd`` start): the IMTP, or a jump test (docs/jumps.md).
+TestTypeName = Literal["imtp", "cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"]
+#: A drop jump's box is at most this high (m); drop jumps are done from 0.2–0.6 m.
+MAX_DROP_HEIGHT_M = 2.0
 # Free text holds no NUL: PostgreSQL text cannot (SQLite can), so both databases take the
 # same strings and a NUL is a 422 naming the field, not a failed write.
 TEXT_PATTERN = r"^[^\x00]*$"

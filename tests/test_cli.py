@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sensorhub.devices.jump_curve import GRAVITY, flight_velocity, jump_set, sample_motion
 from tests._recordings import chronojump_csv
 from tests._server import free_port, start_server
 from tests.conftest import FIXTURES, REPO
@@ -192,6 +193,35 @@ def test_analyze_unreadable_input_exits_non_zero_with_a_message(
     assert result.returncode == 1
     assert error_line(result).startswith("Error: ")
     assert "Traceback" not in result.stderr
+
+
+def test_analyze_test_cmj_reports_every_rep_of_a_simulated_set(tmp_path: Path) -> None:
+    t, left, right = sample_motion(jump_set("cmj", reps=2), noise_n=2.0, seed=1)
+    path = tmp_path / "cmj.csv"
+    rows = (f"{a:g},{b:.3f},{c:.3f}" for a, b, c in zip(t, left, right, strict=True))
+    path.write_text("t,l,r\n" + "\n".join(rows) + "\n")
+
+    text = run_cli("analyze", "--test", "cmj", str(path))
+    result = run_cli("analyze", "--test", "cmj", str(path), "--json")
+
+    assert text.returncode == 0, text.stderr
+    assert "rep 2" in text.stdout and "jump_height_impulse_m" in text.stdout
+    reps = json.loads(result.stdout)["reps"]
+    v_to = flight_velocity(500)
+    # As in tests/loadcell/test_jumps.py: 4 SD of the integrated 2 N noise (1.7e-3 m/s) plus a
+    # take-off one sample early (g·1 ms), carried into h = v²/2g.
+    dv = 4 * 1.7e-3 + GRAVITY * 0.001
+    bound = (v_to * dv + dv * dv / 2) / GRAVITY
+    heights = [rep["metrics"]["jump_height_impulse_m"] for rep in reps]
+    assert heights == [pytest.approx(v_to**2 / 2 / GRAVITY, abs=bound)] * 2
+
+
+def test_analyze_refuses_imtp_options_for_a_jump_test(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("t,l,r\n0,1,1\n")
+    result = run_cli("analyze", "--test", "cmj", "--onset-time", "1", str(path))
+    assert result.returncode == 2
+    assert "--onset-time applies to --test imtp only" in result.stderr
 
 
 def test_analyze_an_inverted_chronojump_file_flips_it_and_says_so(tmp_path: Path) -> None:

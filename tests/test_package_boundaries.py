@@ -19,6 +19,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.biometrics",
     "sensorhub.devices",
     "sensorhub.loadcell",
+    "sensorhub.loadcell.jumps",
     "sensorhub.mqtt",
     "sensorhub.physio",
     "sensorhub.plates",

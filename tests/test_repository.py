@@ -77,6 +77,9 @@ def test_relative_links_in_documents_resolve_inside_the_repository(document: Pat
 
 
 def test_the_third_party_fixtures_keep_their_licence_beside_them() -> None:
+    jumps = FIXTURES / "jumpmetrics"
+    assert "MIT License" in (jumps / "LICENSE").read_text(encoding="utf-8")
+    assert "Steven Hirsch" in (jumps / "LICENSE").read_text(encoding="utf-8")
     imtp = FIXTURES / "imtp-processor"
     assert "MIT License" in (imtp / "LICENSE").read_text(encoding="utf-8")
     assert sorted(p.name for p in imtp.glob("*.csv")) == [

@@ -33,6 +33,13 @@ class StartTestIn(BaseModel):
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     athlete_id: BodyId | None = Field(None, description="an athlete's id; wins over `athlete`")
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
+    test_type: wire.TestTypeName = Field("imtp", description="what the test is of (docs/jumps.md)")
+    drop_height_m: float | None = Field(
+        None,
+        gt=0,
+        le=wire.MAX_DROP_HEIGHT_M,
+        description="box height; used by drop_jump and drop_landing",
+    )
 
 
 class StopTestIn(BaseModel):
@@ -58,7 +65,14 @@ async def start_test(
     """Start a test; the esp clients get `{"cmd": "start", "session_id"}`. 409 if one runs."""
     request = body or StartTestIn()
     plate = await services.desk.addressed(request.device_id or device_id)
-    return await services.desk.start(plate, request.athlete, request.notes, request.athlete_id)
+    return await services.desk.start(
+        plate,
+        request.athlete,
+        request.notes,
+        request.athlete_id,
+        request.test_type,
+        request.drop_height_m,
+    )
 
 
 @router.post("/stop_test", responses=error_responses(409, 503, *JSON_BODY))

@@ -21,6 +21,7 @@ from sensorhub.api._params import BodyId, RowId
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
 from sensorhub.loadcell import AnalysisParams
+from sensorhub.loadcell.jumps import EventEdit
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
 
@@ -198,6 +199,34 @@ async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> 
     """Analyse again with other parameters; the result becomes the test's analysis."""
     params = AnalysisParams(**body.model_dump())
     analysis = await services.plates.archive.reanalyze(test_id, params)
+    return {"status": "success", "data": analysis}
+
+
+class EventEditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rep: int = Field(ge=0, le=10_000, description="0-based rep of the test")
+    # EDITABLE_EVENTS of the jump analysis, spelled out for the OpenAPI document
+    event: Literal["weigh_start", "onset", "take_off", "landing"] = Field(
+        description="the event to move (docs/jumps.md)"
+    )
+    time_s: FiniteNumber = Field(ge=0, description="its new time, s from the first sample")
+
+
+class EventsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    edits: list[EventEditIn] = Field(max_length=1000, description="later edits of one event win")
+
+
+@router.post(
+    "/{test_id}/events",
+    responses=error_responses(404, 409, *JSON_BODY),
+)
+async def move_events(services: ServicesDep, test_id: RowId, body: EventsIn) -> dict[str, Any]:
+    """A jump test's events moved by hand (docs/jumps.md); the new analysis is kept."""
+    edits = tuple(EventEdit(e.rep, e.event, e.time_s) for e in body.edits)
+    analysis = await services.plates.archive.move_events(test_id, edits)
     return {"status": "success", "data": analysis}
 
 

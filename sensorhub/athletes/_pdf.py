@@ -143,6 +143,8 @@ def _curve(curve: Curve, styles: Any) -> Any:
 
 def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) -> bytes:
     """A test on one page: who and when, the curve, metrics with units, asymmetry, flags."""
+    if (analysis.get("params") or {}).get("test_type", "imtp") != "imtp":
+        return jump_report(test, analysis, curve)
     from reportlab.platypus import Paragraph, Spacer
 
     styles = _styles()
@@ -173,6 +175,71 @@ def test_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) ->
         Paragraph(f"<b>{f['code']}</b>: {_escape(f['reason'])}", styles["Normal"]) for f in flags
     ] or [Paragraph("none", styles["Normal"])]
     return _document(story, f"IMTP test {test['id']}")
+
+
+#: A jump rep's rows in the PDF: the numbers docs/jumps.md puts first, then left vs right.
+_JUMP_ROWS = (
+    "jump_height_impulse_m",
+    "jump_height_flight_m",
+    "take_off_velocity_m_s",
+    "time_to_take_off_s",
+    "rsi_modified_m_s",
+    "countermovement_depth_m",
+    "braking_net_impulse_n_s",
+    "propulsion_net_impulse_n_s",
+    "propulsion_peak_power_w",
+    "contact_time_s",
+    "flight_time_s",
+    "rsi_m_s",
+    "mean_rsi_best_hops_m_s",
+    "peak_landing_force_n",
+    "time_to_stabilisation_s",
+)
+
+
+def jump_report(test: dict[str, Any], analysis: dict[str, Any], curve: Curve) -> bytes:
+    """A jump test: who and when, the curve, each rep's headline numbers and sides, checks."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    styles = _styles()
+    result = analysis.get("result") or {}
+    kind = (analysis.get("params") or {}).get("test_type", "jump")
+    title = f"{kind} test {test['id']}"
+    story: list[Any] = [
+        Paragraph(title, styles["Title"]),
+        Paragraph(
+            f"Athlete: {_escape(test['athlete'] or 'none')} · Date: {test['started_at']} · "
+            f"Device: {test['device_id']} · Method: docs/jumps.md (McMahon et al. 2018, "
+            "Owen et al. 2014)",
+            styles["Normal"],
+        ),
+        Spacer(0, 6),
+        _curve(curve, styles),
+    ]
+    if analysis.get("error"):
+        story.append(Paragraph(f"No analysis: {_escape(analysis['error'])}", styles["Normal"]))
+    for rep in result.get("reps", []):
+        story += [Spacer(0, 6), Paragraph(f"Rep {rep['index'] + 1}", styles["Heading3"])]
+        rows = [["Metric", "Value"]]
+        metrics = rep["metrics"]
+        rows += [[name.replace("_", " "), _jump_value(name, metrics[name])]
+                 for name in _JUMP_ROWS if metrics.get(name) is not None]  # fmt: skip
+        for name, between in rep.get("asymmetry", {}).items():
+            if name.endswith("net_impulse_n_s"):
+                side = f" ({between['stronger']} stronger)" if between["stronger"] else ""
+                rows.append([f"L/R {name.replace('_', ' ')}", f"{between['percent']:.1f} %{side}"])
+        checks = [c["code"] for c in rep["checks"]] or ["no flags"]
+        rows.append(["Checks", ", ".join(checks)])
+        story.append(_table(rows))
+    return _document(story, title)
+
+
+def _jump_value(name: str, value: float) -> str:
+    for suffix, unit, digits in (("_m_s", "m/s", 2), ("_n_s", "N·s", 1), ("_w", "W", 0),
+                                 ("_n", "N", 0), ("_s", "s", 3), ("_m", "m", 3)):  # fmt: skip
+        if name.endswith(suffix):
+            return f"{value:.{digits}f} {unit}"
+    return f"{value:.3f}"
 
 
 def athlete_report(athlete: dict[str, Any], trends: Sequence[dict[str, Any]], period: str) -> bytes:

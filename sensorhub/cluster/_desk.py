@@ -98,10 +98,22 @@ class RoutedDesk(PlateDesk):
         return await self._routed("session_data", device_id, find=self._reader)
 
     async def start(
-        self, device_id: str, athlete: str | None, notes: str | None, athlete_id: int | None
+        self,
+        device_id: str,
+        athlete: str | None,
+        notes: str | None,
+        athlete_id: int | None,
+        test_type: str = "imtp",
+        drop_height_m: float | None = None,
     ) -> JSONDict:
         return await self._routed(
-            "start", device_id, athlete=athlete, notes=notes, athlete_id=athlete_id
+            "start",
+            device_id,
+            athlete=athlete,
+            notes=notes,
+            athlete_id=athlete_id,
+            test_type=test_type,
+            drop_height_m=drop_height_m,
         )
 
     async def stop(self, device_id: str) -> JSONDict:

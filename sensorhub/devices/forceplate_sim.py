@@ -1,8 +1,8 @@
 """A simulated force-plate esp: streams like the real firmware and answers start and stop.
 
 Idle, it streams quiet standing (the live view). On ``start`` it runs an IMTP (see
-``imtp_curve``); on ``stop`` it sends what is buffered, then ``{"done": true}``, exactly what
-DESIGN §4.1 asks of the firmware.
+``imtp_curve``) or the jumps it was made for (``jump_curve``); on ``stop`` it sends what is
+buffered, then ``{"done": true}``, exactly what DESIGN §4.1 asks of the firmware.
 """
 
 from __future__ import annotations
@@ -13,14 +13,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sensorhub import wire
 from sensorhub.devices.esp_link import EspLink
 from sensorhub.devices.imtp_curve import AdcOutput, Athlete, ForceModel
+from sensorhub.devices.jump_curve import JumpForceModel, SimulatedJump, jump_set
 from sensorhub.logs import log_event
 
 logger = logging.getLogger(__name__)
+
+
+class ForceSource(Protocol):
+    def sample(self, t_s: float, since_start_s: float | None) -> tuple[float, float]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +43,14 @@ class ForcePlateSimulator:
         athlete: Athlete,
         settings: PlateSettings,
         rng: random.Random | None = None,
+        jump: SimulatedJump | None = None,
+        reps: int = 1,
     ) -> None:
-        self._model = ForceModel(athlete, rng)
+        """Without ``jump`` each start runs an IMTP; with it, ``reps`` of that jump."""
+        self._model: ForceSource = ForceModel(athlete, rng)
+        if jump is not None:
+            motion = jump_set(jump, athlete.mass_kg, reps)
+            self._model = JumpForceModel(motion, athlete.noise_n, rng)
         self._settings = settings
         self._lock = threading.Lock()
         self._pull_started_at: float | None = None  # device time (s) of the last start

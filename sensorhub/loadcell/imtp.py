@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.asymmetry import Asymmetry, Side, asymmetry
-from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
+from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd, rolling_mean_sd
 
 if TYPE_CHECKING:
     from sensorhub.loadcell.forcefile import ForceRecording
@@ -171,6 +171,8 @@ def describe_method(params: AnalysisParams) -> str:
 
 def method_label(params: dict[str, Any]) -> str:
     """``describe_method`` for stored params (the ``params`` of an analysis record)."""
+    if params.get("test_type", "imtp") != "imtp":  # a jump test (docs/jumps.md)
+        return f"{params['test_type']} analysis"
     method = params.get("onset_method", "sd")
     label = "manual"
     if method == "sd":
@@ -184,7 +186,10 @@ def method_label(params: dict[str, Any]) -> str:
 
 def method_key(params: dict[str, Any]) -> str:
     """A short stable key of the onset method and its parameter: ``sd:5``, ``fixed:50``,
-    ``bw_pct:2.5``, ``manual``. Analyses with one key are comparable in a trend."""
+    ``bw_pct:2.5``, ``manual``; a jump test's type. Analyses with one key are comparable in a
+    trend."""
+    if params.get("test_type", "imtp") != "imtp":
+        return str(params["test_type"])
     method = params.get("onset_method", "sd")
     parameter = {"sd": "sd_multiplier", "fixed": "threshold_n", "bw_pct": "body_weight_pct"}
     against = "@baseline" if params.get("reference") == "baseline" else ""
@@ -612,7 +617,7 @@ def _steadiest_window(
     count = int(np.searchsorted(t, t[-1] - duration_ms + TIME_TOLERANCE_MS, side="right"))
     starts = np.arange(count)
     stops = np.searchsorted(t, t[:count] + duration_ms + TIME_TOLERANCE_MS, side="right")
-    means, sds = _rolling_mean_sd(force, starts, stops)
+    means, sds = rolling_mean_sd(force, starts, stops)
     usable = (stops - starts) >= MIN_WINDOW_SAMPLES
     if not usable.any():
         raise ValidationError(
@@ -644,22 +649,6 @@ def _stance_before(
     if not lower.any():
         return None
     return int(np.argmin(np.where(lower, sds, np.inf)))
-
-
-def _rolling_mean_sd(
-    force: FloatArray, starts: npt.NDArray[np.intp], stops: npt.NDArray[np.intp]
-) -> tuple[FloatArray, FloatArray]:
-    """Mean and sample SD (ddof=1) of force[start:stop] for every pair, via cumulative sums."""
-    # Centring first keeps the sums of squares small, so their differences stay accurate.
-    offset = float(force.mean())
-    centred = force - offset
-    sums = np.concatenate(([0.0], np.cumsum(centred)))
-    squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
-    n = (stops - starts).astype(np.float64)
-    window_sum = sums[stops] - sums[starts]
-    window_sq = squares[stops] - squares[starts]
-    variance = (window_sq - window_sum * window_sum / n) / np.maximum(n - 1.0, 1.0)
-    return window_sum / n + offset, np.sqrt(np.maximum(variance, 0.0))
 
 
 def _candidate_pools(

@@ -1,11 +1,11 @@
-"""Analysing a recorded test: raw samples + the calibration they were recorded with → IMTP."""
+"""Analysing a recorded test: raw samples + their calibration → the IMTP or jump analysis."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -13,10 +13,20 @@ import numpy.typing as npt
 from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
+from sensorhub.loadcell.jumps import (
+    JUMP_TYPES,
+    EventEdit,
+    JumpParams,
+    JumpResult,
+    JumpType,
+    analyze_jumps,
+)
 from sensorhub.loadcell.metrics import IMTP_METRICS
 from sensorhub.loadcell.session import Sample
 
 FloatArray = npt.NDArray[np.float64]
+#: What a test is of: the IMTP (the default) or one of the jump tests (docs/jumps.md).
+TEST_TYPES: tuple[str, ...] = ("imtp", *JUMP_TYPES)
 SUMMARY_WINDOW_MS = 200
 SummaryMetric = Literal[
     "body_weight_n",
@@ -42,9 +52,20 @@ class RecordedAs:
 
     channels: Literal["left_right", "total"] = "left_right"
     reference: Reference = "body_weight"
+    test_type: str = "imtp"
+    drop_height_m: float | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"channels": self.channels, "reference": self.reference}
+    def __post_init__(self) -> None:
+        if self.test_type not in TEST_TYPES:
+            raise ValidationError(
+                f"test_type must be one of {', '.join(TEST_TYPES)}, not {self.test_type!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"channels": self.channels, "reference": self.reference}
+        if self.test_type != "imtp":  # IMTP rows stay as they were before jump tests
+            found.update(test_type=self.test_type, drop_height_m=self.drop_height_m)
+        return found
 
     @classmethod
     def of_calibration(cls, calibration: dict[str, Any]) -> RecordedAs:
@@ -117,10 +138,89 @@ def analysis_record(
 ) -> dict[str, Any]:
     """What is stored with a test: the full result and its summary, or why there is none.
 
-    The reference comes from how the test was recorded, whatever ``params`` say."""
+    The reference comes from how the test was recorded, whatever ``params`` say; a jump test
+    is analysed as that jump (``params`` are the IMTP's and do not apply)."""
+    if recorded_as.test_type != "imtp":
+        return jump_record(samples, calibration, recorded_as)
     params = dataclasses.replace(params or AnalysisParams(), reference=recorded_as.reference)
     try:
         result = analyze_samples(samples, calibration, params, recorded_as, body_mass_kg)
     except ValidationError as exc:
         return {"params": params.to_dict(), "error": exc.message, "summary": None}
     return {"params": params.to_dict(), "summary": summarize(result), "result": result.to_dict()}
+
+
+#: The numbers a jump test's summary shows first, per test type; the first one ranks the reps
+#: (the best rep's numbers are the summary).
+JUMP_HEADLINES: dict[str, tuple[str, ...]] = {
+    "cmj": (
+        "jump_height_impulse_m",
+        "jump_height_flight_m",
+        "take_off_velocity_m_s",
+        "time_to_take_off_s",
+        "rsi_modified_m_s",
+        "countermovement_depth_m",
+        "peak_landing_force_n",
+    ),
+    "squat_jump": (
+        "jump_height_impulse_m",
+        "jump_height_flight_m",
+        "take_off_velocity_m_s",
+        "time_to_take_off_s",
+        "peak_landing_force_n",
+    ),
+    "drop_jump": ("rsi_m_s", "jump_height_flight_m", "contact_time_s", "flight_time_s"),
+    "rebound": ("mean_rsi_best_hops_m_s", "best_rsi_m_s", "mean_contact_time_best_hops_s"),
+    "drop_landing": ("peak_landing_force_n", "time_to_stabilisation_s"),
+}
+
+
+def jump_record(
+    samples: Sequence[Sample],
+    calibration: Calibration,
+    recorded_as: RecordedAs,
+    edits: tuple[EventEdit, ...] = (),
+) -> dict[str, Any]:
+    """``analysis_record`` of a jump test: every rep, and the best rep's numbers as summary;
+    ``edits`` are events a person moved (kept in the stored params)."""
+    params = JumpParams(
+        test_type=cast("JumpType", recorded_as.test_type),
+        drop_height_m=recorded_as.drop_height_m,
+        edits=edits,
+    )
+    try:
+        if not samples:
+            raise ValidationError("the test has no samples to analyse")
+        t_ms, left, right = newtons(samples, calibration, recorded_as)
+        if left is None or right is None:
+            total = newtons_total(samples, calibration)
+            result = analyze_jumps(t_ms, total=total, params=params)
+        else:
+            result = analyze_jumps(t_ms, left, right, params=params)
+    except ValidationError as exc:
+        return {"params": params.to_dict(), "error": exc.message, "summary": None}
+    return {
+        "params": params.to_dict(),
+        "summary": summarize_jumps(result),
+        "result": result.to_dict(),
+    }
+
+
+def summarize_jumps(result: JumpResult) -> dict[str, Any]:
+    """The best rep's headline numbers (ranked by the type's first headline), the rep count,
+    and every check's code."""
+    headlines = JUMP_HEADLINES[result.params.test_type]
+    ranked = [rep for rep in result.reps if rep.metrics.get(headlines[0]) is not None]
+    best = max(ranked, key=lambda rep: rep.metrics[headlines[0]] or 0.0) if ranked else None
+    checks = [check.code.value for check in result.checks]
+    for rep in result.reps:
+        checks += [check.code.value for check in rep.checks]
+    summary: dict[str, Any] = {
+        "test_type": result.params.test_type,
+        "reps": len(result.reps),
+        "best_rep": None if best is None else best.index,
+        "body_weight_n": None if best is None else best.metrics.get("body_weight_n"),
+    }
+    summary.update({name: None if best is None else best.metrics.get(name) for name in headlines})
+    summary["flags"] = sorted(set(checks))
+    return summary

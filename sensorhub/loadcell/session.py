@@ -41,6 +41,8 @@ class TestSession:
     athlete: str | None = None
     notes: str | None = None
     athlete_id: int | None = None
+    test_type: str = "imtp"  # or a jump test (docs/jumps.md)
+    drop_height_m: float | None = None
     state: SessionState = SessionState.RUNNING
     sample_count: int = 0
     _batches: dict[int, Sequence[Sample]] = field(default_factory=dict)

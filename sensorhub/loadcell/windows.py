@@ -108,3 +108,19 @@ def best_mean(
     means = (sums[stops] - sums[starts]) / (stops - starts) + offset
     best = int(np.argmax(means))
     return BestMean(float(means[best]), float(t[best] - t[0]) / 1000.0, window_ms)
+
+
+def rolling_mean_sd(
+    force: FloatArray, starts: npt.NDArray[np.intp], stops: npt.NDArray[np.intp]
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and sample SD (ddof=1) of force[start:stop] for every pair, via cumulative sums."""
+    # Centring first keeps the sums of squares small, so their differences stay accurate.
+    offset = float(force.mean())
+    centred = force - offset
+    sums = np.concatenate(([0.0], np.cumsum(centred)))
+    squares = np.concatenate(([0.0], np.cumsum(centred * centred)))
+    n = (stops - starts).astype(np.float64)
+    window_sum = sums[stops] - sums[starts]
+    window_sq = squares[stops] - squares[starts]
+    variance = (window_sq - window_sum * window_sum / n) / np.maximum(n - 1.0, 1.0)
+    return window_sum / n + offset, np.sqrt(np.maximum(variance, 0.0))

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sensorhub.errors import SessionRunning, TestNotFound
+from sensorhub.errors import ConflictError, SessionRunning, TestNotFound, ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
-from sensorhub.loadcell.recorded import RecordedAs, analysis_record
+from sensorhub.loadcell.jumps import EventEdit
+from sensorhub.loadcell.recorded import RecordedAs, analysis_record, jump_record
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.logs import log_event
 from sensorhub.plates._states import PlateStates
@@ -52,6 +53,7 @@ class TestArchive:
         started_at: float,
         samples: Sequence[Sample],
         calibration: Calibration,
+        recorded_as: RecordedAs,
         **columns: Any,
     ) -> SavedTest:
         """Write the CSV, analyse, and record both (plus ``columns``) on the test row."""
@@ -59,7 +61,7 @@ class TestArchive:
         file = await asyncio.to_thread(self._files.write, started_at, samples)
         mass = await self._body_mass(await self._storage.get_test(test_id))
         analysis = await asyncio.to_thread(
-            analysis_record, samples, calibration, None, RecordedAs(), mass
+            analysis_record, samples, calibration, None, recorded_as, mass
         )
         await self._storage.complete_test(
             test_id, sample_count=len(samples), csv_file=file, analysis=analysis, **columns
@@ -74,7 +76,8 @@ class TestArchive:
                 continue
             samples = await self._storage.test_samples(test_id)
             calibration = Calibration.from_dict(record.calibration)
-            saved = await self.save(test_id, record.started_at, samples, calibration)
+            recorded_as = RecordedAs.of_calibration(record.calibration)
+            saved = await self.save(test_id, record.started_at, samples, calibration, recorded_as)
             self._states.plate(record.device_id).last_session_id = test_id
             log_event(
                 logger, "test_interrupted", test=test_id, samples=len(samples), file=saved.file
@@ -87,13 +90,36 @@ class TestArchive:
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
         record = await self._recorded(test_id)
+        recorded_as = RecordedAs.of_calibration(record.calibration)
+        if recorded_as.test_type != "imtp":
+            raise ConflictError(
+                f"test {test_id} is a {recorded_as.test_type} test: IMTP parameters do not "
+                f"apply; move its events with POST /api/tests/{test_id}/events"
+            )
         samples = await self._storage.test_samples(test_id)
         calibration = Calibration.from_dict(record.calibration)
-        recorded_as = RecordedAs.of_calibration(record.calibration)
         mass = await self._body_mass(record)
         analysis = await asyncio.to_thread(
             analysis_record, samples, calibration, params, recorded_as, mass
         )
+        await self._storage.save_analysis(test_id, analysis)
+        return analysis
+
+    async def move_events(self, test_id: int, edits: tuple[EventEdit, ...]) -> dict[str, Any]:
+        """Analyse a jump test again with its events moved; the result becomes its analysis
+        (the edits are kept in its params, so they show and apply next time)."""
+        record = await self._recorded(test_id)
+        recorded_as = RecordedAs.of_calibration(record.calibration)
+        if recorded_as.test_type == "imtp":
+            raise ConflictError(
+                f"test {test_id} is an IMTP test: set its onset with POST "
+                f"/api/tests/{test_id}/analysis"
+            )
+        samples = await self._storage.test_samples(test_id)
+        calibration = Calibration.from_dict(record.calibration)
+        analysis = await asyncio.to_thread(jump_record, samples, calibration, recorded_as, edits)
+        if "error" in analysis:  # the edits do not fit: the stored analysis stays as it was
+            raise ValidationError(analysis["error"])
         await self._storage.save_analysis(test_id, analysis)
         return analysis
 

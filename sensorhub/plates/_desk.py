@@ -52,9 +52,17 @@ class PlateDesk:
         return await self.plates.views.session_data(device_id)
 
     async def start(
-        self, device_id: str, athlete: str | None, notes: str | None, athlete_id: int | None
+        self,
+        device_id: str,
+        athlete: str | None,
+        notes: str | None,
+        athlete_id: int | None,
+        test_type: str = "imtp",
+        drop_height_m: float | None = None,
     ) -> JSONDict:
-        session = await self.plates.recorder.start(device_id, athlete, notes, athlete_id)
+        session = await self.plates.recorder.start(
+            device_id, athlete, notes, athlete_id, test_type, drop_height_m
+        )
         return {
             "status": "started",
             "session_id": session.id,
@@ -62,6 +70,7 @@ class PlateDesk:
             "athlete": session.athlete,
             "athlete_id": session.athlete_id,
             "notes": session.notes,
+            "test_type": session.test_type,
             "started_at": iso_time(session.started_at),
         }
 

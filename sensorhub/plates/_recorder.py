@@ -17,15 +17,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sensorhub import wire
 from sensorhub.errors import AthleteNotFound, DeviceMoved, StorageError
 from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.recorded import RecordedAs
 from sensorhub.loadcell.session import Plate, Sample, SessionState, TestSession
 from sensorhub.logs import log_event
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts, status_event
+from sensorhub.plates._reps import RepAnnouncer
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import MonotonicTimer, Timer
 from sensorhub.presence import VIEWERS, Presence, esp_room
@@ -71,6 +74,7 @@ class TestRecorder:
         self.samples_stored = 0  # since start, for GET /metrics
         self._last_activity: dict[str, float] = {}
         self._tasks = BackgroundTasks()
+        self._reps = RepAnnouncer(broadcaster, self._tasks)
 
     async def close(self) -> None:
         await self._tasks.cancel_all()
@@ -107,6 +111,7 @@ class TestRecorder:
                 record.notes,
                 record.athlete_id,
                 state=SessionState(record.state),
+                **_test_kind(record.calibration),
             )
             session.restore(await self._storage.test_batches(record.id))
             plate.session = session
@@ -133,9 +138,13 @@ class TestRecorder:
         athlete: str | None,
         notes: str | None,
         athlete_id: int | None = None,
+        test_type: str = "imtp",
+        drop_height_m: float | None = None,
     ) -> TestSession:
         """Start a test of ``athlete_id`` (whose name it takes), else of the athlete named
-        ``athlete`` (made when new), else of nobody."""
+        ``athlete`` (made when new), else of nobody; ``test_type`` says what it is of (the
+        IMTP by default, or a jump test: docs/jumps.md)."""
+        kind = RecordedAs(test_type=test_type, drop_height_m=drop_height_m)  # checks both
         if athlete_id is not None:
             athlete = await self._athlete_name(athlete_id)
         plate = self._states.plate(device_id)
@@ -148,11 +157,21 @@ class TestRecorder:
                 )
             now = self._clock()
             calibration = plate.calibration.to_dict()
+            if test_type != "imtp":  # kept with the test, so any re-analysis reads it alike
+                calibration["recording"] = kind.to_dict()
             test_id = await self._storage.create_test(
                 device_id, now, calibration, athlete, notes, athlete_id
             )
             session = TestSession(
-                test_id, device_id, now, plate.calibration, athlete, notes, athlete_id
+                test_id,
+                device_id,
+                now,
+                plate.calibration,
+                athlete,
+                notes,
+                athlete_id,
+                test_type=test_type,
+                drop_height_m=drop_height_m,
             )
             plate.begin(session)
         log_event(logger, "test_started", device=device_id, test=test_id)
@@ -212,6 +231,7 @@ class TestRecorder:
                     session.withdraw(seq)
                     raise
                 self.samples_stored += len(samples)
+                self._reps.observe(session, self._timer.now())
         return session
 
     async def done(self, device_id: str) -> None:
@@ -261,10 +281,12 @@ class TestRecorder:
             session.started_at,
             session.samples,
             session.calibration,
+            RecordedAs(test_type=session.test_type, drop_height_m=session.drop_height_m),
             state=SessionState.COMPLETE.value,
             ended_at=self._clock(),
         )
         count = session.sample_count
+        self._reps.forget(session.id)
         log_event(logger, "test_saved", test=session.id, samples=count, file=saved.file)
         complete: JSONDict = {
             "session_id": session.id,
@@ -281,3 +303,9 @@ class TestRecorder:
     async def _command(self, device_id: str, cmd: str, test_id: int) -> None:
         message: JSONDict = {"cmd": cmd, "session_id": test_id}
         await self._broadcaster.emit(wire.COMMAND, message, room=esp_room(device_id))
+
+
+def _test_kind(calibration: dict[str, Any]) -> dict[str, Any]:
+    """A stored test's type and drop height, as `TestSession` fields."""
+    kind = RecordedAs.of_calibration(calibration)
+    return {"test_type": kind.test_type, "drop_height_m": kind.drop_height_m}

@@ -56,6 +56,8 @@ class Command(_Message):
     athlete: str | None = Field(None, max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     athlete_id: int | None = Field(None, strict=True, ge=1, le=2**53 - 1)
     notes: str | None = Field(None, max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
+    test_type: wire.TestTypeName = "imtp"
+    drop_height_m: float | None = Field(None, gt=0, le=wire.MAX_DROP_HEIGHT_M)
 
 
 def error_payload(exc: SensorhubError) -> JSONDict:
@@ -230,7 +232,14 @@ class MessageHandler:
         named = request.device_id or (client.device_id if client else None)
         device_id = await self._desk.addressed(named)
         if request.cmd == "start":
-            await self._desk.start(device_id, request.athlete, request.notes, request.athlete_id)
+            await self._desk.start(
+                device_id,
+                request.athlete,
+                request.notes,
+                request.athlete_id,
+                request.test_type,
+                request.drop_height_m,
+            )
         else:
             await self._desk.stop(device_id)
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from sensorhub.devices.imtp_curve import GRAVITY, PULL_S
+from sensorhub.devices.jump_curve import flight_velocity, jump_set
 from tests._server import LiveServer, free_port, wait_for
 
 
@@ -134,3 +135,46 @@ def test_demo_serves_live_data_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
             reader.join(timeout=10)
     assert demo.returncode == 0, "".join(lines)
     assert "Traceback" not in "".join(lines)
+
+
+def test_a_cmj_test_of_the_simulated_plate_stores_the_prescribed_height(
+    live_server: LiveServer, running: list[subprocess.Popen[str]]
+) -> None:
+    device = "sim-cmj"
+    running.append(
+        sensorhub(
+            "simulate",
+            "forceplate",
+            "--url",
+            live_server.url,
+            "--device-id",
+            device,
+            "--test",
+            "cmj",
+            "--reps",
+            "2",
+        )  # fmt: skip
+    )
+    wait_for(lambda: status(live_server, device)["esp_connected"], timeout=20)
+    motion = jump_set("cmj")
+
+    with httpx.Client(base_url=live_server.url) as http:
+        started = http.post("/api/start_test", json={"device_id": device, "test_type": "cmj"})
+        assert started.json()["test_type"] == "cmj"
+        test_id = started.json()["session_id"]
+        enough = int(motion.duration_s * 1000) + 100
+        wait_for(lambda: status(live_server, device)["sample_count"] >= enough, timeout=40)
+        http.post("/api/stop_test", json={"device_id": device})
+        wait_for(lambda: http.get(f"/api/tests/{test_id}").json()["data"]["state"] == "complete")
+        data = http.get(f"/api/tests/{test_id}").json()["data"]
+
+    summary = data["summary"]
+    assert summary["test_type"] == "cmj"
+    assert summary["reps"] == 1  # several reps: tests/web/test_jump_pages.py
+    v_to = flight_velocity(500)
+    # the simulator's 2 N noise: the bound of tests/loadcell/test_jumps.py (4 SD of the
+    # integrated noise, 1.7e-3 m/s, plus a take-off one sample early, g·1 ms)
+    dv = 4 * 1.7e-3 + GRAVITY * 0.001
+    bound = (v_to * dv + dv * dv / 2) / GRAVITY
+    assert summary["jump_height_impulse_m"] == pytest.approx(v_to**2 / 2 / GRAVITY, abs=bound)
+    assert summary["flags"] == []

@@ -178,6 +178,23 @@ def test_start_test_json_fields_and_responses(server: LiveServer, http: httpx.Cl
     json_error(again, 409, "no_session_running", device)
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"test_type": "hop"}, "test_type"),
+        ({"test_type": "drop_jump", "drop_height_m": -0.3}, "drop_height_m"),
+    ],
+)
+def test_start_test_refuses_an_unknown_test_type_or_a_bad_drop_height(
+    server: LiveServer, http: httpx.Client, body: dict[str, Any], field: str
+) -> None:
+    device = new_device("type")
+    refused = http.post("/api/start_test", json={"device_id": device, **body})
+    assert refused.status_code == 422
+    assert field in refused.json()["message"]
+    assert status(server, device)["test_running"] is False
+
+
 def test_start_test_takes_device_id_as_query(server: LiveServer, http: httpx.Client) -> None:
     device = new_device("query")
     response = http.post("/api/start_test", params={"device_id": device})

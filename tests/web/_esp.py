@@ -55,14 +55,23 @@ class StreamingEsp:
     """An esp that streams ``samples`` at ``rate_hz`` in batches from its own thread.
 
     Between tests it streams a standing athlete (the live view); on ``start`` it plays a
-    pull; on ``stop`` it sends ``done`` and pauses until the next ``start``. ``sent`` holds
-    every sample in the order sent.
+    pull (or what ``force`` gives ``k`` samples into a test); on ``stop`` it sends ``done``
+    and pauses until the next ``start``. ``sent`` holds every sample in the order sent.
     """
 
-    def __init__(self, url: str, device_id: str, *, rate_hz: float = 1000.0, batch: int = 50):
+    def __init__(
+        self,
+        url: str,
+        device_id: str,
+        *,
+        rate_hz: float = 1000.0,
+        batch: int = 50,
+        force: Callable[[int | None, random.Random], tuple[float, float]] = pull_force,
+    ):
         self.url = url
         self.device_id = device_id
         self.batch = batch
+        self.force = force
         self.period_s = batch / rate_hz
         self.sent: list[Sample] = []
         self.commands: list[dict[str, Any]] = []
@@ -118,7 +127,7 @@ class StreamingEsp:
             if streaming and now >= next_at:
                 batch = []
                 for _ in range(self.batch):
-                    left, right = pull_force(k, self._rng)
+                    left, right = self.force(k, self._rng)
                     batch.append({"t": float(clock), "l": left, "r": right})
                     clock += 1
                     k = None if k is None else k + 1
@@ -146,7 +155,13 @@ class StreamingEsp:
 
 
 def record_test(
-    url: str, device_id: str, samples: list[Sample], *, athlete: str, notes: str | None = None
+    url: str,
+    device_id: str,
+    samples: list[Sample],
+    *,
+    athlete: str,
+    notes: str | None = None,
+    test_type: str = "imtp",
 ) -> int:
     """Record a complete test of ``samples`` (sent at once, not in real time); its id."""
     http = httpx.Client(base_url=url, timeout=TIMEOUT_S)
@@ -155,7 +170,7 @@ def record_test(
         sio.connect(url, transports=["websocket"])
         sio.emit("register", {"type": "esp", "device_id": device_id})
         _expect(sio, lambda e, a: e == "pong", emit="ping")
-        body = {"device_id": device_id, "athlete": athlete, "notes": notes}
+        body = {"device_id": device_id, "athlete": athlete, "notes": notes, "test_type": test_type}
         test_id: int = (
             http.post("/api/start_test", json=body).raise_for_status().json()["session_id"]
         )

@@ -23,12 +23,15 @@ export class TestCurve {
       hooks: { draw: [(u) => this.#drawMarks(u)] },
     };
     this.chart = sizedChart(container, opts, data, 380);
+    this.container = container;
     container.dataset.points = String(data[0].length);
     this.#listenForPicks(onPick);
   }
 
   show(result) {
     this.#result = result;
+    // how many jump phases are shaded (0 for an IMTP), for people reading the DOM and for tests
+    this.container.dataset.phases = String((result?.reps ?? []).flatMap((r) => r.phases).length);
     this.#pendingOnset = null;
     this.chart.redraw(false);
   }
@@ -50,6 +53,10 @@ export class TestCurve {
   }
 
   #drawMarks(u) {
+    if (this.#result?.reps) {
+      this.#drawJumps(u);
+      return;
+    }
     const r = this.#result;
     const ctx = u.ctx;
     const { top, height } = u.bbox;
@@ -97,4 +104,54 @@ export class TestCurve {
     if (this.#pendingOnset !== null) vline(this.#pendingOnset, "#6a1b9a", [6, 4], "new onset?", 3);
     ctx.restore();
   }
+
+  // A jump analysis: every rep's phases shaded, its events as labelled lines (docs/jumps.md).
+  #drawJumps(u) {
+    const ctx = u.ctx;
+    const { top, height } = u.bbox;
+    const x = (s) => u.valToPos(s, "x", true);
+    const px = devicePixelRatio;
+    ctx.save();
+    ctx.font = `${11 * px}px system-ui, sans-serif`;
+    for (const rep of this.#result.reps) {
+      for (const phase of rep.phases) {
+        ctx.fillStyle = PHASE_COLOURS[phase.name] ?? "rgba(79, 86, 99, 0.10)";
+        ctx.fillRect(x(phase.start_s), top, x(phase.end_s) - x(phase.start_s), height);
+      }
+      let row = 0;
+      for (const name of EVENT_LINES) {
+        const time = rep.events[name];
+        if (time === undefined) continue;
+        ctx.strokeStyle = "#1f2937";
+        ctx.lineWidth = 1 * px;
+        ctx.beginPath();
+        ctx.moveTo(x(time), top);
+        ctx.lineTo(x(time), top + height);
+        ctx.stroke();
+        ctx.fillStyle = "#1f2937";
+        ctx.fillText(name.replace("_", "-"), x(time) + 3 * px, top + (12 + 12 * (row++ % 4)) * px);
+      }
+    }
+    if (this.#pendingOnset !== null) {
+      ctx.strokeStyle = "#6a1b9a";
+      ctx.setLineDash([6 * px, 4 * px]);
+      ctx.beginPath();
+      ctx.moveTo(x(this.#pendingOnset), top);
+      ctx.lineTo(x(this.#pendingOnset), top + height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
 }
+
+// McMahon et al. 2018's phases, one tint each; the events a person may move are drawn as lines.
+const PHASE_COLOURS = {
+  weighing: "rgba(79, 86, 99, 0.14)",
+  unweighting: "rgba(234, 179, 8, 0.18)",
+  braking: "rgba(220, 38, 38, 0.16)",
+  propulsion: "rgba(22, 163, 74, 0.18)",
+  flight: "rgba(37, 99, 235, 0.12)",
+  landing: "rgba(147, 51, 234, 0.14)",
+  contact: "rgba(22, 163, 74, 0.14)",
+};
+const EVENT_LINES = ["onset", "take_off", "landing"];

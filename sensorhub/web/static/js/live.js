@@ -8,12 +8,15 @@ import { eventLog } from "./eventlog.js";
 import * as fmt from "./format.js";
 import { LiveForceChart } from "./livechart.js";
 import { getJSON, postJSON, query } from "./net.js";
+import { repView } from "./jumps.js";
 import { summaryView } from "./result.js";
 import { pullStats } from "./pullstats.js";
 import { connectLive } from "./socket.js";
 
 const STATUS_POLL_MS = 2000;
 const DISPLAY_CAPACITY = 120_000; // two minutes at 1000 Hz on screen; storage keeps everything
+// Tests that start from a box: the drop height is asked for (docs/jumps.md).
+const DROPS = ["drop_jump", "drop_landing"];
 
 const chosenDevice = new URLSearchParams(location.search).get("device");
 
@@ -118,6 +121,8 @@ function beginTest(id, startedAt = Date.now()) {
   buffer.clear();
   chart.setMode("test");
   $("#result").hidden = true;
+  $("#reps").hidden = true;
+  $("#reps-body").replaceChildren();
   setText("#test-samples", "0");
   log(`Test #${id} started on ${page.device}`);
   renderControls();
@@ -182,6 +187,14 @@ function onStatus(event) {
   }
   renderControls();
   pollStatus().catch(() => {});
+}
+
+function onRep(event) {
+  if (event.device_id !== page.device) return;
+  $("#reps-body").append(repView(event));
+  $("#reps").hidden = false;
+  const first = Object.values(event.metrics)[0];
+  log(`Test #${event.session_id}: rep ${event.rep + 1} landed (${fmt.number(first, 3)})`);
 }
 
 function onComplete(event) {
@@ -283,6 +296,8 @@ $("#start").addEventListener("click", (e) => act(e.currentTarget, async () => {
   if (athleteId !== null) body.athlete_id = athleteId;
   else if (athlete) body.athlete = athlete;
   if (notes) body.notes = notes;
+  body.test_type = $("#test-type").value;
+  if (DROPS.includes(body.test_type)) body.drop_height_m = Number($("#drop-height").value);
   const started = await postJSON("/api/start_test", body);
   // test_status may have arrived before this reply; only move forward from idle.
   if (page.plateState === "idle") page.plateState = "running";
@@ -305,6 +320,9 @@ $("#tare").addEventListener("click", (e) => act(e.currentTarget, async () => {
 }));
 
 $("#live-view").addEventListener("click", backToLive);
+$("#test-type").addEventListener("change", (e) => {
+  $("#drop-height-field").hidden = !DROPS.includes(e.currentTarget.value);
+});
 $("#device").addEventListener("change", (e) => selectDevice(e.currentTarget.value));
 
 // --- go -------------------------------------------------------------------------------------
@@ -322,6 +340,7 @@ socket.on("disconnect", () => {
 socket.on("sensor_data", onSamples);
 socket.on("test_status", onStatus);
 socket.on("data_complete", onComplete);
+socket.on("jump_rep", onRep);
 socket.on("error", (e) => log(`Server: ${e.message}`, "error"));
 setInterval(() => {
   if (socket.connected) pollStatus().catch(() => {});

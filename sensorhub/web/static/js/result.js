@@ -2,6 +2,7 @@
 import { h } from "./dom.js";
 import { flagList } from "./flags.js";
 import * as fmt from "./format.js";
+import { jumpSummaryView } from "./jumps.js";
 
 // text: "2304\u00a0N" (see format.js); note: a line under the number.
 function value(label, text, cls = "", note = null) {
@@ -18,6 +19,7 @@ function side(pct) {
 }
 
 export function summaryView(summary) {
+  if (summary.test_type && summary.test_type !== "imtp") return jumpSummaryView(summary);
   return h("div", { class: "stack" },
     h("div", { class: "values" },
       value("Peak force", fmt.newtons(summary.peak_force_n), "total"),

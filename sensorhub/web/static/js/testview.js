@@ -2,10 +2,13 @@
 import { TestCurve } from "./curve.js";
 import { $, setText } from "./dom.js";
 import * as fmt from "./format.js";
+import { jumpEditor, jumpResultView } from "./jumpview.js";
 import { asymmetryView, flagsView, metricsView } from "./metrics.js";
 import { ApiError, deleteJSON, getJSON, patchJSON, postJSON } from "./net.js";
 import { DEFAULTS, fillForm, readForm, showMethodFields } from "./reanalyze.js";
 import { loadRecording } from "./recording.js";
+
+const page = { testId: null };
 
 export async function showTest(id) {
   $("#detail-view").hidden = false;
@@ -16,11 +19,12 @@ export async function showTest(id) {
     setText("#test-heading", error instanceof ApiError && error.status === 404 ? `No test #${id}` : error.message);
     return;
   }
+  page.testId = test.id;
   renderHeader(test);
   $("#csv").href = `/api/tests/${id}.csv`;
   wireEdit(test);
   wireDelete(test);
-  const curve = new TestCurve($("#curve"), await loadRecording(test), (time) => pickOnset(curve, time));
+  const curve = new TestCurve($("#curve"), await loadRecording(test), (time) => onPick(curve, time));
   globalThis.sensorhub = { curve }; // the browser tests click on the curve at a given time
   wireReanalysis(test, curve);
   renderAnalysis(curve, await loadAnalysis(id));
@@ -43,7 +47,17 @@ async function loadAnalysis(id) {
   }
 }
 
+// What a click on the curve sets: the onset of an IMTP, or the chosen event of a jump.
+let onPick = pickOnset;
+
 function renderAnalysis(curve, analysis) {
+  const jump = analysis.params?.test_type && analysis.params.test_type !== "imtp";
+  $("#reanalyze").hidden = jump;
+  onPick = jump ? pickEvent : pickOnset;
+  if (jump) {
+    renderJumps(curve, analysis);
+    return;
+  }
   const failed = !analysis.result;
   const errorBox = $("#analysis-error");
   errorBox.hidden = !failed;
@@ -53,6 +67,37 @@ function renderAnalysis(curve, analysis) {
   $("#flags").replaceChildren(...(failed ? [] : [flagsView(analysis.result)]));
   fillForm($("#reanalyze"), analysis.params);
   curve.show(analysis.result ?? null);
+}
+
+function renderJumps(curve, analysis) {
+  const failed = !analysis.result;
+  const errorBox = $("#analysis-error");
+  errorBox.hidden = !failed;
+  errorBox.textContent = failed ? `No analysis: ${analysis.error}` : "";
+  $("#metrics").replaceChildren(...(failed ? [] : [jumpResultView(analysis.result)]));
+  $("#asymmetry").replaceChildren();
+  $("#flags").replaceChildren();
+  const editor = jumpEditor(analysis, async (edits) => {
+    setText("#reanalyze-status", "Analysing…");
+    try {
+      const { data } = await postJSON(`/api/tests/${page.testId}/events`, { edits });
+      renderAnalysis(curve, data);
+      setText("#reanalyze-status", "Event moved; analysis updated and saved.");
+    } catch (error) {
+      setText("#reanalyze-status", error.message);
+    }
+  });
+  $("#jump-editor")?.remove();
+  $("#reanalyze").after(editor);
+  curve.show(analysis.result ?? null);
+}
+
+function pickEvent(curve, time) {
+  const form = $("#jump-editor");
+  if (!form) return;
+  form.elements.time_s.value = time.toFixed(3);
+  curve.pending(time);
+  setText("#reanalyze-status", `${fmt.seconds(time)} picked: press Move event to apply.`);
 }
 
 function pickOnset(curve, time) {

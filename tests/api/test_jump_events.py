@@ -1,0 +1,101 @@
+"""Jump tests over the API: stored reps, moving events, and refusals that name the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, get_args
+
+import httpx
+import pytest
+import socketio
+
+from sensorhub.api.tests import EventEditIn
+from sensorhub.devices.jump_curve import countermovement_jump, sample_motion
+from sensorhub.loadcell.jumps import EDITABLE_EVENTS
+from tests._errors import json_error
+from tests._server import LiveServer
+from tests.api.test_analysis import next_event
+
+
+def record(live_server: LiveServer, device: str, test_type: str) -> tuple[int, dict[str, Any]]:
+    """A noise-free CMJ streamed by an esp as a ``test_type`` test; its id and data_complete."""
+    t, left, right = sample_motion(countermovement_jump())
+    samples = [{"t": a, "l": b, "r": c} for a, b, c in zip(t, left, right, strict=True)]
+    with socketio.SimpleClient() as esp, httpx.Client(base_url=live_server.url) as http:
+        esp.connect(live_server.url, transports=["websocket"])
+        esp.emit("register", {"type": "esp", "device_id": device})
+        body = {"device_id": device, "test_type": test_type}
+        started = http.post("/api/start_test", json=body).json()
+        for start in range(0, len(samples), 500):
+            esp.emit("samples", {"samples": samples[start : start + 500]})
+        http.post("/api/stop_test", json={"device_id": device})
+        esp.emit("done", {"done": True})
+        complete = next_event(esp, "data_complete")
+        assert complete["session_id"] == started["session_id"]
+        return started["session_id"], complete
+
+
+@pytest.fixture(scope="module")
+def cmj_test(live_server: LiveServer) -> Iterator[tuple[int, dict[str, Any]]]:
+    yield record(live_server, "jump-plate", "cmj")
+
+
+@pytest.fixture
+def http(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=10.0) as client:
+        yield client
+
+
+def test_a_cmj_test_is_saved_with_its_rep_and_summary(cmj_test: tuple[int, dict[str, Any]]) -> None:
+    _, complete = cmj_test
+    summary = complete["analysis"]
+    assert (summary["test_type"], summary["reps"], summary["best_rep"]) == ("cmj", 1, 0)
+    assert summary["jump_height_impulse_m"] == pytest.approx(0.3066, abs=0.001)
+    assert summary["flags"] == []
+
+
+def test_moving_the_landing_is_kept_with_the_analysis(
+    cmj_test: tuple[int, dict[str, Any]], http: httpx.Client
+) -> None:
+    test_id, _ = cmj_test
+    edits = [{"rep": 0, "event": "landing", "time_s": 3.2}]
+    moved = http.post(f"/api/tests/{test_id}/events", json={"edits": edits})
+    assert moved.status_code == 200, moved.text
+    stored = http.get(f"/api/tests/{test_id}/analysis").json()["data"]
+    assert stored["params"]["edits"] == edits
+    assert stored["result"]["reps"][0]["metrics"]["flight_time_s"] == pytest.approx(0.55)
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        ({"rep": 0, "event": "apex", "time_s": 1.0}, "event"),
+        ({"rep": 0, "event": "onset", "time_s": -1.0}, "time_s"),
+        ({"rep": 0, "event": "landing", "time_s": 1.0}, "edits"),
+    ],
+)
+def test_a_bad_event_edit_is_a_422_naming_the_field(
+    cmj_test: tuple[int, dict[str, Any]], http: httpx.Client, edit: dict[str, Any], field: str
+) -> None:
+    test_id, _ = cmj_test
+    before = http.get(f"/api/tests/{test_id}/analysis").json()["data"]
+    response = http.post(f"/api/tests/{test_id}/events", json={"edits": [edit]})
+    json_error(response, 422, "validation_error", field)
+    assert http.get(f"/api/tests/{test_id}/analysis").json()["data"] == before  # kept
+
+
+def test_imtp_and_jump_routes_refuse_the_other_kind_of_test(
+    live_server: LiveServer, cmj_test: tuple[int, dict[str, Any]], http: httpx.Client
+) -> None:
+    test_id, _ = cmj_test
+    imtp_params = http.post(f"/api/tests/{test_id}/analysis", json={"onset_method": "sd"})
+    json_error(imtp_params, 409, "conflict", f"/api/tests/{test_id}/events")
+    imtp_id, _ = record(live_server, "imtp-plate", "imtp")
+    edits = {"edits": [{"rep": 0, "event": "onset", "time_s": 1.0}]}
+    moved = http.post(f"/api/tests/{imtp_id}/events", json=edits)
+    json_error(moved, 409, "conflict", f"/api/tests/{imtp_id}/analysis")
+    json_error(http.post("/api/tests/999999/events", json=edits), 404, "test_not_found", "999999")
+
+
+def test_the_api_offers_exactly_the_events_the_analysis_can_move() -> None:
+    assert get_args(EventEditIn.model_fields["event"].annotation) == EDITABLE_EVENTS
