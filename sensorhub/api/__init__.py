@@ -8,6 +8,7 @@ from sensorhub.api import (
     health,
     loadcell,
     pages,
+    reliability,
     signals,
     studies,
     tests,
@@ -28,6 +29,7 @@ ROUTERS = (
     devices.router,
     athletes.router,
     groups.router,
+    reliability.router,
     pages.router,
 )
 

@@ -13,6 +13,7 @@ from sensorhub.storage._schema import (
     device_tokens,
     devices,
     readings,
+    reliability_studies,
     sample_batches,
     schema_info,
     signal_batches,
@@ -75,6 +76,10 @@ def _v6_athletes(conn: Connection) -> None:
         conn.execute(insert(trials), rows)
 
 
+def _v7_reliability_studies(conn: Connection) -> None:
+    reliability_studies.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -83,6 +88,7 @@ STEPS: tuple[Step, ...] = (
     _v4_64_bit_ids_on_postgresql,
     _v5_wearable_signals,
     _v6_athletes,
+    _v7_reliability_studies,
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect, select, text, update
 
 from sensorhub.storage import SCHEMA_VERSION
 from sensorhub.storage._engine import create_database_engine
-from sensorhub.storage._migrations import STEPS, migrate
+from sensorhub.storage._migrations import STEPS, _v7_reliability_studies, migrate
 from sensorhub.storage._schema import schema_info
 
 INSERT_READING = (
@@ -157,3 +157,35 @@ def test_version_3_database_turns_free_text_athlete_names_into_athletes(engine: 
             (2, athletes["Ann"], "sensorhub"),
             (3, athletes["Bob"], "sensorhub"),
         ]
+
+
+def test_a_database_before_reliability_studies_gains_their_table_keeping_athletes(
+    engine: Engine,
+) -> None:
+    before = STEPS.index(_v7_reliability_studies)
+    with engine.begin() as conn:  # a database as the release before the studies left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=before))
+        for step in STEPS[:before]:
+            step(conn)
+        conn.execute(
+            text("INSERT INTO athletes (name, created_at, updated_at) VALUES ('Ann', 1, 1)")
+        )
+
+    assert migrate(engine) == before
+
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO reliability_studies (name, athlete_id, first_day, last_day,"
+                " created_at) VALUES ('Pre-season', 1, '2026-01-05', '2026-01-19', 2)"
+            )
+        )
+        rows = conn.execute(
+            text(
+                "SELECT a.name, s.name FROM reliability_studies s"
+                " JOIN athletes a ON a.id = s.athlete_id"
+            )
+        )
+        assert rows.all() == [("Ann", "Pre-season")]
+    assert version(engine) == SCHEMA_VERSION
