@@ -35,15 +35,20 @@ class StudyIn(BaseModel):
     """A stable period of two or more sessions: of one athlete (`athlete_id`) or of a group's
     athletes (`group`), exactly one of them; `swc`: the smallest worthwhile change the coach
     sets for some metrics, in each metric's unit (the others take 0.2 × the between-athlete
-    SD)."""
+    SD). A study may be recorded before its sessions are: until two of an athlete are in its
+    period, its TEs say there are too few."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["athlete_id"]}, {"required": ["group"]}]},
+    )
 
     name: StudyName
-    athlete_id: RowId | None = None
-    group: Group | None = None
+    # Not nullable: give the one that applies (None only as "not given").
+    athlete_id: RowId = Field(None, description="the athlete whose own sessions these are")  # type: ignore[assignment]
+    group: Group = Field(None, description="the group whose athletes' sessions these are")  # type: ignore[assignment]
     first_day: IsoDate
-    last_day: IsoDate
+    last_day: IsoDate = Field(description="included; before first_day: no day, as a report's")
     swc: dict[SummaryMetric, SwcValue] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -55,8 +60,8 @@ class StudyIn(BaseModel):
 
 @router.post("", status_code=201, responses=error_responses(404, *JSON_BODY))
 async def create_study(services: ServicesDep, body: StudyIn) -> dict[str, Any]:
-    """Record a study; 201 with it and each metric's TE from its sessions. 404 for an unknown
-    athlete; 422 when the period holds fewer than two sessions of any athlete it covers."""
+    """Record a study; 201 with it and each metric's TE from its sessions (404 for an unknown
+    athlete)."""
     fields = StudyFields(
         body.name,
         body.athlete_id,

@@ -15,7 +15,6 @@ from sensorhub.athletes._history import (
     athlete_trend,
     counted_trials,
     latest_best,
-    local_day,
     squad_rows,
     te_view,
     trend_view,
@@ -29,7 +28,6 @@ from sensorhub.errors import (
     AthleteNotFound,
     ReliabilityStudyNotFound,
     TestHasNoAthlete,
-    ValidationError,
 )
 from sensorhub.loadcell import IMTP_METRICS, RecordedAs, newtons, newtons_total
 from sensorhub.loadcell.calibration import Calibration
@@ -243,27 +241,11 @@ class AthleteBook:
         return _stored_study(chosen[0]) if chosen else None
 
     async def create_study(self, fields: StudyFields) -> dict[str, Any]:
-        """Record a reliability study (``StudyFields``) and return its view. The athlete must
-        exist, the group have athletes, and the period hold two or more sessions of one of
-        them; else a 404 / 422 naming the field."""
+        """Record a reliability study (``StudyFields``) and return its view; 404 for an
+        unknown athlete. It may come before its sessions (a period planned ahead, a group
+        still empty): its TEs say so until there are two sessions of one of its athletes."""
         if fields.athlete_id is not None:
             await self.require(fields.athlete_id)
-        members = await self._members(fields.athlete_id, fields.group)
-        if fields.group is not None and not members:
-            raise ValidationError(f"group: no athlete is in group {fields.group}")
-        if fields.last_day < fields.first_day:
-            raise ValidationError("last_day: before first_day")
-        period = Period(fields.first_day, fields.last_day)
-        records = [r for r in await self._store.trials(members) if _counts(r, period)]
-        days: dict[int, set[date]] = {}
-        for record in records:
-            days.setdefault(record.athlete_id or 0, set()).add(local_day(record.started_at))
-        most = max((len(d) for d in days.values()), default=0)
-        if most < 2:
-            raise ValidationError(
-                "first_day, last_day: a reliability study needs two or more sessions of one "
-                f"athlete in its period; {period.text()} has {most}"
-            )
         task = CreateReliabilityStudy(
             fields.name,
             fields.athlete_id,
@@ -392,12 +374,6 @@ def _stored_study(record: ReliabilityStudyRecord) -> ReliabilityStudy:
         (record.id, record.name),
         tuple(record.swc.items()),
     )
-
-
-def _counts(record: TestRecord, period: Period) -> bool:
-    """A test that can be a study's session: in the period, counted, and analysed."""
-    analysed = (record.analysis or {}).get("summary") is not None
-    return analysed and record.excluded_reason is None and period.holds(record)
 
 
 def _in_study(athlete: AthleteRecord, study: ReliabilityStudy | None, record: TestRecord) -> bool:
