@@ -173,6 +173,7 @@ def test_the_athlete_report_is_judged_with_the_stored_study(
         ({"group": "rs-bad", "athlete_id": 1, **FIRST_THREE}, "athlete_id"),
         ({"athlete_id": None, **FIRST_THREE}, "athlete_id"),
         ({"first_day": "5 Jan", "last_day": "2026-01-05"}, "first_day"),
+        ({"first_day": "2026-01-05", "last_day": 0}, "last_day"),  # not a Unix time
         ({**FIRST_THREE, "swc": {"peak_speed": 1}}, "swc"),
         ({**FIRST_THREE, "swc": {"peak_force_n": 0}}, "swc"),
         ({**FIRST_THREE, "name": " "}, "name"),
