@@ -221,14 +221,15 @@ class AthleteBook:
             sessions = sessions_of(counted_trials(own, metric, method).trials, rule)
             if sessions:
                 athletes.append([s.best for s in sessions])
-        pairs = sum(len(values) - 1 for values in athletes)
-        described = f"{study.text()}: {len(athletes)} athlete(s), {pairs} session difference(s)"
+        count = sum(len(values) for values in athletes)
+        described = f"{study.text()}: {len(athletes)} athlete(s), {count} session(s)"
         te = study_typical_error(athletes, spec, described)
         if te is None:
             fallback = default_typical_error(spec)
             te = dataclasses.replace(
                 fallback,
-                description=f"{described}, too few for a TE (2 needed); {fallback.description}",
+                description=f"{described}, too few for a TE (two sessions of an athlete "
+                f"needed); {fallback.description}",
             )
         return te, [sum(values) / len(values) for values in athletes]
 

@@ -3,18 +3,18 @@ listed with each metric's TE and its interval, judging the athletes they cover b
 trend and the PDF), overridden per request, deleted; bad ones refused naming the field.
 
 Sessions are the hand-worked days of tests/loadcell/test_trends.py. Study arithmetic:
-- one athlete, days 1–3: bests 2100, 2150, 2300 N; differences 50 and 150 (SD 70.711), TE =
-  70.711 / √2 = 50 N, df 1;
+- one athlete, days 1–3: bests 2100, 2150, 2300 N; TE = the SD of those values =
+  √(195000 / 18) = 104.083 N, df 2;
 - a group, days 1–2: that athlete's 2100 → 2150 and a second athlete's 2000 → 2080 N;
   differences 50 and 80 (SD 21.213), TE 15 N, df 1.
-A df-1 TE's 90 % interval is TE × √(1 / χ²(0.95; 1)) … TE × √(1 / χ²(0.05; 1)), and χ² with one
-df is a squared standard normal: χ²(p; 1) = z((1 + p) / 2)².
+A df-2 TE's 90 % interval is TE × √(2 / χ²(0.95; 2)) … TE × √(2 / χ²(0.05; 2)), and χ² with
+two df is closed-form: χ²(p; 2) = −2 ln(1 − p).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import httpx
@@ -58,9 +58,11 @@ def _trend(http: httpx.Client, athlete_id: int, **params: Any) -> dict[str, Any]
     return data
 
 
-def _df1_interval(te: float) -> list[float]:
-    z = NormalDist().inv_cdf
-    return [te / z(0.975), te / z(0.525)]
+OWN_TE = math.sqrt(195000.0 / 18.0)
+
+
+def _df2_interval(te: float) -> list[float]:
+    return [te * math.sqrt(1.0 / -math.log(0.05)), te * math.sqrt(1.0 / -math.log(0.95))]
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +79,11 @@ def test_a_recorded_study_gives_each_metric_its_te_with_an_interval(
     study = _create(http, athlete_id=athlete_id, swc={"peak_force_n": 40}, **FIRST_THREE)
 
     peak = study["typical_errors"]["peak_force_n"]
-    assert (peak["source"], peak["df"]) == ("reliability_study", 1)
-    assert peak["value"] == pytest.approx(50.0, rel=gamma(30))
-    assert peak["interval"] == pytest.approx(_df1_interval(50.0), rel=gamma(60))
+    assert (peak["source"], peak["df"]) == ("reliability_study", 2)
+    assert peak["value"] == pytest.approx(OWN_TE, rel=gamma(30))
+    assert peak["interval"] == pytest.approx(_df2_interval(OWN_TE), rel=gamma(60))
     assert '"Pre-season"' in peak["description"]
-    assert "1 athlete(s), 2 session difference(s)" in peak["description"]
+    assert "1 athlete(s), 3 session(s)" in peak["description"]
     # No sides in these recordings: no asymmetry, so no TE of it from the study.
     assert study["typical_errors"]["asymmetry_pct"]["source"] == "unknown"
     stored = (study["athlete_id"], study["group"], study["first_day"], study["last_day"])
@@ -99,10 +101,10 @@ def test_the_stored_study_judges_the_athlete_by_default(http: httpx.Client) -> N
     te = trend["typical_error"]
     assert (te["source"], te["df"], trend["reliability_study_id"]) == (
         "reliability_study",
-        1,
+        2,
         study["id"],
     )
-    assert te["value"] == pytest.approx(50.0, rel=gamma(30))
+    assert te["value"] == pytest.approx(OWN_TE, rel=gamma(30))
     assert trend["swc"] == {"value": 40.0, "source": "set by the coach"}
     assert [s["date"] for s in trend["sessions"]] == ["2026-01-26", "2026-02-02"]
     # The coach set no SWC for relative force: it is not borrowed from peak force.
@@ -116,7 +118,7 @@ def test_a_study_named_in_the_request_overrides_the_stored_one(http: httpx.Clien
 
     trend = _trend(http, athlete_id, study_from="2026-01-05")
 
-    assert (trend["typical_error"]["df"], trend["reliability_study_id"]) == (3, None)
+    assert (trend["typical_error"]["df"], trend["reliability_study_id"]) == (4, None)
 
 
 def test_a_group_study_judges_members_without_a_study_of_their_own(http: httpx.Client) -> None:
@@ -163,7 +165,7 @@ def test_the_athlete_report_is_judged_with_the_stored_study(
 
     assert response.status_code == 200, response.text
     words = " ".join(pdf_text_and_png(response.content, tmp_path)[0].split())
-    assert "Typical error 50.0 N (90 % CI" in words
+    assert "Typical error 104.1 N (90 % CI" in words
     assert 'reliability study "Pre-season"' in words
 
 
@@ -206,4 +208,4 @@ def test_a_study_recorded_before_its_sessions_says_it_has_too_few(
         study = _create(http, **body)
         peak = study["typical_errors"]["peak_force_n"]
         assert peak["source"] == "default_cv"
-        assert "0 session difference(s), too few for a TE (2 needed)" in peak["description"]
+        assert "0 session(s), too few for a TE" in peak["description"]
