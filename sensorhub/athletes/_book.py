@@ -34,6 +34,7 @@ from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Sample
 from sensorhub.loadcell.trends import (
     BestRule,
+    Swc,
     TypicalError,
     default_typical_error,
     sessions_of,
@@ -186,7 +187,7 @@ class AthleteBook:
             "group": group,
             "reliability_study": None if study is None else study.text(),
             "reliability_study_id": None if study is None or not study.stored else study.stored[0],
-            "flags_note": _flags_note(swc.description),
+            "flags_note": _flags_note(swc),
             **view,
         }
 
@@ -383,10 +384,10 @@ def _in_study(athlete: AthleteRecord, study: ReliabilityStudy | None, record: Te
     return study.group is None or study.group in athlete.groups
 
 
-def _flags_note(swc_source: str) -> str:
+def _flags_note(swc: Swc) -> str:
     """How stable the flags are: a change depends on its two sessions, the TE and the SWC."""
     note = "Each change is judged on its two sessions with the TE and SWC above"
-    if "group's latest" in swc_source:
+    if swc.follows_group:
         return note + (
             "; the SWC follows the group's latest values, so flags are recomputed with it on "
             "every request (record a reliability study or set the SWC to fix them)."

@@ -106,6 +106,8 @@ class TypicalError:
 class Swc:
     value: float | None
     description: str
+    #: From the group's latest values: it moves with every new test in the group.
+    follows_group: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +219,15 @@ def smallest_worthwhile_change(
     mean), else of each group athlete's latest value; never the judged athlete's own series."""
     if coach_value is not None:
         return Swc(coach_value, "set by the coach")
-    for values, what in ((study_means, "reliability study"), (group_latest, "group's latest")):
+    sources = ((study_means, "reliability study", False), (group_latest, "group's latest", True))
+    for values, what, follows_group in sources:
         if len(values) >= MIN_GROUP_ATHLETES:
             sd = float(np.std(values, ddof=1))
             return Swc(
                 SWC_FACTOR * sd,
                 f"{SWC_FACTOR:g} × between-athlete SD of the {what} values "
                 f"({len(values)} athletes)",
+                follows_group,
             )
     return Swc(
         None, f"unknown: no coach's value and fewer than {MIN_GROUP_ATHLETES} athletes to set it"

@@ -122,7 +122,9 @@ def test_swc_sources_in_order() -> None:
     by_study = smallest_worthwhile_change(None, five, [])
     assert by_study.value == pytest.approx(0.2 * math.sqrt(25000.0), rel=REL)
     assert "reliability study" in by_study.description
-    assert "group's latest" in smallest_worthwhile_change(None, five[:4], five).description
+    by_group = smallest_worthwhile_change(None, five[:4], five)
+    assert "group's latest" in by_group.description
+    assert by_group.follows_group and not by_study.follows_group  # flags recomputed with it
     assert smallest_worthwhile_change(None, five[:4], five[:4]).value is None
 
 
