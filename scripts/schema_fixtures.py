@@ -2,10 +2,12 @@
 made by the code that released it (``python -m scripts.schema_fixtures``; run it again after
 adding a migration).
 
-For each commit that changed the migrations, that commit's ``_schema.py`` and
+For each commit that changed the migrations or the schema, that commit's ``_schema.py`` and
 ``_migrations.py`` are loaded from git as they were and their ``migrate`` makes a fresh SQLite
-file; a version's first commit whose steps are the current ones (a branch may have numbered a
-step differently before its merge) makes that version's fixture. Every table gets one row so
+file. Only the main line counts (``--first-parent``: what was released, not a branch's steps
+on the way), and a version's last commit there whose steps are the current ones makes that
+version's fixture. (Version 4 never stood alone on the main line: its fixture was made from
+its branch's last commit, and is kept.) Every table gets one row so
 that upgrading it is tested with data.
 """
 
@@ -61,8 +63,10 @@ def main() -> None:
 
 
 def _commits() -> list[str]:
-    log = ["git", "-C", str(REPO), "log", "--reverse", "--topo-order", "--format=%H"]
-    done = subprocess.run([*log, "--", MIGRATIONS], check=True, capture_output=True, text=True)
+    log = ["git", "-C", str(REPO), "log", "--first-parent", "--format=%H"]  # newest first
+    done = subprocess.run(
+        [*log, "--", MIGRATIONS, SCHEMA], check=True, capture_output=True, text=True
+    )
     return done.stdout.split()
 
 

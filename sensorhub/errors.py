@@ -262,6 +262,12 @@ class AthleteNotFound(NotFoundError):
     code = "athlete_not_found"
 
 
+class ReliabilityStudyNotFound(NotFoundError):
+    """Raised when no recorded reliability study has the requested id."""
+
+    code = "reliability_study_not_found"
+
+
 class AthleteHasTests(ConflictError):
     """Raised when an athlete with tests is deleted without asking for the tests to go too."""
 

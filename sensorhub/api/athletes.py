@@ -174,8 +174,8 @@ async def delete_athlete(
 
 
 def _iso_date(value: Any) -> Any:
-    # Only YYYY-MM-DD: pydantic would also read "0" as a Unix time, 1970-01-01.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    # Only YYYY-MM-DD: pydantic would also read "0" (or a JSON 0) as a Unix time, 1970-01-01.
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise ValueError("must be a date as YYYY-MM-DD")
     return value
 

@@ -1,7 +1,7 @@
 """The coach's side: athletes, their sessions and trends, the squad (issue 12)."""
 
-from sensorhub.athletes._book import AthleteBook
+from sensorhub.athletes._book import AthleteBook, StudyFields
 from sensorhub.athletes._history import squad_csv
 from sensorhub.athletes._period import Period, ReliabilityStudy
 
-__all__ = ["AthleteBook", "Period", "ReliabilityStudy", "squad_csv"]
+__all__ = ["AthleteBook", "Period", "ReliabilityStudy", "StudyFields", "squad_csv"]

@@ -7,6 +7,8 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sensorhub.athletes._history import (
@@ -14,18 +16,25 @@ from sensorhub.athletes._history import (
     counted_trials,
     latest_best,
     squad_rows,
+    te_view,
     trend_view,
 )
 from sensorhub.athletes._imports import Importer
 from sensorhub.athletes._pdf import Curve, athlete_report, test_report
 from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period, ReliabilityStudy
 from sensorhub.contracts import iso_time
-from sensorhub.errors import AthleteHasTests, AthleteNotFound, TestHasNoAthlete
+from sensorhub.errors import (
+    AthleteHasTests,
+    AthleteNotFound,
+    ReliabilityStudyNotFound,
+    TestHasNoAthlete,
+)
 from sensorhub.loadcell import IMTP_METRICS, RecordedAs, newtons, newtons_total
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Sample
 from sensorhub.loadcell.trends import (
     BestRule,
+    Swc,
     TypicalError,
     default_typical_error,
     sessions_of,
@@ -33,13 +42,34 @@ from sensorhub.loadcell.trends import (
     study_typical_error,
 )
 from sensorhub.plates import TestArchive
-from sensorhub.storage import AthleteQuery, AthleteRecord, Storage, TestFiles, TestRecord
+from sensorhub.storage import (
+    AthleteQuery,
+    AthleteRecord,
+    CreateReliabilityStudy,
+    ReliabilityStudyRecord,
+    Storage,
+    TestFiles,
+    TestRecord,
+)
 from sensorhub.types import Clock
 
 #: How changes are judged: a reliability study (None: the metric's default CV) and the coach's
 #: SWC (None: from the study's or the group's spread).
 Judging = tuple[ReliabilityStudy | None, float | None]
 NO_STUDY: Judging = (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyFields:
+    """A reliability study to record: one athlete's (``athlete_id``) or a group's sessions on
+    days ``first_day`` … ``last_day``; ``swc``: the coach's SWC of some metrics."""
+
+    name: str
+    athlete_id: int | None
+    group: str | None
+    first_day: date
+    last_day: date
+    swc: dict[str, float]
 
 
 class AthleteBook:
@@ -129,11 +159,15 @@ class AthleteBook:
     ) -> dict[str, Any]:
         """The athlete's sessions of ``metric`` analysed with ``method``, each change with its
         interval and flag; TE and SWC from ``judged_with`` (a reliability study, the coach's
-        SWC), else the metric's default CV and ``group``'s spread (default: their first group);
-        only tests of days within ``period`` count."""
+        SWC), else from the stored study covering the athlete (its SWC of ``metric`` when the
+        coach set one), else the metric's default CV and ``group``'s spread (default: their
+        first group); only tests of days within ``period`` count."""
         athlete = await self.require(athlete_id)
         group = group or (athlete.groups[0] if athlete.groups else None)
         study, coach_swc = judged_with
+        study = study or await self.covering_study(athlete)
+        if coach_swc is None and study is not None:
+            coach_swc = study.swc_of(metric)
         te, study_means = await self._study(athlete, study, metric, method, rule)
         group_latest = await self._group_latest(group, metric, method, rule) if group else []
         swc = smallest_worthwhile_change(coach_swc, study_means, group_latest)
@@ -153,7 +187,8 @@ class AthleteBook:
             "athlete_id": athlete_id,
             "group": group,
             "reliability_study": None if study is None else study.text(),
-            "flags_note": _flags_note(swc.description),
+            "reliability_study_id": None if study is None or not study.stored else study.stored[0],
+            "flags_note": _flags_note(swc),
             **view,
         }
 
@@ -170,6 +205,17 @@ class AthleteBook:
         if study is None:
             return default_typical_error(spec), []
         members = await self._store.group_ids(study.group) if study.group else [athlete.id]
+        return await self._study_of(members, study, metric, method, rule)
+
+    async def _study_of(
+        self,
+        members: Sequence[int],
+        study: ReliabilityStudy,
+        metric: str,
+        method: str,
+        rule: BestRule,
+    ) -> tuple[TypicalError, list[float]]:
+        spec = IMTP_METRICS[metric]
         records = [r for r in await self._store.trials(members) if study.period.holds(r)]
         athletes = []
         for member in members:
@@ -177,16 +223,94 @@ class AthleteBook:
             sessions = sessions_of(counted_trials(own, metric, method).trials, rule)
             if sessions:
                 athletes.append([s.best for s in sessions])
-        pairs = sum(len(values) - 1 for values in athletes)
-        described = f"{study.text()}: {len(athletes)} athlete(s), {pairs} session difference(s)"
+        count = sum(len(values) for values in athletes)
+        described = f"{study.text()}: {len(athletes)} athlete(s), {count} session(s)"
         te = study_typical_error(athletes, spec, described)
         if te is None:
             fallback = default_typical_error(spec)
             te = dataclasses.replace(
                 fallback,
-                description=f"{described}, too few for a TE (2 needed); {fallback.description}",
+                description=f"{described}, too few for a TE (two sessions of an athlete "
+                f"needed); {fallback.description}",
             )
         return te, [sum(values) / len(values) for values in athletes]
+
+    async def covering_study(self, athlete: AthleteRecord) -> ReliabilityStudy | None:
+        """The stored study that judges the athlete: the newest of their own, else the newest
+        of one of their groups; None without one."""
+        records = await self._store.studies(athlete.id, athlete.groups)
+        own = [r for r in records if r.athlete_id == athlete.id]
+        chosen = own or records
+        return _stored_study(chosen[0]) if chosen else None
+
+    async def create_study(self, fields: StudyFields) -> dict[str, Any]:
+        """Record a reliability study (``StudyFields``) and return its view; 404 for an
+        unknown athlete. It may come before its sessions (a period planned ahead, a group
+        still empty): its TEs say so until there are two sessions of one of its athletes."""
+        if fields.athlete_id is not None:
+            await self.require(fields.athlete_id)
+        task = CreateReliabilityStudy(
+            fields.name,
+            fields.athlete_id,
+            fields.group,
+            fields.first_day,
+            fields.last_day,
+            tuple(fields.swc.items()),
+            self._clock(),
+        )
+        return await self.study(await self._store.create_study(task))
+
+    async def study(
+        self, study_id: int, method: str = "sd:5", rule: BestRule = "best_trial"
+    ) -> dict[str, Any]:
+        """A stored study with each metric's TE (and 90 % interval) computed from it now."""
+        record = await self._store.study(study_id)
+        if record is None:
+            raise ReliabilityStudyNotFound(f"no reliability study with id {study_id}")
+        return await self._study_view(record, method, rule)
+
+    async def studies(
+        self, athlete_id: int | None, group: str | None, method: str, rule: BestRule
+    ) -> list[dict[str, Any]]:
+        """Stored studies, newest first: those judging ``athlete_id`` (theirs and their
+        groups'), or ``group``'s, or all; each with its TEs."""
+        if athlete_id is not None:
+            athlete = await self.require(athlete_id)
+            records = await self._store.studies(athlete.id, athlete.groups)
+        else:
+            records = await self._store.studies(None, None if group is None else [group])
+        return [await self._study_view(r, method, rule) for r in records]
+
+    async def delete_study(self, study_id: int) -> None:
+        if not await self._store.delete_study(study_id):
+            raise ReliabilityStudyNotFound(f"no reliability study with id {study_id}")
+
+    async def _members(self, athlete_id: int | None, group: str | None) -> list[int]:
+        return [athlete_id] if athlete_id is not None else await self._store.group_ids(group or "")
+
+    async def _study_view(
+        self, record: ReliabilityStudyRecord, method: str, rule: BestRule
+    ) -> dict[str, Any]:
+        study = _stored_study(record)
+        members = await self._members(record.athlete_id, record.group)
+        errors = {
+            metric: te_view((await self._study_of(members, study, metric, method, rule))[0])
+            for metric in IMTP_METRICS
+        }
+        return {
+            "id": record.id,
+            "name": record.name,
+            "athlete_id": record.athlete_id,
+            "group": record.group,
+            "first_day": record.first_day.isoformat(),
+            "last_day": record.last_day.isoformat(),
+            "swc": record.swc,
+            "created_at": iso_time(record.created_at),
+            "description": study.text(),
+            "method": method,
+            "rule": rule,
+            "typical_errors": errors,
+        }
 
     async def test_report(self, test_id: int) -> bytes:
         """The test's one-page PDF (``_pdf.test_report``)."""
@@ -246,16 +370,25 @@ def _render_test(record: TestRecord, samples: Sequence[Sample]) -> bytes:
     return test_report(test, record.analysis or {}, curve)
 
 
+def _stored_study(record: ReliabilityStudyRecord) -> ReliabilityStudy:
+    return ReliabilityStudy(
+        Period(record.first_day, record.last_day),
+        record.group,
+        (record.id, record.name),
+        tuple(record.swc.items()),
+    )
+
+
 def _in_study(athlete: AthleteRecord, study: ReliabilityStudy | None, record: TestRecord) -> bool:
     if study is None or not study.period.holds(record):
         return False
     return study.group is None or study.group in athlete.groups
 
 
-def _flags_note(swc_source: str) -> str:
+def _flags_note(swc: Swc) -> str:
     """How stable the flags are: a change depends on its two sessions, the TE and the SWC."""
     note = "Each change is judged on its two sessions with the TE and SWC above"
-    if "group's latest" in swc_source:
+    if swc.follows_group:
         return note + (
             "; the SWC follows the group's latest values, so flags are recomputed with it on "
             "every request (record a reliability study or set the SWC to fix them)."

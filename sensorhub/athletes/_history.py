@@ -132,7 +132,7 @@ def trend_view(found: Trend, counted: Counted, method: str, rule: BestRule) -> d
         "better": found.metric.better.value,
         "method": {"key": method, "label": _label(method)},
         "rule": rule,
-        "typical_error": _te_view(found.typical_error),
+        "typical_error": te_view(found.typical_error),
         "swc": {"value": found.swc.value, "source": found.swc.description},
         "sessions": [
             {
@@ -148,7 +148,7 @@ def trend_view(found: Trend, counted: Counted, method: str, rule: BestRule) -> d
     }
 
 
-def _te_view(te: TypicalError) -> dict[str, Any]:
+def te_view(te: TypicalError) -> dict[str, Any]:
     return {
         "source": te.source,
         "description": te.description,

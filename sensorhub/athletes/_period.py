@@ -39,11 +39,18 @@ ALL_TIME = Period()
 class ReliabilityStudy:
     """A stable period whose sessions measure the noise of a session value (Hopkins 2000):
     the sessions of ``group``'s athletes (None: the athlete's own) on the days of ``period``.
-    Those days of the athlete are the study, not changes to judge."""
+    Those days of the athlete are the study, not changes to judge. A study the coach recorded
+    has its ``stored`` id and name, and may set the SWC of some metrics (``swc``)."""
 
     period: Period
     group: str | None = None
+    stored: tuple[int, str] | None = None
+    swc: tuple[tuple[str, float], ...] = ()
 
     def text(self) -> str:
         whose = f"group {self.group}" if self.group else "the athlete's own sessions"
-        return f"reliability study of {whose}, {self.period.text()}"
+        named = "" if self.stored is None else f' "{self.stored[1]}" (id {self.stored[0]})'
+        return f"reliability study{named} of {whose}, {self.period.text()}"
+
+    def swc_of(self, metric: str) -> float | None:
+        return dict(self.swc).get(metric)

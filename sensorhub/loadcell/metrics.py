@@ -57,9 +57,10 @@ class MetricSpec:
 #: familiarisation): peak force and relative peak force CV ≤ 5.3 %. The upper value is taken,
 #: so a default flags fewer changes rather than more.
 _IMTP_PEAK_CV = (
-    "between-session CV ≤ 5.3 % for IMTP peak and relative peak force (Testing Consistency: "
-    "Analyzing the Reliability of Two Lower Limb Isometric Force Measurements in "
-    "Strength-Trained Athletes, Applied Sciences, Dec 2024)"
+    "between-session CV ≤ 5.3 % for IMTP peak and relative peak force (Giuliano, Soriano, "
+    "Pino-Mulero & González-García, Testing Consistency: Analyzing the Reliability of Two "
+    "Lower Limb Isometric Force Measurements in Strength-Trained Athletes, Applied Sciences "
+    "2025, 15(1):303, published Dec 2024)"
 )
 
 IMTP_METRICS: dict[str, MetricSpec] = {

@@ -9,7 +9,7 @@ The framework is Hopkins (2000, "Measures of reliability in sports medicine and 
   follows a rule: ``best_trial`` (the trial with the highest peak force) or ``mean_best_two``.
 - The **typical error** (TE) is the noise of one session value, day-to-day variation included.
   It never comes from the series being judged: from a **reliability study** (session values of
-  a stable period: TE = SD of consecutive differences / √2, with a 90 % confidence interval),
+  a stable period: the within-athlete SD, with a 90 % confidence interval),
   else the metric's published default CV %, else it is unknown.
 - The **smallest worthwhile change** (SWC) never comes from the series either: a value the
   coach sets, else 0.2 × the between-athlete SD of the study's athletes, else of the group's
@@ -106,6 +106,8 @@ class TypicalError:
 class Swc:
     value: float | None
     description: str
+    #: From the group's latest values: it moves with every new test in the group.
+    follows_group: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,22 +155,45 @@ def study_typical_error(
     athletes: Sequence[Sequence[float]], metric: MetricSpec, description: str
 ) -> TypicalError | None:
     """TE from a reliability study: each athlete's session values in a stable period (oldest
-    first). TE = SD of all consecutive differences / √2 (Hopkins 2000; the SD is about the mean
-    difference, so a learning effect is not noise), df = differences − 1, and its 90 %
-    interval from the χ² distribution. None when the study has fewer than 2 differences."""
-    differences = [
-        metric.better.judged(b) - metric.better.judged(a)
-        for values in athletes
-        for a, b in zip(values, values[1:], strict=False)
-    ]
-    df = len(differences) - 1
+    first), with its 90 % interval from the χ² distribution (Hopkins 2000: the typical error
+    is the within-athlete SD). Two or more athletes with two or more sessions: the residual SD
+    of athlete + session-number effects (the two-way analysis), so a change in the mean from
+    one session to the next (learning) is not noise; with two sessions each this is the SD of
+    the differences / √2, df n − 1. One athlete: the SD of their session values, df k − 1
+    (consecutive differences would share sessions: their SD overstates the TE by √(k/(k−1))).
+    None when that leaves no degree of freedom."""
+    series = [[metric.better.judged(v) for v in values] for values in athletes if len(values) > 1]
+    if len(series) > 1:
+        squares, df = _two_way_residual(series)
+    elif series:
+        values = np.asarray(series[0])
+        squares, df = float(np.sum((values - values.mean()) ** 2)), values.size - 1
+    else:
+        return None
     if df < 1:
         return None
-    te = float(np.std(differences, ddof=1)) / math.sqrt(2.0)
+    te = math.sqrt(squares / df)
     tail = (1.0 - CONFIDENCE) / 2.0
     low = te * math.sqrt(df / float(stats.chi2.ppf(1.0 - tail, df)))
     high = te * math.sqrt(df / float(stats.chi2.ppf(tail, df)))
     return TypicalError("reliability_study", description, te, low, high, df)
+
+
+def _two_way_residual(series: Sequence[Sequence[float]]) -> tuple[float, int]:
+    """Residual sum of squares and df of value = athlete + session number, by least squares
+    on values and session-number indicators centred within each athlete (which removes the
+    athlete effects exactly; Frisch–Waugh–Lovell)."""
+    numbers = max(len(values) for values in series)
+    centred_values, centred_numbers = [], []
+    for values in series:
+        own = np.asarray(values)
+        indicators = np.eye(numbers)[: own.size, 1:]  # session 1 is the reference
+        centred_values.append(own - own.mean())
+        centred_numbers.append(indicators - indicators.mean(axis=0))
+    y, x = np.concatenate(centred_values), np.vstack(centred_numbers)
+    fit, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    residual = y - x @ fit
+    return float(residual @ residual), y.size - len(series) - int(rank)
 
 
 def default_typical_error(metric: MetricSpec) -> TypicalError:
@@ -194,13 +219,15 @@ def smallest_worthwhile_change(
     mean), else of each group athlete's latest value; never the judged athlete's own series."""
     if coach_value is not None:
         return Swc(coach_value, "set by the coach")
-    for values, what in ((study_means, "reliability study"), (group_latest, "group's latest")):
+    sources = ((study_means, "reliability study", False), (group_latest, "group's latest", True))
+    for values, what, follows_group in sources:
         if len(values) >= MIN_GROUP_ATHLETES:
             sd = float(np.std(values, ddof=1))
             return Swc(
                 SWC_FACTOR * sd,
                 f"{SWC_FACTOR:g} × between-athlete SD of the {what} values "
                 f"({len(values)} athletes)",
+                follows_group,
             )
     return Swc(
         None, f"unknown: no coach's value and fewer than {MIN_GROUP_ATHLETES} athletes to set it"

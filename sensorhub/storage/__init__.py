@@ -6,6 +6,7 @@ from sensorhub.storage._csvfiles import TestFiles, csv_lines
 from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
+from sensorhub.storage._reliability import CreateReliabilityStudy, ReliabilityStudyRecord
 from sensorhub.storage._retention import MinuteRecord
 from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
@@ -20,11 +21,13 @@ __all__ = [
     "AthleteRecord",
     "AthleteStore",
     "Barrier",
+    "CreateReliabilityStudy",
     "DeleteOutcome",
     "IMPORT_DEVICE",
     "ImportTest",
     "MinuteRecord",
     "ReadingQuery",
+    "ReliabilityStudyRecord",
     "SCHEMA_VERSION",
     "Storage",
     "StoredBatch",

@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from sensorhub.storage._imports import ImportTest
+from sensorhub.storage._reliability import (
+    CreateReliabilityStudy,
+    DeleteReliabilityStudy,
+    ReliabilityStudyRecord,
+    delete_studies_of,
+    select_studies,
+    select_study,
+)
 from sensorhub.storage._schema import athlete_groups, athletes, tests, trials
 from sensorhub.storage._tests import TestRecord, with_trial
 from sensorhub.storage._writer import WriteTask
@@ -122,6 +130,7 @@ class DeleteAthlete(WriteTask):
         if test_ids:
             return DeleteOutcome(found=True, deleted=False, test_ids=test_ids)
         conn.execute(delete(athlete_groups).where(athlete_groups.c.athlete_id == self.athlete_id))
+        delete_studies_of(conn, self.athlete_id)
         conn.execute(delete(athletes).where(athletes.c.id == self.athlete_id))
         return DeleteOutcome(found=True, deleted=True)
 
@@ -279,3 +288,21 @@ class AthleteStore:
 
     async def group_ids(self, group: str) -> list[int]:
         return await self._storage.read(select_group_ids, group)
+
+    async def create_study(self, task: CreateReliabilityStudy) -> int:
+        study_id: int = await self._storage.writer.submit(task)
+        return study_id
+
+    async def delete_study(self, study_id: int) -> bool:
+        found: bool = await self._storage.writer.submit(DeleteReliabilityStudy(study_id))
+        return found
+
+    async def studies(
+        self, athlete_id: int | None = None, groups: Sequence[str] | None = None
+    ) -> list[ReliabilityStudyRecord]:
+        """Studies of the athlete or of any of ``groups``; neither given: every study."""
+        kept = None if groups is None else tuple(groups)
+        return await self._storage.read(select_studies, athlete_id, kept)
+
+    async def study(self, study_id: int) -> ReliabilityStudyRecord | None:
+        return await self._storage.read(select_study, study_id)

@@ -25,6 +25,7 @@ from sensorhub.storage._schema import (
     device_tokens,
     devices,
     readings,
+    reliability_studies,
     sample_batches,
     schema_info,
     signal_batches,
@@ -137,6 +138,10 @@ def _v8_alerts_and_signal_minutes(conn: Connection) -> None:
     signal_minutes.create(conn)
 
 
+def _v9_reliability_studies(conn: Connection) -> None:
+    reliability_studies.create(conn)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -147,6 +152,7 @@ STEPS: tuple[Step, ...] = (
     _v6_athletes,
     _v7_boot_ids_and_unique_running_studies,
     _v8_alerts_and_signal_minutes,
+    _v9_reliability_studies,
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -268,3 +268,22 @@ signal_minutes = Table(
     Column("count", Integer, nullable=False),
     PrimaryKeyConstraint("device_id", "minute", "channel"),
 )
+
+# A stable period whose sessions measure the noise of a session value (issue 21): of one
+# athlete (``athlete_id``) or of a group's athletes (``group_name``), exactly one of them.
+reliability_studies = Table(
+    "reliability_studies",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("athlete_id", ROW_ID, ForeignKey("athletes.id", ondelete="CASCADE")),
+    Column("group_name", String(64)),
+    # Calendar days YYYY-MM-DD, both included (a test's day is the server's local day).
+    Column("first_day", String(10), nullable=False),
+    Column("last_day", String(10), nullable=False),
+    # JSON {metric: value}: the smallest worthwhile change the coach sets, in the metric's unit.
+    Column("swc", Text),
+    Column("created_at", Float, nullable=False),
+    Index("ix_reliability_studies_athlete_id", "athlete_id"),
+    Index("ix_reliability_studies_group_name", "group_name"),
+)

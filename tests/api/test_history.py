@@ -119,8 +119,9 @@ def test_trend_without_a_study_uses_the_published_default_cv(
 def test_trend_judged_with_a_recorded_reliability_study(
     trend_athlete: dict[str, Any], http: httpx.Client
 ) -> None:
-    # The athlete's own stable period, days 1–3: bests 2100, 2150, 2300, differences 50 and
-    # 150, SD 70.711, TE = 70.711 / √2 = 50 N exactly (df 1); those days are not judged.
+    # The athlete's own stable period, days 1–3: bests 2100, 2150, 2300; TE = the SD of those
+    # values = √(195000 / 18) = 104.083 N, df 2 (tests/loadcell/test_trends.py); those days
+    # are not judged.
     params: dict[str, str | int] = {
         "metric": "peak_force_n",
         "study_from": "2026-01-05",
@@ -129,8 +130,8 @@ def test_trend_judged_with_a_recorded_reliability_study(
     }
     trend = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params).json()["data"]
     te = trend["typical_error"]
-    assert (te["source"], te["df"]) == ("reliability_study", 1)
-    assert te["value"] == pytest.approx(50.0, rel=gamma(30))
+    assert (te["source"], te["df"]) == ("reliability_study", 2)
+    assert te["value"] == pytest.approx(math.sqrt(195000.0 / 18.0), rel=gamma(30))
     assert "reliability study of the athlete's own sessions" in te["description"]
     assert trend["swc"] == {"value": 40.0, "source": "set by the coach"}
     assert [s["date"] for s in trend["sessions"]] == ["2026-01-26", "2026-02-02"]
@@ -142,10 +143,10 @@ def test_trend_judged_with_a_recorded_reliability_study(
 def test_a_study_open_at_one_end_takes_every_day_from_its_first(
     trend_athlete: dict[str, Any], http: httpx.Client
 ) -> None:
-    # From day 1 on: every session is the study (TE from all 4 differences), none is judged.
+    # From day 1 on: every session is the study (5 sessions of one athlete: df 4), none judged.
     params = {"metric": "peak_force_n", "study_from": "2026-01-05"}
     trend = http.get(f"/api/athletes/{trend_athlete['id']}/trend", params=params).json()["data"]
-    assert trend["typical_error"]["df"] == 3
+    assert trend["typical_error"]["df"] == 4
     assert trend["sessions"] == []
     assert "2026-01-05 to the latest test" in trend["typical_error"]["description"]
 
@@ -371,18 +372,18 @@ def test_athlete_report_pdf_covers_the_period_asked_for(
 def test_athlete_report_pdf_shows_the_study_te_and_each_interval(
     trend_athlete: dict[str, Any], http: httpx.Client, tmp_path: Path
 ) -> None:
-    # Study: days 1–3 (TE 50 N, df 1: t(0.95, 1) = 6.31375); judged: 2310 then 2200 N, a change
-    # of −110 N with the 90 % interval −110 ± 6.31375 × √2 × 50 = −556.449 to +336.449 N.
+    # Study: days 1–3 (TE 104.083 N, df 2: t(0.95, 2) = 2.91999); judged: 2310 then 2200 N, a
+    # change of −110 N with the 90 % interval −110 ± 2.91999 × √2 × 104.083 = −539.8 to +319.8.
     params = {"study_from": "2026-01-05", "study_to": "2026-01-19"}
     response = http.get(f"/api/athletes/{trend_athlete['id']}/report.pdf", params=params)
     assert response.status_code == 200, response.text
     text, pages = pdf_text_and_png(response.content, tmp_path)
     words = " ".join(text.split())
     assert len(pages) == 1
-    assert "Typical error 50.0 N (90 % CI" in words
+    assert "Typical error 104.1 N (90 % CI" in words
     assert "reliability study of the athlete's own sessions" in words
     assert "2310.0 N (first)" in words
-    assert "change -110.0 (90 % CI -556.4 to +336.4) within noise" in words
+    assert "change -110.0 (90 % CI -539.8 to +319.8) within noise" in words
 
 
 def test_reports_of_unknown_ids_are_404(http: httpx.Client) -> None:

@@ -58,6 +58,9 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
         # Athlete ids a generated `athlete_id` likely hits (small ones), so most starts start.
         for number in range(SEEDED_ATHLETES):
             httpx.post(f"{server.url}/api/athletes", json={"name": f"A{number}"}).raise_for_status()
+        # A recorded reliability study (id 1), so reading and deleting one can succeed.
+        study = {"name": "S", "group": "G", "first_day": "2026-01-05", "last_day": "2026-01-19"}
+        httpx.post(f"{server.url}/api/reliability-studies", json=study).raise_for_status()
         with ws_esp(server) as esp:  # the only connected plate: routes without device_id use it
             esp.send({"samples": samples(0, 50)})
             yield server

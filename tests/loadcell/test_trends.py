@@ -86,8 +86,26 @@ def test_typical_error_of_a_reliability_study_with_its_interval() -> None:
     assert te.high == pytest.approx(STUDY_TE * math.sqrt(2.0 / (-2.0 * math.log(0.95))), rel=REL)
 
 
-def test_a_study_of_one_difference_gives_no_typical_error() -> None:
-    assert study_typical_error([[2000.0, 2040.0], [1800.0]], PEAK, "study") is None
+def test_a_study_of_single_sessions_gives_no_typical_error() -> None:
+    assert study_typical_error([[2000.0], [1800.0]], PEAK, "study") is None
+
+
+def test_one_athletes_study_is_the_sd_of_their_session_values() -> None:
+    # 2100, 2150, 2300: mean 6550 / 3; squares (250² + 100² + 350²) / 9 = 195000 / 9; TE² =
+    # that / 2 = 10833.3, TE 104.083 N, df 2. (Consecutive differences 50 and 150 would give
+    # 50 N: their SD about their mean leaves the rise out, and they share the middle session.)
+    te = study_typical_error([[2100.0, 2150.0, 2300.0]], PEAK, "study")
+    assert te is not None and te.df == 2
+    assert te.value == pytest.approx(math.sqrt(195000.0 / 18.0), rel=REL)
+
+
+def test_a_group_study_of_three_sessions_leaves_out_the_change_of_the_mean() -> None:
+    # Balanced two-way by hand: residual = value − athlete mean − session mean + grand mean.
+    # A: 2000, 2050, 2080; B: 1800, 1860, 1870 (means 2043.3, 1843.3; sessions 1900, 1955,
+    # 1975; grand 1943.3): residuals ±(0, 5, −5) → Σ² = 4 × 25 = 100, df (2 − 1)(3 − 1) = 2.
+    te = study_typical_error([[2000.0, 2050.0, 2080.0], [1800.0, 1860.0, 1870.0]], PEAK, "s")
+    assert te is not None and te.df == 2
+    assert te.value == pytest.approx(math.sqrt(100.0 / 2.0), rel=REL)
 
 
 def test_default_cv_names_its_source_else_unknown() -> None:
@@ -104,7 +122,9 @@ def test_swc_sources_in_order() -> None:
     by_study = smallest_worthwhile_change(None, five, [])
     assert by_study.value == pytest.approx(0.2 * math.sqrt(25000.0), rel=REL)
     assert "reliability study" in by_study.description
-    assert "group's latest" in smallest_worthwhile_change(None, five[:4], five).description
+    by_group = smallest_worthwhile_change(None, five[:4], five)
+    assert "group's latest" in by_group.description
+    assert by_group.follows_group and not by_study.follows_group  # flags recomputed with it
     assert smallest_worthwhile_change(None, five[:4], five[:4]).value is None
 
 

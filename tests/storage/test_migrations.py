@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from sensorhub.storage import SCHEMA_VERSION
 from sensorhub.storage._engine import create_database_engine
-from sensorhub.storage._migrations import STEPS, migrate
+from sensorhub.storage._migrations import STEPS, _v9_reliability_studies, migrate
 from sensorhub.storage._schema import schema_info
 
 INSERT_READING = (
@@ -239,3 +239,35 @@ def test_version_6_database_gets_boot_ids_and_one_running_study_per_wearable(
             " received_at, data) SELECT device_id, boot, seq, channel, t0_ms, hz, count,"
             " received_at, data FROM signal_batches WHERE boot = 'b2'"
         ))  # fmt: skip
+
+
+def test_a_database_before_reliability_studies_gains_their_table_keeping_athletes(
+    engine: Engine,
+) -> None:
+    before = STEPS.index(_v9_reliability_studies)
+    with engine.begin() as conn:  # a database as the release before the studies left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=before))
+        for step in STEPS[:before]:
+            step(conn)
+        conn.execute(
+            text("INSERT INTO athletes (name, created_at, updated_at) VALUES ('Ann', 1, 1)")
+        )
+
+    assert migrate(engine) == before
+
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO reliability_studies (name, athlete_id, first_day, last_day,"
+                " created_at) VALUES ('Pre-season', 1, '2026-01-05', '2026-01-19', 2)"
+            )
+        )
+        rows = conn.execute(
+            text(
+                "SELECT a.name, s.name FROM reliability_studies s"
+                " JOIN athletes a ON a.id = s.athlete_id"
+            )
+        )
+        assert rows.all() == [("Ann", "Pre-season")]
+    assert version(engine) == SCHEMA_VERSION

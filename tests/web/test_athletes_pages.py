@@ -59,18 +59,40 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     await expect(latest).to_contain_text("default cv")  # no study yet: the published CV
     await expect(tab.locator("#charts .uplot")).to_have_count(3)  # no sides: no asymmetry chart
 
-    # A reliability study of days 1–3 (bests 2040, 2125, 2150: differences 85 and 25, TE =
-    # SD / √2 = 30 N): the +35 N of day 5 is within its 90 % interval ±6.31 × √2 × 30 = ±268 N.
+    # A reliability study of days 1–3 (bests 2040, 2125, 2150: TE = their SD = 57.66 N, df 2):
+    # the +35 N of day 5 is within its 90 % interval ±2.92 × √2 × 57.66 = ±238 N.
+    # Recorded with an SWC of 40 N, it judges the page from then on.
+    await tab.fill("#record-study [name=name]", "Pre-season")
+    await tab.fill("#record-study [name=first_day]", "2026-01-05")
+    await tab.fill("#record-study [name=last_day]", "2026-01-19")
+    await tab.fill("#record-study [name=swc_peak_force_n]", "40")
+    await tab.click("#record-study button[type=submit]")
+    await expect(tab.locator("#study-status")).to_contain_text("(Pre-season)")
+    study = tab.locator("#studies li")
+    await expect(study).to_have_count(1)
+    await expect(study).to_contain_text(
+        "Pre-season: this athlete, 2026-01-05 to 2026-01-19 · peak force TE 57.66 N (90 % CI"
+    )
+    await expect(study).to_contain_text("SWC 40.00 N · judges this athlete")
+    await expect(latest).to_contain_text("57.66 N (90 % CI")
+    await expect(latest).to_contain_text("within noise: +35.00 N (−203 N to +273 N)")
+    await expect(latest).to_contain_text("above +SWC")  # the chances, now that an SWC is set
+    await expect(latest.locator("td").last).to_have_text("40.00 N")
+    await screenshot(tab, "athlete-page")
+    await study.locator("button").click()
+    await expect(latest).to_contain_text("default cv")
+    await expect(tab.locator("#studies li")).to_contain_text("None recorded")
+
+    # A period tried without recording it: kept in the address and the report's link.
     await tab.fill("#study [name=study_from]", "2026-01-05")
     await tab.fill("#study [name=study_to]", "2026-01-19")
     await tab.click("#study button[type=submit]")
     await expect(latest).to_contain_text("reliability study")
-    await expect(latest).to_contain_text("30.00 N (90 % CI")
-    await expect(latest).to_contain_text("within noise: +35.00 N (−233 N to +303 N)")
+    await expect(latest).to_contain_text("57.66 N (90 % CI")
+    await expect(latest).to_contain_text("within noise: +35.00 N (−203 N to +273 N)")
     await expect(tab.locator("#report-link")).to_have_attribute(
         "href", f"/api/athletes/{ids[0]}/report.pdf?study_from=2026-01-05&study_to=2026-01-19"
     )
-    await screenshot(tab, "athlete-page")
 
     await tab.fill("#search [name=search]", "page athlete 1")
     await tab.click("#search button[type=submit]")

@@ -1,8 +1,9 @@
 // The athletes page: find an athlete, see their setup, each metric over time, the latest
 // change with its 90 % interval and where the typical error came from, the reliability
-// study to judge with, the PDF report, and import a recording.
+// studies recorded for them (record, delete) or a period to try, the PDF report, and import a
+// recording.
 import { $, h, setText } from "./dom.js";
-import { ApiError, getJSON, query } from "./net.js";
+import { ApiError, deleteJSON, getJSON, postJSON, query } from "./net.js";
 import { authHeaders, storedToken } from "./auth.js";
 import { setupText } from "./setup.js";
 import { axis, sizedChart } from "./uplot.js";
@@ -62,6 +63,37 @@ function noiseText(trend) {
   return h("span", { title: te.description }, size + source);
 }
 
+function studyItem(study, id, judging) {
+  const te = study.typical_errors.peak_force_n;
+  const size = te.value == null ? te.source.replace(/_/g, " ") : `${fmt(te.value, "N")} (90 % CI ${fmt(te.interval[0], "N")}–${fmt(te.interval[1], "N")}, df ${te.df})`;
+  const whose = study.group ? `group ${study.group}` : "this athlete";
+  const swc = study.swc.peak_force_n == null ? "" : ` · SWC ${fmt(study.swc.peak_force_n, "N")}`;
+  const remove = h("button", { type: "button" }, "Delete");
+  remove.addEventListener("click", () => {
+    deleteJSON(`/api/reliability-studies/${study.id}`).then(() => show(id)).catch((e) => setText("#study-status", e.message));
+  });
+  const mark = judging ? " · judges this athlete" : "";
+  return h("li", { "data-study": study.id }, `${study.name}: ${whose}, ${study.first_day} to ${study.last_day} · peak force TE ${size}${swc}${mark} `, remove);
+}
+
+async function showStudies(id, trend) {
+  const studies = (await getJSON("/api/reliability-studies" + query({ athlete_id: id }))).data;
+  $("#studies").replaceChildren(...studies.map((s) => studyItem(s, id, s.id === trend?.reliability_study_id)));
+  if (!studies.length) $("#studies").replaceChildren(h("li", {}, "None recorded: changes are judged with each metric's published default, if any."));
+}
+
+async function recordStudy(id, form) {
+  const f = form.elements;
+  const body = { name: f.name.value.trim(), first_day: f.first_day.value, last_day: f.last_day.value };
+  if (f.group.value.trim()) body.group = f.group.value.trim();
+  else body.athlete_id = Number(id);
+  if (f.swc_peak_force_n.value) body.swc = { peak_force_n: Number(f.swc_peak_force_n.value) };
+  const study = (await postJSON("/api/reliability-studies", body)).data;
+  setText("#study-status", `Recorded study ${study.id} (${study.name}).`);
+  form.reset();
+  await show(id);
+}
+
 async function show(id) {
   const athlete = (await getJSON(`/api/athletes/${id}`)).data;
   const study = studyParams();
@@ -74,12 +106,14 @@ async function show(id) {
   const rows = [];
   const charts = [];
   let note = "";
+  let first = null;
   for (const [metric, label] of METRICS) {
     const trend = (await getJSON(`/api/athletes/${id}/trend` + query({ metric, ...study }))).data;
     const s = trend.sessions;
     const latest = s.at(-1);
     const previous = s.at(-2);
     note = trend.flags_note;
+    first ??= trend;
     rows.push(h("tr", {}, h("td", {}, label), h("td", { class: "n" }, fmt(latest?.best, trend.unit)), h("td", { class: "n" }, fmt(previous?.best, trend.unit)),
       h("td", {}, changeText(latest, trend.unit)), h("td", {}, chanceText(latest)), h("td", {}, noiseText(trend)),
       h("td", { class: "n", title: trend.swc.source }, fmt(trend.swc.value, trend.unit))));
@@ -88,6 +122,7 @@ async function show(id) {
   $("#latest tbody").replaceChildren(...rows);
   setText("#flags-note", note);
   $("#charts").replaceChildren(...charts);
+  await showStudies(id, first);
 }
 
 function chart(label, trend) {
@@ -131,6 +166,10 @@ async function main() {
   $("#import").addEventListener("submit", (event) => {
     event.preventDefault();
     importFile(id, event.target).catch((e) => setText("#import-status", e.message));
+  });
+  $("#record-study").addEventListener("submit", (event) => {
+    event.preventDefault();
+    recordStudy(id, event.target).catch((e) => setText("#study-status", e.message));
   });
   $("#study").addEventListener("submit", (event) => {
     event.preventDefault();
