@@ -72,6 +72,7 @@ class ClockRun:
     batches: list[StoredBatch] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
     ends: list[float] = field(default_factory=list)
+    last_ms: float = float("-inf")  # the latest sample's end
 
     def continues(self, batch: SignalBatch) -> bool:
         """Whether ``batch`` is on this run's clock: it overlaps none of its samples (a clock
@@ -83,13 +84,14 @@ class ClockRun:
         at = bisect_right(self.starts, t0)
         overlaps_before = at > 0 and self.ends[at - 1] > t0 + CLOCK_SLACK_MS
         overlaps_after = at < len(self.starts) and self.starts[at] < end - CLOCK_SLACK_MS
-        jumped = t0 > max(self.ends) + 1000.0 * BLOCK_S
+        jumped = t0 > self.last_ms + 1000.0 * BLOCK_S
         return not (overlaps_before or overlaps_after or jumped)
 
     def add(self, stored: StoredBatch) -> None:
         at = bisect_right(self.starts, stored.batch.t0_ms)
         self.starts.insert(at, stored.batch.t0_ms)
         self.ends.insert(at, stored.batch.end_ms())
+        self.last_ms = max(self.last_ms, stored.batch.end_ms())
         self.batches.append(stored)
 
     def offset_s(self) -> float:
@@ -120,7 +122,7 @@ def _blocks(run: ClockRun) -> list[SpanHrv]:
     """Whole blocks of the run's device time, placed on the server's clock."""
     device = [s.batch for s in run.batches]
     first_ms = run.starts[0]
-    last_ms = max(run.ends)
+    last_ms = run.last_ms
     offset_s = run.offset_s()
     spans = []
     start_ms = first_ms
