@@ -36,7 +36,8 @@ RULE = (
     "synthetic: a minute of the simulated wearer in a state share~U(0,1) of the way from calm "
     f"({CALM.hr_bpm:g} bpm, RMSSD {CALM.rmssd_ms:g} ms, {CALM.temperature_c:g} C) to stressed "
     f"({STRESSED.hr_bpm:g} bpm, {STRESSED.rmssd_ms:g} ms, {STRESSED.temperature_c:g} C), each "
-    "person offset by HR N(0,6) bpm, RMSSD x LogN(0,0.25), skin N(0,0.5) C; stressed if "
+    "person offset by HR N(0,6) bpm, RMSSD x LogN(0,0.25), skin N(0,0.5) C, the skin starting "
+    "U(0,1) of the way from its calm temperature to the state's; stressed if "
     "share > 0.5 (demo)"
 )
 
@@ -44,14 +45,19 @@ RULE = (
 def example(rng: np.random.Generator) -> tuple[list[float], float] | None:
     share = float(rng.uniform(0, 1))
     state = blend(CALM, STRESSED, share)
+    skin_offset = rng.normal(0, 0.5)
     state = replace(
         state,
         hr_bpm=state.hr_bpm + rng.normal(0, 6),
         rmssd_ms=state.rmssd_ms * float(np.exp(rng.normal(0, 0.25))),
-        temperature_c=state.temperature_c + rng.normal(0, 0.5),
+        temperature_c=state.temperature_c + skin_offset,
     )
-    # A person already settled in the state: the skin starts at its temperature.
-    wearer = SimulatedWearer(int(rng.integers(2**31)), temperature_c=state.temperature_c)
+    # The skin follows a change of state over minutes (τ 180 s), so a minute may find it
+    # anywhere between the person's calm temperature and the state's, still on its way.
+    settled = float(rng.uniform(0, 1))
+    calm_skin = CALM.temperature_c + skin_offset
+    skin = calm_skin + settled * (state.temperature_c - calm_skin)
+    wearer = SimulatedWearer(int(rng.integers(2**31)), temperature_c=skin)
     signals = wearer.signals(0.0, 60.0, state)
     acc = np.column_stack([signals["acc"][axis] for axis in "xyz"])
     features = window_features(

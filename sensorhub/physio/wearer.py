@@ -26,6 +26,9 @@ from sensorhub.physio.synth import pulse_wave
 BVP_HZ = 64.0
 TEMPERATURE_HZ = 4.0
 ACC_HZ = 32.0
+# Breathing (15 a minute, in the HF band) and the share of RMSSD from beat-to-beat noise.
+BREATHING_HZ = 0.25
+NOISE_SHARE = 0.3
 # Skin temperature follows a change of state this slowly (s): minutes, not seconds.
 TEMPERATURE_TAU_S = 180.0
 
@@ -82,26 +85,36 @@ class SimulatedWearer:
 
     def signals(self, start_s: float, seconds: float, state: State) -> dict[str, Any]:
         """The channels of a ``signals`` batch (``{"bvp": {"hz", "values"}, …}``)."""
-        self._beats_until(start_s + seconds + 1.0, state)
+        self._beats_until(start_s, start_s + seconds + 1.0, state)
         return {
             "bvp": {"hz": BVP_HZ, "values": self._bvp(start_s, seconds, state)},
             "temperature": {"hz": TEMPERATURE_HZ, "values": self._skin(seconds, state)},
             "acc": {"hz": ACC_HZ, **self._acc(seconds, state)},
         }
 
-    def _beats_until(self, end_s: float, state: State) -> None:
-        """Intervals around 60/HR whose successive differences have RMS ≈ ``rmssd_ms``
-        (independent deviations of SD s differ by s·√2)."""
-        sd_ms = state.rmssd_ms / math.sqrt(2)
+    def _beats_until(self, start_s: float, end_s: float, state: State) -> None:
+        """Intervals around 60/HR that swing with breathing (respiratory sinus arrhythmia, the
+        vagal HF rhythm: Task Force 1996) plus a little beat-to-beat noise, sized so their
+        RMSSD is about ``rmssd_ms``. White-noise intervals of that RMSSD would be unlike a
+        heart: their largest jumps read as ectopic beats to a beat classifier."""
+        ibi_s = 60.0 / state.hr_bpm
+        # Successive differences of A·sin(2πft) sampled every T have RMS √2·A·sin(πfT), of
+        # independent noise σ·√2: split RMSSD² between them.
+        noise_sd = NOISE_SHARE * state.rmssd_ms / math.sqrt(2)
+        swing = math.sqrt(1 - NOISE_SHARE**2) * state.rmssd_ms
+        amplitude = swing / (math.sqrt(2) * math.sin(math.pi * BREATHING_HZ * ibi_s))
         while self._beats[-1] < end_s:
-            ibi_ms = 60_000 / state.hr_bpm + self._rng.normal(0, sd_ms)
+            breathing = math.sin(2 * math.pi * BREATHING_HZ * self._beats[-1])
+            ibi_ms = 1000 * ibi_s + amplitude * breathing + self._rng.normal(0, noise_sd)
             self._beats.append(self._beats[-1] + ibi_ms / 1000)
-        self._beats = [b for b in self._beats if b > end_s - 10.0]
+        # Beats long before this stretch no longer shape its wave (a pulse lasts < 2 s); the
+        # whole stretch keeps its beats, however long it is.
+        self._beats = [b for b in self._beats if b > start_s - 10.0]
 
     def _bvp(self, start_s: float, seconds: float, state: State) -> list[float]:
         t = start_s + np.arange(round(seconds * BVP_HZ)) / BVP_HZ
         wave = state.pulse_height * pulse_wave(np.array(self._beats), t)
-        breathing = 0.1 * state.pulse_height * np.sin(2 * np.pi * 0.25 * t)
+        breathing = 0.1 * state.pulse_height * np.sin(2 * np.pi * BREATHING_HZ * t)
         noise = self._rng.normal(0, 0.005 * state.pulse_height, len(t))
         return [round(v, 4) for v in (wave + breathing + noise).tolist()]
 

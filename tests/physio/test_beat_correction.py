@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensorhub.physio import GOOD, POOR, Channel, WindowSignals, window_features
+from sensorhub.physio import (
+    GOOD,
+    POOR,
+    Channel,
+    WindowSignals,
+    window_analysis,
+    window_features,
+)
 from sensorhub.physio.correction import ECTOPIC, EXTRA, MISSED, classify, correct, rolling_median
 from sensorhub.physio.quality import MAX_CORRECTED_SHARE
 from tests._services import require_module
@@ -16,28 +23,33 @@ from tests.physio._rhythms import ACC_HZ, HZ, Rhythm, resting_sinus, rhythms
 RHYTHMS = {r.name: r for r in rhythms()}
 
 
+def _signals(rhythm: Rhythm) -> WindowSignals:
+    return WindowSignals(bvp=Channel(HZ, rhythm.bvp()), acc=Channel(ACC_HZ, rhythm.acc()))
+
+
 def _features(rhythm: Rhythm) -> dict[str, float | int | str | None]:
-    signals = WindowSignals(bvp=Channel(HZ, rhythm.bvp()), acc=Channel(ACC_HZ, rhythm.acc()))
-    return window_features(signals).as_dict()
+    return window_features(_signals(rhythm)).as_dict()
 
 
 @pytest.mark.parametrize("name", RHYTHMS)
 def test_hr_and_hrv_follow_the_heart_and_corrections_are_counted(name: str) -> None:
     rhythm = RHYTHMS[name]
-    f = _features(rhythm)
+    features, series = window_analysis(_signals(rhythm))
+    f = features.as_dict()
     nn = rhythm.truth()
     assert f["quality"] == GOOD, f["reason"]
     assert f["hr_bpm"] == pytest.approx(60_000 / np.mean(nn), abs=1.0)
     assert f["rmssd_ms"] == pytest.approx(np.sqrt(np.mean(np.diff(nn) ** 2)), abs=8.0)
     assert f["sdnn_ms"] == pytest.approx(np.std(nn, ddof=1), abs=8.0)
-    corrected = float(f["corrected_beats"] or 0.0)
+    # Exactly the planted corrections, and the share reported is theirs.
+    assert series is not None and series.corrected == rhythm.planted
+    assert f["corrected_beats"] == pytest.approx(rhythm.planted / series.beats, abs=1e-12)
     if rhythm.motion_s is None:
         # Every beat of the span is in the NN series once corrected.
-        assert corrected * (len(nn) + 1) == pytest.approx(rhythm.planted, abs=1e-9)
+        assert series.beats == len(nn) + 1
         assert f["motion_beats"] == 0.0
     else:
-        # The planted two, among fewer beats: those under motion are left out, not corrected.
-        assert rhythm.planted / (len(nn) + 1) < corrected <= MAX_CORRECTED_SHARE
+        # Beats under motion are left out (counted), not corrected.
         lo, hi = rhythm.motion_s
         left_out = float(f["motion_beats"] or 0.0) * float(f["beats"] or 0)
         assert left_out >= (hi - lo) * 1000 / np.max(nn)  # at least the heart's beats there

@@ -15,7 +15,16 @@ import warnings
 import numpy as np
 import pytest
 
-from sensorhub.physio import Channel, WindowSignals, bandpass, detect_beats, window_features
+from sensorhub.physio import (
+    GOOD,
+    Channel,
+    WindowSignals,
+    bandpass,
+    detect_beats,
+    window_analysis,
+    window_features,
+)
+from sensorhub.physio.bvp import EDGE_S
 from sensorhub.physio.correction import correct
 from tests._services import require_module
 
@@ -84,3 +93,53 @@ def test_missed_and_extra_beats_are_corrected_as_neurokit2_does(seed: int) -> No
     assert len(ours.beats_s) == len(theirs) == len(peaks)
     assert np.max(np.abs(ours.beats_s * HZ - np.asarray(theirs))) <= 1.0
     assert np.max(np.abs(ours.beats_s * HZ - peaks)) <= HZ * 0.1  # the missed one, halfway
+
+
+def _hr_rmssd_sdnn(peaks: np.ndarray) -> np.ndarray:
+    """HR (bpm), RMSSD and SDNN (ms) of the beats (samples) inside our analysed span."""
+    inside = peaks[(peaks >= EDGE_S * HZ) & (peaks <= 60 * HZ - EDGE_S * HZ)]
+    nn = np.diff(inside) * T_MS
+    return np.array([60_000 / np.mean(nn), np.sqrt(np.mean(np.diff(nn) ** 2)), np.std(nn, ddof=1)])
+
+
+def _with_a_dropout_and_an_extra_pulse(ppg: np.ndarray, peaks: np.ndarray) -> np.ndarray:
+    """The pulse at peak 40 lost (the wave between its troughs a straight line: the sensor
+    lifted for a beat) and a pulse-high bump halfway between peaks 20 and 21 (a twitch)."""
+    out = ppg.copy()
+    lo = peaks[39] + int(np.argmin(ppg[peaks[39] : peaks[40]]))
+    hi = peaks[40] + int(np.argmin(ppg[peaks[40] : peaks[41]]))
+    out[lo : hi + 1] = np.linspace(ppg[lo], ppg[hi], hi - lo + 1)
+    t = np.arange(len(ppg))
+    middle, height = (peaks[20] + peaks[21]) / 2, np.ptp(ppg[peaks[19] : peaks[21]])
+    return np.asarray(out + 0.8 * height * np.exp(-0.5 * ((t - middle) / (0.06 * HZ)) ** 2))
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_artefacts_in_the_pulse_are_corrected_by_both_pipelines_to_the_truth(seed: int) -> None:
+    """NeuroKit2's simulated PPG with a lost pulse and an extra one *in the waveform*: our
+    window features and NeuroKit2's corrected pipeline (``ppg_process``, then
+    ``signal_fixpeaks(method="kubios")``) both land within the issue's bar (HR 1 bpm, RMSSD and
+    SDNN 8 ms) of the clean signal's beats, where the uncorrected beats are far off; and we
+    count the two planted corrections."""
+    ppg = np.asarray(
+        nk.ppg_simulate(duration=60, sampling_rate=HZ, heart_rate=70, random_state=seed,
+                        ibi_randomness=0.05, motion_amplitude=0.05, powerline_amplitude=0.0,
+                        burst_number=0),
+        dtype=float,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peaks = np.asarray(nk.ppg_process(ppg, sampling_rate=HZ)[1]["PPG_Peaks"])
+        faulty = _with_a_dropout_and_an_extra_pulse(ppg, peaks)
+        found = np.asarray(nk.ppg_process(faulty, sampling_rate=HZ)[1]["PPG_Peaks"])
+        _, fixed = nk.signal_fixpeaks(found, sampling_rate=HZ, method="kubios")
+    bar = np.array([1.0, 8.0, 8.0])
+    truth = _hr_rmssd_sdnn(peaks)
+    assert np.any(np.abs(_hr_rmssd_sdnn(found) - truth) > bar)  # the artefacts matter
+    theirs = _hr_rmssd_sdnn(np.asarray(fixed))
+    features, nn = window_analysis(WindowSignals(bvp=Channel(HZ, faulty)))
+    assert features.quality == GOOD and nn is not None
+    ours = np.array([features.hr_bpm, features.rmssd_ms, features.sdnn_ms], dtype=float)
+    for result in (ours, theirs):
+        assert np.all(np.abs(result - truth) <= bar), (result, truth)
+    assert nn.corrected == 2

@@ -4,9 +4,10 @@ heart, a smaller pulse, skin cooling over minutes, no extra movement."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sensorhub.physio import GOOD, Channel, WindowSignals, window_features
-from sensorhub.physio.wearer import CALM, STRESSED, SimulatedWearer, State
+from sensorhub.physio.wearer import BVP_HZ, CALM, STRESSED, SimulatedWearer, State
 
 
 def _window(state: State) -> dict[str, float | int | str | None]:
@@ -44,3 +45,21 @@ def test_stress_shrinks_the_pulse_and_cools_the_skin_over_minutes() -> None:
     later = wearer.signals(10.0, 540.0, STRESSED)["temperature"]["values"][-1]
     assert later < start - 0.9 * (start - target)
     assert np.std(stressed["acc"]["x"]) < 0.02  # seated: no fidgeting unless asked
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_minute_at_rest_has_a_pulse_throughout_and_a_heart_a_classifier_leaves_alone(
+    seed: int,
+) -> None:
+    """A stretch of any length carries every beat (a minute made in one call is a minute of
+    pulses), and the breathing rhythm is no artefact to the beat correction."""
+    f = window_features(
+        WindowSignals(
+            bvp=Channel(
+                BVP_HZ, np.array(SimulatedWearer(seed).signals(0.0, 60.0, CALM)["bvp"]["values"])
+            )
+        )
+    )
+    # 58 s analysed (1 s edges) at 68 bpm: about 66 beats; the intervals' swing is < 10 %.
+    assert f.quality == GOOD and f.beats is not None and f.beats >= 60
+    assert (f.corrected_beats or 0.0) <= 1 / f.beats  # at most one beat of a minute

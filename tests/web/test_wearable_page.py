@@ -50,6 +50,7 @@ async def test_the_wearable_page_shows_posted_readings_live_and_exports_them(
     await expect(tab.locator("#prediction")).to_have_text(f"demo model: {last['prediction']}")
     await expect(tab.locator("#prediction")).to_have_attribute("data-demo", "true")
     await expect(tab.locator("#demo-note")).to_be_visible()
+    await expect(tab.locator("#now-title")).to_have_text("Stress model (demo)")
     probability = f"{last['stress_probability'] * 100:.1f}"
     await expect(tab.locator("#probability")).to_have_text(probability)
     await expect(tab.locator("#v-temp")).to_have_text(f"{last['temperature']:.2f}")

@@ -88,7 +88,13 @@ function showPrediction(id, text, demo, probabilityId) {
   setText(id, demo ? `demo model: ${text}` : text);
   $(id).dataset.demo = String(Boolean(demo));
   $(probabilityId).parentElement.dataset.demo = String(Boolean(demo));
-  if (demo) $("#demo-note").hidden = false;
+  if (demo) showDemoNote();
+}
+
+// The panel of a demo model says so in its title, and why in its note.
+function showDemoNote() {
+  $("#demo-note").hidden = false;
+  setText("#now-title", "Stress model (demo)");
 }
 
 function addReading(reading) {
@@ -172,7 +178,7 @@ async function loadModel() {
   const health = await getJSON("/api/health");
   const m = health.model ?? {};
   setText("#model", `Model: ${m.name ?? "?"}${m.demo ? " (demo model trained on synthetic data — not physiological)" : ""}.`);
-  if (m.demo || health.window_model?.demo) $("#demo-note").hidden = false;
+  if (m.demo || health.window_model?.demo) showDemoNote();
   const w = health.window_model;
   setText("#window-model", w ? `Window model: ${w.name}${w.demo ? " (demo, trained on the simulated wearer — not physiological)" : ""}.` : "No window model.");
 }
