@@ -96,6 +96,8 @@ class Settings(BaseModel):
     # then begin again, as after a restart). A study runs a handful of wearables at once.
     signal_devices_max: int = Field(64, ge=1, le=10_000)
     signal_device_idle_s: float = Field(600.0, gt=0, le=86_400)
+    # A plate with no test and nothing heard for this long is forgotten (docs/plates.md).
+    plate_device_idle_s: float = Field(600.0, gt=0, le=86_400)
     # A USB-connected device read inside the server (the seed's optional serial listener).
     serial: str | None = Field(None, description="serial port, e.g. /dev/ttyUSB0")
     serial_baud: int = Field(115200, gt=0)

@@ -266,6 +266,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         files,
         flush_grace_s=settings.flush_grace_s,
         ownership=cluster.leases if cluster else None,
+        idle_s=settings.plate_device_idle_s,
     )
     desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)

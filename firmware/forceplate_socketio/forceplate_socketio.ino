@@ -64,19 +64,22 @@ Sample batch[BATCH_SIZE];
 size_t batchCount = 0;
 bool joined = false;  // namespace joined: events may be emitted
 bool testRunning = false;
+// A stop's flush and done, owed until both went out on a live connection: a stop that meets
+// a dropping link sends them after the reconnect (register first), never loses them.
+bool doneOwed = false;
 uint32_t nextSampleUs = 0;
 
 // ---- sending ----------------------------------------------------------------------------
 
 // A Socket.IO event is the JSON array [name, payload]; sendEVENT adds the "42" prefix.
-void emitEvent(const char* name, const JsonDocument& payload) {
+bool emitEvent(const char* name, const JsonDocument& payload) {
   JsonDocument frame;
   JsonArray event = frame.to<JsonArray>();
   event.add(name);
   event.add(payload.as<JsonVariantConst>());
   String text;
   serializeJson(frame, text);
-  socketIO.sendEVENT(text);
+  return socketIO.sendEVENT(text);  // false: not sent
 }
 
 // wire: event=register {"type":"esp","device_id":"plate-1"}
@@ -87,10 +90,11 @@ void sendRegister() {
   emitEvent("register", doc);
 }
 
+// True when nothing is left to send; a batch that did not go out is kept.
 // wire: event=samples {"samples":[{"t":120034,"l":-51234,"r":48790},{"t":120035,"l":-51230,"r":48795}]}
-void sendSamples() {
+bool sendSamples() {
   if (batchCount == 0) {
-    return;
+    return true;
   }
   JsonDocument doc;
   JsonArray samples = doc["samples"].to<JsonArray>();
@@ -100,15 +104,28 @@ void sendSamples() {
     sample["l"] = batch[i].left;
     sample["r"] = batch[i].right;
   }
-  emitEvent("samples", doc);
+  if (!emitEvent("samples", doc)) {
+    return false;
+  }
   batchCount = 0;
+  return true;
 }
 
 // wire: event=done {"done":true}
-void sendDone() {
+bool sendDone() {
   JsonDocument doc;
   doc["done"] = true;
-  emitEvent("done", doc);
+  return emitEvent("done", doc);
+}
+
+// Pays a stop's debt when the link allows: everything sampled so far, then done.
+void settleStop() {
+  if (!doneOwed || !joined) {
+    return;
+  }
+  if (sendSamples() && sendDone()) {
+    doneOwed = false;
+  }
 }
 
 // ---- receiving --------------------------------------------------------------------------
@@ -124,10 +141,10 @@ void handleCommand(JsonVariantConst command) {
     digitalWrite(LED_PIN, HIGH);
   } else if (strcmp(cmd, "stop") == 0) {
     // Everything sampled so far belongs to the test: send it, then say we are done.
-    sendSamples();
-    sendDone();
+    doneOwed = true;
     testRunning = false;
     digitalWrite(LED_PIN, LOW);
+    settleStop();
   }
 }
 
@@ -155,6 +172,7 @@ void onSocketIOEvent(socketIOmessageType_t type, uint8_t* payload, size_t length
       if (length > 0 && payload[0] == '{') {
         joined = true;
         sendRegister();
+        settleStop();  // a stop that met the last link going down
       } else {
         // EIO=4 (Socket.IO 3+) does not join "/" by itself: send the "40" packet.
         socketIO.send(sIOtype_CONNECT, "/");
@@ -199,6 +217,9 @@ void sampleWhenDue() {
   if (!joined || (!STREAM_WHEN_IDLE && !testRunning)) {
     return;  // nobody to send to, or nothing wanted between tests
   }
+  if (batchCount == BATCH_SIZE && !sendSamples()) {
+    return;  // the full batch did not go out (link dropping): it waits for the reconnect
+  }
   batch[batchCount++] = {millis(), left, right};
   if (batchCount == BATCH_SIZE) {
     sendSamples();
@@ -236,5 +257,6 @@ void setup() {
 
 void loop() {
   socketIO.loop();
+  settleStop();  // a flush or done the link refused is tried again
   sampleWhenDue();
 }

@@ -53,14 +53,17 @@ Sample batch[BATCH_SIZE];
 size_t batchCount = 0;
 bool connected = false;
 bool testRunning = false;
+// A stop's flush and done, owed until both went out on a live connection: a stop that meets
+// a dropping link sends them after the reconnect (register first), never loses them.
+bool doneOwed = false;
 uint32_t nextSampleUs = 0;
 
 // ---- sending ----------------------------------------------------------------------------
 
-void sendJson(const JsonDocument& doc) {
+bool sendJson(const JsonDocument& doc) {
   String text;
   serializeJson(doc, text);
-  webSocket.sendTXT(text);  // one JSON object per text frame
+  return webSocket.sendTXT(text);  // one JSON object per text frame; false: not sent
 }
 
 // wire: {"type":"esp","device_id":"plate-1"}
@@ -71,10 +74,11 @@ void sendRegister() {
   sendJson(doc);
 }
 
+// True when nothing is left to send; a batch that did not go out is kept.
 // wire: {"samples":[{"t":120034,"l":-51234,"r":48790},{"t":120035,"l":-51230,"r":48795}]}
-void sendSamples() {
+bool sendSamples() {
   if (batchCount == 0) {
-    return;
+    return true;
   }
   JsonDocument doc;
   JsonArray samples = doc["samples"].to<JsonArray>();
@@ -84,15 +88,28 @@ void sendSamples() {
     sample["l"] = batch[i].left;
     sample["r"] = batch[i].right;
   }
-  sendJson(doc);
+  if (!sendJson(doc)) {
+    return false;
+  }
   batchCount = 0;
+  return true;
 }
 
 // wire: {"done":true}
-void sendDone() {
+bool sendDone() {
   JsonDocument doc;
   doc["done"] = true;
-  sendJson(doc);
+  return sendJson(doc);
+}
+
+// Pays a stop's debt when the link allows: everything sampled so far, then done.
+void settleStop() {
+  if (!doneOwed || !connected) {
+    return;
+  }
+  if (sendSamples() && sendDone()) {
+    doneOwed = false;
+  }
 }
 
 // ---- receiving --------------------------------------------------------------------------
@@ -108,10 +125,10 @@ void handleCommand(JsonVariantConst command) {
     digitalWrite(LED_PIN, HIGH);
   } else if (strcmp(cmd, "stop") == 0) {
     // Everything sampled so far belongs to the test: send it, then say we are done.
-    sendSamples();
-    sendDone();
+    doneOwed = true;
     testRunning = false;
     digitalWrite(LED_PIN, LOW);
+    settleStop();
   }
 }
 
@@ -132,6 +149,7 @@ void onWebSocketEvent(WStype_t type, uint8_t* payload, size_t length) {
     case WStype_CONNECTED:
       connected = true;
       sendRegister();  // the server forgets our role when the connection drops
+      settleStop();  // a stop that met the last link going down
       break;
     case WStype_DISCONNECTED:
       connected = false;
@@ -172,6 +190,9 @@ void sampleWhenDue() {
   if (!connected || (!STREAM_WHEN_IDLE && !testRunning)) {
     return;
   }
+  if (batchCount == BATCH_SIZE && !sendSamples()) {
+    return;  // the full batch did not go out (link dropping): it waits for the reconnect
+  }
   batch[batchCount++] = {millis(), left, right};
   if (batchCount == BATCH_SIZE) {
     sendSamples();
@@ -211,5 +232,6 @@ void setup() {
 
 void loop() {
   webSocket.loop();
+  settleStop();  // a flush or done the link refused is tried again
   sampleWhenDue();
 }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import io
+from collections.abc import Iterator
+from typing import IO, Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from sensorhub import wire
@@ -99,13 +101,26 @@ async def export_session(
     session_id: RowId,
     services: ServicesDep,
     format: Literal["csv", "parquet"] = "csv",  # noqa: A002 - the query parameter's name
-) -> Response:
+) -> StreamingResponse:
     """Raw signals, windows, phases and labels of a session: CSV files, or Parquet files with
     the `[research]` extra; one zip."""
-    content = await services.hub.studies.export(session_id, format)
+    zipped = await services.hub.studies.export(session_id, format)
+    size = zipped.seek(0, io.SEEK_END)
+    zipped.seek(0)
     name = f"session-{session_id}-{format}.zip"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(content, media_type="application/zip", headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Length": str(size),
+    }
+    return StreamingResponse(_chunks(zipped), media_type="application/zip", headers=headers)
+
+
+def _chunks(file: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """The file in pieces, then closed (a client gone mid-download: when the generator is
+    discarded)."""
+    with file:
+        while chunk := file.read(size):
+            yield chunk
 
 
 @router.get("/{session_id}/hrv", response_model=None)

@@ -17,7 +17,7 @@ from sensorhub.plates._calibration import PlateCalibration
 from sensorhub.plates._desk import PlateDesk
 from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts
-from sensorhub.plates._recorder import FIRST_SAVE_RETRY_S, TestRecorder
+from sensorhub.plates._recorder import FIRST_SAVE_RETRY_S, PLATE_IDLE_S, TestRecorder
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import ManualTimer, MonotonicTimer, Timer
 from sensorhub.plates._views import PlateViews
@@ -27,6 +27,7 @@ __all__ = [
     "ManualTimer",
     "MonotonicTimer",
     "Ownership",
+    "PLATE_IDLE_S",
     "PlateCalibration",
     "PlateDesk",
     "PlateStates",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._calibration import PlateCalibration
 from sensorhub.plates._ownership import Ownership
-from sensorhub.plates._recorder import TestRecorder
+from sensorhub.plates._recorder import PLATE_IDLE_S, TestRecorder
 from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import Timer
 from sensorhub.plates._views import PlateViews
@@ -38,6 +38,7 @@ async def open_plates(
     timer: Timer | None = None,
     clock: Clock = time.time,
     ownership: Ownership | None = None,
+    idle_s: float = PLATE_IDLE_S,
 ) -> Plates:
     """The plate units over one open ``storage``, ready for traffic.
 
@@ -56,6 +57,7 @@ async def open_plates(
         timer=timer,
         clock=clock,
         ownership=ownership,
+        idle_s=idle_s,
     )
     calibration = PlateCalibration(storage, states, clock)
     await calibration.load()

@@ -13,10 +13,10 @@ retried in the background (the samples stay in memory) until it is stored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sensorhub import wire
@@ -33,7 +33,7 @@ from sensorhub.plates._states import PlateStates
 from sensorhub.plates._timing import MonotonicTimer, Timer
 from sensorhub.presence import VIEWERS, Presence, esp_room
 from sensorhub.storage import Storage
-from sensorhub.tasks import BackgroundTasks
+from sensorhub.tasks import BackgroundTasks, KeyedLocks
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ logger = logging.getLogger(__name__)
 # Pauses between attempts to save a finished test while the database refuses it.
 FIRST_SAVE_RETRY_S = 1.0
 MAX_SAVE_RETRY_S = 30.0
+# A plate with no test and no batch, stop or adoption for this long (server time) is forgotten
+# (docs/plates.md "Memory per device"): any device id may stream live samples, and each plate
+# keeps its last RECENT_SAMPLES samples.
+PLATE_IDLE_S = 600.0
 
 
 class TestRecorder:
@@ -60,6 +64,7 @@ class TestRecorder:
         timer: Timer | None = None,
         clock: Clock = time.time,
         ownership: Ownership | None = None,
+        idle_s: float = PLATE_IDLE_S,
     ) -> None:
         self._storage = storage
         self._ownership = ownership or SoleOwner()
@@ -70,7 +75,8 @@ class TestRecorder:
         self._flush_grace_s = flush_grace_s
         self._timer = timer or MonotonicTimer()
         self._clock = clock
-        self._lifecycle_locks: dict[str, asyncio.Lock] = {}
+        self._lifecycle_locks = KeyedLocks()
+        self._idle_s = idle_s
         self.samples_stored = 0  # since start, for GET /metrics
         self._last_activity: dict[str, float] = {}
         self._tasks = BackgroundTasks()
@@ -79,10 +85,19 @@ class TestRecorder:
     async def close(self) -> None:
         await self._tasks.cancel_all()
 
-    def _lifecycle(self, device_id: str) -> asyncio.Lock:
+    def _lifecycle(self, device_id: str) -> AbstractAsyncContextManager[None]:
         """One start, stop, batch or hand-over of a device at a time: two must not both pass
         the state check, and a hand-over must not leave a batch half recorded."""
-        return self._lifecycle_locks.setdefault(device_id, asyncio.Lock())
+        return self._lifecycle_locks.hold(device_id)
+
+    def forget_quiet(self) -> None:
+        """Forget every device quiet for ``idle_s`` whose plate runs no test here: its
+        activity time and its live plate state (``PlateStates.forget``)."""
+        quiet_since = self._timer.now() - self._idle_s
+        for device_id, last in list(self._last_activity.items()):
+            if last <= quiet_since and not self.busy(device_id):
+                del self._last_activity[device_id]
+                self._states.forget(device_id)
 
     def busy(self, device_id: str) -> bool:
         """A test of the device is running or flushing here."""
@@ -211,6 +226,7 @@ class TestRecorder:
         batch it was given. A batch the database refuses (``StorageError``) leaves the test
         too, so the test's file and count hold exactly what is stored.
         """
+        self.forget_quiet()
         plate = self._states.plate(device_id)
         # Under the device's lock (one connection's batches are in turn anyway): a hand-over
         # waits until this batch is committed or withdrawn.

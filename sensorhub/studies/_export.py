@@ -10,6 +10,7 @@ import json
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import IO
 
 from sensorhub.contracts import iso_time
 from sensorhub.errors import ValidationError
@@ -40,11 +41,13 @@ def require_format(name: str) -> None:
         )
 
 
-def session_zip(data: SessionData, file_format: str) -> bytes:
-    """The zip's bytes; CPU-bound, so the caller runs it in a worker thread."""
-    tables: dict[str, tuple[Sequence[str], list[tuple[object, ...]]]] = {
-        "signals": (SIGNAL_COLUMNS, [r for b in data.batches for r in signal_rows(b)]),
-        "windows": (WINDOW_COLUMNS, [window_row(w, omit_demo=True) for w in data.windows]),
+def session_zip(data: SessionData, file_format: str, out: IO[bytes]) -> None:
+    """Write the zip into ``out``; CPU-bound, so the caller runs it in a worker thread. CSV
+    tables are written a row at a time (a day of signals is never one list or one string);
+    a Parquet table is built whole, as pyarrow writes it."""
+    tables: dict[str, tuple[Sequence[str], Iterable[tuple[object, ...]]]] = {
+        "signals": (SIGNAL_COLUMNS, (r for b in data.batches for r in signal_rows(b))),
+        "windows": (WINDOW_COLUMNS, (window_row(w, omit_demo=True) for w in data.windows)),
         "phases": (PHASE_COLUMNS, _phase_rows(data)),
         "labels": (LABEL_COLUMNS, [(iso_time(m.at), m.name, m.value)
                                    for m in data.marks if m.kind == LABEL]),
@@ -52,13 +55,12 @@ def session_zip(data: SessionData, file_format: str) -> bytes:
             data.session, data.marks, data.batches, data.now)]),
     }  # fmt: skip
     write = _parquet if file_format == "parquet" else _csv
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         session = {**asdict(data.session), "format": file_format}
         archive.writestr("session.json", json.dumps(session, indent=2))
         for name, (columns, rows) in tables.items():
-            archive.writestr(f"{name}.{file_format}", write(columns, rows))
-    return buffer.getvalue()
+            with archive.open(f"{name}.{file_format}", "w") as entry:
+                write(columns, rows, entry)
 
 
 def _phase_rows(data: SessionData) -> list[tuple[object, ...]]:
@@ -69,19 +71,21 @@ def _phase_rows(data: SessionData) -> list[tuple[object, ...]]:
     ]
 
 
-def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    text = io.StringIO()
+def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[bytes]) -> None:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = CsvWriter(text)
     writer.writerow(columns)
     writer.writerows(rows)
-    return text.getvalue().encode()
+    text.flush()
+    text.detach()  # the zip entry is closed by its own ``with``
 
 
-def _parquet(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def _parquet(columns: Sequence[str], rows: Iterable[Sequence[object]], out: IO[bytes]) -> None:
     import pyarrow as pa  # the optional [research] extra, imported only when asked for
     import pyarrow.parquet as pq
 
-    by_column = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
-    out = io.BytesIO()
-    pq.write_table(pa.table(by_column), out)
-    return out.getvalue()
+    table = list(rows)
+    by_column = {name: [row[i] for row in table] for i, name in enumerate(columns)}
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(by_column), buffer)
+    out.write(buffer.getvalue())

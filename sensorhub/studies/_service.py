@@ -4,8 +4,10 @@ then to dashboards as ``study`` (after the commit, as readings: docs/broadcast.m
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from dataclasses import asdict, replace
+from typing import IO
 
 from sensorhub import wire
 from sensorhub.contracts import iso_time
@@ -19,6 +21,9 @@ from sensorhub.types import Broadcaster, Clock, JSONDict
 
 # The most windows one session export holds: a day at the default 5 s step.
 MAX_SESSION_WINDOWS = 17_280
+# An export's zip is kept in memory up to this size, then written to a temporary file: a
+# short session is answered from memory, a day-long one does not hold its zip in RAM.
+EXPORT_IN_MEMORY_BYTES = 1 << 20
 
 
 class Studies:
@@ -66,10 +71,19 @@ class Studies:
             raise StudyNotFound(f"no study session with id {session_id}")
         return found
 
-    async def export(self, session_id: int, file_format: str) -> bytes:
+    async def export(self, session_id: int, file_format: str) -> IO[bytes]:
+        """The session's zip in a temporary file, at its start: in memory up to
+        ``EXPORT_IN_MEMORY_BYTES``, on disk past it. The caller closes it."""
         require_format(file_format)
         data = await self._data(session_id)
-        return await asyncio.to_thread(session_zip, data, file_format)
+        out = tempfile.SpooledTemporaryFile(max_size=EXPORT_IN_MEMORY_BYTES)  # noqa: SIM115 - handed to the caller
+        try:
+            await asyncio.to_thread(session_zip, data, file_format, out)
+        except BaseException:
+            out.close()
+            raise
+        out.seek(0)
+        return out
 
     async def hrv(self, session_id: int) -> list[SpanHrv]:
         """5-minute HRV per phase and per block (computed from the raw signals, off the loop)."""

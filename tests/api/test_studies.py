@@ -92,6 +92,7 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
     response = http.get(f"{SESSIONS}/{sid}.zip")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert int(response.headers["content-length"]) == len(response.content)
 
     def rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(archive.read(name).decode())))

@@ -150,10 +150,30 @@ def check_commands(source: str, *, socketio: bool) -> None:
     assert handler.keys_written == {"cmd"}
     assert '"start"' in handler.code and '"stop"' in handler.code
     stop = handler.code[handler.code.index('"stop"') :]
-    assert stop.index("sendSamples()") < stop.index("sendDone()"), "flush before done"
+    assert stop.index("doneOwed = true;") < stop.index("settleStop();"), "a stop owes done"
+    check_stop_survives_a_reconnect(source)
     if socketio:
         assert handler.event == COMMAND
         assert f'strcmp(name, "{COMMAND}")' in source
+
+
+def check_stop_survives_a_reconnect(source: str) -> None:
+    """A stop's flush and done are owed until the link took both (each send says whether it
+    went out), and are paid after a reconnect, once the plate has registered again."""
+    settle = re.search(r"void settleStop\(\) \{\n(.*?)\n\}", source, re.DOTALL)
+    assert settle is not None, "no settleStop()"
+    assert re.search(
+        r"if \(sendSamples\(\) && sendDone\(\)\) \{\s*doneOwed = false;", settle.group(1)
+    ), "done is owed until the flush and the done both went out"
+    forgiven = re.findall(r"^\s+doneOwed = false;", source, re.MULTILINE)
+    assert len(forgiven) == 1, "nothing else forgives a stop"
+    assert re.search(r"sendRegister\(\);[^\n]*\n\s*settleStop\(\);", source), (
+        "a reconnect registers, then sends what a stop still owes"
+    )
+    assert re.search(r"void loop\(\) \{[^}]*settleStop\(\);", source), "retried in loop()"
+    assert re.search(r"if \(batchCount == BATCH_SIZE && !sendSamples\(\)\)", source), (
+        "a full batch that did not go out is kept, not overrun"
+    )
 
 
 # --- the sketches ------------------------------------------------------------------------
@@ -253,7 +273,10 @@ MUTATIONS = [
     ('doc["done"] = true;', 'doc["finished"] = true;'),
     ('"/socket.io/?EIO=4"', '"/socket.io/?EIO=3"'),
     ('socketIO.send(sIOtype_CONNECT, "/");', ""),  # never joins the namespace
-    ("    sendSamples();\n    sendDone();", "    sendDone();\n    sendSamples();"),
+    ("sendSamples() && sendDone()", "sendDone() && sendSamples()"),  # done before the flush
+    ("    doneOwed = true;\n", ""),  # a stop that owes nothing
+    ("  if (sendSamples() && sendDone()) {\n    doneOwed = false;\n  }", "  doneOwed = false;"),
+    ("        sendRegister();\n        settleStop();", "        sendRegister();"),  # reconnect
 ]
 
 

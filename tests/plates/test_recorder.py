@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from sensorhub.errors import NoSessionRunning, SessionRunning, StorageError
+from sensorhub.errors import NoReading, NoSessionRunning, SessionRunning, StorageError
+from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 from sensorhub.loadcell.session import SessionState
-from sensorhub.plates import FIRST_SAVE_RETRY_S
+from sensorhub.plates import FIRST_SAVE_RETRY_S, PLATE_IDLE_S
 from tests.plates.conftest import FLUSH_GRACE_S, Rig, settle
 
 DEVICE = "plate-a"
@@ -174,3 +175,42 @@ async def test_two_starts_at_once_start_one_test(rig: Rig) -> None:
 async def test_stop_without_a_running_test_is_refused(rig: Rig) -> None:
     with pytest.raises(NoSessionRunning):
         await rig.plates.recorder.stop(DEVICE)
+
+
+def devices_listed(rig: Rig) -> list[str]:
+    return [d["device_id"] for d in rig.plates.views.status(DEVICE)["devices"]]
+
+
+async def test_a_plate_quiet_for_the_idle_time_is_forgotten_at_the_next_batch(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    for n in range(3):
+        await recorder.ingest(f"quiet-{n}", batch(0))
+    assert devices_listed(rig) == ["quiet-0", "quiet-1", "quiet-2"]
+    rig.timer.advance(PLATE_IDLE_S / 2)
+    await recorder.ingest("quiet-0", batch(5))  # heard again: its idle time starts over
+    rig.timer.advance(PLATE_IDLE_S / 2)
+    await recorder.ingest("other", batch(0))
+    assert devices_listed(rig) == ["quiet-0", "other"]
+
+
+async def test_a_plate_with_a_test_is_never_forgotten(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    session = await recorder.start(DEVICE, None, None)
+    await recorder.ingest(DEVICE, batch(0))
+    rig.timer.advance(10 * PLATE_IDLE_S)
+    await recorder.ingest("other", batch(0))
+    assert rig.plates.views.status(DEVICE)["session_id"] == session.id
+    assert DEVICE in devices_listed(rig)
+
+
+async def test_a_forgotten_plate_keeps_its_calibration_but_not_its_samples(rig: Rig) -> None:
+    recorder = rig.plates.recorder
+    calibration = Calibration(l=ChannelCalibration(offset=1.0, scale=2.0))
+    await rig.plates.calibration.set(DEVICE, calibration)
+    await recorder.ingest(DEVICE, batch(0))
+    rig.timer.advance(PLATE_IDLE_S)
+    recorder.forget_quiet()
+    assert rig.plates.calibration.current(DEVICE) == calibration
+    assert rig.plates.views.status(DEVICE)["devices"][0]["device_id"] == DEVICE
+    with pytest.raises(NoReading):
+        rig.plates.views.latest(DEVICE)
