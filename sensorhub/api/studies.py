@@ -14,8 +14,10 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
+from sensorhub.errors import ValidationError
+from sensorhub.physio.e4 import E4FormatError, parse_e4
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession, phase_spans
-from sensorhub.studies import session_payload
+from sensorhub.studies import import_recording, imported_device_id, session_payload
 
 router = APIRouter(
     prefix="/api/wearable/sessions", tags=["wearable studies"],
@@ -56,6 +58,21 @@ class LabelIn(_In):
     )  # fmt: skip
 
 
+E4File = Literal["BVP.csv", "TEMP.csv", "ACC.csv", "tags.csv"]
+PhaseName = Literal["baseline", "stress", "amusement", "recovery"]
+
+
+class ImportE4In(_In):
+    participant: Pseudonym = Field(description="a pseudonym, e.g. P07; never a real name")
+    device_id: DeviceId | None = Field(
+        None, description="default e4:<participant>:<start>, so two recordings never collide"
+    )
+    files: dict[E4File, str] = Field(description="each E4 file's text, by its name")
+    phases: list[PhaseName] = Field(
+        [], max_length=64, description="the phase each tag begins, in order; other tags: labels"
+    )
+
+
 def _session_body(session: StudySession, marks: list[Mark] | None = None) -> JSONResponse:
     data = session_payload(session)
     if marks is not None:
@@ -81,6 +98,24 @@ async def start_session(body: StartIn, services: ServicesDep) -> JSONResponse:
     """Start recording a wearable for a participant; 409 while another session records it."""
     studies = services.hub.studies
     return _session_body(await studies.start(body.device_id, body.participant, body.notes))
+
+
+@router.post("/import-e4", response_model=None, responses=_WITH_BODY)
+async def import_e4(body: ImportE4In, services: ServicesDep) -> JSONResponse:
+    """Import an Empatica E4 export (BVP.csv, TEMP.csv, ACC.csv in 1/64 g, tags.csv) as a
+    stopped study session: its samples go through the same windows as live ones."""
+    try:
+        recording = parse_e4({str(name): text for name, text in body.files.items()})
+    except E4FormatError as exc:
+        raise ValidationError(f"files.{exc}") from exc
+    device_id = body.device_id or imported_device_id(body.participant, recording)
+    hub = services.hub
+    imported = await import_recording(
+        services.storage, hub.signals, device_id, body.participant, recording, list(body.phases)
+    )
+    data = {**session_payload(imported.session), "batches": imported.batches,
+            "phases": imported.phases, "labels": imported.labels}  # fmt: skip
+    return JSONResponse({"status": "success", "data": data})
 
 
 @router.get("", response_model=None)

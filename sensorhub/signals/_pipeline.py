@@ -42,10 +42,13 @@ class SignalPipeline:
         self._tasks = BackgroundTasks()
         self._in_order: dict[str, asyncio.Lock] = {}
 
-    async def ingest(self, batch: SignalBatch) -> JSONDict:
+    async def ingest(self, batch: SignalBatch, received_at: float | None = None) -> JSONDict:
         """Commit ``batch`` (a replay is acknowledged, not stored again), push it to the
-        dashboards, and start the windows it completes; returns the acknowledgement."""
-        received_at = self._clock()
+        dashboards, and start the windows it completes; returns the acknowledgement.
+
+        ``received_at``: when its last sample was taken, for a recording imported later (an
+        E4 export); live batches arrive as it is taken, now."""
+        received_at = self._clock() if received_at is None else received_at
         stored = await self._storage.add_signal_batch(batch, received_at)
         if stored:
             await self._broadcaster.emit(wire.SIGNALS, signals_payload(batch), room=VIEWERS)
@@ -57,6 +60,10 @@ class SignalPipeline:
                 work = self._compute(lock, due, received_at, batch.end_ms())
                 self._tasks.spawn(work, name=f"windows-{batch.device_id}")
         return ack_payload(batch, stored)
+
+    async def settle(self, timeout_s: float) -> None:
+        """Let the windows already started be computed and stored (at most ``timeout_s``)."""
+        await self._tasks.wait(timeout_s)
 
     async def close(self) -> None:
         await self._tasks.cancel_all()
