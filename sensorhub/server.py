@@ -32,6 +32,7 @@ from sensorhub.auth import Authenticator, listens_beyond_loopback
 from sensorhub.biometrics import (
     StressModel,
     WindowModel,
+    WindowScorer,
     find_stress_model,
     find_window_model,
     load_stress_model,
@@ -42,6 +43,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
+from sensorhub.learning import ModelRegistry
 from sensorhub.logs import log_event
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
@@ -232,7 +234,8 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
-    signals = SignalPipeline(storage, live, windows, load_configured_window_model(settings))
+    models = ModelRegistry(settings.data_dir)
+    signals = SignalPipeline(storage, live, windows, _window_scorer(settings, models))
     hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
@@ -240,7 +243,16 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
     )
     await desk.open()
-    return Services(settings, storage, files, model, presence, live, hub, messages, auth, desk)
+    return Services(
+        settings, storage, files, model, presence, live, hub, messages, auth, desk, models
+    )
+
+
+def _window_scorer(settings: Settings, models: ModelRegistry) -> WindowScorer:
+    """The registry's active model (activated through the API; it outlives a restart), else
+    the configured window model."""
+    version = models.active_version()
+    return models.get(version) if version is not None else load_configured_window_model(settings)
 
 
 async def _join_cluster(settings: Settings) -> ClusterMember | None:

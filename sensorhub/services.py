@@ -10,6 +10,7 @@ from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.hub import Hub
+from sensorhub.learning import ModelRegistry
 from sensorhub.plates import PlateDesk, Plates
 from sensorhub.presence import Presence
 from sensorhub.realtime import LiveClients, MessageHandler
@@ -29,6 +30,7 @@ class Services:
     auth: Authenticator
     # The plates as transports reach them: here, or on the process running the device.
     desk: PlateDesk
+    models: ModelRegistry  # trained window models by version (docs/research.md)
 
     @property
     def plates(self) -> Plates:

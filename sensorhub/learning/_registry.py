@@ -38,6 +38,13 @@ class RegisteredModel:
     def name(self) -> str:
         return f"{self.meta['name']}@v{self.version}"
 
+    source = "registry"
+    backend = "numpy"
+
+    @property
+    def demo(self) -> bool:
+        return bool(self.meta["demo"])
+
     @property
     def relative_to_baseline(self) -> bool:
         return bool(self.meta["relative_to_baseline"])

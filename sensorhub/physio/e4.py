@@ -103,19 +103,23 @@ def _numbers(file: str, lines: list[str]) -> list[float]:
     return out
 
 
-def write_e4_dir(recording: E4Recording, directory: Path) -> None:
-    """The E4 files of ``recording`` (acceleration rounded to the E4's 1/64 g)."""
-    directory.mkdir(parents=True, exist_ok=True)
+def e4_texts(recording: E4Recording) -> dict[str, str]:
+    """The E4 files of ``recording`` by name (acceleration rounded to the E4's 1/64 g)."""
+    texts = {}
     for name, channel in recording.channels.items():
         width = 3 if name == ACC else 1
-        head = [
-            ",".join([f"{channel.start_s:.6f}"] * width),
-            ",".join([f"{channel.hz:.6f}"] * width),
-        ]
+        head = [",".join([f"{value:.6f}"] * width) for value in (channel.start_s, channel.hz)]
         if name == ACC:
             units = np.rint(channel.values * ACC_UNITS_PER_G).astype(int)
             body = [",".join(str(v) for v in row) for row in units.tolist()]
         else:
             body = [repr(v) for v in channel.values.tolist()]
-        (directory / FILES[name]).write_text("\n".join(head + body) + "\n")
-    (directory / TAGS_FILE).write_text("".join(f"{t:.6f}\n" for t in recording.tags))
+        texts[FILES[name]] = "\n".join(head + body) + "\n"
+    texts[TAGS_FILE] = "".join(f"{t:.6f}\n" for t in recording.tags)
+    return texts
+
+
+def write_e4_dir(recording: E4Recording, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in e4_texts(recording).items():
+        (directory / name).write_text(text)

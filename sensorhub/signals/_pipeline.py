@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sensorhub import wire
-from sensorhub.biometrics import WindowModel, classify, is_demo_model
+from sensorhub.biometrics import WindowScorer, classify, is_demo_model
 from sensorhub.contracts import iso_time
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
@@ -30,10 +30,11 @@ class SignalPipeline:
         storage: Storage,
         broadcaster: Broadcaster,
         windows: SlidingWindows | None = None,
-        model: WindowModel | None = None,
+        model: WindowScorer | None = None,
         clock: Clock = time.time,
     ) -> None:
-        """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None."""
+        """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None;
+        ``self.model`` may be replaced while running: the next windows use the new one."""
         self._storage = storage
         self._broadcaster = broadcaster
         self._windows = windows or SlidingWindows()
