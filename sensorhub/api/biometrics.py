@@ -19,6 +19,7 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._lean import LeanJSONRoute
 from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api._params import RowId
+from sensorhub.biometrics import is_demo_model
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.contracts import (
     BatchResponse,
@@ -60,7 +61,7 @@ def _ingest(path: str, reply: type[BaseModel]) -> Callable[[_Endpoint], _Endpoin
 CSV_COLUMNS = (
     "id", "device_id", "timestamp", "device_timestamp", "bvp", "temperature",
     "acc_x", "acc_y", "acc_z", "acceleration_magnitude", "stress_probability",
-    "prediction", "model",
+    "prediction", "model", "demo",
 )  # fmt: skip
 
 
@@ -175,7 +176,7 @@ def _csv_row(r: ProcessedReading) -> tuple[object, ...]:
     return (
         r.id, r.device_id, iso_time(r.received_at), r.device_timestamp, r.bvp, r.temperature,
         r.acc_x, r.acc_y, r.acc_z, r.acceleration_magnitude, r.stress_probability,
-        r.prediction, r.model,
+        r.prediction, r.model, is_demo_model(r.model),
     )  # fmt: skip
 
 

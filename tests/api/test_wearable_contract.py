@@ -178,6 +178,7 @@ def test_csv_export_holds_every_reading_of_the_device(client: httpx.Client) -> N
     assert len(rows) == 1500
     assert sorted(float(row["bvp"]) for row in rows) == [float(i) for i in range(1500)]
     assert {row["prediction"] for row in rows} <= {"Calm", "Stressed"}
+    assert {row["demo"] for row in rows} == {"True"}  # the bundled model is a demo
 
 
 def test_openapi_documents_the_contract(client: httpx.Client) -> None:
