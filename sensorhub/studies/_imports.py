@@ -21,6 +21,7 @@ BATCH_S = 30.0
 # How long an import waits for its last windows to be computed.
 SETTLE_S = 120.0
 TAG = "tag"
+STOP_AFTER_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,8 @@ async def import_recording(
         batch = validate(SignalBatchIn, payload).to_batch()
         await signals.ingest(batch, received_at=batch.end_ms() / 1000.0)
     await signals.settle(SETTLE_S)
-    await storage.stop_study(session_id, recording.end_s())
+    # A session holds what arrived before its stop; the last window ends with the recording.
+    await storage.stop_study(session_id, recording.end_s() + STOP_AFTER_S)
     found = await storage.get_study(session_id)
     assert found is not None  # created above; sessions are never deleted
     return ImportedSession(found[0], len(payloads), min(len(phases), len(marks)),

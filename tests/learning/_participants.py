@@ -13,9 +13,9 @@ from sensorhub.physio.e4 import E4Channel, E4Recording
 from sensorhub.physio.wearer import ACC_HZ, BVP_HZ, CALM, TEMPERATURE_HZ, SimulatedWearer, State
 
 PHASES = ("baseline", "stress", "recovery")
-# Two 60 s windows' worth, so windows lie wholly inside each phase; kept short for the suite.
-PHASE_S = 120.0
-CHUNK_S = 10.0
+# Four 60 s windows wholly inside each phase (10 s apart); kept short for the suite.
+PHASE_S = 90.0
+CHUNK_S = 5.0  # the wearer keeps 10 s of beats: ask it for less at a time
 # Resting heart rate and RMSSD differ between people more than stress moves them within one
 # (resting HR spans ~60–85 bpm in healthy adults): a model of absolute values must cope.
 RESTING_HR = (60.0, 78.0, 66.0, 84.0, 70.0, 74.0)

@@ -11,9 +11,16 @@ import httpx
 import pytest
 
 from sensorhub.physio.e4 import e4_texts
-from sensorhub.physio.wearer import ACC_HZ, BVP_HZ, TEMPERATURE_HZ, SimulatedWearer
+from sensorhub.physio.wearer import SimulatedWearer
 from tests._server import LiveServer, start_server, wait_for
-from tests.learning._participants import PARTICIPANTS, PHASES, participant, recording, states
+from tests.learning._participants import (
+    PARTICIPANTS,
+    PHASE_S,
+    PHASES,
+    participant,
+    recording,
+    states,
+)
 
 # Fewer windows, same maths: a window every 10 s of device time instead of 5.
 SERVER_ENV = {"SENSORHUB_SIGNAL_STEP_S": "10"}
@@ -59,9 +66,11 @@ def test_imported_sessions_have_their_phases_and_windows(
     assert [p["phase"] for p in session["phases"]] == list(PHASES)
     windows = http.get("/api/wearable/windows", params={"device_id": session["device_id"],
                                                         "limit": 1000}).json()["data"]  # fmt: skip
-    # 360 s of signals, a 60 s window every 10 s: windows ending at 60, 70, …, 360 s.
-    assert len(windows) == 31
-    assert sum(w["quality"] == "good" for w in windows) >= 29
+    # 3 phases of PHASE_S, a 60 s window every 10 s: windows ending at 60, 70, … s.
+    assert len(windows) == (3 * PHASE_S - 60) // 10 + 1
+    # The simulated wearer's independent beat-to-beat noise now and then reads as an ectopic
+    # beat pattern; most windows stay good.
+    assert sum(w["quality"] == "good" for w in windows) >= 0.8 * len(windows)
 
 
 def test_trained_model_is_evaluated_leaving_each_participant_out(
@@ -96,9 +105,9 @@ def test_activated_model_scores_a_later_live_window_and_stores_its_version(
     assert [m["name"] for m in listed["data"] if m["active"]] == [name]
     _, stressed = states(0)
     wearer = SimulatedWearer(seed=7, temperature_c=stressed.temperature_c)
-    for seq in range(7):  # 70 s: one window
-        channels = wearer.signals(10.0 * seq, 10.0, stressed)
-        batch = {"device_id": "live-wrist", "seq": seq, "t0": 10_000.0 * seq, **channels}
+    for seq in range(14):  # 70 s: a window
+        channels = wearer.signals(5.0 * seq, 5.0, stressed)
+        batch = {"device_id": "live-wrist", "seq": seq, "t0": 5_000.0 * seq, **channels}
         assert http.post("/api/wearable/signals", json=batch).status_code == 200
 
     def scored() -> list[dict[str, object]]:
@@ -108,7 +117,6 @@ def test_activated_model_scores_a_later_live_window_and_stores_its_version(
     wait_for(scored, timeout=30.0)
     window = scored()[0]
     assert window["model"] == name and window["demo"] is False
-    assert (BVP_HZ, TEMPERATURE_HZ, ACC_HZ) == (64.0, 4.0, 32.0)
 
 
 def test_rescoring_a_past_session_is_stored_apart(http: httpx.Client, sessions: list[int]) -> None:
@@ -118,7 +126,9 @@ def test_rescoring_a_past_session_is_stored_apart(http: httpx.Client, sessions: 
     before = http.get(f"/api/wearable/sessions/{sessions[1]}.zip").content
     reply = http.post(f"/api/models/{version}/sessions/{sessions[1]}")
     assert reply.status_code == 200, reply.text
-    assert reply.json()["data"]["windows"] >= 29
+    device = http.get(f"/api/wearable/sessions/{sessions[1]}").json()["data"]["device_id"]
+    windows = http.get("/api/wearable/windows", params={"device_id": device}).json()["data"]
+    assert reply.json()["data"]["windows"] == sum(w["quality"] == "good" for w in windows)
     rows = http.get(f"/api/models/{version}/sessions/{sessions[1]}.csv").text.splitlines()
     assert rows[0].startswith("window_id,") and all(r.endswith(model["name"]) for r in rows[1:])
     assert http.get(f"/api/wearable/sessions/{sessions[1]}.zip").content == before
