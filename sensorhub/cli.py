@@ -27,6 +27,7 @@ from sensorhub.loadcell import (
     read_force_file,
 )
 from sensorhub.logs import configure_logging
+from sensorhub.types import JSONDict
 
 if TYPE_CHECKING:  # imported where used: pydantic would add ~0.1 s to `sensorhub analyze`
     from sensorhub.config import Settings
@@ -548,3 +549,73 @@ def _error_message(exc: Any) -> str:
         return str(json.loads(exc.read())["message"])
     except (ValueError, KeyError, TypeError):
         return f"HTTP {exc.code}"
+
+
+class _NoDashboards:
+    """A command has no live clients to push to."""
+
+    async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
+        return None
+
+
+@main.command("import-e4")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--participant", required=True, help="The participant's pseudonym, e.g. P07.")
+@click.option(
+    "--phases",
+    default="",
+    help="The phase each tag begins, in order, e.g. baseline,stress,recovery; other tags "
+    "become labels.",
+)
+@click.option("--device-id", help="[default: e4:<participant>:<start>]")
+@_with_storage_options
+def import_e4(
+    directory: Path,
+    participant: str,
+    phases: str,
+    device_id: str | None,
+    config: Path | None,
+    **flags: Any,
+) -> None:
+    """Import an Empatica E4 export (BVP.csv, TEMP.csv, ACC.csv, tags.csv) as a study session,
+    windowed as live signals are; straight into the database, any length."""
+    import re
+
+    from sensorhub.physio import SlidingWindows
+    from sensorhub.physio.e4 import E4FormatError, read_e4_dir
+    from sensorhub.server import window_scorer
+    from sensorhub.signals import SignalPipeline
+    from sensorhub.studies import import_recording, imported_device_id
+
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", participant) is None:
+        raise click.ClickException("--participant: 1-64 letters, digits and . _ - (a pseudonym)")
+    try:
+        recording = read_e4_dir(directory)
+    except E4FormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from sensorhub.config import load_settings
+
+    try:
+        settings = load_settings(flags, config_file=config)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+
+    async def work(storage: Storage) -> Any:
+        windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
+        scorer = window_scorer(settings)
+        pipeline = SignalPipeline(storage, _NoDashboards(), windows, scorer)
+        try:
+            return await import_recording(
+                storage, pipeline, device_id or imported_device_id(participant, recording),
+                participant, recording, [p for p in phases.split(",") if p],
+            )  # fmt: skip
+        finally:
+            await pipeline.close()
+
+    imported = _with_storage(config, flags, work)
+    s = imported.session
+    click.echo(
+        f"study session {s.id}: participant {s.participant}, device {s.device_id}, "
+        f"{_utc(s.started_at)} to {_utc(s.stopped_at or s.started_at)} UTC, "
+        f"{imported.batches} batches, {imported.phases} phases, {imported.labels} labels"
+    )

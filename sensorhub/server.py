@@ -235,7 +235,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
     models = ModelRegistry(settings.data_dir)
-    signals = SignalPipeline(storage, live, windows, _window_scorer(settings, models))
+    signals = SignalPipeline(storage, live, windows, window_scorer(settings))
     hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
@@ -248,9 +248,10 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     )
 
 
-def _window_scorer(settings: Settings, models: ModelRegistry) -> WindowScorer:
+def window_scorer(settings: Settings) -> WindowScorer:
     """The registry's active model (activated through the API; it outlives a restart), else
     the configured window model."""
+    models = ModelRegistry(settings.data_dir)
     version = models.active_version()
     return models.get(version) if version is not None else load_configured_window_model(settings)
 
