@@ -143,6 +143,23 @@ async def export_session(
     return Response(content, media_type="application/zip", headers=headers)
 
 
+@router.get("/{session_id}.edf", response_class=Response)
+async def export_session_edf(session_id: RowId, services: ServicesDep) -> Response:
+    """The session as EDF+ (BVP, skin temperature, acceleration; phases and labels as
+    annotations), for EDFbrowser, MNE, pyEDFlib and the lab's other tools."""
+    content = await services.hub.studies.edf(session_id)
+    headers = {"Content-Disposition": f'attachment; filename="session-{session_id}.edf"'}
+    return Response(content, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/{session_id}/bids.zip", response_class=Response)
+async def export_session_bids(session_id: RowId, services: ServicesDep) -> Response:
+    """The session as a BIDS dataset: `*_physio.tsv.gz` + JSON per channel, events."""
+    content = await services.hub.studies.bids(session_id)
+    headers = {"Content-Disposition": f'attachment; filename="session-{session_id}-bids.zip"'}
+    return Response(content, media_type="application/zip", headers=headers)
+
+
 @router.get("/{session_id}/hrv", response_model=None)
 async def session_hrv(session_id: RowId, services: ServicesDep) -> JSONResponse:
     """Short-term HRV (Task Force 1996) per phase and per whole 5-minute block from the start:

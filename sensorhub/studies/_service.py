@@ -12,6 +12,7 @@ from sensorhub.errors import StudyNotFound, StudyRunning, StudyStopped
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession
 from sensorhub.presence import VIEWERS
 from sensorhub.storage import Storage, WindowQuery, WindowRecord
+from sensorhub.studies._archive import bids_zip, edf_bytes
 from sensorhub.studies._export import SessionData, require_format, session_zip
 from sensorhub.studies._hrv import SpanHrv, session_hrv
 from sensorhub.types import Broadcaster, Clock, JSONDict
@@ -69,6 +70,14 @@ class Studies:
         require_format(file_format)
         data = await self._data(session_id)
         return await asyncio.to_thread(session_zip, data, file_format)
+
+    async def bids(self, session_id: int) -> bytes:
+        """The session as a BIDS dataset (physio recordings and events), zipped."""
+        return await asyncio.to_thread(bids_zip, await self._data(session_id))
+
+    async def edf(self, session_id: int) -> bytes:
+        """The session as EDF+ with the phases and labels as annotations."""
+        return await asyncio.to_thread(edf_bytes, await self._data(session_id))
 
     async def hrv(self, session_id: int) -> list[SpanHrv]:
         """5-minute HRV per phase and per block (computed from the raw signals, off the loop)."""

@@ -1,11 +1,16 @@
 """An Empatica E4 export round trip: E4 files written from a simulated session, imported with
 `sensorhub import-e4`, and every sample read back from the session export as it was written
-(acceleration at the E4's 1/64 g); bad files answered 422 naming the file."""
+(acceleration at the E4's 1/64 g); bad files answered 422 naming the file. The same session
+handed on: BIDS physio files checked against the specification's required fields, EDF+ read
+back by an independent reader (pyEDFlib, the EDFlib C library)."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
+import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -25,9 +30,13 @@ from tests.learning._participants import PHASES, recording
 PHASE_S = 30.0  # samples are what is compared here, not windows
 
 
+LABEL_AT_S = 75.0  # a fourth press of the E4's button, during recovery: a label
+
+
 @pytest.fixture(scope="module")
 def original() -> E4Recording:
-    return recording(2, phase_s=PHASE_S)
+    simulated = recording(2, phase_s=PHASE_S)
+    return E4Recording(simulated.channels, [*simulated.tags, simulated.start_s() + LABEL_AT_S])
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +107,66 @@ def test_bad_files_are_refused_naming_the_file(http: httpx.Client, original: E4R
     )
     assert reply.status_code == 422
     assert "TEMP.csv" in reply.json()["message"] and "'warm'" in reply.json()["message"]
-    too_many = {"participant": "P09", "files": e4_texts(original), "phases": ["baseline"] * 4}
+    too_many = {"participant": "P09", "files": e4_texts(original), "phases": ["baseline"] * 5}
     reply = http.post("/api/wearable/sessions/import-e4", json=too_many)
     assert reply.status_code == 422 and "phases" in reply.json()["message"]
     # Nothing was stored for the refused imports.
     assert len(http.get("/api/wearable/sessions").json()["data"]) == 1
+
+
+BIDS_PHYSIO = re.compile(
+    r"^sub-[A-Za-z0-9]+/ses-[A-Za-z0-9]+/beh/sub-[A-Za-z0-9]+_ses-[A-Za-z0-9]+"
+    r"_task-[A-Za-z0-9]+_recording-[A-Za-z0-9]+_physio\.tsv\.gz$"
+)
+
+
+def test_bids_physio_files_have_the_required_fields(
+    http: httpx.Client, original: E4Recording
+) -> None:
+    archive = zipfile.ZipFile(io.BytesIO(http.get("/api/wearable/sessions/1/bids.zip").content))
+    names = archive.namelist()
+    description = json.loads(archive.read("dataset_description.json"))
+    assert {"Name", "BIDSVersion"} <= set(description)  # required (BIDS "Dataset description")
+    physio = sorted(n for n in names if n.endswith("_physio.tsv.gz"))
+    assert len(physio) == 3 and all(BIDS_PHYSIO.match(n) for n in physio)
+    for name in physio:
+        sidecar = json.loads(archive.read(name.replace(".tsv.gz", ".json")))
+        assert {"SamplingFrequency", "StartTime", "Columns"} <= set(sidecar)  # required
+        rows = [r.split("\t") for r in gzip.decompress(archive.read(name)).decode().splitlines()]
+        assert {len(r) for r in rows} == {len(sidecar["Columns"])}  # no header row: Columns
+        channel = name.rpartition("recording-")[2].split("_")[0]
+        truth = original.channels[channel]
+        assert sidecar["SamplingFrequency"] == truth.hz and len(rows) == len(truth.values)
+        if channel == BVP:
+            assert [float(r[0]) for r in rows] == truth.values.tolist()
+    events = archive.read(next(n for n in names if n.endswith("_events.tsv"))).decode()
+    lines = [line.split("\t") for line in events.splitlines()]
+    assert lines[0] == ["onset", "duration", "trial_type", "value"]
+    onsets = [(float(r[0]), r[2], r[3]) for r in lines[1:]]
+    assert onsets == [(0.0, "phase", "baseline"), (30.0, "phase", "stress"),
+                      (60.0, "phase", "recovery"), (75.0, "label", "tag=4")]  # fmt: skip
+
+
+def test_edf_plus_reads_back_with_an_independent_reader(
+    http: httpx.Client, original: E4Recording, tmp_path: Path
+) -> None:
+    import pyedflib
+
+    path = tmp_path / "session.edf"
+    path.write_bytes(http.get("/api/wearable/sessions/1.edf").content)
+    with pyedflib.EdfReader(str(path)) as edf:
+        labels = edf.getSignalLabels()
+        assert labels == ["bvp", "skin_temperature", "acc_x", "acc_y", "acc_z"]
+        assert edf.getFileDuration() == 3 * PHASE_S
+        bvp = original.channels[BVP].values
+        read = edf.readSignal(0)
+        # 16-bit samples over the signal's own range: within half a step of what was sent.
+        step = (bvp.max() - bvp.min()) / 65535
+        assert edf.getSampleFrequency(0) == 64.0
+        assert np.max(np.abs(read - bvp[: len(read)])) <= step / 2 + 1e-9 * np.ptp(bvp)
+        onsets, durations, texts = edf.readAnnotations()
+        assert list(texts) == ["phase: baseline", "phase: stress", "phase: recovery",
+                               "label: tag=4"]  # fmt: skip
+        assert list(onsets) == [0.0, 30.0, 60.0, 75.0]
+        # The last phase lasts until the stop, 1 ms after the last sample (STOP_AFTER_S).
+        assert list(durations[:3]) == pytest.approx([30.0, 30.0, 30.001], abs=1e-9)
