@@ -40,9 +40,11 @@ def _plots(evaluation: dict[str, Any]) -> list[str]:
     ax = confusion.add_subplot()
     matrix = evaluation["pooled"]["confusion"]
     ax.imshow(matrix, cmap="Blues")
+    darkest = max(max(row) for row in matrix)
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):
-            ax.text(j, i, str(count), ha="center", va="center")
+            colour = "white" if count > darkest / 2 else "black"  # readable on either shade
+            ax.text(j, i, str(count), ha="center", va="center", color=colour)
     ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["calm", "stress"],
            yticklabels=["calm", "stress"], xlabel="predicted", ylabel="true",
            title="Confusion, pooled LOPO")  # fmt: skip
@@ -69,7 +71,7 @@ def report_html(meta: dict[str, Any]) -> str:
         else ""
     )
     plots = "".join(f"<figure>{svg}</figure>" for svg in _plots(e))
-    title = f"{html.escape(meta['name'])} v{meta['version']}"
+    title = f"{html.escape(meta['name'])}@v{meta['version']}"
     held_out = (
         f"balanced accuracy <b>{_figure(pooled['balanced_accuracy'])}</b>, "
         f"F1 <b>{_figure(pooled['f1'])}</b>, ROC AUC <b>{_figure(pooled['roc_auc'])}</b>"
@@ -81,6 +83,7 @@ def report_html(meta: dict[str, Any]) -> str:
     relative = "yes" if meta["relative_to_baseline"] else "no"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <style>{_STYLE}</style></head><body>
 <h1>Window stress model {title}</h1>
 <p>Target: <b>{html.escape(meta["target"])}</b>; features ({len(meta["features"])}):
