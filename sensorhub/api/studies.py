@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+import re
+from typing import Annotated, Literal, Self
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
@@ -57,6 +60,22 @@ class LabelIn(_In):
         description="the moment the label describes, seconds since the epoch (default: now)",
     )  # fmt: skip
 
+    @model_validator(mode="after")
+    def _on_its_scale(self) -> Self:
+        scale = label_scale(self.name)
+        if scale is None:
+            return self
+        low, high = scale
+        try:
+            number = float(self.value)
+        except ValueError:
+            number = math.nan
+        if not low <= number <= high:
+            message = (f"value: {self.value!r} is not a number on the scale {low:g}–{high:g} "
+                       "that the label's name declares")  # fmt: skip
+            raise PydanticCustomError("off_scale", message.replace("{", "{{").replace("}", "}}"))
+        return self
+
 
 E4File = Literal["BVP.csv", "TEMP.csv", "ACC.csv", "tags.csv"]
 PhaseName = Literal["baseline", "stress", "amusement", "recovery"]
@@ -71,6 +90,16 @@ class ImportE4In(_In):
     phases: list[PhaseName] = Field(
         [], max_length=64, description="the phase each tag begins, in order; other tags: labels"
     )
+
+
+# A label's scale is declared in its name, e.g. "stress (1–9)" or "arousal (1-5)": then every
+# answer must be a number on it ("high" is refused: it cannot be lined up with the others).
+_SCALE = re.compile(r"\((-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\)")
+
+
+def label_scale(name: str) -> tuple[float, float] | None:
+    found = _SCALE.search(name)
+    return None if found is None else (float(found[1]), float(found[2]))
 
 
 def _session_body(session: StudySession, marks: list[Mark] | None = None) -> JSONResponse:

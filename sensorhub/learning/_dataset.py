@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sensorhub.errors import ValidationError
-from sensorhub.physio.study import LABEL, Mark, StudySession, phase_spans
+from sensorhub.physio.study import LABEL, Mark, StudySession, phase_containing, phase_spans
 from sensorhub.storage import WindowRecord
 
 BASELINE = "baseline"
@@ -66,12 +66,9 @@ class SessionWindows:
 
 def window_phase(record: WindowRecord, session: SessionWindows) -> str | None:
     """The phase the window lies wholly inside (server time), or None (between phases)."""
-    end = record.at
-    start = end - (record.end_ms - record.start_ms) / 1000.0
-    for span in phase_spans(session.marks, session.session.stopped_at):
-        if span.start <= start and (span.end is None or end <= span.end):
-            return span.value or span.name
-    return None
+    length_s = (record.end_ms - record.start_ms) / 1000.0
+    spans = phase_spans(session.marks, session.session.stopped_at)
+    return phase_containing(spans, record.at - length_s, record.at)
 
 
 def labelled_windows(

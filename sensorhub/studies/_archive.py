@@ -31,7 +31,7 @@ from sensorhub.physio import ACC, BVP, TEMPERATURE, FloatArray
 from sensorhub.physio.spans import span_signals
 from sensorhub.physio.study import LABEL, phase_spans
 from sensorhub.storage import StoredBatch
-from sensorhub.studies._export import SessionData
+from sensorhub.studies._export import SessionData, clock_origin
 
 BIDS_VERSION = "1.10.0"
 _UNITS = {BVP: "n/a", TEMPERATURE: "degC", ACC: "g"}
@@ -51,14 +51,6 @@ class _Event:
     duration_s: float
     kind: str  # phase or label
     text: str
-
-
-def _origin(batches: Sequence[StoredBatch]) -> tuple[float, float]:
-    """The first sample's device time (ms) and its wall-clock time (s): a batch arrived as its
-    last sample was taken (docs/signals.md), the least delayed batch placing device time."""
-    first_ms = min(s.batch.t0_ms for s in batches)
-    offset_s = min(s.received_at - s.batch.end_ms() / 1000.0 for s in batches)
-    return first_ms, offset_s + first_ms / 1000.0
 
 
 def _channels(batches: Sequence[StoredBatch]) -> list[_Channel]:
@@ -90,7 +82,7 @@ def bids_zip(data: SessionData, task: str = "stress") -> bytes:
     """The session as a BIDS dataset of one participant and session (zip bytes)."""
     if not data.batches:
         return _zip({"dataset_description.json": _description()})
-    _, start_s = _origin(data.batches)
+    _, start_s = clock_origin(data.batches)
     subject = "".join(c for c in data.session.participant if c.isalnum())
     stem = (
         f"sub-{subject}/ses-{data.session.id}/beh/sub-{subject}_ses-{data.session.id}_task-{task}"
@@ -151,7 +143,7 @@ def edf_bytes(data: SessionData) -> bytes:
     and labels as annotations (onsets from the first sample)."""
     if not data.batches:
         raise ValidationError(f"session {data.session.id} has no signals to export")
-    _, start_s = _origin(data.batches)
+    _, start_s = clock_origin(data.batches)
     channels = _channels(data.batches)
     seconds = max(math.floor(len(c.values) / c.hz) for c in channels)
     signals: list[tuple[str, str, int, FloatArray]] = []
