@@ -30,8 +30,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 http.post("/api/wearable/sessions/import-e4", json=body).json()["data"]["id"]
             )
         for relative in (False, True):
-            body = {"sessions": sessions, "relative_to_baseline": relative}
-            assert http.post("/api/models/train", json=body).status_code == 200
+            train = {"sessions": sessions, "relative_to_baseline": relative}
+            assert http.post("/api/models/train", json=train).status_code == 200
     yield live
     live.stop()
 
