@@ -130,5 +130,6 @@ def test_rescoring_a_past_session_is_stored_apart(http: httpx.Client, sessions: 
     windows = http.get("/api/wearable/windows", params={"device_id": device}).json()["data"]
     assert reply.json()["data"]["windows"] == sum(w["quality"] == "good" for w in windows)
     rows = http.get(f"/api/models/{version}/sessions/{sessions[1]}.csv").text.splitlines()
-    assert rows[0].startswith("window_id,") and all(r.endswith(str(model["name"])) for r in rows[1:])
+    name = str(model["name"])
+    assert rows[0].startswith("window_id,") and all(r.endswith(name) for r in rows[1:])
     assert http.get(f"/api/wearable/sessions/{sessions[1]}.zip").content == before
