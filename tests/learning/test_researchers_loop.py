@@ -5,13 +5,19 @@ and stored with its version."""
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
+import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from sensorhub.physio.e4 import e4_texts
 from sensorhub.physio.wearer import SimulatedWearer
+from tests._postgres import SERVER_DATABASES
 from tests._server import LiveServer, start_server, wait_for
 from tests.learning._participants import (
     PARTICIPANTS,
@@ -51,12 +57,31 @@ def sessions(http: httpx.Client) -> list[int]:
     return ids
 
 
-def _train(http: httpx.Client, sessions: list[int], relative: bool) -> dict[str, object]:
+def _train(http: httpx.Client, sessions: list[int], relative: bool) -> dict[str, Any]:
     body = {"sessions": sessions, "target": "phase", "relative_to_baseline": relative}
     reply = http.post("/api/models/train", json=body)
     assert reply.status_code == 200, reply.text
-    data: dict[str, object] = reply.json()["data"]
+    data: dict[str, Any] = reply.json()["data"]
     return data
+
+
+@pytest.fixture(scope="module")
+def absolute(http: httpx.Client, sessions: list[int]) -> dict[str, Any]:
+    """A model of the window features as measured."""
+    return _train(http, sessions, relative=False)
+
+
+@pytest.fixture(scope="module")
+def relative(http: httpx.Client, sessions: list[int]) -> dict[str, Any]:
+    """A model of the features minus each participant's baseline."""
+    return _train(http, sessions, relative=True)
+
+
+def _stored_windows(http: httpx.Client, session_id: int) -> bytes:
+    archive = zipfile.ZipFile(
+        io.BytesIO(http.get(f"/api/wearable/sessions/{session_id}.zip").content)
+    )
+    return archive.read("windows.csv")
 
 
 def test_imported_sessions_have_their_phases_and_windows(
@@ -74,9 +99,9 @@ def test_imported_sessions_have_their_phases_and_windows(
 
 
 def test_trained_model_is_evaluated_leaving_each_participant_out(
-    http: httpx.Client, sessions: list[int]
+    http: httpx.Client, absolute: dict[str, Any]
 ) -> None:
-    model = _train(http, sessions, relative=False)
+    model = absolute
     evaluation = model["evaluation"]
     assert isinstance(evaluation, dict)
     assert sorted(evaluation["per_participant"]) == [participant(i) for i in range(PARTICIPANTS)]
@@ -93,9 +118,9 @@ def test_trained_model_is_evaluated_leaving_each_participant_out(
 
 
 def test_activated_model_scores_a_later_live_window_and_stores_its_version(
-    http: httpx.Client, sessions: list[int]
+    http: httpx.Client, absolute: dict[str, Any]
 ) -> None:
-    model = _train(http, sessions, relative=False)
+    model = absolute
     name = model["name"]
     reply = http.post(f"/api/models/{model['version']}/activate")
     assert reply.status_code == 200, reply.text
@@ -119,11 +144,13 @@ def test_activated_model_scores_a_later_live_window_and_stores_its_version(
     assert window["model"] == name and window["demo"] is False
 
 
-def test_rescoring_a_past_session_is_stored_apart(http: httpx.Client, sessions: list[int]) -> None:
-    model = _train(http, sessions, relative=True)
+def test_rescoring_a_past_session_is_stored_apart(
+    http: httpx.Client, sessions: list[int], relative: dict[str, Any]
+) -> None:
+    model = relative
     version = model["version"]
     assert http.post(f"/api/models/{version}/activate").status_code == 409  # needs a baseline
-    before = http.get(f"/api/wearable/sessions/{sessions[1]}.zip").content
+    before = _stored_windows(http, sessions[1])
     reply = http.post(f"/api/models/{version}/sessions/{sessions[1]}")
     assert reply.status_code == 200, reply.text
     device = http.get(f"/api/wearable/sessions/{sessions[1]}").json()["data"]["device_id"]
@@ -132,4 +159,23 @@ def test_rescoring_a_past_session_is_stored_apart(http: httpx.Client, sessions: 
     rows = http.get(f"/api/models/{version}/sessions/{sessions[1]}.csv").text.splitlines()
     name = str(model["name"])
     assert rows[0].startswith("window_id,") and all(r.endswith(name) for r in rows[1:])
-    assert http.get(f"/api/wearable/sessions/{sessions[1]}.zip").content == before
+    assert _stored_windows(http, sessions[1]) == before  # the live predictions stay as they were
+
+
+def test_the_command_line_trains_the_same_model(
+    server: LiveServer, sessions: list[int], relative: dict[str, Any]
+) -> None:
+    through_api = relative["evaluation"]
+    command = [sys.executable, "-m", "sensorhub", "model", "train", "--relative",
+               *(f"--session={i}" for i in sessions), "--data-dir", str(server.data_dir),
+               *SERVER_DATABASES.args_for(server.data_dir)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    pooled = through_api["pooled"]
+    # The same windows, a deterministic fit and seeded folds: the same figures.
+    assert (
+        f"leave one participant out: balanced accuracy {pooled['balanced_accuracy']:.3f}, "
+        f"F1 {pooled['f1']:.3f}, ROC AUC {pooled['roc_auc']:.3f}"
+    ) in done.stdout
+    assert "warning: fewer than 10 participants" in done.stdout
+    print(done.stdout)

@@ -24,6 +24,7 @@ import pytest
 
 from sensorhub.physio import ACC, BVP, TEMPERATURE
 from sensorhub.physio.e4 import ACC_UNITS_PER_G, E4Recording, e4_texts, write_e4_dir
+from tests._postgres import SERVER_DATABASES
 from tests._server import LiveServer, start_server
 from tests.learning._participants import PHASES, recording
 
@@ -45,7 +46,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, original: E4Recording) -> I
     write_e4_dir(original, root / "P03")
     command = [sys.executable, "-m", "sensorhub", "import-e4", str(root / "P03"),
                "--participant", "P03", "--phases", ",".join(PHASES),
-               "--data-dir", str(root / "data")]  # fmt: skip
+               "--data-dir", str(root / "data"),
+               *SERVER_DATABASES.args_for(root / "data")]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "study session 1: participant P03" in done.stdout
