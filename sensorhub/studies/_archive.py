@@ -34,6 +34,17 @@ from sensorhub.storage import StoredBatch
 from sensorhub.studies._export import SessionData, clock_origin
 
 BIDS_VERSION = "1.10.0"
+_EVENT_COLUMNS = {
+    "trial_type": {"Description": "phase: a protocol phase (lasting duration s); label: a "
+                   "self-report or a tag of the wristband's button (a moment)"},
+    "value": {"Description": "the phase's name, or the label's question=answer"},
+}  # fmt: skip
+_README = (
+    "A study session exported by sensorhub: a wrist-worn wearable's blood volume pulse, skin\n"
+    "temperature and acceleration (beh/*_physio.tsv.gz), with the protocol's phases and the\n"
+    "participant's labels (beh/*_events.tsv). Times are seconds from the first sample;\n"
+    "AcquisitionTime in each physio sidecar is that sample's UTC time.\n"
+)
 _UNITS = {BVP: "n/a", TEMPERATURE: "degC", ACC: "g"}
 _COLUMNS = {BVP: ["bvp"], TEMPERATURE: ["skin_temperature"], ACC: ["acc_x", "acc_y", "acc_z"]}
 
@@ -91,7 +102,8 @@ def bids_zip(data: SessionData, task: str = "stress") -> bytes:
         "dataset_description.json": _description(),
         "participants.tsv": f"participant_id\nsub-{subject}\n",
         f"{stem}_events.tsv": _events_tsv(_events(data, start_s)),
-        f"{stem}_events.json": json.dumps({"StartTime": 0.0, "AcquisitionTime": iso_time(start_s)}),
+        f"{stem}_events.json": json.dumps(_EVENT_COLUMNS, indent=2),
+        "README": _README,
     }
     for channel in _channels(data.batches):
         columns = _COLUMNS[channel.name]
@@ -106,6 +118,7 @@ def bids_zip(data: SessionData, task: str = "stress") -> bytes:
             **{c: {"Units": _UNITS[channel.name]} for c in columns},
             "AcquisitionTime": iso_time(start_s),
             "Manufacturer": "sensorhub wearable",
+            "PhysioType": "generic",
         }, indent=2)  # fmt: skip
     return _zip(files)
 
