@@ -119,6 +119,7 @@ def bids_zip(data: SessionData, task: str = "stress") -> bytes:
             "AcquisitionTime": iso_time(start_s),
             "Manufacturer": "sensorhub wearable",
             "PhysioType": "generic",
+            "TaskName": task,
         }, indent=2)  # fmt: skip
     return _zip(files)
 
