@@ -43,6 +43,8 @@ async def import_recording(
     """``phases``: the phase each tag begins, in order (``tags`` beyond them become labels
     named ``tag``, valued by their number); none: every tag is a label."""
     _check_phases(phases, len(recording.tags))
+    # Every batch is checked before anything is stored: a bad file leaves no session behind.
+    batches = [validate(SignalBatchIn, p).to_batch() for p in batch_payloads(device_id, recording)]
     start = recording.start_s()
     session_id = await storage.create_study(
         StudySession(device_id, participant, start, notes="imported from an Empatica E4 export")
@@ -57,16 +59,14 @@ async def import_recording(
     ]
     for mark in marks:
         await storage.add_mark(mark)
-    payloads = batch_payloads(device_id, recording)
-    for payload in payloads:
-        batch = validate(SignalBatchIn, payload).to_batch()
+    for batch in batches:
         await signals.ingest(batch, received_at=batch.end_ms() / 1000.0)
     await signals.settle(SETTLE_S)
     # A session holds what arrived before its stop; the last window ends with the recording.
     await storage.stop_study(session_id, recording.end_s() + STOP_AFTER_S)
     found = await storage.get_study(session_id)
     assert found is not None  # created above; sessions are never deleted
-    return ImportedSession(found[0], len(payloads), min(len(phases), len(marks)),
+    return ImportedSession(found[0], len(batches), min(len(phases), len(marks)),
                            max(len(marks) - len(phases), 0))  # fmt: skip
 
 

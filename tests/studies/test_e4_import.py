@@ -112,6 +112,12 @@ def test_bad_files_are_refused_naming_the_file(http: httpx.Client, original: E4R
     too_many = {"participant": "P09", "files": e4_texts(original), "phases": ["baseline"] * 5}
     reply = http.post("/api/wearable/sessions/import-e4", json=too_many)
     assert reply.status_code == 422 and "phases" in reply.json()["message"]
+    too_fast = e4_texts(original)
+    too_fast["BVP.csv"] = too_fast["BVP.csv"].replace("64.000000", "5000.000000", 1)
+    reply = http.post(
+        "/api/wearable/sessions/import-e4", json={"participant": "P09", "files": too_fast}
+    )
+    assert reply.status_code == 422 and "bvp.hz" in reply.json()["message"]
     # Nothing was stored for the refused imports.
     assert len(http.get("/api/wearable/sessions").json()["data"]) == 1
 
