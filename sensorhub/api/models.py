@@ -20,6 +20,7 @@ from sensorhub.errors import ConflictError, NotFoundError, ValidationError
 from sensorhub.learning import (
     PHASE_TARGET,
     RESCORE_COLUMNS,
+    TARGET_PATTERN,
     RegisteredModel,
     SessionWindows,
     Target,
@@ -39,7 +40,10 @@ ModelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,32}$")]
 class TrainIn(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     sessions: list[int] = Field(min_length=1, max_length=1000, description="study session ids")
-    target: str = Field(PHASE_TARGET, description="'phase' (stress vs the rest) or label:NAME>=X")
+    target: str = Field(
+        PHASE_TARGET, pattern=TARGET_PATTERN,
+        description="'phase' (stress vs the rest) or label:NAME>=X",
+    )  # fmt: skip
     relative_to_baseline: bool = Field(
         False, description="features minus the participant's baseline-phase mean"
     )
@@ -103,14 +107,14 @@ async def activate_model(version: Version, services: ServicesDep) -> JSONRespons
     if model.relative_to_baseline:
         raise ConflictError(
             f"model {model.name} takes features relative to a baseline, which live windows do "
-            "not have: use it to re-score sessions (POST /api/models/{version}/sessions/{id})"
+            "not have: use it to re-score sessions (POST /api/models/{version}/sessions/{id}/score)"
         )
     services.models.activate(version)
     services.hub.signals.model = model
     return JSONResponse({"status": "success", "data": model_payload(model, True)})
 
 
-@router.post("/{version}/sessions/{session_id}", response_model=None)
+@router.post("/{version}/sessions/{session_id}/score", response_model=None)
 async def rescore_session(
     version: Version, session_id: RowId, services: ServicesDep
 ) -> JSONResponse:
@@ -132,7 +136,7 @@ async def rescore_session(
 
 @router.get("/{version}/sessions/{session_id}.csv", response_class=Response)
 async def rescored_session(version: Version, session_id: RowId, services: ServicesDep) -> Response:
-    path = services.models.scores_path(version, session_id)
+    path = services.models.scores_path(version, session_id, create=False)
     if not path.is_file():
         raise NotFoundError(f"session {session_id} has not been re-scored by model v{version}")
     return Response(path.read_text(), media_type="text/csv")

@@ -5,6 +5,7 @@ serves them with NumPy alone."""
 
 from sensorhub.learning._dataset import (
     PHASE_TARGET,
+    TARGET_PATTERN,
     LabelledWindow,
     SessionWindows,
     Target,
@@ -22,6 +23,7 @@ __all__ = [
     "RESCORE_COLUMNS",
     "RegisteredModel",
     "SessionWindows",
+    "TARGET_PATTERN",
     "Target",
     "labelled_windows",
     "relative_to_baseline",

@@ -19,6 +19,8 @@ PHASE_TARGET = "phase"
 # amusement and recovery are the other class (WESAD's binary task, Schmidt et al. 2018).
 STRESS_PHASE = "stress"
 _LABEL_TARGET = re.compile(r"^label:(?P<name>[^>]+)>=(?P<threshold>-?\d+(\.\d+)?)$")
+# What a target may be, for the request's schema: phase, or label:NAME>=X.
+TARGET_PATTERN = r"^(phase|label:[^>]+>=-?\d+(\.\d+)?)$"
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,9 +100,12 @@ class ModelRegistry:
         _write_atomically(self.root / _ACTIVE, json.dumps({"version": version}))
         return model
 
-    def scores_path(self, version: int, session_id: int) -> Path:
+    def scores_path(self, version: int, session_id: int, create: bool = True) -> Path:
+        """Where a session re-scored by ``version`` is kept; 404 for an unknown version."""
+        self.get(version)
         folder = self.root / f"v{version}" / "scores"
-        folder.mkdir(exist_ok=True)
+        if create:
+            folder.mkdir(exist_ok=True)
         return folder / f"session-{session_id}.csv"
 
     def _versions(self) -> list[int]:

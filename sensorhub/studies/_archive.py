@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensorhub.contracts import iso_time
-from sensorhub.errors import ValidationError
+from sensorhub.errors import NotFoundError
 from sensorhub.physio import ACC, BVP, TEMPERATURE, FloatArray
 from sensorhub.physio.spans import span_signals
 from sensorhub.physio.study import LABEL, phase_spans
@@ -156,7 +156,7 @@ def edf_bytes(data: SessionData) -> bytes:
     """The session as one EDF+C file: BVP, skin temperature, acceleration x/y/z, and the phases
     and labels as annotations (onsets from the first sample)."""
     if not data.batches:
-        raise ValidationError(f"session {data.session.id} has no signals to export")
+        raise NotFoundError(f"session {data.session.id} has no signals to export")
     _, start_s = clock_origin(data.batches)
     channels = _channels(data.batches)
     seconds = max(math.floor(len(c.values) / c.hz) for c in channels)

@@ -151,7 +151,7 @@ def test_rescoring_a_past_session_is_stored_apart(
     version = model["version"]
     assert http.post(f"/api/models/{version}/activate").status_code == 409  # needs a baseline
     before = _stored_windows(http, sessions[1])
-    reply = http.post(f"/api/models/{version}/sessions/{sessions[1]}")
+    reply = http.post(f"/api/models/{version}/sessions/{sessions[1]}/score")
     assert reply.status_code == 200, reply.text
     device = http.get(f"/api/wearable/sessions/{sessions[1]}").json()["data"]["device_id"]
     windows = http.get("/api/wearable/windows", params={"device_id": device}).json()["data"]
