@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
-from sensorhub.errors import ConflictError, NotFoundError, ValidationError
+from sensorhub.errors import ConflictError, NotFoundError, StudyNotFound, ValidationError
 from sensorhub.learning import (
     PHASE_TARGET,
     RESCORE_COLUMNS,
@@ -85,9 +85,11 @@ async def train_model(body: TrainIn, services: ServicesDep) -> JSONResponse:
     target = Target.parse(body.target)
     if importlib.util.find_spec("sklearn") is None:
         raise ValidationError("training needs the [train] extra (scikit-learn) on the server")
-    sessions = [
-        SessionWindows(*await services.hub.studies.windows(i)) for i in dict.fromkeys(body.sessions)
-    ]
+    try:
+        sessions = [SessionWindows(*await services.hub.studies.windows(i))
+                    for i in dict.fromkeys(body.sessions)]  # fmt: skip
+    except StudyNotFound as exc:  # a body naming what is not there: 422, as any bad field
+        raise ValidationError(f"sessions: {exc.message}") from exc
     model = await asyncio.to_thread(
         train_and_register, services.models, sessions, target, body.relative_to_baseline, body.name
     )
