@@ -7,7 +7,10 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
+
+from sensorhub.lazy import lazy_module
+
+signal = lazy_module("scipy.signal")  # loaded by the first window, not at start-up
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -13,21 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import interpolate, signal
 
+from sensorhub.lazy import lazy_module
 from sensorhub.physio.bvp import FloatArray
 from sensorhub.physio.features import GOOD, WindowFeatures, WindowSignals, window_analysis
 from sensorhub.physio.hrv import NnSeries
+
+# Loaded by the first 5-minute span, not when the server starts (as bvp.py's filter).
+interpolate = lazy_module("scipy.interpolate")
+signal = lazy_module("scipy.signal")
 
 BLOCK_S = 300.0  # the Task Force's short-term recording
 LF_HZ = (0.04, 0.15)
 HF_HZ = (0.15, 0.4)
 RESAMPLE_HZ = 4.0  # well above twice HF's upper edge
 SEGMENT_S = 256.0  # Welch's window: 1/256 Hz resolution, ≥ 10 cycles of LF's lower edge
-# The shortest uninterrupted NN run that carries a spectrum: two cycles of LF's lower edge
-# (2 / 0.04 Hz = 50 s); shorter runs leave LF undefined (Task Force: ≥ 10 × the wavelength
-# of the band's lower edge is recommended, i.e. 1 min for HF, 2 min for LF; we report LF
-# only from runs of at least 2 min).
+# The shortest uninterrupted NN run a spectrum is taken from: the Task Force asks for at least
+# ten cycles of a band's lower edge, about 1 minute for HF and 2 minutes for LF.
 MIN_LF_RUN_S = 120.0
 
 

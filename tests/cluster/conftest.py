@@ -36,10 +36,12 @@ def cluster_env(database_url: str, prefix: str, **extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def start_process(
-    shared_db: str, queue_prefix: str, tmp_path_factory: pytest.TempPathFactory
+    queue_prefix: str, shared_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StartProcess]:
     """Starts processes of one cluster; each has its own data dir (CSV files), all share the
-    database and the queue. Every one started is stopped at the end of the module."""
+    database and the queue. Every one started is stopped at the end of the module. (Redis is
+    asked for first: a missing Redis is then reported as such even when PostgreSQL is missing
+    too, which tests/test_required_services.py relies on.)"""
     started: list[LiveServer] = []
 
     def start(name: str, **env: str) -> LiveServer:

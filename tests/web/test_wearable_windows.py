@@ -73,7 +73,7 @@ async def test_windows_and_a_study_session_on_the_wearable_page(
     # Short-term HRV per phase, from the raw signals (no whole 5-minute block in 195 s).
     await tab.click("#hrv5-load")
     rows = tab.locator("#hrv5 tbody tr")
-    await expect(rows).to_have_count(2)
+    await expect(rows).to_have_count(2, timeout=30_000)  # computed from the raw signals
     await expect(rows.nth(0)).to_contain_text("baseline")
     await expect(rows.nth(1)).to_contain_text("stress")
     await screenshot(tab, "wearable-stress-episode")
