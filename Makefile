@@ -28,7 +28,7 @@ $(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
 
 # Rewrite the locks from pyproject.toml, keeping every pin that still fits its range;
 # `make lock UPGRADE=1` moves every package to its newest allowed version (docs/dependencies.md).
-LOCK_EXTRAS := --extra dev --extra postgres --extra mqtt --extra redis --extra research
+LOCK_EXTRAS := --extra dev --extra postgres --extra mqtt --extra redis --extra research --extra train
 UV_COMPILE  := $(BIN)/uv pip compile pyproject.toml requirements/build.in --universal \
 	--python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
 lock: $(VENV)/.installed-dev

@@ -35,6 +35,7 @@ from sensorhub.loadcell.jumps import (
     format_jump_report,
 )
 from sensorhub.logs import configure_logging
+from sensorhub.types import JSONDict
 
 if TYPE_CHECKING:  # imported where used: pydantic would add ~0.1 s to `sensorhub analyze`
     from sensorhub.config import Settings
@@ -689,3 +690,156 @@ def restore_command(
     except SensorhubError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"{count} files restored into {settings.data_dir}")
+
+
+class _NoDashboards:
+    """A command has no live clients to push to."""
+
+    async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None:
+        return None
+
+
+@main.command("import-e4")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--participant", required=True, help="The participant's pseudonym, e.g. P07.")
+@click.option(
+    "--phases",
+    default="",
+    help="The phase each tag begins, in order, e.g. baseline,stress,recovery; other tags "
+    "become labels.",
+)
+@click.option("--device-id", help="[default: e4:<participant>:<start>]")
+@_with_storage_options
+def import_e4(
+    directory: Path,
+    participant: str,
+    phases: str,
+    device_id: str | None,
+    config: Path | None,
+    **flags: Any,
+) -> None:
+    """Import an Empatica E4 export (BVP.csv, TEMP.csv, ACC.csv, tags.csv) as a study session,
+    windowed as live signals are; straight into the database, any length."""
+    import re
+
+    from sensorhub.physio import SlidingWindows
+    from sensorhub.physio.e4 import E4FormatError, read_e4_dir
+    from sensorhub.server import window_scorer
+    from sensorhub.signals import SignalPipeline
+    from sensorhub.studies import import_recording, imported_device_id
+
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", participant) is None:
+        raise click.ClickException("--participant: 1-64 letters, digits and . _ - (a pseudonym)")
+    try:
+        recording = read_e4_dir(directory)
+    except E4FormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from sensorhub.config import load_settings
+
+    try:
+        settings = load_settings(flags, config_file=config)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+
+    async def work(storage: Storage) -> Any:
+        windows = SlidingWindows(settings.signal_window_s, settings.signal_step_s)
+        scorer = window_scorer(settings)
+        pipeline = SignalPipeline(storage, _NoDashboards(), windows, scorer)
+        try:
+            return await import_recording(
+                storage, pipeline, device_id or imported_device_id(participant, recording),
+                participant, recording, [p for p in phases.split(",") if p],
+            )  # fmt: skip
+        finally:
+            await pipeline.close()
+
+    imported = _with_storage(config, flags, work)
+    s = imported.session
+    click.echo(
+        f"study session {s.id}: participant {s.participant}, device {s.device_id}, "
+        f"{_utc(s.started_at)} to {_utc(s.stopped_at or s.started_at)} UTC, "
+        f"{imported.batches} batches, {imported.phases} phases, {imported.labels} labels"
+    )
+
+
+@main.group()
+def model() -> None:
+    """Window stress models: train over study sessions, list (docs/research.md)."""
+
+
+@model.command("train")
+@click.option("--session", "sessions", type=int, multiple=True, required=True,
+              help="A study session to train on; repeat for each.")  # fmt: skip
+@click.option("--target", default="phase", show_default=True,
+              help="'phase' (stress vs the other phases) or label:NAME>=X.")  # fmt: skip
+@click.option("--relative/--absolute", default=False,
+              help="Features relative to each participant's baseline phase.")  # fmt: skip
+@click.option("--name", default="stress", show_default=True, help="The model's name.")
+@_with_storage_options
+def model_train(
+    sessions: tuple[int, ...], target: str, relative: bool, name: str, config: Path | None,
+    **flags: Any,
+) -> None:  # fmt: skip
+    """Train a window model, evaluate it leaving one participant out, register it with its
+    report (needs the [train] extra); `sensorhub serve` picks it up once activated."""
+    from sensorhub.config import load_settings
+    from sensorhub.learning import ModelRegistry, SessionWindows, Target, train_and_register
+    from sensorhub.studies import Studies
+
+    try:
+        settings = load_settings(flags, config_file=config)
+        chosen = Target.parse(target)
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+
+    async def work(storage: Storage) -> list[SessionWindows]:
+        studies = Studies(storage, _NoDashboards())
+        return [SessionWindows(*await studies.windows(i)) for i in dict.fromkeys(sessions)]
+
+    chosen_sessions = _with_storage(config, flags, work)
+    try:
+        registered = train_and_register(
+            ModelRegistry(settings.data_dir), chosen_sessions, chosen, relative, name
+        )
+    except ImportError as exc:
+        raise click.ClickException(
+            "training needs the [train] extra: pip install 'sensorhub[train]'"
+        ) from exc
+    except SensorhubError as exc:
+        raise click.ClickException(exc.message) from exc
+    e = registered.meta["evaluation"]
+    pooled, mixed = e["pooled"], e["not_held_out"]
+    click.echo(
+        f"{registered.name}: {e['participants']} participants, {registered.meta['windows']} windows"
+    )
+    click.echo(
+        f"leave one participant out: balanced accuracy {pooled['balanced_accuracy']:.3f}, "
+        f"F1 {pooled['f1']:.3f}, ROC AUC {pooled['roc_auc']:.3f}"
+    )
+    click.echo(
+        "not holding participants out (inflated): balanced accuracy "
+        f"{mixed['balanced_accuracy']:.3f}"
+    )
+    if e["too_few_participants"]:
+        click.echo(
+            f"warning: fewer than {e['min_participants']} participants: "
+            "these figures say little about a new person"
+        )
+    click.echo(f"report: {ModelRegistry(settings.data_dir).report_path(registered.version)}")
+
+
+@model.command("list")
+@_with_storage_options
+def model_list(config: Path | None, **flags: Any) -> None:
+    """Registered window models, newest first; * marks the active one."""
+    from sensorhub.config import load_settings
+    from sensorhub.learning import ModelRegistry
+
+    registry = ModelRegistry(load_settings(flags, config_file=config).data_dir)
+    active = registry.active_version()
+    for m in registry.models():
+        pooled = m.meta["evaluation"]["pooled"]
+        mark = "*" if m.version == active else " "
+        people = len(m.meta["participants"])
+        click.echo(f"{mark} {m.name:<16} {m.meta['target']:<12} participants {people:>3}  "
+                   f"LOPO balanced accuracy {pooled['balanced_accuracy']:.3f}")  # fmt: skip

@@ -16,7 +16,8 @@
      │    ├── TestNotFound            no stored test has that id
      │    ├── AthleteNotFound         no athlete has that id
      │    ├── NoReading               the device has sent no samples yet
-     │    └── StudyNotFound           no study session has that id
+     │    ├── StudyNotFound           no study session has that id
+     │    └── ModelNotFound           no registered model has that version
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
@@ -235,6 +236,12 @@ class StudyNotFound(NotFoundError):
     """Raised when no study session has the requested id."""
 
     code = "study_not_found"
+
+
+class ModelNotFound(NotFoundError):
+    """Raised when no registered window model has the requested version."""
+
+    code = "model_not_found"
 
 
 class StudyRunning(ConflictError):

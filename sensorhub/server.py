@@ -37,6 +37,7 @@ from sensorhub.auth import Authenticator, default_allowed_hosts, listens_beyond_
 from sensorhub.biometrics import (
     StressModel,
     WindowModel,
+    WindowScorer,
     find_stress_model,
     find_window_model,
     load_stress_model,
@@ -47,6 +48,7 @@ from sensorhub.devices import HubSink, SerialListener
 from sensorhub.errors import ConfigError
 from sensorhub.headtimeout import head_timeout_protocol
 from sensorhub.hub import Hub
+from sensorhub.learning import ModelRegistry
 from sensorhub.logs import log_event, socket_library_logger
 from sensorhub.metrics import RequestStats
 from sensorhub.mqtt import mqtt_bridge
@@ -276,7 +278,8 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         max_devices=settings.signal_devices_max,
         idle_s=settings.signal_device_idle_s,
     )
-    signals = SignalPipeline(storage, live, windows, load_configured_window_model(settings))
+    models = ModelRegistry(settings.data_dir)
+    signals = SignalPipeline(storage, live, windows, window_scorer(settings))
     hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
     auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
@@ -287,8 +290,16 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     alerts = AlertMonitor(storage, hub.last_seen, _alert_settings(settings))
     await alerts.start()
     return Services(
-        settings, storage, files, model, presence, live, hub, messages, auth, desk, alerts
+        settings, storage, files, model, presence, live, hub, messages, auth, desk, alerts, models
     )
+
+
+def window_scorer(settings: Settings) -> WindowScorer:
+    """The registry's active model (activated through the API; it outlives a restart), else
+    the configured window model."""
+    models = ModelRegistry(settings.data_dir)
+    version = models.active_version()
+    return models.get(version) if version is not None else load_configured_window_model(settings)
 
 
 def _alert_settings(settings: Settings) -> AlertSettings:

@@ -11,6 +11,7 @@ from sensorhub.biometrics import StressModel
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.hub import Hub
+from sensorhub.learning import ModelRegistry
 from sensorhub.plates import PlateDesk, Plates
 from sensorhub.presence import Presence
 from sensorhub.realtime import LiveClients, MessageHandler
@@ -31,6 +32,7 @@ class Services:
     # The plates as transports reach them: here, or on the process running the device.
     desk: PlateDesk
     alerts: AlertMonitor
+    models: ModelRegistry  # trained window models by version (docs/research.md)
 
     @property
     def plates(self) -> Plates:

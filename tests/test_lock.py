@@ -14,7 +14,8 @@ from scripts.lock_diff import pins
 from tests.conftest import REPO
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
-LOCKED_EXTRAS = ["dev", "postgres", "mqtt", "redis", "research"]  # the Makefile's LOCK_EXTRAS
+# The Makefile's LOCK_EXTRAS.
+LOCKED_EXTRAS = ["dev", "postgres", "mqtt", "redis", "research", "train"]
 
 
 def ranges(extras: list[str]) -> list[Requirement]:

@@ -18,6 +18,7 @@ PACKAGES_WITH_ALL = [
     "sensorhub.auth",
     "sensorhub.biometrics",
     "sensorhub.devices",
+    "sensorhub.learning",
     "sensorhub.loadcell",
     "sensorhub.loadcell.jumps",
     "sensorhub.mqtt",
@@ -55,6 +56,15 @@ def test_domain_packages_import_no_web_or_database_code(domain: str) -> None:
     ).stdout.split(",")
     leaked = sorted({m.split(".")[0] for m in loaded} & set(WEB_AND_DB))
     assert leaked == [], f"{domain} pulls in {leaked}"
+
+
+def test_the_server_starts_without_the_training_libraries() -> None:
+    # scikit-learn and matplotlib (the [train] extra) load only when a model is trained.
+    probe = "import sys, sensorhub.server; print(','.join(sorted(m for m in sys.modules)))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split(",")
+    assert sorted({m.split(".")[0] for m in loaded} & {"sklearn", "matplotlib"}) == []
 
 
 def imported_top_level_modules(path: Path) -> set[str]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from sensorhub import __version__
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import error_responses
-from sensorhub.biometrics import WindowModel
+from sensorhub.biometrics import WindowScorer
 from sensorhub.contracts import HealthResponse, ModelInfo, iso_time
 
 router = APIRouter(prefix="/api", tags=["health"], responses=error_responses())
@@ -38,7 +38,7 @@ async def health(services: ServicesDep) -> HealthResponse:
     )
 
 
-def _window_model(model: WindowModel | None) -> ModelInfo | None:
+def _window_model(model: WindowScorer | None) -> ModelInfo | None:
     if model is None:
         return None
     return ModelInfo(name=model.name, source=model.source, backend=model.backend, demo=model.demo)

@@ -1,4 +1,4 @@
-"""The dashboard: five pages, ``/docs`` and ``/static/…`` (kept out of the OpenAPI document).
+"""The dashboard: six pages, ``/docs`` and ``/static/…`` (kept out of the OpenAPI document).
 
 Pages are static HTML shells that load their data from the API. Vendored libraries live in
 versioned folders (``vendor/uplot-1.6.32/``), so they are cached for a year; everything else
@@ -59,6 +59,12 @@ async def squad_page(request: Request) -> Response:
 async def wearable_page(request: Request) -> Response:
     """Wearable: live BVP, temperature, acceleration, stress prediction."""
     return _page(request, "wearable.html")
+
+
+@router.api_route("/models", methods=GET_HEAD)
+async def models_page(request: Request) -> Response:
+    """Window stress models: evaluation, activation, training, E4 import."""
+    return _page(request, "models.html")
 
 
 @router.api_route("/docs", methods=GET_HEAD)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 from collections.abc import Iterator
-from typing import IO, Annotated, Literal
+from typing import IO, Annotated, Literal, Self
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
@@ -16,8 +19,10 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
+from sensorhub.errors import ValidationError
+from sensorhub.physio.e4 import E4FormatError, parse_e4
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession, phase_spans
-from sensorhub.studies import mark_payload, session_payload
+from sensorhub.studies import import_recording, imported_device_id, mark_payload, session_payload
 
 router = APIRouter(
     prefix="/api/wearable/sessions", tags=["wearable studies"],
@@ -57,6 +62,47 @@ class LabelIn(_In):
         description="the moment the label describes, seconds since the epoch (default: now)",
     )  # fmt: skip
 
+    @model_validator(mode="after")
+    def _on_its_scale(self) -> Self:
+        scale = label_scale(self.name)
+        if scale is None:
+            return self
+        low, high = scale
+        try:
+            number = float(self.value)
+        except ValueError:
+            number = math.nan
+        if not low <= number <= high:
+            message = (f"value: {self.value!r} is not a number on the scale {low:g}–{high:g} "
+                       "that the label's name declares")  # fmt: skip
+            raise PydanticCustomError("off_scale", message.replace("{", "{{").replace("}", "}}"))
+        return self
+
+
+E4File = Literal["BVP.csv", "TEMP.csv", "ACC.csv", "tags.csv"]
+PhaseName = Literal["baseline", "stress", "amusement", "recovery"]
+
+
+class ImportE4In(_In):
+    participant: Pseudonym = Field(description="a pseudonym, e.g. P07; never a real name")
+    device_id: DeviceId | None = Field(
+        None, description="default e4:<participant>:<start>, so two recordings never collide"
+    )
+    files: dict[E4File, str] = Field(description="each E4 file's text, by its name")
+    phases: list[PhaseName] = Field(
+        [], max_length=64, description="the phase each tag begins, in order; other tags: labels"
+    )
+
+
+# A label's scale is declared in its name, e.g. "stress (1–9)" or "arousal (1-5)": then every
+# answer must be a number on it ("high" is refused: it cannot be lined up with the others).
+_SCALE = re.compile(r"\((-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\)")
+
+
+def label_scale(name: str) -> tuple[float, float] | None:
+    found = _SCALE.search(name)
+    return None if found is None else (float(found[1]), float(found[2]))
+
 
 def _session_body(session: StudySession, marks: list[Mark] | None = None) -> JSONResponse:
     data = session_payload(session)
@@ -83,6 +129,24 @@ async def start_session(body: StartIn, services: ServicesDep) -> JSONResponse:
     """Start recording a wearable for a participant; 409 while another session records it."""
     studies = services.hub.studies
     return _session_body(await studies.start(body.device_id, body.participant, body.notes))
+
+
+@router.post("/import-e4", response_model=None, responses=_WITH_BODY)
+async def import_e4(body: ImportE4In, services: ServicesDep) -> JSONResponse:
+    """Import an Empatica E4 export (BVP.csv, TEMP.csv, ACC.csv in 1/64 g, tags.csv) as a
+    stopped study session: its samples go through the same windows as live ones."""
+    try:
+        recording = parse_e4({str(name): text for name, text in body.files.items()})
+    except E4FormatError as exc:
+        raise ValidationError(f"files.{exc}") from exc
+    device_id = body.device_id or imported_device_id(body.participant, recording)
+    hub = services.hub
+    imported = await import_recording(
+        services.storage, hub.signals, device_id, body.participant, recording, list(body.phases)
+    )
+    data = {**session_payload(imported.session), "batches": imported.batches,
+            "phases": imported.phases, "labels": imported.labels}  # fmt: skip
+    return JSONResponse({"status": "success", "data": data})
 
 
 @router.get("", response_model=None)
@@ -121,6 +185,23 @@ def _chunks(file: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
     with file:
         while chunk := file.read(size):
             yield chunk
+
+
+@router.get("/{session_id}.edf", response_class=Response)
+async def export_session_edf(session_id: RowId, services: ServicesDep) -> Response:
+    """The session as EDF+ (BVP, skin temperature, acceleration; phases and labels as
+    annotations), for EDFbrowser, MNE, pyEDFlib and the lab's other tools."""
+    content = await services.hub.studies.edf(session_id)
+    headers = {"Content-Disposition": f'attachment; filename="session-{session_id}.edf"'}
+    return Response(content, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/{session_id}/bids.zip", response_class=Response)
+async def export_session_bids(session_id: RowId, services: ServicesDep) -> Response:
+    """The session as a BIDS dataset: `*_physio.tsv.gz` + JSON per channel, events."""
+    content = await services.hub.studies.bids(session_id)
+    headers = {"Content-Disposition": f'attachment; filename="session-{session_id}-bids.zip"'}
+    return Response(content, media_type="application/zip", headers=headers)
 
 
 @router.get("/{session_id}/hrv", response_model=None)

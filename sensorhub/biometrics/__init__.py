@@ -17,6 +17,7 @@ from sensorhub.biometrics.stress_model import (
 from sensorhub.biometrics.window_model import (
     BUNDLED_WINDOW_MODEL_PATH,
     WindowModel,
+    WindowScorer,
     find_window_model,
     is_demo_model,
     load_window_model,
@@ -30,6 +31,7 @@ __all__ = [
     "Reading",
     "StressModel",
     "WindowModel",
+    "WindowScorer",
     "acceleration_magnitude",
     "classify",
     "find_stress_model",

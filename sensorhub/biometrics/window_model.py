@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,24 @@ def is_demo_model(name: str | None) -> bool:
     """Whether a prediction's model (by the name stored with it) is one of the bundled demos:
     trained on synthetic data, not physiology. None (no prediction) is not."""
     return name in (BUNDLED_MODEL_PATH.name, BUNDLED_WINDOW_MODEL_PATH.name)
+
+
+class WindowScorer(Protocol):
+    """What scores windows: a bundled or configured ``WindowModel``, or a registered one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...  # bundled, cwd, cli or registry
+
+    @property
+    def backend(self) -> str: ...
+
+    @property
+    def demo(self) -> bool: ...
+
+    def predict_proba(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]: ...
 
 
 class WindowModel:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from sensorhub.physio.bvp import FloatArray
@@ -47,10 +48,12 @@ class Artefact:
 
 @dataclass(frozen=True, slots=True)
 class Corrected:
-    """The corrected beat times (s), and how many beats each kind of correction touched."""
+    """The corrected beat times (s), how many beats each kind of correction touched, and per
+    beat whether it was inserted or moved (the NN series export marks them)."""
 
     beats_s: FloatArray
     counts: dict[str, int]
+    touched: npt.NDArray[np.bool_]
 
     @property
     def corrections(self) -> int:
@@ -125,7 +128,7 @@ def correct(beats_s: FloatArray) -> Corrected:
             break
         beats, touched = _apply(found, beats, touched, counts)
         previous, found = len(found), classify(beats)
-    return Corrected(beats, counts)
+    return Corrected(beats, counts, touched)
 
 
 def _apply(

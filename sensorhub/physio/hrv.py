@@ -3,9 +3,10 @@ untrusted beats left out) and the time-domain HRV statistics (Task Force 1996 de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from sensorhub.physio.bvp import FloatArray
 from sensorhub.physio.correction import MEDIAN_BEATS, correct, rolling_median
@@ -30,6 +31,8 @@ class NnSeries:
 
     beat_runs: list[FloatArray]
     corrected: int
+    # Per run, per beat: inserted or moved by the correction.
+    touched_runs: list[npt.NDArray[np.bool_]] = field(default_factory=list)
 
     @property
     def runs(self) -> list[FloatArray]:
@@ -64,12 +67,14 @@ class HrvStats:
 def nn_series(beat_times_s: FloatArray, trusted: np.ndarray) -> NnSeries:
     """Split the beats at untrusted ones (motion, a misshapen pulse), correct each run."""
     runs: list[FloatArray] = []
+    touched: list[npt.NDArray[np.bool_]] = []
     corrected = 0
     for run in _runs(beat_times_s, trusted):
         fixed = correct(run)
         runs.append(fixed.beats_s)
+        touched.append(fixed.touched)
         corrected += fixed.corrections + _uncorrected(np.diff(fixed.beats_s) * 1000.0)
-    return NnSeries(runs, corrected)
+    return NnSeries(runs, corrected, touched)
 
 
 def _uncorrected(intervals: FloatArray) -> int:

@@ -49,3 +49,12 @@ def phase_spans(marks: list[Mark], stopped_at: float | None) -> list[PhaseSpan]:
     if not phases:
         return []
     return [PhaseSpan(m.name, m.value, m.at, end) for m, end in zip(phases, ends, strict=True)]
+
+
+def phase_containing(spans: list[PhaseSpan], start: float, end: float) -> str | None:
+    """The phase (a custom one by its own name) that [start, end] lies wholly inside, or None
+    when it spans two: a window is labelled by one phase or by none."""
+    for span in spans:
+        if span.start <= start and (span.end is None or end <= span.end):
+            return span.value or span.name
+    return None

@@ -15,7 +15,8 @@ from sensorhub.physio import ACC, FEATURE_NAMES
 from sensorhub.spreadsheet import CsvWriter
 from sensorhub.storage import StoredBatch, WindowRecord
 
-SIGNAL_COLUMNS = ("device_id", "boot", "seq", "channel", "hz", "t_ms", "value")
+# t_ms: the device's clock; time_utc: the same sample on the wall clock (UTC, ISO 8601).
+SIGNAL_COLUMNS = ("device_id", "boot", "seq", "channel", "hz", "t_ms", "time_utc", "value")
 WINDOW_COLUMNS = (
     "id", "device_id", "start_ms", "end_ms", "at", "quality", "reason", "beats", "sqi",
     "usable_beats", "corrected_beats", "motion_beats", *FEATURE_NAMES,
@@ -25,8 +26,10 @@ _AXES = ("acc_x", "acc_y", "acc_z")
 
 
 def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
-    """One row per value: acceleration as three channels acc_x, acc_y, acc_z."""
+    """One row per value: acceleration as three channels acc_x, acc_y, acc_z. A sample's wall
+    clock time: the batch arrived as its last sample was taken (as a window's ``at``)."""
     batch = stored.batch
+    end_ms = batch.end_ms()
     for name, samples in batch.channels.items():
         step_ms = 1000.0 / samples.hz
         columns = [(axis, samples.values[:, i]) for i, axis in enumerate(_AXES)] if name == ACC \
@@ -34,7 +37,8 @@ def signal_rows(stored: StoredBatch) -> Iterator[tuple[object, ...]]:
         for channel, values in columns:
             for index, value in enumerate(values.tolist()):
                 t_ms = batch.t0_ms + index * step_ms
-                yield batch.device_id, batch.boot, batch.seq, channel, samples.hz, t_ms, value
+                wall = iso_time(stored.received_at - (end_ms - t_ms) / 1000.0)
+                yield batch.device_id, batch.boot, batch.seq, channel, samples.hz, t_ms, wall, value
 
 
 def window_row(record: WindowRecord, omit_demo: bool = False) -> tuple[object, ...]:

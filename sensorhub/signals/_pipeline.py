@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from sensorhub import wire
-from sensorhub.biometrics import WindowModel, classify, is_demo_model
+from sensorhub.biometrics import WindowScorer, classify, is_demo_model
 from sensorhub.contracts import iso_time
 from sensorhub.physio import DueWindow, SignalBatch, SlidingWindows, window_features
 from sensorhub.presence import VIEWERS
@@ -30,10 +30,11 @@ class SignalPipeline:
         storage: Storage,
         broadcaster: Broadcaster,
         windows: SlidingWindows | None = None,
-        model: WindowModel | None = None,
+        model: WindowScorer | None = None,
         clock: Clock = time.time,
     ) -> None:
-        """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None."""
+        """``model``: a window model (its inputs are ``physio.FEATURE_NAMES``), or None;
+        ``self.model`` may be replaced while running: the next windows use the new one."""
         self._storage = storage
         self._broadcaster = broadcaster
         self._windows = windows if windows is not None else SlidingWindows()
@@ -42,10 +43,13 @@ class SignalPipeline:
         self._tasks = BackgroundTasks()
         self._in_order = KeyedLocks()
 
-    async def ingest(self, batch: SignalBatch) -> JSONDict:
+    async def ingest(self, batch: SignalBatch, received_at: float | None = None) -> JSONDict:
         """Commit ``batch`` (a replay is acknowledged, not stored again), push it to the
-        dashboards, and start the windows it completes; returns the acknowledgement."""
-        received_at = self._clock()
+        dashboards, and start the windows it completes; returns the acknowledgement.
+
+        ``received_at``: when its last sample was taken, for a recording imported later (an
+        E4 export); live batches arrive as it is taken, now."""
+        received_at = self._clock() if received_at is None else received_at
         stored = await self._storage.add_signal_batch(batch, received_at)
         if stored:
             await self._broadcaster.emit(wire.SIGNALS, signals_payload(batch), room=VIEWERS)
@@ -55,6 +59,10 @@ class SignalPipeline:
                 work = self._compute(batch.device_id, due, received_at, batch.end_ms())
                 self._tasks.spawn(work, name=f"windows-{batch.device_id}")
         return ack_payload(batch, stored)
+
+    async def settle(self, timeout_s: float) -> None:
+        """Let the windows already started be computed and stored (at most ``timeout_s``)."""
+        await self._tasks.wait(timeout_s)
 
     async def close(self) -> None:
         await self._tasks.cancel_all()

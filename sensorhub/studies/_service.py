@@ -14,7 +14,8 @@ from sensorhub.contracts import iso_time
 from sensorhub.errors import StudyNotFound, StudyRunning, StudyStopped
 from sensorhub.physio.study import LABEL, PHASE, Mark, StudySession
 from sensorhub.presence import VIEWERS
-from sensorhub.storage import Storage, WindowQuery
+from sensorhub.storage import Storage, WindowQuery, WindowRecord
+from sensorhub.studies._archive import bids_zip, edf_bytes
 from sensorhub.studies._export import SessionData, require_format, session_zip
 from sensorhub.studies._hrv import SpanHrv, session_hrv
 from sensorhub.types import Broadcaster, Clock, JSONDict
@@ -85,6 +86,14 @@ class Studies:
         out.seek(0)
         return out
 
+    async def bids(self, session_id: int) -> bytes:
+        """The session as a BIDS dataset (physio recordings and events), zipped."""
+        return await asyncio.to_thread(bids_zip, await self._data(session_id))
+
+    async def edf(self, session_id: int) -> bytes:
+        """The session as EDF+ with the phases and labels as annotations."""
+        return await asyncio.to_thread(edf_bytes, await self._data(session_id))
+
     async def hrv(self, session_id: int) -> list[SpanHrv]:
         """5-minute HRV per phase and per block (computed from the raw signals, off the loop)."""
         data = await self._data(session_id)
@@ -92,17 +101,26 @@ class Studies:
             session_hrv, data.session, data.marks, data.batches, data.now
         )
 
-    async def _data(self, session_id: int) -> SessionData:
+    async def windows(self, session_id: int) -> tuple[StudySession, list[Mark], list[WindowRecord]]:
+        """A session, its marks and its windows (oldest first): what a model is trained on."""
+        data = await self._data(session_id, with_batches=False)
+        return data.session, data.marks, data.windows
+
+    async def _data(self, session_id: int, with_batches: bool = True) -> SessionData:
         session, marks = await self.require(session_id)
         now = self._clock()
         until = session.stopped_at or now
-        batches = [
-            stored
-            async for page in self._storage.iter_signal_batches(
-                session.device_id, session.started_at, until
-            )
-            for stored in page
-        ]
+        batches = (
+            [
+                stored
+                async for page in self._storage.iter_signal_batches(
+                    session.device_id, session.started_at, until
+                )
+                for stored in page
+            ]
+            if with_batches
+            else []
+        )
         query = WindowQuery(session.device_id, session.started_at, until, MAX_SESSION_WINDOWS)
         windows = list(reversed(await self._storage.list_windows(query)))
         return SessionData(session, marks, batches, windows, now)

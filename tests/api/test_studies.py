@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -97,8 +98,23 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
     def rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
 
-    assert len(rows("signals.csv")) == values
+    signals = rows("signals.csv")
+    assert len(signals) == values
+    # Every sample has the device's clock and the wall clock (UTC, ISO 8601) side by side.
+    assert all(r["time_utc"].endswith("+00:00") for r in signals)
     windows = rows("windows.csv")
+    # A window's end on the wall clock is its end sample's: the same clock as the signals'.
+    last_bvp = max((r for r in signals if r["channel"] == "bvp"), key=lambda r: float(r["t_ms"]))
+    step = timedelta(seconds=1 / float(last_bvp["hz"]))
+    assert datetime.fromisoformat(windows[-1]["at"]) - datetime.fromisoformat(
+        last_bvp["time_utc"]
+    ) <= step + timedelta(milliseconds=1)  # ISO times carry milliseconds
+    assert "phase" in windows[0]  # the phase a window lies wholly inside, if one
+    nn = rows("nn.csv")
+    # The fixture's pulse beats every 800 ms; each interval says whether the correction
+    # moved one of its beats.
+    assert nn and all(abs(float(r["nn_ms"]) - 800.0) < 20.0 for r in nn)
+    assert {r["corrected"] for r in nn} <= {"True", "False"}
     assert [r["end_ms"] for r in windows] == ["60000.0", "65000.0"]
     # The bundled window model is a demo: its predictions are marked and left out of studies.
     assert {(r["demo"], r["prediction"], r["stress_probability"]) for r in windows} == {
@@ -107,7 +123,8 @@ def test_the_csv_zip_holds_signals_windows_phases_and_labels(
     assert [r["phase"] for r in rows("phases.csv")] == ["baseline", "custom"]
     labels = [(r["name"], r["value"]) for r in rows("labels.csv")]
     assert labels == [("stress (1-9)", "7"), ("mood", "tense")]
-    assert json.loads(archive.read("session.json"))["participant"] == "P01"
+    session = json.loads(archive.read("session.json"))
+    assert session["participant"] == "P01" and session["started_at_utc"].endswith("+00:00")
 
 
 def test_short_term_hrv_per_phase_in_the_api_and_the_zip(
@@ -173,6 +190,8 @@ def test_one_session_at_a_time_per_wearable_a_stop_is_idempotent_and_final(
         ("POST", SESSIONS, {"device_id": "w", "participant": "Jane Doe"}, 422, "participant"),
         ("POST", f"{SESSIONS}/1/phases", {"phase": "panic"}, 422, "phase"),
         ("POST", f"{SESSIONS}/1/labels", {"name": "x", "value": None}, 422, "value"),
+        ("POST", f"{SESSIONS}/1/labels", {"name": "stress (1-9)", "value": "high"}, 422, "1–9"),
+        ("POST", f"{SESSIONS}/1/labels", {"name": "stress (1–9)", "value": 12}, 422, "scale"),
         ("POST", f"{SESSIONS}/999999/phases", {"phase": "stress"}, 404, "999999"),
         ("GET", f"{SESSIONS}/999999.zip", None, 404, "999999"),
         ("GET", f"{SESSIONS}/1.zip?format=xlsx", None, 422, "format"),

@@ -13,7 +13,7 @@ import pytest
 from sensorhub.web import STATIC_DIR, StaticFiles
 from tests._server import LiveServer
 
-PAGES = ["/", "/tests", "/tests/1", "/athletes", "/squad", "/wearable", "/docs"]
+PAGES = ["/", "/tests", "/tests/1", "/athletes", "/squad", "/wearable", "/models", "/docs"]
 OWN_FILES = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file() and "vendor" not in p.parts)
 VENDORED = {"uplot": "1.6.32", "socket.io-client": "4.8.4"}
 
