@@ -136,6 +136,9 @@ class Settings(BaseModel):
     alert_windows_poor_min: float = Field(0.0, ge=0)
     alert_stress_min: float = Field(0.0, ge=0)
     alert_stress_probability: float = Field(0.5, gt=0, le=1)
+    # An idle, unloaded plate reading this many newtons or more from zero needs a re-tare
+    # (docs/operations.md#plate-drift); 0 turns it off.
+    alert_plate_drift_n: float = Field(20.0, ge=0)
     # JSON POSTed at each alert's start and end (http:// or https://).
     alert_webhook: str | None = Field(None, pattern=r"^https?://\S+$")
     alert_webhook_attempts: int = Field(5, ge=1, le=20)
