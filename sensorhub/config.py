@@ -136,6 +136,9 @@ class Settings(BaseModel):
     alert_windows_poor_min: float = Field(0.0, ge=0)
     alert_stress_min: float = Field(0.0, ge=0)
     alert_stress_probability: float = Field(0.5, gt=0, le=1)
+    # An idle, unloaded plate reading this many newtons or more from zero needs a re-tare
+    # (docs/operations.md#plate-drift); 0 turns it off.
+    alert_plate_drift_n: float = Field(20.0, ge=0)
     # JSON POSTed at each alert's start and end (http:// or https://).
     alert_webhook: str | None = Field(None, pattern=r"^https?://\S+$")
     alert_webhook_attempts: int = Field(5, ge=1, le=20)
@@ -145,9 +148,11 @@ class Settings(BaseModel):
     alert_check_s: float = Field(10.0, ge=0.05, le=600)
 
     # --- Retention and backups (docs/operations.md); nothing is deleted unless set ---
-    # Raw wearable signals older than this many days become per-minute aggregates; 0 keeps
-    # them all. Tests, readings and windows are never thinned.
+    # Raw wearable signals (and per-reading rows) older than this many days become per-minute
+    # aggregates; windows older than this go. 0 keeps them all. Tests are never thinned.
     retain_raw_signals_days: float = Field(0.0, ge=0)
+    retain_readings_days: float = Field(0.0, ge=0)
+    retain_windows_days: float = Field(0.0, ge=0)
     # A backup of the data dir (SQLite) this often into backup_dir, keeping the newest
     # backup_keep; 0 makes none.
     backup_every_h: float = Field(0.0, ge=0)

@@ -287,7 +287,9 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
     )
     await desk.open()
-    alerts = AlertMonitor(storage, hub.last_seen, _alert_settings(settings))
+    alerts = AlertMonitor(
+        storage, hub.last_seen, _alert_settings(settings), idle_plates=plates.views.idle_readings
+    )
     await alerts.start()
     return Services(
         settings, storage, files, model, presence, live, hub, messages, auth, desk, alerts, models
@@ -310,6 +312,7 @@ def _alert_settings(settings: Settings) -> AlertSettings:
         poor_s=settings.alert_windows_poor_min * 60,
         stress_s=settings.alert_stress_min * 60,
         stress_probability=settings.alert_stress_probability,
+        plate_drift_n=settings.alert_plate_drift_n,
         webhook=settings.alert_webhook,
         webhook_attempts=settings.alert_webhook_attempts,
         webhook_first_pause_s=settings.alert_webhook_pause_s,

@@ -1,5 +1,5 @@
-"""Jobs a server runs for a season (docs/operations.md): thinning raw signals past their
-retention, and scheduled backups. Each is off unless its setting is set."""
+"""Jobs a server runs for a season (docs/operations.md): thinning raw signals, readings and
+windows past their retention, and scheduled backups. Each is off unless its setting is set."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sensorhub.backup import backup_data_dir, prune_backups, scheduled_name, sql
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.logs import log_event
-from sensorhub.storage import Storage
+from sensorhub.storage import RAW_SIGNALS, READINGS, WINDOWS, Kept, Storage
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import Clock
 
@@ -38,13 +38,11 @@ class Upkeep:
                 log_event(logger, "upkeep_failed", logging.ERROR, job=job.__name__, error=str(exc))
 
     async def _thin(self) -> None:
-        days = self._settings.retain_raw_signals_days
-        if not days:
-            return
-        before = self._clock() - days * DAY_S
-        rows = await self._storage.retention.thin(before)
-        if rows:
-            log_event(logger, "signals_thinned", rows=rows, before=before)
+        for kind, days in _retained(self._settings):
+            before = self._clock() - days * DAY_S
+            rows = await self._storage.retention.thin(before, kind)
+            if rows:
+                log_event(logger, "rows_thinned", table=kind.table.name, rows=rows, before=before)
 
     async def _backup(self) -> None:
         every_s = self._settings.backup_every_h * 3600
@@ -63,10 +61,20 @@ class Upkeep:
         return self._settings.backup_dir or self._settings.data_dir / "backups"
 
 
+def _retained(settings: Settings) -> list[tuple[Kept, float]]:
+    """Each kind of row with a retention set, and its days."""
+    days = (
+        (RAW_SIGNALS, settings.retain_raw_signals_days),
+        (READINGS, settings.retain_readings_days),
+        (WINDOWS, settings.retain_windows_days),
+    )
+    return [(kind, kept_days) for kind, kept_days in days if kept_days]
+
+
 @contextlib.asynccontextmanager
 async def upkeep_running(settings: Settings, storage: Storage) -> AsyncIterator[None]:
     """Look at the jobs every ``upkeep_check_s`` while the server runs (none when all are off)."""
-    if not (settings.retain_raw_signals_days or settings.backup_every_h):
+    if not (_retained(settings) or settings.backup_every_h):
         yield
         return
     upkeep = Upkeep(settings, storage)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from sensorhub.alerts._rules import (
     Condition,
     LastSeen,
     WindowPoint,
+    drifted_plates,
     silent_devices,
     storage_condition,
     window_conditions,
@@ -31,7 +32,7 @@ from sensorhub.errors import StorageError
 from sensorhub.logs import log_event
 from sensorhub.storage import AlertRecord, Storage, WindowQuery
 from sensorhub.tasks import BackgroundTasks
-from sensorhub.types import Clock
+from sensorhub.types import Clock, IdleReading
 
 logger = logging.getLogger(__name__)
 # The window rules read at most this many recent windows per check: an hour of 12 windows a
@@ -46,6 +47,7 @@ class AlertSettings:
     poor_s: float = 0.0
     stress_s: float = 0.0
     stress_probability: float = 0.5
+    plate_drift_n: float = 0.0  # 0: off (the server's setting defaults to 20 N)
     webhook: str | None = None
     webhook_attempts: int = 5
     webhook_first_pause_s: float = 1.0
@@ -59,6 +61,7 @@ class _Open:
 
 
 Deliver = Callable[..., Awaitable[Delivery]]
+IdlePlates = Callable[[], Mapping[str, IdleReading]]
 
 
 class AlertMonitor:
@@ -69,12 +72,14 @@ class AlertMonitor:
         settings: AlertSettings,
         clock: Clock = time.time,
         send: Deliver = deliver,
+        idle_plates: IdlePlates = dict,
     ) -> None:
         self._storage = storage
         self._last_seen = last_seen
         self._settings = settings
         self._clock = clock
         self._send = send
+        self._idle_plates = idle_plates
         self._open: dict[tuple[str, str], _Open] = {}
         self._tasks = BackgroundTasks()
 
@@ -140,6 +145,8 @@ class AlertMonitor:
             found += silent_devices(
                 self._last_seen.snapshot(), now, settings.silent_s, settings.hours
             )
+        if settings.plate_drift_n:
+            found += drifted_plates(self._idle_plates(), settings.plate_drift_n)
         if settings.poor_s or settings.stress_s:
             period = max(settings.poor_s, settings.stress_s)
             windows = await self._recent_windows(now, period)

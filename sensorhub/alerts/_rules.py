@@ -11,10 +11,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sensorhub.types import IdleReading
+
 DEVICE_SILENT = "device_silent"
 WINDOWS_POOR = "windows_poor"
 STRESS_SUSTAINED = "stress_sustained"
 STORAGE_UNAVAILABLE = "storage_unavailable"
+PLATE_DRIFT = "plate_drift"
+# An idle plate reading more than this carries a load (a person, a bar), not drift: it is
+# less than the weight of anyone who tests (20 kg × 9.81 ≈ 196 N). docs/operations.md
+PLATE_LOADED_N = 200.0
 STORAGE_SUBJECT = "storage"
 # How many devices ``LastSeen`` remembers: far more than a club has, few enough that made-up
 # device ids cannot grow memory without bound (the longest-silent are forgotten first).
@@ -137,6 +143,20 @@ def window_conditions(
             detail = f"stress predicted for {_duration(stress_s)} (p >= {stress_probability:g})"
             found.append(Condition(STRESS_SUSTAINED, device, detail))
     return found
+
+
+def drifted_plates(idle: Mapping[str, IdleReading], threshold_n: float) -> list[Condition]:
+    """Idle plates whose unloaded reading is ``threshold_n`` or more from zero: re-tare.
+
+    Unloaded means steady (spread under the threshold: no one stepping on or off) and under
+    ``PLATE_LOADED_N`` (no one standing on it)."""
+    return [
+        Condition(
+            PLATE_DRIFT, device, f"reads {r.mean_n:+.1f} N unloaded (±{threshold_n:g} N): re-tare"
+        )
+        for device, r in sorted(idle.items())
+        if threshold_n <= abs(r.mean_n) < PLATE_LOADED_N and r.spread_n < threshold_n
+    ]
 
 
 def storage_condition(healthy: bool) -> list[Condition]:

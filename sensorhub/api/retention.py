@@ -20,8 +20,9 @@ router = APIRouter(
     responses=error_responses(*TOKEN_REQUIRED, 422, 503),
 )  # fmt: skip
 AGGREGATE = (
-    "per-minute aggregates (mean, min, max, count) of raw signal values that are no longer "
-    "stored (retain_raw_signals_days); acceleration per axis"
+    "per-minute aggregates (mean, min, max, count) of values that are no longer stored: raw "
+    "signals per channel, acceleration per axis (retain_raw_signals_days), and readings as "
+    "reading_* channels (retain_readings_days)"
 )
 MINUTE_COLUMNS = ("minute_utc", "device_id", "channel", "mean", "min", "max", "count")
 # Rows one answer holds: a day of one wearable's five channels.

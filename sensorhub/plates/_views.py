@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from sensorhub.errors import NoReading
 from sensorhub.loadcell.session import Plate, SessionState
 from sensorhub.plates._archive import StoredSession, TestArchive
 from sensorhub.plates._payloads import sample_dicts
 from sensorhub.plates._states import PlateStates
 from sensorhub.presence import Presence
-from sensorhub.types import JSONDict
+from sensorhub.types import IdleReading, JSONDict
 
 
 class PlateViews:
@@ -52,6 +54,19 @@ class PlateViews:
             "state": shown.state,
             "samples": sample_dicts(shown.samples),
         }
+
+    def idle_readings(self) -> dict[str, IdleReading]:
+        """Each plate running no test here, by device: its last second in newtons."""
+        readings = {}
+        for plate in self._states:
+            quiet = plate.last_second()
+            if plate.session is None and quiet:
+                cal = plate.calibration
+                totals = [cal.l.to_newtons(s[1]) + cal.r.to_newtons(s[2]) for s in quiet]
+                readings[plate.device_id] = IdleReading(
+                    math.fsum(totals) / len(totals), max(totals) - min(totals)
+                )
+        return readings
 
     def summary(self, device_id: str) -> JSONDict:
         """One device: state, test, esp connection, latest sample, calibration."""

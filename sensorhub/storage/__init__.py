@@ -7,7 +7,7 @@ from sensorhub.storage._imports import IMPORT_DEVICE, ImportTest
 from sensorhub.storage._migrations import SCHEMA_VERSION
 from sensorhub.storage._readings import ReadingQuery
 from sensorhub.storage._reliability import CreateReliabilityStudy, ReliabilityStudyRecord
-from sensorhub.storage._retention import MinuteRecord
+from sensorhub.storage._retention import RAW_SIGNALS, READINGS, WINDOWS, Kept, MinuteRecord
 from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
 from sensorhub.storage._tests import TestQuery, TestRecord
@@ -25,7 +25,10 @@ __all__ = [
     "DeleteOutcome",
     "IMPORT_DEVICE",
     "ImportTest",
+    "Kept",
     "MinuteRecord",
+    "RAW_SIGNALS",
+    "READINGS",
     "ReadingQuery",
     "ReliabilityStudyRecord",
     "SCHEMA_VERSION",
@@ -36,6 +39,7 @@ __all__ = [
     "TestQuery",
     "TestRecord",
     "TokenRecord",
+    "WINDOWS",
     "WindowQuery",
     "WindowRecord",
     "WriteTask",

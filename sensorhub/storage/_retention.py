@@ -1,5 +1,6 @@
-"""Retention of raw wearable signals: batches received before a cut-off become per-minute
-aggregates (mean, min, max, count per channel), in chunks the writer commits one at a time.
+"""Retention: rows stored before a cut-off go, in chunks the writer commits one at a time.
+Raw wearable signal batches and per-reading rows first become per-minute aggregates (mean,
+min, max, count per channel); windows simply go (each is already a summary of 30 s).
 
 Each sample is placed on the server's clock: the batch's arrival minus the time its later
 samples took, ``received_at - (count - 1 - i) / hz``; a minute's aggregate is exact for the
@@ -9,15 +10,15 @@ merged: counts add, sums add, minima and maxima combine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Column, Connection, Table, delete, insert, select
 
 from sensorhub.physio import ACC
-from sensorhub.storage._schema import signal_batches, signal_minutes
+from sensorhub.storage._schema import readings, signal_batches, signal_minutes, signal_windows
 from sensorhub.storage._writer import WriteTask
 
 _BLOB = np.dtype("<f8")
@@ -25,6 +26,17 @@ _BLOB = np.dtype("<f8")
 # chunks wait no longer than one ordinary group commit would.
 CHUNK_ROWS = 300
 AXES = ("acc_x", "acc_y", "acc_z")
+# A reading's numeric columns and the channel its aggregates are stored under (prefixed, so
+# they never merge with a raw signal's channel of the same name; at most 16 characters).
+READING_CHANNELS = {
+    "bvp": "reading_bvp",
+    "temperature": "reading_temp",
+    "acc_x": "reading_acc_x",
+    "acc_y": "reading_acc_y",
+    "acc_z": "reading_acc_z",
+    "acceleration_magnitude": "reading_acc_mag",
+    "stress_probability": "reading_stress",
+}
 
 Key = tuple[str, str, float]  # device, channel, minute
 
@@ -54,26 +66,41 @@ class MinuteRecord:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class ThinSignals(WriteTask):
-    """Aggregate and delete up to ``CHUNK_ROWS`` batch rows received before ``before``;
-    resolves to how many rows went (0: nothing left)."""
+Aggregator = Callable[[Sequence[Any]], "dict[Key, _Aggregate]"]
 
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A kind of row retention may thin: its table, the server-clock time it is judged by,
+    and how its rows become minute aggregates (None: they go without)."""
+
+    table: Table
+    time: Column[float]
+    aggregate: Aggregator | None
+
+
+@dataclass(frozen=True, slots=True)
+class ThinRows(WriteTask):
+    """Aggregate (if the kind does) and delete up to ``CHUNK_ROWS`` rows of ``kind`` from
+    before ``before``; resolves to how many rows went (0: nothing left)."""
+
+    kind: Kept
     before: float
 
     def run(self, conn: Connection) -> int:
+        table = self.kind.table
         old = (
-            select(signal_batches)
-            .where(signal_batches.c.received_at < self.before)
-            .order_by(signal_batches.c.received_at, signal_batches.c.id)
+            select(table)
+            .where(self.kind.time < self.before)
+            .order_by(self.kind.time, table.c.id)
             .limit(CHUNK_ROWS)
         )
         rows = list(conn.execute(old))
         if not rows:
             return 0
-        _merge_into_table(conn, aggregate_rows(rows))
-        ids = [row.id for row in rows]
-        conn.execute(delete(signal_batches).where(signal_batches.c.id.in_(ids)))
+        if self.kind.aggregate is not None:
+            _merge_into_table(conn, self.kind.aggregate(rows))
+        conn.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
         return len(rows)
 
 
@@ -101,6 +128,27 @@ def aggregate_rows(rows: Sequence[Any]) -> dict[Key, _Aggregate]:
                 else:
                     found[key] = aggregate
     return found
+
+
+def aggregate_readings(rows: Sequence[Any]) -> dict[Key, _Aggregate]:
+    """Each reading's numeric values into the minute it was received in."""
+    found: dict[Key, _Aggregate] = {}
+    for row in rows:
+        minute = float(np.floor(row.received_at / 60.0) * 60.0)
+        for column, channel in READING_CHANNELS.items():
+            value = float(row._mapping[column])
+            aggregate = _Aggregate(value, value, value, 1)
+            key = (row.device_id, channel, minute)
+            if key in found:
+                found[key].merge(aggregate)
+            else:
+                found[key] = aggregate
+    return found
+
+
+RAW_SIGNALS = Kept(signal_batches, signal_batches.c.received_at, aggregate_rows)
+READINGS = Kept(readings, readings.c.received_at, aggregate_readings)
+WINDOWS = Kept(signal_windows, signal_windows.c.at, None)
 
 
 def _merge_into_table(conn: Connection, found: dict[Key, _Aggregate]) -> None:
@@ -168,16 +216,16 @@ def oldest_raw_signal(conn: Connection, device_id: str | None) -> float | None:
 
 
 class SignalRetention:
-    """The retention of one ``Storage``'s raw signals."""
+    """The retention of one ``Storage``'s wearable data."""
 
     def __init__(self, storage: Any) -> None:
         self._storage = storage
 
-    async def thin(self, before: float) -> int:
-        """Replace every raw batch received before ``before`` by per-minute aggregates, one
-        chunk per commit; returns how many batch rows went."""
+    async def thin(self, before: float, kind: Kept = RAW_SIGNALS) -> int:
+        """Thin every row of ``kind`` from before ``before`` (raw batches and readings become
+        per-minute aggregates), one chunk per commit; returns how many rows went."""
         thinned = 0
-        while rows := await self._storage.writer.submit(ThinSignals(before)):
+        while rows := await self._storage.writer.submit(ThinRows(kind, before)):
             thinned += rows
         return int(thinned)
 

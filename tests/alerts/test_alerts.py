@@ -14,6 +14,7 @@ import pytest
 from tests._readings import READING
 from tests._server import LiveServer, start_server, wait_for
 from tests._webhook import Receiver
+from tests.forceplate._clients import new_device, sio_client
 
 SILENT_MIN = 0.02  # 1.2 s: a device counts as silent quickly
 CHECK_S = 0.1
@@ -85,6 +86,29 @@ def test_a_silent_device_is_told_once_retried_until_taken_and_ended_when_it_send
     wait_for(lambda: len(receiver.received(subject="quiet-wrist", state="firing")) == 2, TIMEOUT_S)
     first, *_ = sorted(stored_alerts(server, "quiet-wrist"), key=lambda a: a["id"])
     assert first["id"] == firing["id"] and first["ended_at"] is not None
+
+
+def idle_second(start_ms: int, left: float, right: float) -> list[dict[str, float]]:
+    """A second of a steady idle plate at 100 Hz (identity calibration: values are N); the
+    seconds sent are 2 s apart, so a plate's last second holds one of them only."""
+    return [{"t": start_ms + 10 * i, "l": left, "r": right} for i in range(100)]
+
+
+def test_an_idle_plate_drifting_past_20_n_is_told_and_ends_when_it_reads_zero_again(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    device = new_device("drifting")
+    with sio_client(server, "esp", device) as esp:
+        esp.send({"samples": idle_second(0, 0.4, -0.3)})  # tared: within the default ±20 N
+        esp.send({"samples": idle_second(2000, 12.0, 13.0)})  # 25 N unloaded: re-tare
+        told = {"subject": device, "rule": "plate_drift"}  # it may go silent here too
+        wait_for(lambda: receiver.received(**told, state="firing"), TIMEOUT_S)
+        [firing] = receiver.received(**told)
+        assert "+25.0 N" in firing["detail"]
+        esp.send({"samples": idle_second(4000, 0.2, 0.1)})  # re-tared
+        wait_for(lambda: receiver.received(**told, state="resolved"), TIMEOUT_S)
+    drift = [a for a in stored_alerts(server, device) if a["rule"] == "plate_drift"]
+    assert len(drift) == 1 and drift[0]["ended_at"] is not None
 
 
 def test_storage_unavailable_is_told_and_stored_once_the_database_takes_writes(

@@ -9,15 +9,19 @@ import pytest
 
 from sensorhub.alerts import (
     DEVICE_SILENT,
+    PLATE_DRIFT,
+    PLATE_LOADED_N,
     STRESS_SUSTAINED,
     WINDOWS_POOR,
     ActiveHours,
     LastSeen,
     WindowPoint,
+    drifted_plates,
     silent_devices,
     sustained,
     window_conditions,
 )
+from sensorhub.types import IdleReading
 
 NOW = 1_800_000_000.0
 
@@ -103,3 +107,19 @@ def test_window_rules_name_each_wearable_and_rule() -> None:
         (STRESS_SUSTAINED, "tense-wrist"),
     }
     assert window_conditions(points, NOW, 0.0, 0.0, 0.5) == []  # both rules off
+
+
+def test_a_steady_idle_plate_past_the_threshold_needs_a_re_tare_and_a_loaded_one_does_not() -> None:
+    idle = {
+        "zeroed": IdleReading(mean_n=19.9, spread_n=2.0),  # just inside ±20 N
+        "drifted-up": IdleReading(mean_n=20.0, spread_n=2.0),
+        "drifted-down": IdleReading(mean_n=-35.0, spread_n=2.0),
+        "stepping-on": IdleReading(mean_n=90.0, spread_n=400.0),  # not steady
+        "loaded": IdleReading(mean_n=PLATE_LOADED_N, spread_n=2.0),  # someone on it
+    }
+    found = drifted_plates(idle, threshold_n=20.0)
+    assert [(c.rule, c.subject) for c in found] == [
+        (PLATE_DRIFT, "drifted-down"),
+        (PLATE_DRIFT, "drifted-up"),
+    ]
+    assert "-35.0 N" in found[0].detail

@@ -1,5 +1,6 @@
-"""Retention on a simulated clock: raw signal batches before the cut-off become exact
-per-minute aggregates, nothing goes without a setting, and scheduled backups keep N."""
+"""Retention on a simulated clock: raw signal batches and readings before the cut-off become
+exact per-minute aggregates, windows before it go, nothing goes without a setting, and
+scheduled backups keep N."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import numpy as np
 import pytest
 
 from sensorhub.backup import scheduled_name
+from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.config import Settings
-from sensorhub.physio import ACC, BVP, TEMPERATURE, SignalBatch, samples
-from sensorhub.storage import Storage
+from sensorhub.physio import ACC, BVP, TEMPERATURE, SignalBatch, WindowFeatures, samples
+from sensorhub.storage import ReadingQuery, Storage, WindowQuery, WindowRecord
 from sensorhub.upkeep import Upkeep
 
 MINUTE = 60.0
@@ -125,3 +127,45 @@ async def test_scheduled_backups_come_at_their_interval_and_keep_the_newest(
     assert [len(names) for names in made] == [1, 1, 2, 2, 2, 2]
     # Made at 0, 24, 48 and 72 h (1 and 49 h are too soon); the newest two are kept.
     assert made[-1] == [scheduled_name(T0 + 48 * 3600), scheduled_name(T0 + 72 * 3600)]
+
+
+def reading(received_at: float, bvp: float, temperature: float) -> ProcessedReading:
+    return ProcessedReading(
+        DEVICE, received_at, None, bvp, temperature, 0.1, 0.2, 0.3, 0.4, 0.25, "Calm", "demo"
+    )
+
+
+def window(at: float) -> WindowRecord:
+    return WindowRecord(DEVICE, 0.0, 30_000.0, at, WindowFeatures("poor", "no_pulse"))
+
+
+async def test_readings_and_windows_go_only_with_their_own_settings(
+    storage: Storage, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(27)
+    bvp, temperature = rng.normal(0, 50, 180), 33 + rng.normal(0, 0.1, 180)
+    # Three minutes of one reading a second; minute 2 stays (the cut-off is T0 + 2 min).
+    await storage.add_readings(
+        [reading(T0 + i, float(bvp[i]), float(temperature[i])) for i in range(180)]
+    )
+    await storage.add_windows([window(T0 + 30 * i) for i in range(6)])
+    now = T0 + 2 * MINUTE + 7 * 86_400.0
+    signals_only = Settings(data_dir=tmp_path, retain_raw_signals_days=7)
+    await Upkeep(signals_only, storage, clock=lambda: now).run_once()
+    assert len(await storage.list_readings(ReadingQuery(limit=1000))) == 180
+    assert len(await storage.list_windows(WindowQuery(limit=1000))) == 6
+
+    both = Settings(data_dir=tmp_path, retain_readings_days=7, retain_windows_days=7)
+    await Upkeep(both, storage, clock=lambda: now).run_once()
+    kept = await storage.list_readings(ReadingQuery(limit=1000))
+    assert sorted(r.received_at for r in kept) == [T0 + i for i in range(120, 180)]
+    windows_kept = await storage.list_windows(WindowQuery(limit=1000))
+    assert sorted(w.at for w in windows_kept) == [T0 + 120, T0 + 150]
+    minutes = await stored_minutes(storage)
+    assert {minute for minute, _ in minutes} == {T0, T0 + MINUTE}
+    for minute in range(2):
+        part = slice(60 * minute, 60 * (minute + 1))
+        for channel, values in (("reading_bvp", bvp[part]), ("reading_temp", temperature[part])):
+            truth = (float(values.mean()), float(values.min()), float(values.max()), 60)
+            assert_aggregates(minutes[(T0 + minute * MINUTE, channel)], truth)
+        assert minutes[(T0 + minute * MINUTE, "reading_stress")][:3] == (0.25, 0.25, 0.25)

@@ -151,7 +151,20 @@ function selectDevice(id) {
   $("#csv").href = `/api/readings.csv${query({ device_id: id })}`;
   fillDeviceChoice();
   study.load(id).catch(() => {});
+  loadMinutes(id).catch(() => {});
   dirty = true;
+}
+
+// A thinned period (retention) as the per-minute aggregates that replaced its raw values.
+const MINUTES_SHOWN = 300;
+async function loadMinutes(id) {
+  const { data } = await getJSON(`/api/wearable/signal-minutes${query({ device_id: id, limit: MINUTES_SHOWN })}`);
+  $("#minutes-csv").href = `/api/wearable/signal-minutes.csv${query({ device_id: id })}`;
+  const cell = (value) => h("td", { class: "n" }, Number(value).toPrecision(4));
+  $("#minutes tbody").replaceChildren(...data.map((m) => h("tr", {},
+    h("td", {}, fmt.dateTime(m.minute)), h("td", {}, m.channel),
+    cell(m.mean), cell(m.min), cell(m.max), h("td", { class: "n" }, String(m.count)))));
+  $("#minutes-panel").hidden = !data.length;
 }
 
 // Live readings that arrive while the history loads wait here, then join it (ids dedupe).
