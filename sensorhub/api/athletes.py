@@ -32,7 +32,7 @@ from sensorhub.api.tests import record_view
 from sensorhub.athletes import Period, ReliabilityStudy
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
-from sensorhub.loadcell import SummaryMetric
+from sensorhub.loadcell import TrendMetric
 from sensorhub.loadcell.trends import BestRule
 from sensorhub.storage import AthleteQuery, AthleteRecord
 
@@ -206,8 +206,12 @@ class StudyQuery:
 
 
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
-#: ``@baseline`` after it: analysed against the resting baseline (a series load cell).
-METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
+#: ``@baseline`` after it: analysed against the resting baseline (a series load cell). A jump
+#: test type (``cmj``, ...) instead: that type's jump tests.
+METHOD_PATTERN = (
+    r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
+    r"|^(cmj|squat_jump|drop_jump|rebound|drop_landing)$"
+)
 
 
 @router.get("/{athlete_id}/trend", responses=_ONE_ATHLETE)
@@ -215,10 +219,16 @@ async def get_trend(
     services: ServicesDep,
     athlete_id: RowId,
     study: Annotated[StudyQuery, Depends()],
-    metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
+    metric: Annotated[
+        TrendMetric,
+        Query(description="a summary metric of the method's tests, e.g. peak_force_n"),
+    ],
     method: Annotated[
         str,
-        Query(pattern=METHOD_PATTERN, description="onset method:parameter, e.g. sd:5, fixed:50"),
+        Query(
+            pattern=METHOD_PATTERN,
+            description="onset method:parameter (e.g. sd:5, fixed:50), or a jump type (cmj)",
+        ),
     ] = "sd:5",
     rule: Annotated[
         BestRule, Query(description="a session's value: its best trial, or the mean of two")

@@ -11,7 +11,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sensorhub.loadcell import IMTP_METRICS, asymmetry, method_key, method_label, stronger_side
+from sensorhub.errors import ValidationError
+from sensorhub.loadcell import (
+    JUMP_TYPES,
+    MetricSpec,
+    asymmetry,
+    method_key,
+    method_label,
+    ranking_metric,
+    stronger_side,
+    trend_metrics,
+)
 from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
 from sensorhub.loadcell.trends import (
     BestRule,
@@ -59,9 +69,8 @@ def counted_trials(
         if reason is not None:
             left.append(Left(record.id, reason))
             continue
-        summary = _summary(record)
-        value = _value(record, metric)
-        trial = Trial(record.id, day_of(record.started_at), value, summary["peak_force_n"])
+        rank = _summary(record)[ranking_metric(method)]
+        trial = Trial(record.id, day_of(record.started_at), _value(record, metric), rank)
         trials.append(trial)
     return Counted(tuple(trials), tuple(left))
 
@@ -98,15 +107,29 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
             f"{_label(method)} (re-analyse the test with it to count it)"
         )
     summary = _summary(record)
-    if summary.get("peak_force_n") is None:
-        return "no pull found"
+    if summary.get(ranking_metric(method)) is None:
+        return "no rep found" if method in JUMP_TYPES else "no pull found"
     if summary.get(metric) is None:
         return f"no {metric}: the recording has no left/right sides or no body weight"
     return None
 
 
+def metric_spec(metric: str, method: str) -> MetricSpec:
+    """The metric as the change flags take it; a 422 naming ``metric`` when tests of
+    ``method`` do not have it (a jump metric of an IMTP trend, or the reverse)."""
+    specs = trend_metrics(method)
+    if metric not in specs:
+        raise ValidationError(
+            f"metric: {metric!r} is not a metric of {_label(method)} tests; one of "
+            + ", ".join(specs)
+        )
+    return specs[metric]
+
+
 def _label(key: str) -> str:
-    """The ``method_label`` of a ``method_key``."""
+    """The ``method_label`` of a ``method_key`` (a jump key is its test type)."""
+    if key in JUMP_TYPES:
+        return key
     method, at, _ = key.partition("@")
     name, _, value = method.partition(":")
     params: dict[str, Any] = {"onset_method": name, "reference": "baseline" if at else None}
@@ -183,7 +206,7 @@ def athlete_trend(
     """The athlete's trend of ``metric`` judged with ``noise`` (TE and SWC, found elsewhere)."""
     counted = counted_trials(records, metric, method, day_of)
     te, swc = noise
-    return trend(IMTP_METRICS[metric], counted.trials, te, swc, rule=rule), counted
+    return trend(metric_spec(metric, method), counted.trials, te, swc, rule=rule), counted
 
 
 def squad_rows(
