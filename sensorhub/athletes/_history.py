@@ -209,6 +209,15 @@ def athlete_trend(
     return trend(metric_spec(metric, method), counted.trials, te, swc, rule=rule), counted
 
 
+def squad_columns(method: str) -> tuple[tuple[str, str], ...]:
+    """The squad view's (metric, unit) columns for ``method``: the IMTP's ``SQUAD_METRICS``, or
+    a jump type's headline numbers."""
+    if method not in JUMP_TYPES:
+        return SQUAD_METRICS
+    specs = trend_metrics(method)
+    return tuple((name, spec.unit) for name, spec in specs.items() if name != "body_weight_n")
+
+
 def squad_rows(
     athletes: Sequence[AthleteRecord],
     records: Sequence[TestRecord],
@@ -216,25 +225,24 @@ def squad_rows(
     rule: BestRule,
     day_of: DayOf = local_day,
 ) -> list[dict[str, Any]]:
-    """Each athlete's latest session value of every squad metric, with z-scores in the group."""
+    """Each athlete's latest session value of every squad column, with z-scores in the group;
+    the date is the latest session of the first column."""
+    columns = [metric for metric, _ in squad_columns(method)]
     rows: list[dict[str, Any]] = []
     for athlete in athletes:
         own = [r for r in records if r.athlete_id == athlete.id]
-        latest = {
-            metric: _latest_session(own, metric, method, rule, day_of)
-            for metric, _ in SQUAD_METRICS
-        }
-        peak = latest["peak_force_n"]
+        latest = {metric: _latest_session(own, metric, method, rule, day_of) for metric in columns}
+        first = latest[columns[0]]
         rows.append(
             {
                 "athlete_id": athlete.id,
                 "name": athlete.name,
-                "date": None if peak is None else peak.day.isoformat(),
+                "date": None if first is None else first.day.isoformat(),
                 "values": {m: None if s is None else s.best for m, s in latest.items()},
-                "asymmetry_side": _side(latest["asymmetry_pct"]),
+                "asymmetry_side": _side(latest.get("asymmetry_pct")),
             }
         )
-    for metric, _ in SQUAD_METRICS:
+    for metric in columns:
         scores = z_scores([row["values"][metric] for row in rows])
         for row, score in zip(rows, scores, strict=True):
             row.setdefault("z", {})[metric] = score
@@ -252,11 +260,11 @@ def _side(session: Session | None) -> str | None:
     return None if session is None else stronger_side(session.best)
 
 
-def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
+def squad_csv(rows: Sequence[dict[str, Any]], method: str) -> str:
     """The squad view as CSV: one row per athlete, each metric and its z-score, and the side
     the asymmetry names (``left`` / ``right``; empty when even or unknown)."""
     header = ["athlete_id", "name", "date"]
-    for metric, _ in SQUAD_METRICS:
+    for metric, _ in squad_columns(method):
         header += [metric, f"{metric}_z"]
     header.append("asymmetry_side")
     out = io.StringIO()
@@ -264,7 +272,7 @@ def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
     writer.writerow(header)
     for row in rows:
         cells = [row["athlete_id"], row["name"], row["date"] or ""]
-        for metric, _ in SQUAD_METRICS:
+        for metric, _ in squad_columns(method):
             cells += [_cell(row["values"][metric]), _cell(row["z"][metric])]
         cells.append(row["asymmetry_side"] or "")
         writer.writerow(cells)

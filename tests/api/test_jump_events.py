@@ -178,3 +178,18 @@ def test_a_metric_the_methods_tests_lack_is_a_422_naming_metric(
 ) -> None:
     response = http.get(f"/api/athletes/{jumper['id']}/trend", params=params)
     json_error(response, 422, "validation_error", "metric")
+
+
+def test_the_squad_view_of_a_jump_type_shows_its_headline_numbers(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    params = {"method": "cmj"}
+    response = http.get(f"/api/groups/{jumper['group']}/squad", params=params)
+    assert response.status_code == 200, response.text
+    squad = response.json()["data"]
+    assert list(squad["units"])[:2] == ["jump_height_impulse_m", "jump_height_flight_m"]
+    (row,) = squad["athletes"]
+    assert row["values"]["jump_height_impulse_m"] == pytest.approx(height(500), abs=0.001)
+    assert row["asymmetry_side"] is None
+    csv = http.get(f"/api/groups/{jumper['group']}/squad.csv", params=params).text
+    assert csv.splitlines()[0].startswith("athlete_id,name,date,jump_height_impulse_m,")
