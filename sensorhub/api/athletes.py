@@ -29,7 +29,7 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.api.tests import record_view
-from sensorhub.athletes import Period, ReliabilityStudy
+from sensorhub.athletes import Period, ReliabilityStudy, TestKind
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
 from sensorhub.loadcell import TrendMetric
@@ -304,13 +304,21 @@ async def import_recording(
     notes: Annotated[
         str | None, Query(max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
     ] = None,
+    test_type: Annotated[
+        wire.TestTypeName, Query(description="what the recording is of (docs/jumps.md)")
+    ] = "imtp",
+    drop_height_m: Annotated[
+        float | None,
+        Query(gt=0, le=wire.MAX_DROP_HEIGHT_M, description="box height: drop jump or landing"),
+    ] = None,
 ) -> dict[str, Any]:
     """A recording from another tool (Chronojump force sensor, Hawkin, PASCO, generic, ours)
-    becomes a complete test of the athlete, analysed like our own; `source` names its layout,
-    the analysis its sample rate and flags."""
+    becomes a complete test of the athlete, analysed like our own as `test_type` (an IMTP, or
+    a jump on a plate); `source` names its layout, the analysis its sample rate and flags."""
     text = _text(await request.body(), request.headers.get("content-type", ""))
     at = None if recorded_at is None else recorded_at.timestamp()
-    record = await services.athletes.import_recording(athlete_id, text, filename, at, notes)
+    kind = TestKind(test_type, drop_height_m)
+    record = await services.athletes.import_recording(athlete_id, text, filename, at, notes, kind)
     return {"status": "success", "data": record_view(record)}
 
 

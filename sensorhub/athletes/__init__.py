@@ -2,10 +2,12 @@
 
 from sensorhub.athletes._book import AthleteBook, StudyFields
 from sensorhub.athletes._history import squad_columns, squad_csv
+from sensorhub.athletes._imports import TestKind
 from sensorhub.athletes._period import Period, ReliabilityStudy
 
 __all__ = [
     "AthleteBook",
+    "TestKind",
     "Period",
     "ReliabilityStudy",
     "StudyFields",

@@ -20,7 +20,7 @@ from sensorhub.athletes._history import (
     te_view,
     trend_view,
 )
-from sensorhub.athletes._imports import Importer
+from sensorhub.athletes._imports import IMTP_KIND, Importer, TestKind
 from sensorhub.athletes._pdf import Curve, athlete_report, test_report
 from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period, ReliabilityStudy
 from sensorhub.contracts import iso_time
@@ -136,10 +136,12 @@ class AthleteBook:
         filename: str,
         recorded_at: float | None,
         notes: str | None,
+        kind: TestKind = IMTP_KIND,
     ) -> TestRecord:
-        """A recording from another tool, as a complete test of the athlete."""
+        """A recording from another tool, as a complete test of the athlete (of ``kind``'s
+        test type)."""
         athlete = await self.require(athlete_id)
-        return await self._importer.add(athlete, text, filename, recorded_at, notes)
+        return await self._importer.add(athlete, text, filename, recorded_at, notes, kind)
 
     async def exclude(self, test_id: int, reason: str | None) -> TestRecord:
         """Exclude a test from everything (``reason``), or count it again (None)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, get_args
 
 import httpx
@@ -19,6 +22,7 @@ from sensorhub.devices.jump_curve import (
 )
 from sensorhub.loadcell.jumps import EDITABLE_EVENTS
 from tests._errors import json_error
+from tests._recordings import chronojump_csv
 from tests._server import LiveServer
 from tests.api.test_analysis import next_event
 
@@ -193,3 +197,57 @@ def test_the_squad_view_of_a_jump_type_shows_its_headline_numbers(
     assert row["asymmetry_side"] is None
     csv = http.get(f"/api/groups/{jumper['group']}/squad.csv", params=params).text
     assert csv.splitlines()[0].startswith("athlete_id,name,date,jump_height_impulse_m,")
+
+
+def hawkin_csv(motion: JumpMotion) -> str:
+    """``motion`` at 1 kHz in Hawkin's layout (left, right and combined), written with repr."""
+    t, left, right = sample_motion(motion)
+    rows = ["Time (s),Left (N),Right (N),Combined (N)"]
+    rows += [f"{a / 1000!r},{b!r},{c!r},{b + c!r}" for a, b, c in zip(t, left, right, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+def test_sensorhub_import_with_test_cmj_stores_it_analysed_as_a_cmj(
+    live_server: LiveServer, http: httpx.Client, tmp_path: Path
+) -> None:
+    body = {"name": f"Importer {uuid.uuid4().hex[:8]}"}
+    athlete_id = http.post("/api/athletes", json=body).json()["data"]["id"]
+    file = tmp_path / "hawkin_cmj.csv"
+    file.write_text(hawkin_csv(countermovement_jump(flight_ms=450)))
+    command = [sys.executable, "-m", "sensorhub", "import", str(file), "--test", "cmj"]
+    command += ["--athlete-id", str(athlete_id), "--url", live_server.url]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    test_id = int(done.stdout.split()[1])
+    stored = http.get(f"/api/tests/{test_id}/analysis").json()["data"]
+    assert stored["params"]["test_type"] == "cmj"
+    assert stored["summary"]["jump_height_impulse_m"] == pytest.approx(height(450), abs=0.001)
+    assert stored["summary"]["flags"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "field"),
+    [
+        (chronojump_csv(), {"test_type": "cmj"}, "test_type"),  # a pull, not a plate
+        (hawkin_csv(countermovement_jump()), {"test_type": "hop"}, "test_type"),
+        (
+            hawkin_csv(countermovement_jump()),
+            {"test_type": "drop_jump", "drop_height_m": 3},
+            "drop_height_m",
+        ),
+    ],
+)
+def test_a_jump_import_that_cannot_be_a_jump_is_a_422_naming_the_field(
+    jumper: dict[str, Any], http: httpx.Client, text: str, params: dict[str, Any], field: str
+) -> None:
+    before = http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"]
+    response = http.post(
+        f"/api/athletes/{jumper['id']}/imports",
+        params=params,
+        content=text,
+        headers={"Content-Type": "text/csv"},
+    )
+    json_error(response, 422, "validation_error", field)
+    assert http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"] == before
