@@ -362,9 +362,21 @@ def _analyze_jumps(
     type=click.Path(path_type=Path),
     help="Where the demo keeps its data.  [default: a new temporary folder]",
 )
-def demo(port: int, host: str, data_dir: Path | None) -> None:
-    """Serve on the embedded defaults with a simulated force plate and wearable."""
-    from sensorhub.devices.demo import simulated_devices
+@click.option(
+    "--test",
+    "test_type",
+    type=click.Choice(["imtp", *JUMP_TYPES]),
+    default="imtp",
+    show_default=True,
+    help="What the plate's athlete does on each start (jumps: docs/jumps.md).",
+)
+@click.option(
+    "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
+)
+def demo(port: int, host: str, data_dir: Path | None, test_type: str, reps: int) -> None:
+    """Serve on the embedded defaults with a simulated force plate and wearable; the plate
+    pulls (an IMTP) or jumps (--test cmj) on each start."""
+    from sensorhub.devices.demo import PlateAct, simulated_devices
     from sensorhub.server import serve_until_interrupted, uvicorn_server
 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="sensorhub-demo-"))
@@ -374,7 +386,9 @@ def demo(port: int, host: str, data_dir: Path | None) -> None:
     server = uvicorn_server(settings)
     token = settings.api_token.get_secret_value() if settings.api_token else None
     # Composed here, above both: the devices only need the server's address and readiness.
-    with simulated_devices(host, port, lambda: server.started, token=token):
+    jump = None if test_type == "imtp" else cast("SimulatedJump", test_type)
+    act = PlateAct(jump, reps)
+    with simulated_devices(host, port, lambda: server.started, token=token, plate=act):
         serve_until_interrupted(server)
 
 
