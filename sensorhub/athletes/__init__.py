@@ -7,10 +7,10 @@ from sensorhub.athletes._period import Period, ReliabilityStudy
 
 __all__ = [
     "AthleteBook",
-    "TestKind",
     "Period",
     "ReliabilityStudy",
     "StudyFields",
+    "TestKind",
     "squad_columns",
     "squad_csv",
 ]
