@@ -22,7 +22,7 @@ from sensorhub.devices.jump_curve import (
 )
 from sensorhub.loadcell.jumps import EDITABLE_EVENTS
 from tests._errors import json_error
-from tests._recordings import chronojump_csv
+from tests._recordings import chronojump_csv, hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_analysis import next_event
 
@@ -197,14 +197,6 @@ def test_the_squad_view_of_a_jump_type_shows_its_headline_numbers(
     assert row["asymmetry_side"] is None
     csv = http.get(f"/api/groups/{jumper['group']}/squad.csv", params=params).text
     assert csv.splitlines()[0].startswith("athlete_id,name,date,jump_height_impulse_m,")
-
-
-def hawkin_csv(motion: JumpMotion) -> str:
-    """``motion`` at 1 kHz in Hawkin's layout (left, right and combined), written with repr."""
-    t, left, right = sample_motion(motion)
-    rows = ["Time (s),Left (N),Right (N),Combined (N)"]
-    rows += [f"{a / 1000!r},{b!r},{c!r},{b + c!r}" for a, b, c in zip(t, left, right, strict=True)]
-    return "\n".join(rows) + "\n"
 
 
 def test_sensorhub_import_with_test_cmj_stores_it_analysed_as_a_cmj(
