@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sensorhub.errors import ValidationError
 from sensorhub.loadcell import (
+    IMTP_METRICS,
+    JUMP_METRICS,
     JUMP_TYPES,
     MetricSpec,
     asymmetry,
@@ -107,6 +108,8 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
             f"{_label(method)} (re-analyse the test with it to count it)"
         )
     summary = _summary(record)
+    if metric not in trend_metrics(method):
+        return f"{_label(method)} tests have no {metric}"
     if summary.get(ranking_metric(method)) is None:
         return "no rep found" if method in JUMP_TYPES else "no pull found"
     if summary.get(metric) is None:
@@ -115,14 +118,10 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
 
 
 def metric_spec(metric: str, method: str) -> MetricSpec:
-    """The metric as the change flags take it; a 422 naming ``metric`` when tests of
-    ``method`` do not have it (a jump metric of an IMTP trend, or the reverse)."""
-    specs = trend_metrics(method)
-    if metric not in specs:
-        raise ValidationError(
-            f"metric: {metric!r} is not a metric of {_label(method)} tests; one of "
-            + ", ".join(specs)
-        )
+    """The metric as the change flags take it. A metric the method's tests lack (a jump
+    metric of an IMTP trend, or the reverse) still has its spec; its trend then leaves every
+    test out, saying so."""
+    specs = {**IMTP_METRICS, **JUMP_METRICS, **trend_metrics(method)}
     return specs[metric]
 
 

@@ -20,7 +20,7 @@ from sensorhub.loadcell.imtp import (
     method_key,
     method_label,
 )
-from sensorhub.loadcell.jumps import JUMP_TYPES
+from sensorhub.loadcell.jumps import JUMP_METRICS, JUMP_TYPES
 from sensorhub.loadcell.metrics import IMTP_METRICS, Better, MetricSpec
 from sensorhub.loadcell.recorded import (
     SUMMARY_UNITS,
@@ -48,6 +48,7 @@ __all__ = [
     "ForceRecording",
     "IMTP_METRICS",
     "ImtpResult",
+    "JUMP_METRICS",
     "JUMP_TYPES",
     "MetricSpec",
     "Onset",
