@@ -25,6 +25,7 @@ from sensorhub.loadcell import (
     OnsetMethod,
     analyze_recording,
     format_report,
+    ranking_metric,
     read_force_file,
 )
 from sensorhub.loadcell.jumps import (
@@ -362,9 +363,21 @@ def _analyze_jumps(
     type=click.Path(path_type=Path),
     help="Where the demo keeps its data.  [default: a new temporary folder]",
 )
-def demo(port: int, host: str, data_dir: Path | None) -> None:
-    """Serve on the embedded defaults with a simulated force plate and wearable."""
-    from sensorhub.devices.demo import simulated_devices
+@click.option(
+    "--test",
+    "test_type",
+    type=click.Choice(["imtp", *JUMP_TYPES]),
+    default="imtp",
+    show_default=True,
+    help="What the plate's athlete does on each start (jumps: docs/jumps.md).",
+)
+@click.option(
+    "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
+)
+def demo(port: int, host: str, data_dir: Path | None, test_type: str, reps: int) -> None:
+    """Serve on the embedded defaults with a simulated force plate and wearable; the plate
+    pulls (an IMTP) or jumps (--test cmj) on each start."""
+    from sensorhub.devices.demo import PlateAct, simulated_devices
     from sensorhub.server import serve_until_interrupted, uvicorn_server
 
     folder = data_dir or Path(tempfile.mkdtemp(prefix="sensorhub-demo-"))
@@ -374,7 +387,9 @@ def demo(port: int, host: str, data_dir: Path | None) -> None:
     server = uvicorn_server(settings)
     token = settings.api_token.get_secret_value() if settings.api_token else None
     # Composed here, above both: the devices only need the server's address and readiness.
-    with simulated_devices(host, port, lambda: server.started, token=token):
+    jump = None if test_type == "imtp" else cast("SimulatedJump", test_type)
+    act = PlateAct(jump, reps)
+    with simulated_devices(host, port, lambda: server.started, token=token, plate=act):
         serve_until_interrupted(server)
 
 
@@ -594,6 +609,15 @@ def _check_port_free(host: str, port: int) -> None:
 @click.option("--athlete-id", type=int, required=True, help="The athlete the recording is of.")
 @click.option("--recorded-at", help="When it was recorded, ISO 8601 with zone (default: now).")
 @click.option("--notes", help="Notes to keep with the test.")
+@click.option(
+    "--test",
+    "test_type",
+    type=click.Choice(["imtp", *JUMP_TYPES]),
+    default="imtp",
+    show_default=True,
+    help="What the recording is of (jumps: docs/jumps.md).",
+)
+@click.option("--drop-height", type=float, help="Drop jump or landing: box height, m.")
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="sensorhub server.")
 @click.option(
     "--token",
@@ -605,16 +629,25 @@ def import_command(
     athlete_id: int,
     recorded_at: str | None,
     notes: str | None,
+    test_type: str,
+    drop_height: float | None,
     url: str,
     token: str | None,
 ) -> None:
     """Import a recording made with another tool (Chronojump force sensor, Hawkin, PASCO,
-    Time (s),Force (N), ours) into an athlete's history on a running server."""
+    Time (s),Force (N), ours) into an athlete's history on a running server, analysed as an
+    IMTP or (--test) a jump."""
     import urllib.error
     import urllib.parse
     import urllib.request
 
-    params = {"filename": file.name, "recorded_at": recorded_at, "notes": notes}
+    params = {
+        "filename": file.name,
+        "recorded_at": recorded_at,
+        "notes": notes,
+        "test_type": test_type,
+        "drop_height_m": drop_height,
+    }
     query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
     headers = {"Content-Type": "text/csv"}
     if token:
@@ -633,10 +666,11 @@ def import_command(
     click.echo(
         f"test {test['id']} ({test['source']}, {test['sample_count']} samples), flags: {flags}"
     )
-    if not summary or summary.get("peak_force_n") is None:
+    if not summary or summary.get(ranking_metric(test_type)) is None:
         # Stored (the samples are kept), but there is nothing to count: say so and fail.
+        found = "pull" if test_type == "imtp" else test_type
         raise click.ClickException(
-            f"test {test['id']} was stored but has no analysis: no pull found in {file.name}"
+            f"test {test['id']} was stored but has no analysis: no {found} found in {file.name}"
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sensorhub.devices.jump_curve import JumpMotion, sample_motion
+
 WEIGHT_N = 800.0
 
 
@@ -23,4 +25,12 @@ def chronojump_csv() -> str:
         t_us = i * 12_500
         force = 0.5 + 1200.0 * min(max(t_us - 2_000_000, 0), 1_000_000) / 1_000_000
         rows.append(f"{t_us};{force:.2f}".replace(".", ","))
+    return "\n".join(rows) + "\n"
+
+
+def hawkin_csv(motion: JumpMotion) -> str:
+    """``motion`` at 1 kHz in Hawkin's layout (left, right and combined), written with repr."""
+    t, left, right = sample_motion(motion)
+    rows = ["Time (s),Left (N),Right (N),Combined (N)"]
+    rows += [f"{a / 1000!r},{b!r},{c!r},{b + c!r}" for a, b, c in zip(t, left, right, strict=True)]
     return "\n".join(rows) + "\n"

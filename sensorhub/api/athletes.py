@@ -29,10 +29,10 @@ from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import WHOLE, RowId
 from sensorhub.api.biometrics import MAX_EPOCH_S
 from sensorhub.api.tests import record_view
-from sensorhub.athletes import Period, ReliabilityStudy
+from sensorhub.athletes import Period, ReliabilityStudy, TestKind
 from sensorhub.contracts import FiniteNumber, iso_time
 from sensorhub.errors import UnsupportedMediaType, ValidationError
-from sensorhub.loadcell import SummaryMetric
+from sensorhub.loadcell import TrendMetric
 from sensorhub.loadcell.trends import BestRule
 from sensorhub.storage import AthleteQuery, AthleteRecord
 
@@ -206,8 +206,12 @@ class StudyQuery:
 
 
 #: ``sd:5``, ``fixed:50``, ``bw_pct:2.5`` or ``manual``: the onset method and its parameter.
-#: ``@baseline`` after it: analysed against the resting baseline (a series load cell).
-METHOD_PATTERN = r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
+#: ``@baseline`` after it: analysed against the resting baseline (a series load cell). A jump
+#: test type (``cmj``, ...) instead: that type's jump tests.
+METHOD_PATTERN = (
+    r"^((sd|fixed|bw_pct):\d{1,4}(\.\d{1,3})?|manual)(@baseline)?$"
+    r"|^(cmj|squat_jump|drop_jump|rebound|drop_landing)$"
+)
 
 
 @router.get("/{athlete_id}/trend", responses=_ONE_ATHLETE)
@@ -215,10 +219,16 @@ async def get_trend(
     services: ServicesDep,
     athlete_id: RowId,
     study: Annotated[StudyQuery, Depends()],
-    metric: Annotated[SummaryMetric, Query(description="a summary metric, e.g. peak_force_n")],
+    metric: Annotated[
+        TrendMetric,
+        Query(description="a summary metric of the method's tests, e.g. peak_force_n"),
+    ],
     method: Annotated[
         str,
-        Query(pattern=METHOD_PATTERN, description="onset method:parameter, e.g. sd:5, fixed:50"),
+        Query(
+            pattern=METHOD_PATTERN,
+            description="onset method:parameter (e.g. sd:5, fixed:50), or a jump type (cmj)",
+        ),
     ] = "sd:5",
     rule: Annotated[
         BestRule, Query(description="a session's value: its best trial, or the mean of two")
@@ -294,13 +304,21 @@ async def import_recording(
     notes: Annotated[
         str | None, Query(max_length=wire.MAX_NOTES_CHARS, pattern=wire.TEXT_PATTERN)
     ] = None,
+    test_type: Annotated[
+        wire.TestTypeName, Query(description="what the recording is of (docs/jumps.md)")
+    ] = "imtp",
+    drop_height_m: Annotated[
+        float | None,
+        Query(gt=0, le=wire.MAX_DROP_HEIGHT_M, description="box height: drop jump or landing"),
+    ] = None,
 ) -> dict[str, Any]:
     """A recording from another tool (Chronojump force sensor, Hawkin, PASCO, generic, ours)
-    becomes a complete test of the athlete, analysed like our own; `source` names its layout,
-    the analysis its sample rate and flags."""
+    becomes a complete test of the athlete, analysed like our own as `test_type` (an IMTP, or
+    a jump on a plate); `source` names its layout, the analysis its sample rate and flags."""
     text = _text(await request.body(), request.headers.get("content-type", ""))
     at = None if recorded_at is None else recorded_at.timestamp()
-    record = await services.athletes.import_recording(athlete_id, text, filename, at, notes)
+    kind = TestKind(test_type, drop_height_m)
+    record = await services.athletes.import_recording(athlete_id, text, filename, at, notes, kind)
     return {"status": "success", "data": record_view(record)}
 
 

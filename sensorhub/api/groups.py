@@ -10,8 +10,7 @@ from fastapi.responses import Response
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import TOKEN_REQUIRED, error_responses
 from sensorhub.api.athletes import GROUP_PATTERN, METHOD_PATTERN, normal_method
-from sensorhub.athletes import squad_csv
-from sensorhub.loadcell.squad import SQUAD_METRICS
+from sensorhub.athletes import squad_columns, squad_csv
 from sensorhub.loadcell.trends import BestRule
 
 router = APIRouter(
@@ -19,7 +18,7 @@ router = APIRouter(
 )
 
 GroupPath = Annotated[str, Path(pattern=GROUP_PATTERN)]
-MethodQuery = Annotated[str, Query(pattern=METHOD_PATTERN, description="e.g. sd:5")]
+MethodQuery = Annotated[str, Query(pattern=METHOD_PATTERN, description="e.g. sd:5, or cmj")]
 RuleQuery = Annotated[BestRule, Query(description="a session's value")]
 
 
@@ -37,9 +36,10 @@ async def squad(
     rule: RuleQuery = "best_trial",
 ) -> dict[str, Any]:
     """Each member's latest session value (peak force, relative peak force, RFD 0–200 ms,
-    asymmetry) and its z-score within the group; an empty list for a group with no members."""
+    asymmetry; with a jump type as `method`, that type's headline numbers) and its z-score
+    within the group; an empty list for a group with no members."""
     rows = await _rows(services, group, method, rule)
-    units = dict(SQUAD_METRICS)
+    units = dict(squad_columns(normal_method(method)))
     return {"status": "success", "data": {"group": group, "units": units, "athletes": rows}}
 
 
@@ -51,6 +51,6 @@ async def squad_csv_file(
     rule: RuleQuery = "best_trial",
 ) -> Response:
     """The squad view as CSV (each metric and its z-score)."""
-    text = squad_csv(await _rows(services, group, method, rule))
+    text = squad_csv(await _rows(services, group, method, rule), normal_method(method))
     headers = {"Content-Disposition": f'attachment; filename="squad_{group}.csv"'}
     return Response(text, media_type="text/csv", headers=headers)

@@ -15,11 +15,12 @@ from sensorhub.athletes._history import (
     athlete_trend,
     counted_trials,
     latest_best,
+    metric_spec,
     squad_rows,
     te_view,
     trend_view,
 )
-from sensorhub.athletes._imports import Importer
+from sensorhub.athletes._imports import IMTP_KIND, Importer, TestKind
 from sensorhub.athletes._pdf import Curve, athlete_report, test_report
 from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period, ReliabilityStudy
 from sensorhub.contracts import iso_time
@@ -29,7 +30,7 @@ from sensorhub.errors import (
     ReliabilityStudyNotFound,
     TestHasNoAthlete,
 )
-from sensorhub.loadcell import IMTP_METRICS, RecordedAs, newtons, newtons_total
+from sensorhub.loadcell import RecordedAs, newtons, newtons_total, trend_metrics
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Sample
 from sensorhub.loadcell.trends import (
@@ -135,10 +136,12 @@ class AthleteBook:
         filename: str,
         recorded_at: float | None,
         notes: str | None,
+        kind: TestKind = IMTP_KIND,
     ) -> TestRecord:
-        """A recording from another tool, as a complete test of the athlete."""
+        """A recording from another tool, as a complete test of the athlete (of ``kind``'s
+        test type)."""
         athlete = await self.require(athlete_id)
-        return await self._importer.add(athlete, text, filename, recorded_at, notes)
+        return await self._importer.add(athlete, text, filename, recorded_at, notes, kind)
 
     async def exclude(self, test_id: int, reason: str | None) -> TestRecord:
         """Exclude a test from everything (``reason``), or count it again (None)."""
@@ -201,7 +204,7 @@ class AthleteBook:
         rule: BestRule,
     ) -> tuple[TypicalError, list[float]]:
         """The study's TE (else the metric's default) and each study athlete's mean value."""
-        spec = IMTP_METRICS[metric]
+        spec = metric_spec(metric, method)
         if study is None:
             return default_typical_error(spec), []
         members = await self._store.group_ids(study.group) if study.group else [athlete.id]
@@ -215,7 +218,7 @@ class AthleteBook:
         method: str,
         rule: BestRule,
     ) -> tuple[TypicalError, list[float]]:
-        spec = IMTP_METRICS[metric]
+        spec = metric_spec(metric, method)
         records = [r for r in await self._store.trials(members) if study.period.holds(r)]
         athletes = []
         for member in members:
@@ -295,7 +298,7 @@ class AthleteBook:
         members = await self._members(record.athlete_id, record.group)
         errors = {
             metric: te_view((await self._study_of(members, study, metric, method, rule))[0])
-            for metric in IMTP_METRICS
+            for metric in trend_metrics(method)
         }
         return {
             "id": record.id,

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sensorhub.loadcell import IMTP_METRICS, asymmetry, method_key, method_label, stronger_side
+from sensorhub.loadcell import (
+    IMTP_METRICS,
+    JUMP_METRICS,
+    JUMP_TYPES,
+    MetricSpec,
+    asymmetry,
+    method_key,
+    method_label,
+    ranking_metric,
+    stronger_side,
+    trend_metrics,
+)
 from sensorhub.loadcell.squad import SQUAD_METRICS, z_scores
 from sensorhub.loadcell.trends import (
     BestRule,
@@ -59,9 +70,8 @@ def counted_trials(
         if reason is not None:
             left.append(Left(record.id, reason))
             continue
-        summary = _summary(record)
-        value = _value(record, metric)
-        trial = Trial(record.id, day_of(record.started_at), value, summary["peak_force_n"])
+        rank = _summary(record)[ranking_metric(method)]
+        trial = Trial(record.id, day_of(record.started_at), _value(record, metric), rank)
         trials.append(trial)
     return Counted(tuple(trials), tuple(left))
 
@@ -98,15 +108,27 @@ def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
             f"{_label(method)} (re-analyse the test with it to count it)"
         )
     summary = _summary(record)
-    if summary.get("peak_force_n") is None:
-        return "no pull found"
+    if metric not in trend_metrics(method):
+        return f"{_label(method)} tests have no {metric}"
+    if summary.get(ranking_metric(method)) is None:
+        return "no rep found" if method in JUMP_TYPES else "no pull found"
     if summary.get(metric) is None:
         return f"no {metric}: the recording has no left/right sides or no body weight"
     return None
 
 
+def metric_spec(metric: str, method: str) -> MetricSpec:
+    """The metric as the change flags take it. A metric the method's tests lack (a jump
+    metric of an IMTP trend, or the reverse) still has its spec; its trend then leaves every
+    test out, saying so."""
+    specs = {**IMTP_METRICS, **JUMP_METRICS, **trend_metrics(method)}
+    return specs[metric]
+
+
 def _label(key: str) -> str:
-    """The ``method_label`` of a ``method_key``."""
+    """The ``method_label`` of a ``method_key`` (a jump key is its test type)."""
+    if key in JUMP_TYPES:
+        return key
     method, at, _ = key.partition("@")
     name, _, value = method.partition(":")
     params: dict[str, Any] = {"onset_method": name, "reference": "baseline" if at else None}
@@ -183,7 +205,16 @@ def athlete_trend(
     """The athlete's trend of ``metric`` judged with ``noise`` (TE and SWC, found elsewhere)."""
     counted = counted_trials(records, metric, method, day_of)
     te, swc = noise
-    return trend(IMTP_METRICS[metric], counted.trials, te, swc, rule=rule), counted
+    return trend(metric_spec(metric, method), counted.trials, te, swc, rule=rule), counted
+
+
+def squad_columns(method: str) -> tuple[tuple[str, str], ...]:
+    """The squad view's (metric, unit) columns for ``method``: the IMTP's ``SQUAD_METRICS``, or
+    a jump type's headline numbers."""
+    if method not in JUMP_TYPES:
+        return SQUAD_METRICS
+    specs = trend_metrics(method)
+    return tuple((name, spec.unit) for name, spec in specs.items() if name != "body_weight_n")
 
 
 def squad_rows(
@@ -193,25 +224,24 @@ def squad_rows(
     rule: BestRule,
     day_of: DayOf = local_day,
 ) -> list[dict[str, Any]]:
-    """Each athlete's latest session value of every squad metric, with z-scores in the group."""
+    """Each athlete's latest session value of every squad column, with z-scores in the group;
+    the date is the latest session of the first column."""
+    columns = [metric for metric, _ in squad_columns(method)]
     rows: list[dict[str, Any]] = []
     for athlete in athletes:
         own = [r for r in records if r.athlete_id == athlete.id]
-        latest = {
-            metric: _latest_session(own, metric, method, rule, day_of)
-            for metric, _ in SQUAD_METRICS
-        }
-        peak = latest["peak_force_n"]
+        latest = {metric: _latest_session(own, metric, method, rule, day_of) for metric in columns}
+        first = latest[columns[0]]
         rows.append(
             {
                 "athlete_id": athlete.id,
                 "name": athlete.name,
-                "date": None if peak is None else peak.day.isoformat(),
+                "date": None if first is None else first.day.isoformat(),
                 "values": {m: None if s is None else s.best for m, s in latest.items()},
-                "asymmetry_side": _side(latest["asymmetry_pct"]),
+                "asymmetry_side": _side(latest.get("asymmetry_pct")),
             }
         )
-    for metric, _ in SQUAD_METRICS:
+    for metric in columns:
         scores = z_scores([row["values"][metric] for row in rows])
         for row, score in zip(rows, scores, strict=True):
             row.setdefault("z", {})[metric] = score
@@ -229,11 +259,11 @@ def _side(session: Session | None) -> str | None:
     return None if session is None else stronger_side(session.best)
 
 
-def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
+def squad_csv(rows: Sequence[dict[str, Any]], method: str) -> str:
     """The squad view as CSV: one row per athlete, each metric and its z-score, and the side
     the asymmetry names (``left`` / ``right``; empty when even or unknown)."""
     header = ["athlete_id", "name", "date"]
-    for metric, _ in SQUAD_METRICS:
+    for metric, _ in squad_columns(method):
         header += [metric, f"{metric}_z"]
     header.append("asymmetry_side")
     out = io.StringIO()
@@ -241,7 +271,7 @@ def squad_csv(rows: Sequence[dict[str, Any]]) -> str:
     writer.writerow(header)
     for row in rows:
         cells = [row["athlete_id"], row["name"], row["date"] or ""]
-        for metric, _ in SQUAD_METRICS:
+        for metric, _ in squad_columns(method):
             cells += [_cell(row["values"][metric]), _cell(row["z"][metric])]
         cells.append(row["asymmetry_side"] or "")
         writer.writerow(cells)

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sensorhub.errors import ValidationError
 from sensorhub.loadcell import (
     ForceRecording,
     RecordedAs,
@@ -30,14 +31,36 @@ class Prepared:
     analysis: dict[str, Any]
 
 
-def prepare(text: str, filename: str, body_mass_kg: float | None = None) -> Prepared:
-    """Read ``text`` in any layout ``sensorhub analyze`` reads and analyse it (CPU-bound);
-    ``body_mass_kg``: the athlete's stored mass."""
+@dataclass(frozen=True, slots=True)
+class TestKind:
+    """What an imported recording is of: ``imtp`` (the default) or a jump type."""
+
+    test_type: str = "imtp"
+    drop_height_m: float | None = None
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+IMTP_KIND = TestKind()
+
+
+def prepare(
+    text: str, filename: str, body_mass_kg: float | None = None, kind: TestKind = IMTP_KIND
+) -> Prepared:
+    """Read ``text`` in any layout ``sensorhub analyze`` reads and analyse it as ``kind``'s
+    test type (CPU-bound); ``body_mass_kg``: the athlete's stored mass."""
     recording = read_force_text(text, filename)
+    if recording.series and kind.test_type != "imtp":
+        raise ValidationError(
+            f"test_type: {recording.layout} records a load cell in series with the bar (an "
+            f"IMTP), not a {kind.test_type} on a plate"
+        )
     total_only = recording.left is None or recording.right is None
     recorded_as = RecordedAs(
         channels="total" if total_only else "left_right",
         reference="baseline" if recording.series else "body_weight",
+        test_type=kind.test_type,
+        drop_height_m=kind.drop_height_m,
     )
     if total_only:
         columns = zip(recording.t_ms, recording.total, [0.0] * recording.sample_count, strict=True)
@@ -64,8 +87,9 @@ class Importer:
         filename: str,
         recorded_at: float | None,
         notes: str | None,
+        kind: TestKind = IMTP_KIND,
     ) -> TestRecord:
-        prepared = await asyncio.to_thread(prepare, text, filename, athlete.body_mass_kg)
+        prepared = await asyncio.to_thread(prepare, text, filename, athlete.body_mass_kg, kind)
         started_at = self._clock() if recorded_at is None else recorded_at
         file = await asyncio.to_thread(self._files.write, started_at, prepared.samples)
         calibration = {**Calibration().to_dict(), "recording": prepared.recorded_as.to_dict()}

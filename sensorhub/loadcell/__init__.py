@@ -20,16 +20,20 @@ from sensorhub.loadcell.imtp import (
     method_key,
     method_label,
 )
+from sensorhub.loadcell.jumps import JUMP_METRICS, JUMP_TYPES
 from sensorhub.loadcell.metrics import IMTP_METRICS, Better, MetricSpec
 from sensorhub.loadcell.recorded import (
     SUMMARY_UNITS,
     RecordedAs,
     SummaryMetric,
+    TrendMetric,
     analysis_record,
     analyze_samples,
     newtons,
     newtons_total,
+    ranking_metric,
     summarize,
+    trend_metrics,
 )
 from sensorhub.loadcell.report import format_report
 from sensorhub.loadcell.windows import BestMean, PeakRfd, best_mean, peak_rfd
@@ -44,6 +48,8 @@ __all__ = [
     "ForceRecording",
     "IMTP_METRICS",
     "ImtpResult",
+    "JUMP_METRICS",
+    "JUMP_TYPES",
     "MetricSpec",
     "Onset",
     "OnsetMethod",
@@ -54,6 +60,7 @@ __all__ = [
     "SUMMARY_UNITS",
     "Side",
     "SummaryMetric",
+    "TrendMetric",
     "WINDOWS_MS",
     "Weighing",
     "WindowMetrics",
@@ -70,8 +77,10 @@ __all__ = [
     "newtons",
     "newtons_total",
     "peak_rfd",
+    "ranking_metric",
     "read_force_file",
     "read_force_text",
     "stronger_side",
     "summarize",
+    "trend_metrics",
 ]

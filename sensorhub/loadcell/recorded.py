@@ -14,6 +14,7 @@ from sensorhub.errors import ValidationError
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams, ImtpResult, Reference, analyze
 from sensorhub.loadcell.jumps import (
+    JUMP_METRICS,
     JUMP_TYPES,
     EventEdit,
     JumpParams,
@@ -21,7 +22,7 @@ from sensorhub.loadcell.jumps import (
     JumpType,
     analyze_jumps,
 )
-from sensorhub.loadcell.metrics import IMTP_METRICS
+from sensorhub.loadcell.metrics import IMTP_METRICS, MetricSpec
 from sensorhub.loadcell.session import Sample
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,6 +40,25 @@ SummaryMetric = Literal[
     "peak_rfd_time_s",
     "best_1s_force_n",
 ]
+#: A jump test's headline numbers (``JUMP_HEADLINES``): what its trends and squad view show.
+JumpHeadline = Literal[
+    "jump_height_impulse_m",
+    "jump_height_flight_m",
+    "take_off_velocity_m_s",
+    "time_to_take_off_s",
+    "rsi_modified_m_s",
+    "countermovement_depth_m",
+    "peak_landing_force_n",
+    "rsi_m_s",
+    "contact_time_s",
+    "flight_time_s",
+    "mean_rsi_best_hops_m_s",
+    "best_rsi_m_s",
+    "mean_contact_time_best_hops_s",
+    "time_to_stabilisation_s",
+]
+#: A metric a trend can follow: an IMTP summary number, or a jump test's headline number.
+TrendMetric = SummaryMetric | JumpHeadline
 #: The summary's numbers and their units: what trends, the squad view and reports can show.
 SUMMARY_UNITS: dict[str, str] = {name: spec.unit for name, spec in IMTP_METRICS.items()}
 
@@ -173,6 +193,21 @@ JUMP_HEADLINES: dict[str, tuple[str, ...]] = {
     "rebound": ("mean_rsi_best_hops_m_s", "best_rsi_m_s", "mean_contact_time_best_hops_s"),
     "drop_landing": ("peak_landing_force_n", "time_to_stabilisation_s"),
 }
+
+
+def trend_metrics(method: str) -> dict[str, MetricSpec]:
+    """The metrics a trend of ``method`` (a ``method_key``) can follow: a jump type's body
+    weight and headline numbers (its tests' summaries hold those, of the best rep), else the
+    IMTP summary's."""
+    if method not in JUMP_HEADLINES:
+        return IMTP_METRICS
+    return {name: JUMP_METRICS[name] for name in ("body_weight_n", *JUMP_HEADLINES[method])}
+
+
+def ranking_metric(method: str) -> str:
+    """What picks a session's best test: peak force for an IMTP, the number that picks a jump
+    test's best rep for a jump type (``summarize_jumps``)."""
+    return JUMP_HEADLINES[method][0] if method in JUMP_HEADLINES else "peak_force_n"
 
 
 def jump_record(

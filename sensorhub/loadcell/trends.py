@@ -6,7 +6,8 @@ The framework is Hopkins (2000, "Measures of reliability in sports medicine and 
 "A statistical framework to interpret individual response to intervention"):
 
 - A **session** is the athlete's tests on one day. Excluded trials count nowhere. Its value
-  follows a rule: ``best_trial`` (the trial with the highest peak force) or ``mean_best_two``.
+  follows a rule: ``best_trial`` (the trial with the highest peak force; of jump tests, the
+  highest number that picks their best rep) or ``mean_best_two``.
 - The **typical error** (TE) is the noise of one session value, day-to-day variation included.
   It never comes from the series being judged: from a **reliability study** (session values of
   a stable period: the within-athlete SD, with a 90 % confidence interval),
@@ -62,12 +63,13 @@ class Change(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Trial:
-    """One test's value of a metric; ``peak_force_n`` ranks trials within a session."""
+    """One test's value of a metric; ``rank`` (the higher the better) ranks trials within a
+    session: an IMTP's peak force, a jump test's ``ranking_metric``."""
 
     test_id: int
     day: date
     value: float
-    peak_force_n: float
+    rank: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,7 @@ def sessions_of(trials: Sequence[Trial], rule: BestRule = "best_trial") -> list[
 
 
 def _session(day: date, trials: list[Trial], rule: BestRule) -> Session:
-    ranked = sorted(trials, key=lambda t: (-t.peak_force_n, t.test_id))
+    ranked = sorted(trials, key=lambda t: (-t.rank, t.test_id))
     chosen = ranked[:2] if rule == "mean_best_two" else ranked[:1]
     best = float(np.mean([t.value for t in chosen]))
     return Session(day, tuple(t.value for t in trials), best, ranked[0].test_id)

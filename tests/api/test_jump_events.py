@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, get_args
 
 import httpx
@@ -10,21 +14,34 @@ import pytest
 import socketio
 
 from sensorhub.api.tests import EventEditIn
-from sensorhub.devices.jump_curve import countermovement_jump, sample_motion
+from sensorhub.devices.jump_curve import (
+    GRAVITY,
+    JumpMotion,
+    countermovement_jump,
+    sample_motion,
+)
 from sensorhub.loadcell.jumps import EDITABLE_EVENTS
 from tests._errors import json_error
+from tests._recordings import chronojump_csv, hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_analysis import next_event
 
 
-def record(live_server: LiveServer, device: str, test_type: str) -> tuple[int, dict[str, Any]]:
-    """A noise-free CMJ streamed by an esp as a ``test_type`` test; its id and data_complete."""
-    t, left, right = sample_motion(countermovement_jump())
+def record(
+    live_server: LiveServer,
+    device: str,
+    test_type: str,
+    motion: JumpMotion | None = None,
+    **fields: Any,
+) -> tuple[int, dict[str, Any]]:
+    """A noise-free jump (default: a CMJ) streamed by an esp as a ``test_type`` test, started
+    with ``fields``; its id and data_complete."""
+    t, left, right = sample_motion(motion or countermovement_jump())
     samples = [{"t": a, "l": b, "r": c} for a, b, c in zip(t, left, right, strict=True)]
     with socketio.SimpleClient() as esp, httpx.Client(base_url=live_server.url) as http:
         esp.connect(live_server.url, transports=["websocket"])
         esp.emit("register", {"type": "esp", "device_id": device})
-        body = {"device_id": device, "test_type": test_type}
+        body = {"device_id": device, "test_type": test_type, **fields}
         started = http.post("/api/start_test", json=body).json()
         for start in range(0, len(samples), 500):
             esp.emit("samples", {"samples": samples[start : start + 500]})
@@ -99,3 +116,132 @@ def test_imtp_and_jump_routes_refuse_the_other_kind_of_test(
 
 def test_the_api_offers_exactly_the_events_the_analysis_can_move() -> None:
     assert get_args(EventEditIn.model_fields["event"].annotation) == EDITABLE_EVENTS
+
+
+@pytest.fixture(scope="module")
+def jumper(live_server: LiveServer) -> dict[str, Any]:
+    """An athlete (alone in a group) with two CMJ tests today: flights of 400 and 500 ms, so
+    jump heights g·t²/8 of 0.1961 and 0.3066 m."""
+    group = f"jumpers-{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=live_server.url) as http:
+        body = {"name": f"Jumper {group}", "groups": [group]}
+        athlete = http.post("/api/athletes", json=body).json()["data"]
+    tests = [
+        record(
+            live_server,
+            f"jumper-plate-{flight_ms}",
+            "cmj",
+            countermovement_jump(flight_ms=flight_ms),
+            athlete_id=athlete["id"],
+        )[0]
+        for flight_ms in (400, 500)
+    ]
+    return {"id": athlete["id"], "group": group, "tests": tests}
+
+
+def height(flight_ms: int) -> float:
+    return GRAVITY * (flight_ms / 1000) ** 2 / 8
+
+
+def test_a_jump_trend_takes_the_best_test_of_the_day_as_the_session_value(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    params = {"metric": "jump_height_impulse_m", "method": "cmj"}
+    response = http.get(f"/api/athletes/{jumper['id']}/trend", params=params)
+    assert response.status_code == 200, response.text
+    trend = response.json()["data"]
+    (session,) = trend["sessions"]
+    assert session["values"] == pytest.approx([height(400), height(500)], abs=0.001)
+    assert session["best"] == pytest.approx(height(500), abs=0.001)
+    assert session["best_test_id"] == jumper["tests"][1]
+    assert (trend["unit"], trend["better"], trend["method"]["key"]) == ("m", "higher", "cmj")
+    assert trend["typical_error"]["source"] == "unknown"  # no default CV for jumps
+    assert trend["left_out"] == []
+
+
+def test_an_imtp_trend_leaves_the_jump_tests_out(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    params = {"metric": "peak_force_n", "method": "sd:5"}
+    trend = http.get(f"/api/athletes/{jumper['id']}/trend", params=params).json()["data"]
+    assert trend["sessions"] == []
+    assert [left["test_id"] for left in trend["left_out"]] == jumper["tests"]
+    assert all("analysed with cmj" in left["reason"] for left in trend["left_out"])
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"metric": "peak_force_n", "method": "cmj"}, "cmj tests have no peak_force_n"),
+        ({"metric": "rsi_m_s", "method": "cmj"}, "cmj tests have no rsi_m_s"),  # a drop jump's
+    ],
+)
+def test_a_metric_the_methods_tests_lack_leaves_every_test_out_saying_so(
+    jumper: dict[str, Any], http: httpx.Client, params: dict[str, str], reason: str
+) -> None:
+    response = http.get(f"/api/athletes/{jumper['id']}/trend", params=params)
+    assert response.status_code == 200, response.text
+    trend = response.json()["data"]
+    assert trend["sessions"] == []
+    assert trend["left_out"] == [{"test_id": i, "reason": reason} for i in jumper["tests"]]
+
+
+def test_the_squad_view_of_a_jump_type_shows_its_headline_numbers(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    params = {"method": "cmj"}
+    response = http.get(f"/api/groups/{jumper['group']}/squad", params=params)
+    assert response.status_code == 200, response.text
+    squad = response.json()["data"]
+    assert list(squad["units"])[:2] == ["jump_height_impulse_m", "jump_height_flight_m"]
+    (row,) = squad["athletes"]
+    assert row["values"]["jump_height_impulse_m"] == pytest.approx(height(500), abs=0.001)
+    assert row["asymmetry_side"] is None
+    csv = http.get(f"/api/groups/{jumper['group']}/squad.csv", params=params).text
+    assert csv.splitlines()[0].startswith("athlete_id,name,date,jump_height_impulse_m,")
+
+
+def test_sensorhub_import_with_test_cmj_stores_it_analysed_as_a_cmj(
+    live_server: LiveServer, http: httpx.Client, tmp_path: Path
+) -> None:
+    body = {"name": f"Importer {uuid.uuid4().hex[:8]}"}
+    athlete_id = http.post("/api/athletes", json=body).json()["data"]["id"]
+    file = tmp_path / "hawkin_cmj.csv"
+    file.write_text(hawkin_csv(countermovement_jump(flight_ms=450)))
+    command = [sys.executable, "-m", "sensorhub", "import", str(file), "--test", "cmj"]
+    command += ["--athlete-id", str(athlete_id), "--url", live_server.url]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    test_id = int(done.stdout.split()[1])
+    stored = http.get(f"/api/tests/{test_id}/analysis").json()["data"]
+    assert stored["params"]["test_type"] == "cmj"
+    assert stored["summary"]["jump_height_impulse_m"] == pytest.approx(height(450), abs=0.001)
+    assert stored["summary"]["flags"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "field"),
+    [
+        (chronojump_csv(), {"test_type": "cmj"}, "test_type"),  # a pull, not a plate
+        (hawkin_csv(countermovement_jump()), {"test_type": "hop"}, "test_type"),
+        (
+            hawkin_csv(countermovement_jump()),
+            {"test_type": "drop_jump", "drop_height_m": 3},
+            "drop_height_m",
+        ),
+    ],
+)
+def test_a_jump_import_that_cannot_be_a_jump_is_a_422_naming_the_field(
+    jumper: dict[str, Any], http: httpx.Client, text: str, params: dict[str, Any], field: str
+) -> None:
+    before = http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"]
+    response = http.post(
+        f"/api/athletes/{jumper['id']}/imports",
+        params=params,
+        content=text,
+        headers={"Content-Type": "text/csv"},
+    )
+    json_error(response, 422, "validation_error", field)
+    assert http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"] == before

@@ -156,19 +156,51 @@ def test_a_cmj_test_of_the_simulated_plate_stores_the_prescribed_height(
         )  # fmt: skip
     )
     wait_for(lambda: status(live_server, device)["esp_connected"], timeout=20)
+    assert_one_prescribed_cmj(cmj_summary(live_server.url, device))
+
+
+def test_the_demo_with_test_cmj_jumps_on_start(
+    tmp_path: Path, running: list[subprocess.Popen[str]]
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = ("demo", "--port", str(port), "--host", "127.0.0.1", "--data-dir", str(tmp_path))
+    running.append(sensorhub(*args, "--test", "cmj"))
+
+    def plate_connected() -> bool:
+        try:
+            found = httpx.get(url + "/api/status", params={"device_id": "plate-1"}).json()
+        except httpx.TransportError:
+            return False
+        return bool(found["esp_connected"])
+
+    wait_for(plate_connected, timeout=60)
+    assert_one_prescribed_cmj(cmj_summary(url, "plate-1"))
+
+
+def cmj_summary(url: str, device: str) -> dict[str, Any]:
+    """Start a CMJ test on ``device``, stop it once the simulator's set has streamed, and
+    return the stored summary."""
     motion = jump_set("cmj")
 
-    with httpx.Client(base_url=live_server.url) as http:
+    def sample_count() -> int:
+        found = httpx.get(url + "/api/status", params={"device_id": device}).json()
+        return int(found["sample_count"])
+
+    with httpx.Client(base_url=url) as http:
         started = http.post("/api/start_test", json={"device_id": device, "test_type": "cmj"})
         assert started.json()["test_type"] == "cmj"
         test_id = started.json()["session_id"]
         enough = int(motion.duration_s * 1000) + 100
-        wait_for(lambda: status(live_server, device)["sample_count"] >= enough, timeout=40)
+        wait_for(lambda: sample_count() >= enough, timeout=40)
         http.post("/api/stop_test", json={"device_id": device})
         wait_for(lambda: http.get(f"/api/tests/{test_id}").json()["data"]["state"] == "complete")
-        data = http.get(f"/api/tests/{test_id}").json()["data"]
+        summary: dict[str, Any] = http.get(f"/api/tests/{test_id}").json()["data"]["summary"]
+        return summary
 
-    summary = data["summary"]
+
+def assert_one_prescribed_cmj(summary: dict[str, Any]) -> None:
+    """One CMJ of the simulator's 500 ms flight, its height within the noise's bound."""
     assert summary["test_type"] == "cmj"
     assert summary["reps"] == 1  # several reps: tests/web/test_jump_pages.py
     v_to = flight_velocity(500)

@@ -8,7 +8,8 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Page, expect
 
-from tests._recordings import chronojump_csv, ground_reaction_csv
+from sensorhub.devices.jump_curve import GRAVITY, countermovement_jump
+from tests._recordings import chronojump_csv, ground_reaction_csv, hawkin_csv
 from tests._server import LiveServer
 from tests.web._browser import screenshot
 from tests.web._esp import StreamingEsp
@@ -165,3 +166,27 @@ async def test_live_page_picks_an_athlete_shows_setup_target_and_pull_values(
     with httpx.Client(base_url=web_server.url, timeout=10) as http:
         tests = http.get("/api/tests", params={"athlete_id": athlete_id}).json()["data"]
     assert [t["device_id"] for t in tests if t["source"] == "sensorhub"] == [device]
+
+
+async def test_athlete_page_imports_a_cmj_and_shows_its_jump_trend(
+    tab: Page, web_server: LiveServer, tmp_path: Path
+) -> None:
+    with httpx.Client(base_url=web_server.url, timeout=10) as http:
+        body = {"name": f"Page Jumper {uuid.uuid4().hex[:6]}"}
+        athlete_id = http.post("/api/athletes", json=body).json()["data"]["id"]
+    await tab.goto(f"{web_server.url}/athletes?id={athlete_id}")
+    file = tmp_path / "hawkin_cmj.csv"
+    file.write_text(hawkin_csv(countermovement_jump(flight_ms=500)))
+
+    await tab.set_input_files("#import [name=file]", str(file))
+    await tab.select_option("#import [name=test_type]", "cmj")
+    await tab.click("#import button[type=submit]")
+    await expect(tab.locator("#import-status")).to_contain_text("(hawkin), flags: none")
+    await tab.select_option("#test-kind", "cmj")
+
+    first = tab.locator("#latest tbody tr").first
+    await expect(first).to_contain_text("Jump height (impulse-momentum)")
+    # g·t²/8 for the 500 ms flight: 0.3066 m, shown to 2 decimals
+    await expect(first).to_contain_text(f"{GRAVITY * 0.5**2 / 8:.2f} m")
+    await expect(tab.locator("#latest tbody tr")).to_have_count(4)
+    await screenshot(tab, "athlete-jump-trend")

@@ -8,12 +8,26 @@ import { authHeaders, storedToken } from "./auth.js";
 import { setupText } from "./setup.js";
 import { axis, sizedChart } from "./uplot.js";
 
-const METRICS = [
-  ["peak_force_n", "Peak force"],
-  ["relative_peak_force_n_per_kg", "Relative peak force"],
-  ["rfd_0_200_n_per_s", "RFD 0–200 ms"],
-  ["asymmetry_pct", "Asymmetry |L − R| / max (+ = right)"],
+// The metrics shown per test type; a jump type's are its headline numbers (docs/jumps.md),
+// each test's value its best rep's. IMTP trends use the default onset method (sd:5).
+const HEIGHTS = [
+  ["jump_height_impulse_m", "Jump height (impulse-momentum)"],
+  ["jump_height_flight_m", "Jump height (flight time)"],
 ];
+const METRICS = {
+  imtp: [
+    ["peak_force_n", "Peak force"],
+    ["relative_peak_force_n_per_kg", "Relative peak force"],
+    ["rfd_0_200_n_per_s", "RFD 0–200 ms"],
+    ["asymmetry_pct", "Asymmetry |L − R| / max (+ = right)"],
+  ],
+  cmj: [...HEIGHTS, ["rsi_modified_m_s", "RSI modified"], ["time_to_take_off_s", "Time to take-off"]],
+  squat_jump: [...HEIGHTS, ["take_off_velocity_m_s", "Take-off velocity"]],
+  drop_jump: [["rsi_m_s", "RSI"], ["contact_time_s", "Contact time"], ["jump_height_flight_m", "Jump height (flight time)"]],
+  rebound: [["mean_rsi_best_hops_m_s", "RSI, mean of best hops"], ["mean_contact_time_best_hops_s", "Contact time, mean of best hops"]],
+  drop_landing: [["peak_landing_force_n", "Peak landing force"], ["time_to_stabilisation_s", "Time to stabilisation"]],
+};
+const methodOf = (kind) => (kind === "imtp" ? {} : { method: kind });
 
 function notice(text) {
   const el = $("#notice");
@@ -107,8 +121,9 @@ async function show(id) {
   const charts = [];
   let note = "";
   let first = null;
-  for (const [metric, label] of METRICS) {
-    const trend = (await getJSON(`/api/athletes/${id}/trend` + query({ metric, ...study }))).data;
+  const kind = $("#test-kind").value;
+  for (const [metric, label] of METRICS[kind]) {
+    const trend = (await getJSON(`/api/athletes/${id}/trend` + query({ metric, ...methodOf(kind), ...study }))).data;
     const s = trend.sessions;
     const latest = s.at(-1);
     const previous = s.at(-2);
@@ -143,7 +158,7 @@ function chart(label, trend) {
 async function importFile(id, form) {
   const file = form.elements.file.files[0];
   if (!file) return;
-  const params = { filename: file.name };
+  const params = { filename: file.name, test_type: form.elements.test_type.value };
   if (form.elements.recorded_at.value) params.recorded_at = `${form.elements.recorded_at.value}T12:00:00Z`;
   setText("#import-status", "Importing…");
   const response = await fetch(`/api/athletes/${id}/imports` + query(params), {
@@ -182,6 +197,7 @@ async function main() {
     history.replaceState(null, "", url);
     show(id).catch((e) => notice(e.message));
   });
+  $("#test-kind").addEventListener("change", () => show(id).catch((e) => notice(e.message)));
   await list({});
   if (id) await show(id);
 }
