@@ -142,6 +142,33 @@ _storage_options = (
 )
 
 
+def _test_type_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--test",
+        "test_type",
+        type=click.Choice(["imtp", *JUMP_TYPES]),
+        default="imtp",
+        show_default=True,
+        help=f"{help_text} (jumps: docs/jumps.md).",
+    )
+
+
+def _recording_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--test and --drop-height: what a recording is of."""
+    command = click.option(
+        "--drop-height", type=float, help="Drop jump or landing: box height, m."
+    )(command)
+    return _test_type_option("What the recording is of")(command)
+
+
+def _athlete_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--test and --reps: what a simulated plate's athlete does on each start."""
+    command = click.option(
+        "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
+    )(command)
+    return _test_type_option("What the athlete does on each start")(command)
+
+
 def _with_storage_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(_storage_options):
         command = option(command)
@@ -271,15 +298,7 @@ def _utc(seconds: float) -> str:
     help="Against the resting baseline, no body weight (a load cell in series with the bar; "
     "Chronojump files always are).",
 )
-@click.option(
-    "--test",
-    "test_type",
-    type=click.Choice(["imtp", *JUMP_TYPES]),
-    default="imtp",
-    show_default=True,
-    help="What the recording is of (jumps: docs/jumps.md).",
-)
-@click.option("--drop-height", type=float, help="Drop jump or landing: box height, m.")
+@_recording_options
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def analyze(
     file: Path,
@@ -363,17 +382,7 @@ def _analyze_jumps(
     type=click.Path(path_type=Path),
     help="Where the demo keeps its data.  [default: a new temporary folder]",
 )
-@click.option(
-    "--test",
-    "test_type",
-    type=click.Choice(["imtp", *JUMP_TYPES]),
-    default="imtp",
-    show_default=True,
-    help="What the plate's athlete does on each start (jumps: docs/jumps.md).",
-)
-@click.option(
-    "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
-)
+@_athlete_options
 def demo(port: int, host: str, data_dir: Path | None, test_type: str, reps: int) -> None:
     """Serve on the embedded defaults with a simulated force plate and wearable; the plate
     pulls (an IMTP) or jumps (--test cmj) on each start."""
@@ -444,17 +453,7 @@ def simulate() -> None:
     "--transport", type=click.Choice(["socketio", "ws"]), default="socketio", show_default=True
 )
 @click.option("--adc", is_flag=True, help="Send raw ADC counts (offset 8388608, 0.01 N/count).")
-@click.option(
-    "--test",
-    "test_type",
-    type=click.Choice(["imtp", "cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"]),
-    default="imtp",
-    show_default=True,
-    help="What the athlete does on each start (jumps: docs/jumps.md).",
-)
-@click.option(
-    "--reps", type=click.IntRange(1, 20), default=1, show_default=True, help="Jumps per start."
-)
+@_athlete_options
 @device_token_option
 def simulate_forceplate(
     url: str,
@@ -609,15 +608,7 @@ def _check_port_free(host: str, port: int) -> None:
 @click.option("--athlete-id", type=int, required=True, help="The athlete the recording is of.")
 @click.option("--recorded-at", help="When it was recorded, ISO 8601 with zone (default: now).")
 @click.option("--notes", help="Notes to keep with the test.")
-@click.option(
-    "--test",
-    "test_type",
-    type=click.Choice(["imtp", *JUMP_TYPES]),
-    default="imtp",
-    show_default=True,
-    help="What the recording is of (jumps: docs/jumps.md).",
-)
-@click.option("--drop-height", type=float, help="Drop jump or landing: box height, m.")
+@_recording_options
 @click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="sensorhub server.")
 @click.option(
     "--token",
