@@ -34,21 +34,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     SERVER_DATABASES.drop_all()
 
 
-# `make test` hands whole files to its workers in collection order (`--dist loadfile`): the
-# longest files (a browser, several processes, schemathesis) go first, so none of them runs
-# alone at the end (longest-first scheduling); the order inside each group is kept.
-LONGEST_FIRST = ("tests/web/", "tests/cluster/", "tests/api/test_openapi.py")
-
-
-def _scheduling_rank(item: pytest.Item) -> int:
-    return next(
-        (rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
-        len(LONGEST_FIRST),
-    )
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_scheduling_rank)
     if SERVER_DATABASES.enabled:
         skip = pytest.mark.skip(reason="about the SQLite file; this run stores in PostgreSQL")
         for item in items:
