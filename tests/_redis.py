@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import redis
 
-from tests._server import free_port
+from tests._server import free_port, wait_for
 from tests._services import require_service
 
 # .ci/run starts this server; another one can be named in SENSORHUB_TEST_REDIS_URL.
@@ -58,16 +57,17 @@ class OwnRedis:
         with (self._directory / "redis.log").open("ab") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=log)
         client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
+
+        def answers() -> bool:
             try:
-                client.ping()
-                break
+                return bool(client.ping())
             except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-        client.close()
+                return False
+
+        try:
+            wait_for(answers, timeout=STARTUP_TIMEOUT_S)
+        finally:
+            client.close()
 
     def stop(self) -> None:
         if self._process is not None:
