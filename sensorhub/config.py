@@ -149,10 +149,13 @@ class Settings(BaseModel):
 
     # --- Retention and backups (docs/operations.md); nothing is deleted unless set ---
     # Raw wearable signals (and per-reading rows) older than this many days become per-minute
-    # aggregates; windows older than this go. 0 keeps them all. Tests are never thinned.
+    # aggregates; windows older than this go. 0 keeps them all.
     retain_raw_signals_days: float = Field(0.0, ge=0)
     retain_readings_days: float = Field(0.0, ge=0)
     retain_windows_days: float = Field(0.0, ge=0)
+    # Finished force-plate tests started longer ago than this many days lose their raw
+    # samples and CSV file; their analysis, metrics, events and trial stay. 0 keeps them all.
+    retain_plate_samples_days: float = Field(0.0, ge=0)
     # A backup of the data dir (SQLite) this often into backup_dir, keeping the newest
     # backup_keep; 0 makes none.
     backup_every_h: float = Field(0.0, ge=0)

@@ -18,6 +18,7 @@
      │    ├── NoReading               the device has sent no samples yet
      │    ├── StudyNotFound           no study session has that id
      │    └── ModelNotFound           no registered model has that version
+     ├── SamplesRemoved         410   retention removed the test's raw samples (its analysis stays)
      ├── ConflictError          409   the request clashes with the current state
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
@@ -25,6 +26,7 @@
      │    ├── StudyRunning            a study session already records that wearable
      │    ├── StudyStopped            the study session has stopped: no more marks
      │    ├── BatchReused             a signal batch's (device, boot, seq) holds other samples
+     │    ├── AnalysisFrozen          a test's raw samples are gone: it cannot be analysed again
      │    ├── AthleteHasTests         deleting an athlete would delete tests, not asked for
      │    └── TestHasNoAthlete        only an athlete's test can be excluded from their history
      ├── RateLimited            429   the client sends faster than allowed
@@ -119,6 +121,14 @@ class NotFoundError(SensorhubError):
 
     code = "not_found"
     status = 404
+
+
+class SamplesRemoved(SensorhubError):
+    """Raised when a test's raw samples (or CSV) are asked for after retention removed them:
+    gone on purpose, not a test that recorded none."""
+
+    code = "samples_removed"
+    status = 410
 
 
 class ConflictError(SensorhubError):
@@ -254,6 +264,13 @@ class StudyStopped(ConflictError):
     """Raised when a phase or label is added to a study session that has stopped."""
 
     code = "study_stopped"
+
+
+class AnalysisFrozen(ConflictError):
+    """Raised when a test whose raw samples retention removed is to be analysed again or
+    have its events moved: its saved analysis is all there is."""
+
+    code = "analysis_frozen"
 
 
 class BatchReused(ConflictError):

@@ -1,5 +1,6 @@
-"""Jobs a server runs for a season (docs/operations.md): thinning raw signals, readings and
-windows past their retention, and scheduled backups. Each is off unless its setting is set."""
+"""Jobs a server runs for a season (docs/operations.md): thinning raw signals, readings,
+windows and force-plate test samples past their retention, and scheduled backups. Each is off
+unless its setting is set."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sensorhub.backup import backup_data_dir, prune_backups, scheduled_name, sql
 from sensorhub.config import Settings
 from sensorhub.errors import SensorhubError
 from sensorhub.logs import log_event
-from sensorhub.storage import RAW_SIGNALS, READINGS, WINDOWS, Kept, Storage
+from sensorhub.storage import RAW_SIGNALS, READINGS, WINDOWS, Kept, Storage, TestFiles
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import Clock
 
@@ -31,7 +32,7 @@ class Upkeep:
 
     async def run_once(self) -> None:
         """Whatever is due now; a failure is logged and retried at the next look."""
-        for job in (self._thin, self._backup):
+        for job in (self._thin, self._thin_plate_samples, self._backup):
             try:
                 await job()
             except (SensorhubError, OSError) as exc:
@@ -43,6 +44,17 @@ class Upkeep:
             rows = await self._storage.retention.thin(before, kind)
             if rows:
                 log_event(logger, "rows_thinned", table=kind.table.name, rows=rows, before=before)
+
+    async def _thin_plate_samples(self) -> None:
+        days = self._settings.retain_plate_samples_days
+        if not days:
+            return
+        now = self._clock()
+        before = now - days * DAY_S
+        files = TestFiles(self._settings.test_data_dir)
+        tests = await self._storage.plate_retention.thin(before, now, files)
+        if tests:
+            log_event(logger, "test_samples_thinned", tests=tests, before=before)
 
     async def _backup(self) -> None:
         every_s = self._settings.backup_every_h * 3600
@@ -74,7 +86,7 @@ def _retained(settings: Settings) -> list[tuple[Kept, float]]:
 @contextlib.asynccontextmanager
 async def upkeep_running(settings: Settings, storage: Storage) -> AsyncIterator[None]:
     """Look at the jobs every ``upkeep_check_s`` while the server runs (none when all are off)."""
-    if not (_retained(settings) or settings.backup_every_h):
+    if not (_retained(settings) or settings.retain_plate_samples_days or settings.backup_every_h):
         yield
         return
     upkeep = Upkeep(settings, storage)

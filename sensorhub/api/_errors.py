@@ -44,6 +44,8 @@ _MEANINGS = {
     401: "auth is on and the request carries no valid token (docs/security.md)",
     403: "the token may not do this, or the origin may not call this route (docs/security.md)",
     409: "the request clashes with the device's or test's current state",
+    410: "retention removed the test's raw samples (docs/operations.md#retention); "
+    "the test's record says when (`samples_thinned_at`), its analysis stays",
     413: "the body is larger than the configured limit",
     415: "the body is not sent as application/json",
     422: "a parameter or field is invalid; the message names it",

@@ -30,6 +30,8 @@ router = APIRouter(
 )
 # Every route below but the list names one test: 404 when no test has that id.
 _ONE_TEST = error_responses(404)
+# Routes that serve the raw samples: 410 once retention removed them.
+_SAMPLES = error_responses(404, 410)
 
 
 class TestPatch(BaseModel):
@@ -115,6 +117,10 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "calibration": record.calibration,
         "summary": record.analysis.get("summary") if record.analysis else None,
         "analysis_error": record.analysis.get("error") if record.analysis else None,
+        # Set: retention removed the raw samples and CSV file then; the analysis stays.
+        "samples_thinned_at": (
+            iso_time(record.samples_thinned_at) if record.samples_thinned_at else None
+        ),
     }
 
 
@@ -142,11 +148,12 @@ async def list_tests(
 
 
 @router.get(
-    "/{test_id}.csv", response_model=None, response_class=StreamingResponse, responses=_ONE_TEST
+    "/{test_id}.csv", response_model=None, response_class=StreamingResponse, responses=_SAMPLES
 )
 async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse | FileResponse:
-    """The test's CSV (`t,l,r`, values as received)."""
-    record = await services.storage.require_test(test_id)
+    """The test's CSV (`t,l,r`, values as received); 410 `samples_removed` once retention
+    removed it (the record's `samples_thinned_at` says when)."""
+    record = await services.plates.archive.with_samples(test_id)
     if path := services.files.find(record.csv_file):
         return FileResponse(path, media_type="text/csv", filename=path.name)
     # A running test has no file yet: build it from the stored samples.
@@ -174,10 +181,12 @@ async def test_report(services: ServicesDep, test_id: RowId) -> Response:
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-@router.get("/{test_id}/samples", responses=_ONE_TEST)
+@router.get("/{test_id}/samples", responses=_SAMPLES)
 async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
-    """Every stored sample of the test, in arrival order, as received."""
-    await services.storage.require_test(test_id)
+    """Every stored sample of the test, in arrival order, as received; 410 `samples_removed`
+    once retention removed them (the record's `samples_thinned_at` says when; its analysis
+    stays), never an empty list."""
+    await services.plates.archive.with_samples(test_id)
     samples = await services.storage.test_samples(test_id)
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
 
@@ -196,7 +205,8 @@ async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     responses=error_responses(404, 409, *JSON_BODY),
 )
 async def reanalyze(services: ServicesDep, test_id: RowId, body: AnalysisIn) -> dict[str, Any]:
-    """Analyse again with other parameters; the result becomes the test's analysis."""
+    """Analyse again with other parameters; the result becomes the test's analysis. 409
+    `analysis_frozen` once retention removed the test's raw samples."""
     params = AnalysisParams(**body.model_dump())
     analysis = await services.plates.archive.reanalyze(test_id, params)
     return {"status": "success", "data": analysis}
@@ -224,7 +234,8 @@ class EventsIn(BaseModel):
     responses=error_responses(404, 409, *JSON_BODY),
 )
 async def move_events(services: ServicesDep, test_id: RowId, body: EventsIn) -> dict[str, Any]:
-    """A jump test's events moved by hand (docs/jumps.md); the new analysis is kept."""
+    """A jump test's events moved by hand (docs/jumps.md); the new analysis is kept. 409
+    `analysis_frozen` once retention removed the test's raw samples."""
     edits = tuple(EventEdit(e.rep, e.event, e.time_s) for e in body.edits)
     analysis = await services.plates.archive.move_events(test_id, edits)
     return {"status": "success", "data": analysis}

@@ -7,9 +7,17 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sensorhub.errors import ConflictError, SessionRunning, TestNotFound, ValidationError
+from sensorhub.errors import (
+    AnalysisFrozen,
+    ConflictError,
+    SamplesRemoved,
+    SessionRunning,
+    TestNotFound,
+    ValidationError,
+)
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.imtp import AnalysisParams
 from sensorhub.loadcell.jumps import EventEdit
@@ -89,7 +97,7 @@ class TestArchive:
 
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
-        record = await self._recorded(test_id)
+        record = await self._analysable(test_id)
         recorded_as = RecordedAs.of_calibration(record.calibration)
         if recorded_as.test_type != "imtp":
             raise ConflictError(
@@ -108,7 +116,7 @@ class TestArchive:
     async def move_events(self, test_id: int, edits: tuple[EventEdit, ...]) -> dict[str, Any]:
         """Analyse a jump test again with its events moved; the result becomes its analysis
         (the edits are kept in its params, so they show and apply next time)."""
-        record = await self._recorded(test_id)
+        record = await self._analysable(test_id)
         recorded_as = RecordedAs.of_calibration(record.calibration)
         if recorded_as.test_type == "imtp":
             raise ConflictError(
@@ -144,6 +152,23 @@ class TestArchive:
             if record is not None:
                 _refuse_if_recording(record)
 
+    async def with_samples(self, test_id: int) -> TestRecord:
+        """The stored test, or ``SamplesRemoved`` when retention removed its raw samples (a
+        reader then says so rather than serve none, which would read as a test of none)."""
+        record = await self._storage.require_test(test_id)
+        if record.samples_thinned_at is not None:
+            raise SamplesRemoved(
+                f"{_removed(record)}; its analysis is kept: GET /api/tests/{test_id}/analysis"
+            )
+        return record
+
+    async def _analysable(self, test_id: int) -> TestRecord:
+        """A finished test that still has its raw samples: the analysis is made from them."""
+        record = await self._recorded(test_id)
+        if record.samples_thinned_at is not None:
+            raise AnalysisFrozen(f"{_removed(record)}: its saved analysis cannot be redone")
+        return record
+
     async def _recorded(self, test_id: int) -> TestRecord:
         """The stored test, unless it is still recording: the database decides, so a test
         recorded by another process is refused alike."""
@@ -161,6 +186,14 @@ class TestArchive:
         if record is None:
             return StoredSession(None, SessionState.IDLE.value, [])
         return StoredSession(record.id, record.state, await self._storage.test_samples(record.id))
+
+
+def _removed(record: TestRecord) -> str:
+    day = datetime.fromtimestamp(record.samples_thinned_at or 0.0, UTC).date().isoformat()
+    return (
+        f"the raw samples and CSV file of test {record.id} were removed by retention on {day} "
+        "(retain_plate_samples_days)"
+    )
 
 
 def _refuse_if_recording(record: TestRecord) -> None:

@@ -142,6 +142,15 @@ def _v9_reliability_studies(conn: Connection) -> None:
     reliability_studies.create(conn)
 
 
+def _v10_test_samples_thinned_at(conn: Connection) -> None:
+    """When retention removed a test's raw samples. Step 2 creates ``tests`` from today's
+    metadata, so a database new since then has the column already."""
+    if "samples_thinned_at" not in {
+        column["name"] for column in inspect(conn).get_columns("tests")
+    }:
+        conn.execute(text("ALTER TABLE tests ADD COLUMN samples_thinned_at FLOAT"))
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -153,6 +162,7 @@ STEPS: tuple[Step, ...] = (
     _v7_boot_ids_and_unique_running_studies,
     _v8_alerts_and_signal_minutes,
     _v9_reliability_studies,
+    _v10_test_samples_thinned_at,
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -1,6 +1,8 @@
 """Retention: rows stored before a cut-off go, in chunks the writer commits one at a time.
 Raw wearable signal batches and per-reading rows first become per-minute aggregates (mean,
-min, max, count per channel); windows simply go (each is already a summary of 30 s).
+min, max, count per channel); windows simply go (each is already a summary of 30 s). A
+finished force-plate test loses its raw sample batches and CSV file; its row (analysis,
+metrics, events) and trial stay, marked with when that happened.
 
 Each sample is placed on the server's clock: the batch's arrival minus the time its later
 samples took, ``received_at - (count - 1 - i) / hz``; a minute's aggregate is exact for the
@@ -15,16 +17,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Column, Connection, Table, delete, insert, select
+from sqlalchemy import Column, Connection, Table, delete, insert, select, update
 
 from sensorhub.physio import ACC
-from sensorhub.storage._schema import readings, signal_batches, signal_minutes, signal_windows
+from sensorhub.storage._csvfiles import TestFiles
+from sensorhub.storage._schema import (
+    readings,
+    sample_batches,
+    signal_batches,
+    signal_minutes,
+    signal_windows,
+    tests,
+)
+from sensorhub.storage._tests import UNFINISHED
 from sensorhub.storage._writer import WriteTask
 
 _BLOB = np.dtype("<f8")
 # Batch rows thinned per commit: a few seconds of the writer at most, so live writes between
 # chunks wait no longer than one ordinary group commit would.
 CHUNK_ROWS = 300
+# Tests thinned per commit: a 10 s test at 1 kHz in 50-sample batches is 200 batch rows.
+CHUNK_TESTS = 20
 AXES = ("acc_x", "acc_y", "acc_z")
 # A reading's numeric columns and the channel its aggregates are stored under (prefixed, so
 # they never merge with a raw signal's channel of the same name; at most 16 characters).
@@ -240,3 +253,70 @@ class SignalRetention:
     async def oldest_raw(self, device_id: str | None) -> float | None:
         oldest: float | None = await self._storage.read(oldest_raw_signal, device_id)
         return oldest
+
+
+@dataclass(frozen=True, slots=True)
+class ThinnableTest:
+    id: int
+    csv_file: str | None
+
+
+def _thinnable(before: float) -> Any:
+    """Tests whose samples retention may remove: finished (never running or flushing),
+    started before ``before``, not thinned yet."""
+    return (
+        tests.c.state.not_in(UNFINISHED),
+        tests.c.started_at < before,
+        tests.c.samples_thinned_at.is_(None),
+    )
+
+
+def select_thinnable_tests(conn: Connection, before: float, limit: int) -> list[ThinnableTest]:
+    query = select(tests.c.id, tests.c.csv_file).where(*_thinnable(before)).order_by(tests.c.id)
+    return [ThinnableTest(row.id, row.csv_file) for row in conn.execute(query.limit(limit))]
+
+
+@dataclass(frozen=True, slots=True)
+class ThinTestSamples(WriteTask):
+    """Remove the sample batches of those of ``test_ids`` still thinnable (checked again
+    here: the writer orders this after any write that changed them) and mark them thinned
+    at ``at``; resolves to how many were thinned."""
+
+    test_ids: tuple[int, ...]
+    before: float
+    at: float
+
+    def run(self, conn: Connection) -> int:
+        still = select(tests.c.id).where(tests.c.id.in_(self.test_ids), *_thinnable(self.before))
+        ids = list(conn.execute(still).scalars())
+        if not ids:
+            return 0
+        conn.execute(delete(sample_batches).where(sample_batches.c.test_id.in_(ids)))
+        marked = update(tests).where(tests.c.id.in_(ids))
+        conn.execute(marked.values(samples_thinned_at=self.at, csv_file=None))
+        return len(ids)
+
+
+class PlateRetention:
+    """The retention of one ``Storage``'s force-plate test samples."""
+
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+
+    async def thin(self, before: float, at: float, files: TestFiles) -> int:
+        """Remove the raw samples and CSV file of every finished test started before
+        ``before``, ``CHUNK_TESTS`` tests per commit; returns how many tests were thinned.
+
+        A chunk's files go before its rows: should the commit fail, those tests keep their
+        samples and their CSV download is rebuilt from them (as for a running test), and the
+        next run thins them again; the other order could leave files no row names."""
+        thinned = 0
+        while found := await self._storage.read(select_thinnable_tests, before, CHUNK_TESTS):
+            for test in found:
+                files.delete(test.csv_file)
+            ids = tuple(test.id for test in found)
+            done = int(await self._storage.writer.submit(ThinTestSamples(ids, before, at)))
+            if not done:  # each changed meanwhile (no longer thinnable): nothing left to do
+                break
+            thinned += done
+        return thinned

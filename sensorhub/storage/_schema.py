@@ -77,6 +77,9 @@ tests = Table(
     # The calibration the test was recorded with, JSON as in ``devices``.
     Column("calibration", Text, nullable=False),
     Column("analysis", Text),
+    # When retention removed the raw samples and CSV file (docs/operations.md#retention):
+    # the analysis stays, and readers of the samples say so instead of serving none.
+    Column("samples_thinned_at", Float),
     Index("ix_tests_device_id_id", "device_id", "id"),
     Index("ix_tests_state", "state"),
 )

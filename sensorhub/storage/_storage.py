@@ -33,7 +33,7 @@ from sensorhub.storage._readings import (
     iter_reading_pages,
     select_readings,
 )
-from sensorhub.storage._retention import SignalRetention
+from sensorhub.storage._retention import PlateRetention, SignalRetention
 from sensorhub.storage._signals import (
     BatchOutcome,
     InsertSignalBatch,
@@ -112,6 +112,7 @@ class Storage:
         self.athletes = AthleteStore(self)
         self.alerts = AlertStore(self)
         self.retention = SignalRetention(self)
+        self.plate_retention = PlateRetention(self)
 
     @property
     def engine(self) -> Engine:

@@ -41,6 +41,8 @@ class TestRecord:
     athlete_id: int | None = None
     excluded_reason: str | None = None
     source: str | None = None
+    # When retention removed its raw samples and CSV file (None: they are kept).
+    samples_thinned_at: float | None = None
 
     @property
     def recording(self) -> bool:

@@ -24,10 +24,23 @@ export async function showTest(id) {
   $("#csv").href = `/api/tests/${id}.csv`;
   wireEdit(test);
   wireDelete(test);
-  const curve = new TestCurve($("#curve"), await loadRecording(test), (time) => onPick(curve, time));
+  const curve = new TestCurve($("#curve"), await recordingOf(test), (time) => onPick(curve, time));
   globalThis.sensorhub = { curve }; // the browser tests click on the curve at a given time
   wireReanalysis(test, curve);
   renderAnalysis(curve, await loadAnalysis(id));
+}
+
+// Retention removed the raw samples of an old test (docs/operations.md#retention): its saved
+// analysis is shown over an empty chart, and the page says why the curve is missing.
+async function recordingOf(test) {
+  const notice = $("#thinned-notice");
+  notice.hidden = !test.samples_thinned_at;
+  if (!test.samples_thinned_at) return loadRecording(test);
+  notice.textContent = `The raw force–time curve and CSV of this test were removed by retention on ` +
+    `${fmt.dateTime(test.samples_thinned_at)}. The metrics, events and flags below are its saved ` +
+    `analysis, which can no longer be redone.`;
+  const none = new Float64Array(0);
+  return { time: none, left: none, right: none, total: none, length: 0 };
 }
 
 function renderHeader(test) {
