@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -88,9 +90,9 @@ def size(path: Path) -> dict[str, float]:
     }
 
 
-def api_answer(data_dir: Path, day: int) -> dict[str, object]:
-    """What a real server on the retained database answers for ``day`` (UTC) of the month."""
-    port = 5987
+@contextlib.contextmanager
+def serving(data_dir: Path, port: int = 5987) -> Iterator[str]:
+    """A real server on ``data_dir`` (its stored database) while the block runs; its URL."""
     command = [sys.executable, "-m", "sensorhub", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--data-dir", str(data_dir)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,6 +108,15 @@ def api_answer(data_dir: Path, day: int) -> dict[str, object]:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def api_answer(data_dir: Path, day: int) -> dict[str, object]:
+    """What a real server on the retained database answers for ``day`` (UTC) of the month."""
+    with serving(data_dir) as url:
         since = T0 + day * DAY_S
         params: dict[str, str | float] = {
             "device_id": DEVICE,
@@ -116,9 +127,6 @@ def api_answer(data_dir: Path, day: int) -> dict[str, object]:
         minutes = httpx.get(f"{url}/api/wearable/signal-minutes", params=params).json()
         raw = httpx.get(f"{url}/api/wearable/signals.csv", params=params).text
         return {"signal_minutes": minutes, "signals_csv_lines": raw.count("\n")}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

@@ -12,7 +12,10 @@ const GRID_MS = 1; // the shared time axis, in ms steps
 
 let chart = null;
 
-export async function showOverlay(tests) {
+export async function showOverlay(selected) {
+  // A test whose raw curve retention removed has none to draw (docs/operations.md#retention).
+  const tests = selected.filter((test) => !test.samples_thinned_at);
+  const thinned = selected.length - tests.length;
   const traces = await Promise.all(tests.map(async (test) => {
     const [rec, analysis] = await Promise.all([
       loadRecording(test),
@@ -48,8 +51,9 @@ export async function showOverlay(tests) {
   }, [xs, ...ys], 360);
   container.dataset.series = String(traces.length);
   const athletes = new Set(tests.map((t) => t.athlete ?? "(no athlete)"));
-  setText("#overlay-note", athletes.size > 1
+  setText("#overlay-note", (athletes.size > 1
     ? `Note: these tests belong to ${athletes.size} athletes (${[...athletes].join(", ")}).`
-    : `${tests.length} tests of ${[...athletes][0]}. Drag to zoom, double-click to reset.`);
+    : `${tests.length} tests of ${[...athletes][0]}. Drag to zoom, double-click to reset.`) +
+    (thinned ? ` ${thinned} selected left out: raw curve removed by retention.` : ""));
   panel.scrollIntoView({ behavior: "smooth", block: "start" });
 }
