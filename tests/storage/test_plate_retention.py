@@ -1,17 +1,19 @@
 """Force-plate test samples on a simulated clock (SQLite and PostgreSQL): with
 ``retain_plate_samples_days`` set, a finished test started before the cut-off loses its sample
 batches and CSV file and keeps its analysis and trial; a running or flushing test and a newer
-one are never touched, an excluded one follows the same rule, and nothing goes without the
-setting."""
+one are never touched, an excluded one follows the same rule, nothing goes without the
+setting, and ``db migrate-to`` copies a thinned test as thinned."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sensorhub.config import Settings
 from sensorhub.loadcell.session import Sample
-from sensorhub.storage import Storage, TestFiles
+from sensorhub.storage import Storage, TestFiles, migrate_to
 from sensorhub.upkeep import DAY_S, Upkeep
+from tests._postgres import postgres_database
 
 T0 = 1_800_000_000.0
 KEEP_DAYS = 7.0
@@ -118,3 +120,30 @@ async def test_more_tests_than_one_chunk_are_all_thinned_once(
     for test_id in ids:
         assert (await storage.require_test(test_id)).samples_thinned_at == first
     assert list(files.directory.iterdir()) == []
+
+
+async def test_a_thinned_test_is_copied_as_thinned_by_migrate_to(tmp_path: Path) -> None:
+    settings = retained(tmp_path)
+    files = TestFiles(settings.test_data_dir)
+    source_url = f"sqlite:///{tmp_path / 'source.db'}"
+    source = Storage(source_url)
+    await source.open()
+    try:
+        kept = await finished_test(source, files, T0 + 2 * DAY_S)
+        old = await finished_test(source, files, T0)
+        now = T0 + (KEEP_DAYS + 1) * DAY_S
+        await Upkeep(settings, source, clock=lambda: now).run_once()
+    finally:
+        await source.close()
+    for target_url in postgres_database():
+        checks = await asyncio.to_thread(migrate_to, source_url, target_url)
+        assert all(check.matches for check in checks)
+        target = Storage(target_url)
+        await target.open()
+        try:
+            assert (await target.require_test(old)).samples_thinned_at == now
+            assert await target.test_samples(old) == []
+            assert (await target.require_test(kept)).samples_thinned_at is None
+            assert len(await target.test_samples(kept)) == 120
+        finally:
+            await target.close()

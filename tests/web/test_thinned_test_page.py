@@ -1,6 +1,6 @@
 """The test page of a test whose raw samples retention removed: its saved analysis is shown,
-and the page says the raw curve was removed and when; on a real server that thins almost at
-once."""
+the page says the raw curve and CSV were removed and when, and offers neither; on a real
+server that thins almost at once."""
 
 from __future__ import annotations
 
@@ -48,5 +48,6 @@ async def test_a_thinned_test_shows_its_saved_analysis_and_says_the_curve_was_re
     await expect(notice).to_be_visible()
     await expect(notice).to_contain_text("removed by retention on")
     await expect(tab.locator("#metrics")).to_contain_text("(sd)")  # the saved analysis
-    await expect(tab.locator("#curve")).to_have_attribute("data-points", "0")
+    await expect(tab.locator("#curve")).to_be_hidden()
+    await expect(tab.locator("#csv")).to_be_hidden()  # the file is gone: no dead link
     await screenshot(tab, "test-thinned")

@@ -30,15 +30,17 @@ export async function showTest(id) {
   renderAnalysis(curve, await loadAnalysis(id));
 }
 
-// Retention removed the raw samples of an old test (docs/operations.md#retention): its saved
-// analysis is shown over an empty chart, and the page says why the curve is missing.
+// Retention removed the raw samples and CSV of an old test (docs/operations.md#retention): its
+// saved analysis is shown, with no chart or download, and the page says why.
 async function recordingOf(test) {
-  const notice = $("#thinned-notice");
-  notice.hidden = !test.samples_thinned_at;
-  if (!test.samples_thinned_at) return loadRecording(test);
-  notice.textContent = `The raw force–time curve and CSV of this test were removed by retention on ` +
-    `${fmt.dateTime(test.samples_thinned_at)}. The metrics, events and flags below are its saved ` +
-    `analysis, which can no longer be redone.`;
+  const thinned = Boolean(test.samples_thinned_at);
+  $("#thinned-notice").hidden = !thinned;
+  $("#curve").hidden = thinned;
+  $("#csv").hidden = thinned;
+  if (!thinned) return loadRecording(test);
+  setText("#thinned-notice", `The raw force–time curve and CSV of this test were removed by ` +
+    `retention on ${fmt.dateTime(test.samples_thinned_at)}. The metrics, events and flags are its ` +
+    `saved analysis, which can no longer be redone.`);
   const none = new Float64Array(0);
   return { time: none, left: none, right: none, total: none, length: 0 };
 }
