@@ -157,7 +157,7 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
     if path := services.files.find(record.csv_file):
         return FileResponse(path, media_type="text/csv", filename=path.name)
     # A running test has no file yet: build it from the stored samples.
-    samples = await services.storage.test_samples(test_id)
+    samples = await services.plates.archive.samples(test_id)
     headers = {"Content-Disposition": f'attachment; filename="test_{test_id}.csv"'}
     lines: Iterator[str] = iter(csv_lines(samples))
     return StreamingResponse(lines, media_type="text/csv", headers=headers)
@@ -186,8 +186,7 @@ async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Every stored sample of the test, in arrival order, as received; 410 `samples_removed`
     once retention removed them (the record's `samples_thinned_at` says when; its analysis
     stays), never an empty list."""
-    await services.plates.archive.with_samples(test_id)
-    samples = await services.storage.test_samples(test_id)
+    samples = await services.plates.archive.samples(test_id)
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
 
 

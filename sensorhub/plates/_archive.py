@@ -104,7 +104,7 @@ class TestArchive:
                 f"test {test_id} is a {recorded_as.test_type} test: IMTP parameters do not "
                 f"apply; move its events with POST /api/tests/{test_id}/events"
             )
-        samples = await self._storage.test_samples(test_id)
+        samples = await self._raw_samples(record)
         calibration = Calibration.from_dict(record.calibration)
         mass = await self._body_mass(record)
         analysis = await asyncio.to_thread(
@@ -123,7 +123,7 @@ class TestArchive:
                 f"test {test_id} is an IMTP test: set its onset with POST "
                 f"/api/tests/{test_id}/analysis"
             )
-        samples = await self._storage.test_samples(test_id)
+        samples = await self._raw_samples(record)
         calibration = Calibration.from_dict(record.calibration)
         analysis = await asyncio.to_thread(jump_record, samples, calibration, recorded_as, edits)
         if "error" in analysis:  # the edits do not fit: the stored analysis stays as it was
@@ -162,12 +162,29 @@ class TestArchive:
             )
         return record
 
+    async def samples(self, test_id: int) -> list[Sample]:
+        """Every stored sample of the test, or ``SamplesRemoved`` (also when retention removed
+        them between the two reads: a finished test with none read is looked at again)."""
+        record = await self.with_samples(test_id)
+        samples = await self._storage.test_samples(test_id)
+        if not samples and record.sample_count:
+            await self.with_samples(test_id)
+        return samples
+
     async def _analysable(self, test_id: int) -> TestRecord:
         """A finished test that still has its raw samples: the analysis is made from them."""
         record = await self._recorded(test_id)
         if record.samples_thinned_at is not None:
             raise AnalysisFrozen(f"{_removed(record)}: its saved analysis cannot be redone")
         return record
+
+    async def _raw_samples(self, record: TestRecord) -> list[Sample]:
+        """The samples of a test found analysable; ``AnalysisFrozen`` if retention removed
+        them since (all of a test's batches go in one commit: all are read, or none)."""
+        samples = await self._storage.test_samples(record.id)
+        if not samples and record.sample_count:
+            await self._analysable(record.id)
+        return samples
 
     async def _recorded(self, test_id: int) -> TestRecord:
         """The stored test, unless it is still recording: the database decides, so a test
