@@ -118,15 +118,21 @@ async def test_an_athlete_is_created_edited_and_deleted_with_their_tests(
     assert (stored["groups"], stored["body_mass_kg"]) == ([group], 72)
     assert "knee_angle_deg" not in stored["setup"]
 
-    test_id = imported(http, athlete_id, ground_reaction_csv(2000.0))
-    await tab.reload()
-    await expect(tab.locator("#trials tbody tr")).to_have_count(1)
+    await tab.select_option("#search [name=group]", group)
+    await expect(tab.locator(f"#search [name=group] option[value='{group}']")).to_have_text(
+        f"{group} (1)"
+    )
+    await tab.click("#search button[type=submit]")
+    await expect(tab.locator("#athlete-list li")).to_have_text(f"{name} · {group} · 0 tests")
+
+    test_id = imported(http, athlete_id, ground_reaction_csv(2000.0))  # after the page drew
     await tab.click("#delete-athlete")
     await expect(tab.locator("#confirm-text")).to_contain_text(
         "Their 1 test (samples, analyses and CSV files)"
     )
     await screenshot(tab, "athlete-delete-dialog")
     await tab.click("#confirm-delete button[value=cancel]")
+    await expect(tab.locator("#confirm-delete")).to_be_hidden()
     assert http.get(f"/api/athletes/{athlete_id}").status_code == 200
 
     await tab.click("#delete-athlete")

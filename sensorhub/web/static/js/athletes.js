@@ -171,9 +171,11 @@ async function show(id) {
   await showStudies(id, first);
 }
 
-// Deleting an athlete deletes their tests too (the API refuses otherwise): the dialog says so.
-function askDelete() {
-  const athlete = page.athlete;
+// Deleting an athlete deletes their tests too (the API refuses otherwise): the dialog says so,
+// with their count read again now (a test may have been saved since the page was drawn).
+async function askDelete() {
+  const athlete = (await getJSON(`/api/athletes/${page.athlete.id}`)).data;
+  page.athlete = athlete;
   const n = athlete.test_count;
   setText("#confirm-title", `Delete ${athlete.name}?`);
   setText("#confirm-text", n
@@ -245,7 +247,7 @@ async function main() {
   const editor = athleteEditor((athlete, created) => saved(athlete, created).catch((e) => notice(e.message)));
   $("#new-athlete").addEventListener("click", () => editor.open(null));
   $("#edit-athlete").addEventListener("click", () => editor.open(page.athlete));
-  $("#delete-athlete").addEventListener("click", askDelete);
+  $("#delete-athlete").addEventListener("click", () => askDelete().catch((e) => notice(e.message)));
   $("#confirm-delete").addEventListener("close", () => {
     if ($("#confirm-delete").returnValue === "delete") deleteAthlete().catch((e) => notice(e.message));
   });
