@@ -201,6 +201,14 @@ def _readable(error: Any) -> str:
         return "field required"
     if error["type"] == "finite_number":
         return "must be a finite number (not NaN or Infinity)"
+    if error["type"] == "string_pattern_mismatch":
+        pattern = error.get("ctx", {}).get("pattern")
+        return wire.PATTERN_MEANINGS.get(pattern, f"must match {pattern}")
     if error["type"] in ("float_type", "int_type") and isinstance(error.get("input"), str):
         return "must be a number, not a string"
-    return str(error["msg"]).replace("Input should", "must").replace("input should", "must")
+    if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    message = str(error["msg"])
+    for subject in ("Input should", "input should", "String should", "List should"):
+        message = message.replace(subject, "must")
+    return message

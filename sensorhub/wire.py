@@ -69,6 +69,14 @@ MAX_DROP_HEIGHT_M = 2.0
 # same strings and a NUL is a 422 naming the field, not a failed write.
 TEXT_PATTERN = r"^[^\x00]*$"
 NOT_BLANK_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+#: Groups appear in paths (``/api/groups/{group}/squad``): no slashes or URL punctuation.
+GROUP_PATTERN = r"^[A-Za-z0-9_ .+-]{1,64}$"
+#: What each pattern asks, in words: a 422 says this instead of the regular expression.
+PATTERN_MEANINGS = {
+    TEXT_PATTERN: "must not contain a NUL character",
+    NOT_BLANK_TEXT_PATTERN: "must not be blank (nor contain a NUL character)",
+    GROUP_PATTERN: "must be 1 to 64 letters, digits, spaces or _ . + -",
+}
 # 10 s at 1 kHz in one message: far above what firmware batches (~20 per 20 ms).
 MAX_SAMPLES_PER_MESSAGE = 10_000
 # Wearable readings per POST /api/sensor_data/batch.

@@ -41,15 +41,13 @@ router = APIRouter(
 )
 _ONE_ATHLETE = error_responses(404)
 
-#: Groups appear in paths (``/api/groups/{group}/squad``): no slashes or URL punctuation.
-GROUP_PATTERN = r"^[A-Za-z0-9_ .+-]{1,64}$"
 MAX_GROUPS = 20
 # As typed (not trimmed, so the document's length bound is the one enforced); not blank.
 Name = Annotated[
     str, StringConstraints(max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.NOT_BLANK_TEXT_PATTERN)
 ]
 
-Group = Annotated[str, StringConstraints(pattern=GROUP_PATTERN)]
+Group = Annotated[str, StringConstraints(pattern=wire.GROUP_PATTERN)]
 ShortText = Annotated[str, StringConstraints(max_length=100, pattern=wire.TEXT_PATTERN)]
 
 
@@ -128,7 +126,7 @@ async def create_athlete(services: ServicesDep, body: AthleteIn) -> dict[str, An
 @router.get("")
 async def list_athletes(
     services: ServicesDep,
-    group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+    group: Annotated[str | None, Query(pattern=wire.GROUP_PATTERN)] = None,
     search: Annotated[
         str | None, Query(max_length=wire.MAX_ATHLETE_CHARS, pattern=wire.TEXT_PATTERN)
     ] = None,
@@ -197,7 +195,7 @@ class StudyQuery:
         ] = None,
         study_group: Annotated[
             str | None,
-            Query(pattern=GROUP_PATTERN, description="whose sessions; default the athlete's"),
+            Query(pattern=wire.GROUP_PATTERN, description="whose sessions; default the athlete's"),
         ] = None,
     ) -> None:
         self.study = None
@@ -233,7 +231,7 @@ async def get_trend(
     rule: Annotated[
         BestRule, Query(description="a session's value: its best trial, or the mean of two")
     ] = "best_trial",
-    group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+    group: Annotated[str | None, Query(pattern=wire.GROUP_PATTERN)] = None,
     swc: Annotated[
         float | None,
         Query(

@@ -1,4 +1,5 @@
-"""A group's squad view: latest values side by side with z-scores, as JSON or CSV (issue 12)."""
+"""The groups (with their sizes) and a group's squad view: latest values side by side with
+z-scores, as JSON or CSV (issue 12)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import TOKEN_REQUIRED, error_responses
-from sensorhub.api.athletes import GROUP_PATTERN, METHOD_PATTERN, normal_method
+from sensorhub.api.athletes import METHOD_PATTERN, normal_method
 from sensorhub.athletes import squad_columns, squad_csv
 from sensorhub.loadcell.trends import BestRule
 
@@ -17,7 +19,7 @@ router = APIRouter(
     prefix="/api/groups", tags=["athletes"], responses=error_responses(*TOKEN_REQUIRED, 422, 503)
 )
 
-GroupPath = Annotated[str, Path(pattern=GROUP_PATTERN)]
+GroupPath = Annotated[str, Path(pattern=wire.GROUP_PATTERN)]
 MethodQuery = Annotated[str, Query(pattern=METHOD_PATTERN, description="e.g. sd:5, or cmj")]
 RuleQuery = Annotated[BestRule, Query(description="a session's value")]
 
@@ -26,6 +28,14 @@ async def _rows(
     services: ServicesDep, group: str, method: str, rule: BestRule
 ) -> list[dict[str, Any]]:
     return await services.athletes.squad(group, normal_method(method), rule)
+
+
+@router.get("")
+async def list_groups(services: ServicesDep) -> dict[str, Any]:
+    """Every group an athlete is in, by name, with its number of athletes (the Squad page's
+    choice); a group exists while one athlete has it."""
+    sizes = await services.athletes.groups()
+    return {"status": "success", "data": [{"name": n, "athletes": c} for n, c in sizes]}
 
 
 @router.get("/{group}/squad")

@@ -14,7 +14,7 @@ from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import RowId
-from sensorhub.api.athletes import GROUP_PATTERN, METHOD_PATTERN, Group, IsoDate, normal_method
+from sensorhub.api.athletes import METHOD_PATTERN, Group, IsoDate, normal_method
 from sensorhub.athletes import StudyFields
 from sensorhub.contracts import FiniteNumber
 from sensorhub.loadcell import SummaryMetric
@@ -85,7 +85,7 @@ async def list_studies(
     athlete_id: Annotated[
         RowId | None, Query(description="the studies that judge this athlete (own and groups')")
     ] = None,
-    group: Annotated[str | None, Query(pattern=GROUP_PATTERN)] = None,
+    group: Annotated[str | None, Query(pattern=wire.GROUP_PATTERN)] = None,
     method: MethodQuery = "sd:5",
     rule: RuleQuery = "best_trial",
 ) -> dict[str, Any]:

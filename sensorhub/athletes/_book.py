@@ -334,6 +334,10 @@ class AthleteBook:
         view = {"name": athlete.name, "groups": list(athlete.groups)}
         return await asyncio.to_thread(athlete_report, view, trends, period.text())
 
+    async def groups(self) -> list[tuple[str, int]]:
+        """Every group (a name at least one athlete has) with its number of athletes."""
+        return await self._store.group_sizes()
+
     async def squad(self, group: str, method: str, rule: BestRule) -> list[dict[str, Any]]:
         """The group's latest values side by side, with z-scores (``squad_rows``)."""
         athletes = await self._store.find(AthleteQuery(group=group))

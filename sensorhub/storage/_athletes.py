@@ -241,6 +241,16 @@ def select_group_ids(conn: Connection, group: str) -> list[int]:
     return list(conn.execute(statement.order_by(athlete_groups.c.athlete_id)).scalars())
 
 
+def select_group_sizes(conn: Connection) -> list[tuple[str, int]]:
+    """Every group with its number of athletes, by name."""
+    statement = (
+        select(athlete_groups.c.name, func.count())
+        .group_by(athlete_groups.c.name)
+        .order_by(func.lower(athlete_groups.c.name), athlete_groups.c.name)
+    )
+    return [(name, int(count)) for name, count in conn.execute(statement)]
+
+
 class AthleteStore:
     """Athletes and trials through the storage's writer and read threads (``storage.athletes``)."""
 
@@ -288,6 +298,9 @@ class AthleteStore:
 
     async def group_ids(self, group: str) -> list[int]:
         return await self._storage.read(select_group_ids, group)
+
+    async def group_sizes(self) -> list[tuple[str, int]]:
+        return await self._storage.read(select_group_sizes)
 
     async def create_study(self, task: CreateReliabilityStudy) -> int:
         study_id: int = await self._storage.writer.submit(task)

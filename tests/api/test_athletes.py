@@ -91,6 +91,28 @@ def test_list_filters_by_group_and_searches_names_in_any_case(http: httpx.Client
     assert [a["id"] for a in both] == [ann["id"]]
 
 
+def test_groups_list_each_group_with_its_athlete_count(http: httpx.Client) -> None:
+    big, small = unique("Squad"), unique("Pair")
+    create(http, groups=[big])
+    create(http, groups=[big, small])
+    moved = create(http, groups=[big])
+    http.patch(f"/api/athletes/{moved['id']}", json={"groups": [small]})
+
+    groups = {g["name"]: g["athletes"] for g in http.get("/api/groups").json()["data"]}
+
+    assert (groups[big], groups[small]) == (2, 2)
+
+
+def test_a_group_whose_last_athlete_left_is_no_longer_listed(http: httpx.Client) -> None:
+    group = unique("Gone")
+    athlete = create(http, groups=[group])
+    http.delete(f"/api/athletes/{athlete['id']}")
+
+    names = [g["name"] for g in http.get("/api/groups").json()["data"]]
+
+    assert group not in names
+
+
 def test_search_takes_percent_and_underscore_literally(http: httpx.Client) -> None:
     tag = uuid.uuid4().hex[:8]
     create(http, name=f"x{tag}_%y")

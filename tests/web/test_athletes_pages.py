@@ -117,7 +117,7 @@ async def test_squad_page_sorts_and_links_the_csv(tab: Page, web_server: LiveSer
     await expect(rows).to_have_count(3)
     await tab.click("#squad thead button[data-key=peak_force_n]")  # highest first
     await expect(rows.first).to_contain_text("Page Athlete 2")
-    await expect(rows.first).to_contain_text("2640.0")  # its one session: 2600 + 40
+    await expect(rows.first).to_contain_text("2640\u00a0N")  # its one session: 2600 + 40
     await tab.click("#squad thead button[data-key=peak_force_n]")
     await expect(rows.first).to_contain_text("Page Athlete 0")
     await expect(tab.locator("#csv-link")).to_have_attribute(

@@ -1,11 +1,13 @@
-// The athletes page: find an athlete, see their setup, each metric over time, the latest
-// change with its 90 % interval and where the typical error came from, the reliability
-// studies recorded for them (record, delete) or a period to try, the PDF report, and import a
-// recording.
+// The athletes page: find, create, edit and delete athletes; see one's setup, each metric over
+// time, the latest change with its 90 % interval and where the typical error came from, their
+// tests (exclude a trial or count it again), the reliability studies recorded for them
+// (record, delete) or a period to try, the PDF report, and import a recording.
 import { $, h, setText } from "./dom.js";
+import { athleteEditor } from "./athleteform.js";
 import { ApiError, deleteJSON, getJSON, postJSON, query } from "./net.js";
 import { authHeaders, storedToken } from "./auth.js";
 import { setupText } from "./setup.js";
+import { showTrials } from "./trials.js";
 import { axis, sizedChart } from "./uplot.js";
 
 // The metrics shown per test type; a jump type's are its headline numbers (docs/jumps.md),
@@ -35,12 +37,32 @@ function notice(text) {
   el.textContent = text ?? "";
 }
 
-async function list(params) {
+// The athlete shown (null: none) and the list's last filter.
+const page = { athlete: null, filter: {} };
+
+async function list(params = page.filter) {
+  page.filter = params;
   const athletes = (await getJSON("/api/athletes" + query(params))).data;
+  const tests = (n) => `${n} test${n === 1 ? "" : "s"}`;
   $("#athlete-list").replaceChildren(
-    ...athletes.map((a) => h("li", {}, h("a", { href: `/athletes?id=${a.id}` }, a.name), ` · ${a.groups.join(", ") || "no group"} · ${a.test_count} tests`)),
+    ...athletes.map((a) => h("li", {}, h("a", { href: `/athletes?id=${a.id}` }, a.name), ` · ${a.groups.join(", ") || "no group"} · ${tests(a.test_count)}`)),
   );
-  if (!athletes.length) $("#athlete-list").replaceChildren(h("li", {}, "No athlete found."));
+  if (!athletes.length) {
+    const filtered = Object.values(params).some(Boolean);
+    $("#athlete-list").replaceChildren(h("li", {}, filtered ? "No athlete found." : "No athletes yet: press New athlete to add one."));
+  }
+}
+
+// The groups (with their sizes) to filter by and to suggest in the editor.
+async function loadGroups() {
+  const groups = (await getJSON("/api/groups")).data;
+  const select = $("#search").elements.group;
+  const chosen = select.value;
+  select.replaceChildren(h("option", { value: "" }, "All groups"),
+    ...groups.map((g) => h("option", { value: g.name }, `${g.name} (${g.athletes})`)));
+  select.value = groups.some((g) => g.name === chosen) ? chosen : "";
+  $("#group-options").replaceChildren(...groups.map((g) => h("option", { value: g.name })));
+  setText("#groups-hint", groups.length ? `Existing: ${groups.map((g) => g.name).join(", ")}` : "No groups yet: type one to start it.");
 }
 
 const fmt = (v, unit) => (v == null ? "–" : `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`);
@@ -108,13 +130,21 @@ async function recordStudy(id, form) {
   await show(id);
 }
 
+function metaText(athlete) {
+  const born = athlete.birth_year && `born ${athlete.birth_year}`;
+  const groups = athlete.groups.length ? `groups: ${athlete.groups.join(", ")}` : "no group";
+  return [athlete.sport, groups, athlete.body_mass_kg && `${athlete.body_mass_kg} kg`, athlete.sex, born].filter(Boolean).join(" · ");
+}
+
 async function show(id) {
   const athlete = (await getJSON(`/api/athletes/${id}`)).data;
+  page.athlete = athlete;
   const study = studyParams();
   $("#athlete").hidden = false;
   setText("#athlete-name", athlete.name);
-  setText("#athlete-meta", [athlete.sport, athlete.groups.join(", "), athlete.body_mass_kg && `${athlete.body_mass_kg} kg`].filter(Boolean).join(" · "));
+  setText("#athlete-meta", metaText(athlete));
   setText("#athlete-setup", setupText(athlete.setup));
+  setText("#athlete-notes", athlete.notes ? `Notes: ${athlete.notes}` : "");
   $("#report-link").href = `/api/athletes/${id}/report.pdf` + query(study);
   for (const key of STUDY) $("#study").elements[key].value = study[key] ?? "";
   const rows = [];
@@ -137,7 +167,41 @@ async function show(id) {
   $("#latest tbody").replaceChildren(...rows);
   setText("#flags-note", note);
   $("#charts").replaceChildren(...charts);
+  await showTrials(id, () => show(id).catch((e) => notice(e.message)));
   await showStudies(id, first);
+}
+
+// Deleting an athlete deletes their tests too (the API refuses otherwise): the dialog says so,
+// with their count read again now (a test may have been saved since the page was drawn).
+async function askDelete() {
+  const athlete = (await getJSON(`/api/athletes/${page.athlete.id}`)).data;
+  page.athlete = athlete;
+  const n = athlete.test_count;
+  setText("#confirm-title", `Delete ${athlete.name}?`);
+  setText("#confirm-text", n
+    ? `Their ${n} test${n === 1 ? "" : "s"} (samples, analyses and CSV files) and their own reliability studies are deleted with them; they leave their groups' squad views and studies. This cannot be undone.`
+    : "They have no tests. Their own reliability studies are deleted with them. This cannot be undone.");
+  const dialog = $("#confirm-delete");
+  dialog.returnValue = ""; // Escape keeps the previous value: never let it be "delete"
+  dialog.showModal();
+}
+
+async function deleteAthlete() {
+  const athlete = page.athlete;
+  const params = athlete.test_count ? { with_tests: true } : {};
+  const result = await deleteJSON(`/api/athletes/${athlete.id}` + query(params));
+  page.athlete = null;
+  $("#athlete").hidden = true;
+  history.replaceState(null, "", "/athletes");
+  const n = result.deleted_tests;
+  notice(`${athlete.name} was deleted${n ? `, with ${n} test${n === 1 ? "" : "s"}` : ""}.`);
+  await Promise.all([list(), loadGroups()]);
+}
+
+async function saved(athlete, created) {
+  history.replaceState(null, "", `/athletes?id=${athlete.id}`);
+  notice(created ? `${athlete.name} was added.` : `${athlete.name} was saved.`);
+  await Promise.all([list(), loadGroups(), show(athlete.id)]);
 }
 
 function chart(label, trend) {
@@ -171,20 +235,29 @@ async function importFile(id, form) {
   await show(id);
 }
 
+const currentId = () => page.athlete?.id;
+
 async function main() {
   const id = new URLSearchParams(location.search).get("id");
   const form = $("#search");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    list({ search: form.elements.search.value.trim(), group: form.elements.group.value.trim() }).catch((e) => notice(e.message));
+    list({ search: form.elements.search.value.trim(), group: form.elements.group.value }).catch((e) => notice(e.message));
+  });
+  const editor = athleteEditor((athlete, created) => saved(athlete, created).catch((e) => notice(e.message)));
+  $("#new-athlete").addEventListener("click", () => editor.open(null));
+  $("#edit-athlete").addEventListener("click", () => editor.open(page.athlete));
+  $("#delete-athlete").addEventListener("click", () => askDelete().catch((e) => notice(e.message)));
+  $("#confirm-delete").addEventListener("close", () => {
+    if ($("#confirm-delete").returnValue === "delete") deleteAthlete().catch((e) => notice(e.message));
   });
   $("#import").addEventListener("submit", (event) => {
     event.preventDefault();
-    importFile(id, event.target).catch((e) => setText("#import-status", e.message));
+    importFile(currentId(), event.target).catch((e) => setText("#import-status", e.message));
   });
   $("#record-study").addEventListener("submit", (event) => {
     event.preventDefault();
-    recordStudy(id, event.target).catch((e) => setText("#study-status", e.message));
+    recordStudy(currentId(), event.target).catch((e) => setText("#study-status", e.message));
   });
   $("#study").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -195,10 +268,10 @@ async function main() {
       else url.searchParams.delete(key);
     }
     history.replaceState(null, "", url);
-    show(id).catch((e) => notice(e.message));
+    show(currentId()).catch((e) => notice(e.message));
   });
-  $("#test-kind").addEventListener("change", () => show(id).catch((e) => notice(e.message)));
-  await list({});
+  $("#test-kind").addEventListener("change", () => show(currentId()).catch((e) => notice(e.message)));
+  await Promise.all([list({}), loadGroups()]);
   if (id) await show(id);
 }
 

@@ -8,8 +8,18 @@ const cm = (m) => `${fmt.number(m === null || m === undefined ? null : m * 100, 
 const ms = (s) => `${fmt.number(s === null || s === undefined ? null : s * 1000, 0)}${NBSP}ms`;
 const mps = (v) => `${fmt.number(v, 2)}${NBSP}m/s`;
 
+// What each test type is called on the pages (wire.TestTypeName).
+export const TEST_TYPES = {
+  imtp: "IMTP",
+  cmj: "CMJ",
+  squat_jump: "Squat jump",
+  drop_jump: "Drop jump",
+  rebound: "Rebound hops",
+  drop_landing: "Drop landing",
+};
+
 // name -> [label, formatter]; docs/jumps.md defines each.
-const LABELS = {
+export const LABELS = {
   body_weight_n: ["Body weight", fmt.newtons],
   jump_height_impulse_m: ["Jump height", cm],
   jump_height_flight_m: ["Jump height (flight time)", cm],
@@ -26,6 +36,16 @@ const LABELS = {
   mean_contact_time_best_hops_s: ["Contact time, best 5", ms],
   time_to_stabilisation_s: ["Time to stabilisation", ms],
 };
+
+// A saved test's first headline number as "label value" (an IMTP's peak force).
+export function headline(summary) {
+  if (!summary) return "–";
+  if ((summary.test_type ?? "imtp") === "imtp") return `Peak force ${fmt.newtons(summary.peak_force_n)}`;
+  const name = Object.keys(summary).find((key) => key !== "body_weight_n" && key in LABELS);
+  if (!name) return "–";
+  const [label, format] = LABELS[name];
+  return `${label} ${format(summary[name])}`;
+}
 
 function box(name, value, cls = "") {
   const [label, format] = LABELS[name] ?? [name, (v) => fmt.number(v, 3)];

@@ -30,6 +30,7 @@ async function call(method, url, body, mayAsk = true) {
 export const getJSON = (url) => call("GET", url);
 export const postJSON = (url, body = {}) => call("POST", url, body);
 export const patchJSON = (url, body) => call("PATCH", url, body);
+export const putJSON = (url, body) => call("PUT", url, body);
 export const deleteJSON = (url) => call("DELETE", url);
 
 export function query(params) {

@@ -1,6 +1,7 @@
 // One stored test: header, curve, metrics, asymmetry, re-analysis, edit, delete.
 import { TestCurve } from "./curve.js";
 import { $, setText } from "./dom.js";
+import { exclusionControl } from "./exclusion.js";
 import * as fmt from "./format.js";
 import { jumpEditor, jumpResultView } from "./jumpview.js";
 import { asymmetryView, flagsView, metricsView } from "./metrics.js";
@@ -21,6 +22,7 @@ export async function showTest(id) {
   }
   page.testId = test.id;
   renderHeader(test);
+  renderExclusion(test);
   $("#csv").href = `/api/tests/${id}.csv`;
   wireEdit(test);
   wireDelete(test);
@@ -52,6 +54,13 @@ function renderHeader(test) {
     fmt.dateTime(test.started_at), `plate ${test.device_id}`,
     `${test.sample_count} samples`, test.state, test.notes ? `“${test.notes}”` : null,
   ].filter(Boolean).join(" · "));
+}
+
+// Whether the test counts in its athlete's trends and the squad; exclude or count it again.
+function renderExclusion(test) {
+  const failed = (error) => setText("#test-meta", error.message);
+  $("#exclusion").replaceChildren(exclusionControl(test, renderExclusion, failed));
+  $("#exclusion").dataset.excluded = test.excluded_reason == null ? "no" : "yes";
 }
 
 async function loadAnalysis(id) {
@@ -159,6 +168,7 @@ function wireEdit(test) {
         notes: form.elements.notes.value.trim() || null,
       });
       renderHeader(data);
+      renderExclusion(data);
       setText("#edit-status", "Saved.");
     } catch (error) {
       setText("#edit-status", error.message);
