@@ -93,7 +93,9 @@ export class Guide {
     if (loaded && this.plateState === "running") this.loadedInTest = true;
     const stats = this.#window.stats();
     this.steady = stats !== null && stats.sd <= STEADY_SD_N && stats.mean >= UNLOADED_N;
-    if (this.steady) {
+    // In a test, the first steady second is the weighing; a steady plateau later is not.
+    const weighing = this.plateState !== "running" || !this.weighedInTest;
+    if (this.steady && weighing) {
       this.weight = stats.mean;
       if (this.plateState === "running") this.weighedInTest = true;
     }

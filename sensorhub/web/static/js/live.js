@@ -45,6 +45,7 @@ const log = eventLog($("#log"));
 const guide = new Guide();
 let autoStartArmed = false; // set when the plate is seen empty (or the box ticked)
 let autoStopSent = false;
+let trialsDone = 0; // of the chosen athlete today, this test type (counted toward the target)
 globalThis.sensorhub = { chart, buffer }; // read by the browser tests' performance check
 
 // --- rendering ------------------------------------------------------------------------------
@@ -91,6 +92,7 @@ const picker = athletePicker((athlete, best) => {
 
 async function refreshTrials() {
   const count = await renderTrials(picker.athleteId(), $("#test-type").value);
+  trialsDone = count;
   const target = trialTarget();
   setText("#trial-count", picker.athleteId() === null ? "–" : `${count} of ${target}`);
   $("#trial-count").dataset.done = String(count >= target);
@@ -182,6 +184,7 @@ function showResult(event) {
   $("#result").scrollIntoView({ block: "nearest" });
   const peak = event.analysis ? fmt.newtons(event.analysis.peak_force_n) : "no analysis";
   log(`Test #${event.session_id} saved: ${event.samples} samples, peak ${peak}`);
+  if (event.analysis) trialsDone++; // at once, before the table is fetched again
   renderControls();
   refreshTrials().catch((error) => log(error.message, "error"));
 }
@@ -222,7 +225,8 @@ function onSamples(frame) {
 // The optional automatic start and stop (docs/plates.md "The guided flow").
 function followTheAthlete() {
   if (guide.unloaded) autoStartArmed = true;
-  const ready = !$("#start").disabled && page.espConnected;
+  // Automatic starts end once the athlete has the target number of trials.
+  const ready = !$("#start").disabled && page.espConnected && !(picker.athleteId() !== null && trialsDone >= trialTarget());
   if ($("#auto-start").checked && autoStartArmed && ready && guide.steady && !DROPS.includes($("#test-type").value)) {
     autoStartArmed = false;
     log(`Weighed ${weightText(guide.weight)}: starting`);
@@ -279,9 +283,9 @@ async function loadCalibration() {
   }
 }
 
-// A plate worth offering: its esp is connected, or it streamed to this server (a latest
-// sample), or a test runs on it. A name nobody streamed for (`default`) is not a plate.
-const isRealPlate = (d) => d.esp_connected || d.latest !== null || d.state !== "idle";
+// A plate worth offering: its esp is connected, or it streamed to this server (it has a
+// latest sample). A name nobody streamed for (`default`) is not a plate.
+const isRealPlate = (d) => d.esp_connected || d.latest !== null;
 
 // The plate to follow when none was chosen: the first online, else the first real one.
 function plateToFollow(devices) {
@@ -348,6 +352,7 @@ async function rebuildTest(test) {
   page.plateState = "running"; // so the guide counts the samples below as the test's
   beginTest(test.session_id, Date.now() - test.elapsed_s * 1000);
   $("#athlete").value = test.athlete ?? "";
+  $("#athlete").dispatchEvent(new Event("input")); // the picker finds them: setup, trials
   $("#notes").value = test.notes ?? "";
   $("#test-type").value = test.test_type;
   $("#drop-height-field").hidden = !DROPS.includes(test.test_type);

@@ -45,11 +45,10 @@ export async function renderTrials(athleteId, testType) {
     dataset: { test: t.id, best: t === best ? "yes" : "no" },
     class: t === best ? "best" : "",
   },
-  h("td", {}, String(i + 1)),
-  h("td", {}, fmt.dateTime(t.started_at).slice(11)),
+  h("td", {}, h("a", { href: `/tests/${t.id}`, title: `test #${t.id}` }, String(i + 1))),
+  h("td", {}, fmt.dateTime(t.started_at).slice(11, 16)),
   h("td", { class: "n" }, format(t.summary?.[metric] ?? null)),
-  h("td", {}, t === best ? "★ best" : t.excluded_reason ? `excluded: ${t.excluded_reason}` : ""),
-  h("td", {}, h("a", { href: `/tests/${t.id}` }, `#${t.id}`)))));
+  h("td", {}, t === best ? "★ best" : t.excluded_reason ? "excluded" : ""))));
   $("#trials-empty").hidden = tests.length > 0;
   setText("#trials-empty", athleteId === null ? "Choose an athlete to see their trials today." : "No trials today yet.");
   return counted.length;
