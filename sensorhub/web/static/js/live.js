@@ -206,6 +206,7 @@ function onSamples(frame) {
   }
   const id = frame.session_id;
   if (id !== null && page.test?.id !== id && id !== page.finishedId) {
+    if (page.plateState === "idle") page.plateState = "running"; // test_status may come later
     beginTest(id);
   }
   const toChart = chart.mode === "live" || (page.test !== null && id === page.test.id);
@@ -226,8 +227,10 @@ function onSamples(frame) {
 function followTheAthlete() {
   if (guide.unloaded) autoStartArmed = true;
   // Automatic starts end once the athlete has the target number of trials.
-  const ready = !$("#start").disabled && page.espConnected && !(picker.athleteId() !== null && trialsDone >= trialTarget());
-  if ($("#auto-start").checked && autoStartArmed && ready && guide.steady && !DROPS.includes($("#test-type").value)) {
+  const targetReached = picker.athleteId() !== null && trialsDone >= trialTarget();
+  const ready = !$("#start").disabled && page.espConnected && !targetReached &&
+    !DROPS.includes($("#test-type").value);
+  if ($("#auto-start").checked && autoStartArmed && ready && guide.steady) {
     autoStartArmed = false;
     log(`Weighed ${weightText(guide.weight)}: starting`);
     act($("#start"), start);
