@@ -42,13 +42,62 @@ class StartTestIn(BaseModel):
     )
 
 
+class RunningTestOut(BaseModel):
+    """The plate's test while it runs or flushes: enough to rebuild a page opened mid-test."""
+
+    session_id: int
+    athlete: str | None
+    athlete_id: int | None
+    notes: str | None
+    test_type: wire.TestTypeName
+    drop_height_m: float | None
+    started_at: str = Field(description="ISO-8601 UTC, the server's clock")
+    elapsed_s: float = Field(description="seconds since the start on the server's clock, now")
+    sample_count: int = Field(description="samples recorded in the test so far")
+    peak_force_n: float | None = Field(
+        description="highest total force (left + right, N, the test's calibration) so far; "
+        "null before the first sample"
+    )
+
+
+class ClientsOut(BaseModel):
+    esp: int
+    browser: int
+    flutter: int
+    other: int
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    state: str = Field(description="idle, running or flushing")
+    session_id: int | None
+    esp_connected: bool
+    sample_count: int
+    latest: dict[str, float] | None = Field(
+        description="its last sample {t, l, r} (raw units); null: never heard from here"
+    )
+
+
+class StatusOut(BaseModel):
+    test_running: bool
+    state: str = Field(description="idle, running or flushing")
+    session_id: int | None
+    device_id: str
+    esp_connected: bool
+    clients: ClientsOut
+    sample_count: int
+    test: RunningTestOut | None = Field(description="null while the plate is idle")
+    devices: list[DeviceOut] = Field(description="every plate this server holds state for")
+    writer_backlog: int
+
+
 class StopTestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     device_id: DeviceId | None = None
 
 
-@router.get("/status")
+@router.get("/status", response_model=None, responses={200: {"model": StatusOut}})
 async def status(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
     """Test state of the device, connected clients by role, and every known device."""
     plate = await services.desk.addressed(device_id)

@@ -47,6 +47,9 @@ class TestSession:
     sample_count: int = 0
     _batches: dict[int, Sequence[Sample]] = field(default_factory=dict)
     _last_seq: int = 0
+    # peak_total_n's memo: the highest total so far over the batches up to this seq.
+    _peak_n: float | None = None
+    _peak_seq: int = 0
 
     @property
     def samples(self) -> list[Sample]:
@@ -63,15 +66,33 @@ class TestSession:
     def restore(self, batches: Sequence[tuple[int, Sequence[Sample]]]) -> None:
         """Take the batches ``(seq, samples)`` already stored for this test (by a process
         that recorded it before); later batches are numbered after them."""
-        for seq, samples in batches:
+        for seq, samples in sorted(batches, key=lambda batch: batch[0]):  # kept in seq order
             self._batches[seq] = samples
             self.sample_count += len(samples)
             self._last_seq = max(self._last_seq, seq)
+        self._peak_n, self._peak_seq = None, 0  # earlier batches came: read all again
 
     def withdraw(self, seq: int) -> None:
         """Forget batch ``seq``: the database refused it, and the test keeps only what is
         stored (its device was told so and may send it again)."""
         self.sample_count -= len(self._batches.pop(seq, ()))
+        if seq <= self._peak_seq:  # it may have held the peak: count again from the start
+            self._peak_n, self._peak_seq = None, 0
+
+    def peak_total_n(self) -> float | None:
+        """The highest total force (N, this test's calibration) of the samples kept so far;
+        None before the first. Asked for by status polls, not on every batch: batches that
+        came since the last ask are read then, once."""
+        left, right = self.calibration.l, self.calibration.r
+        for seq, batch in self._batches.items():
+            if seq <= self._peak_seq:
+                continue
+            totals = [left.to_newtons(s[1]) + right.to_newtons(s[2]) for s in batch]
+            if self._peak_n is not None:
+                totals.append(self._peak_n)
+            self._peak_n = max(totals, default=None)
+            self._peak_seq = seq
+        return self._peak_n
 
 
 @dataclass(slots=True)

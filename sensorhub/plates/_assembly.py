@@ -63,4 +63,4 @@ async def open_plates(
     await calibration.load()
     if ownership is None:
         await archive.recover_interrupted()
-    return Plates(recorder, archive, PlateViews(states, presence, archive), calibration)
+    return Plates(recorder, archive, PlateViews(states, presence, archive, clock), calibration)

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+import time
 
+from sensorhub.contracts import iso_time
 from sensorhub.errors import NoReading
-from sensorhub.loadcell.session import Plate, SessionState
+from sensorhub.loadcell.session import Plate, SessionState, TestSession
 from sensorhub.plates._archive import StoredSession, TestArchive
 from sensorhub.plates._payloads import sample_dicts
 from sensorhub.plates._states import PlateStates
 from sensorhub.presence import Presence
-from sensorhub.types import IdleReading, JSONDict
+from sensorhub.types import Clock, IdleReading, JSONDict
 
 
 class PlateViews:
     """Builds the payloads; changes nothing, and remembers no device it is asked about."""
 
-    def __init__(self, states: PlateStates, presence: Presence, archive: TestArchive) -> None:
+    def __init__(
+        self,
+        states: PlateStates,
+        presence: Presence,
+        archive: TestArchive,
+        clock: Clock = time.time,
+    ) -> None:
         self._states = states
         self._presence = presence
         self._archive = archive
+        self._clock = clock
 
     def status(self, device_id: str) -> JSONDict:
         plate = self._states.view(device_id)
@@ -32,7 +41,24 @@ class PlateViews:
             "esp_connected": self._presence.esp_connected(device_id),
             "clients": self._presence.counts(),
             "sample_count": session.sample_count if session else 0,
+            "test": self._running_test(session) if session else None,
             "devices": [self._summary(p) for p in self._states],
+        }
+
+    def _running_test(self, session: TestSession) -> JSONDict:
+        """What a page opened mid-test needs to show the test as it is (docs/plates.md)."""
+        return {
+            "session_id": session.id,
+            "athlete": session.athlete,
+            "athlete_id": session.athlete_id,
+            "notes": session.notes,
+            "test_type": session.test_type,
+            "drop_height_m": session.drop_height_m,
+            "started_at": iso_time(session.started_at),
+            # On the server's clock, so a tablet whose clock is off still shows the truth.
+            "elapsed_s": round(self._clock() - session.started_at, 3),
+            "sample_count": session.sample_count,
+            "peak_force_n": session.peak_total_n(),
         }
 
     def latest(self, device_id: str) -> JSONDict:

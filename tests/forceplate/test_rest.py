@@ -143,6 +143,31 @@ def test_status_while_running_counts_samples(server: LiveServer) -> None:
     assert after["state"] == "idle"
 
 
+def test_status_of_a_running_test_has_what_a_reloaded_page_needs(server: LiveServer) -> None:
+    device = new_device("reload")
+    assert status(server, device)["test"] is None
+    with sio_client(server, "esp", device) as esp:
+        response, session_id = start_test_rest(
+            server, device, athlete="Reload Ada", notes="trial 2", test_type="cmj"
+        )
+        assert response.status_code == 200
+        esp.expect("message", is_cmd("start"))
+        sent = samples(0, 10) + samples(10, 5, l0=900.0)
+        esp.send({"samples": sent[:10]})
+        esp.send({"samples": sent[10:]})
+        wait_for(lambda: status(server, device)["test"]["sample_count"] == 15)
+        test = status(server, device)["test"]
+        assert stop_test_rest(server, device).status_code == 200
+    started = response.json()
+    assert test["session_id"] == session_id
+    assert (test["athlete"], test["athlete_id"]) == (started["athlete"], started["athlete_id"])
+    assert (test["notes"], test["test_type"], test["drop_height_m"]) == ("trial 2", "cmj", None)
+    assert test["started_at"] == started["started_at"]
+    assert test["elapsed_s"] >= 0
+    # No calibration set: newtons are the raw values, so the peak is the highest l + r sent.
+    assert test["peak_force_n"] == max(s["l"] + s["r"] for s in sent)
+
+
 def test_status_is_per_device(server: LiveServer) -> None:
     busy, quiet = new_device("busy"), new_device("quiet")
     response, session_id = start_test_rest(server, busy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sensorhub.errors import NoSessionRunning, SessionRunning
-from sensorhub.loadcell.calibration import Calibration
+from sensorhub.loadcell.calibration import Calibration, ChannelCalibration
 from sensorhub.loadcell.session import Plate, SessionState, TestSession
 
 
@@ -58,3 +58,24 @@ def test_last_second_uses_the_device_clock() -> None:
     window = plate.last_second()
     assert window[0][0] == 1990.0 and window[-1][0] == 2990.0
     assert len(window) == 101
+
+
+def test_peak_total_is_the_highest_calibrated_total_of_the_kept_samples() -> None:
+    calibration = Calibration(ChannelCalibration(10.0, 2.0), ChannelCalibration(0.0, 1.0))
+    session = TestSession(1, "plate", 100.0, calibration)
+    assert session.peak_total_n() is None
+    session.add([(0, 110, 5), (1, 60, 900)])  # totals 205 and 1000
+    assert session.peak_total_n() == 1000.0
+    highest = session.add([(2, 510, 100)])  # total 1100
+    session.add([(3, 20, 0)])
+    assert session.peak_total_n() == 1100.0  # batches since the last ask are read then
+    session.withdraw(highest)  # the database refused it: its peak goes with it
+    assert session.peak_total_n() == 1000.0
+
+
+def test_peak_total_reads_restored_batches_in_any_order() -> None:
+    session = new_session()
+    session.restore([(2, [(1, 5, 5)]), (1, [(0, 400, 400)])])
+    assert session.peak_total_n() == 800.0
+    session.add([(2, 300, 300)])
+    assert session.peak_total_n() == 800.0

@@ -56,7 +56,9 @@ class StreamingEsp:
 
     Between tests it streams a standing athlete (the live view); on ``start`` it plays a
     pull (or what ``force`` gives ``k`` samples into a test); on ``stop`` it sends ``done``
-    and pauses until the next ``start``. ``sent`` holds every sample in the order sent.
+    and pauses until the next ``start`` (or, ``streams_between_tests``, streams on).
+    ``hold()`` holds every sample back until ``resume()``. ``sent`` holds every sample in the
+    order sent.
     """
 
     def __init__(
@@ -67,11 +69,15 @@ class StreamingEsp:
         rate_hz: float = 1000.0,
         batch: int = 50,
         force: Callable[[int | None, random.Random], tuple[float, float]] = pull_force,
+        streams_between_tests: bool = False,
     ):
         self.url = url
         self.device_id = device_id
         self.batch = batch
         self.force = force
+        self.streams_between_tests = streams_between_tests  # after a stop: else it pauses
+        self._paused = threading.Event()  # set: sends nothing until cleared
+        self._held = threading.Event()  # the streaming thread has seen the pause
         self.period_s = batch / rate_hz
         self.sent: list[Sample] = []
         self.commands: list[dict[str, Any]] = []
@@ -96,6 +102,16 @@ class StreamingEsp:
     def snapshot(self) -> list[Sample]:
         with self._lock:
             return list(self.sent)
+
+    def hold(self) -> None:
+        """Send nothing more until ``resume()``; returns once no batch is on its way."""
+        self._paused.set()
+        if not self._held.wait(TIMEOUT_S):
+            raise AssertionError("the esp did not pause")
+
+    def resume(self) -> None:
+        self._held.clear()
+        self._paused.clear()
 
     def saw(self, cmd: str) -> bool:
         with self._lock:
@@ -124,7 +140,10 @@ class StreamingEsp:
         next_at = time.monotonic()
         while not self._closing.is_set():
             now = time.monotonic()
-            if streaming and now >= next_at:
+            if self._paused.is_set():
+                self._held.set()
+            sending = streaming and not self._paused.is_set()
+            if sending and now >= next_at:
                 batch = []
                 for _ in range(self.batch):
                     left, right = self.force(k, self._rng)
@@ -138,7 +157,7 @@ class StreamingEsp:
                         self.test_samples = k
                 next_at = max(next_at + self.period_s, now - 0.5)  # never burst to catch up
                 continue
-            wait = max(0.0, next_at - now) if streaming else 0.1
+            wait = max(0.0, next_at - now) if sending else 0.1
             try:
                 event, *args = sio.receive(timeout=wait)
             except socketio.exceptions.TimeoutError:
@@ -151,7 +170,7 @@ class StreamingEsp:
                 k, streaming, next_at = 0, True, time.monotonic()
             elif args[0].get("cmd") == "stop":
                 sio.emit("done", {"done": True})  # every batch is sent on schedule: none left
-                k, streaming = None, False
+                k, streaming = None, self.streams_between_tests
 
 
 def record_test(

@@ -3,7 +3,7 @@ import { h } from "./dom.js";
 
 export function renderDevices(table, counts, status, selected, onSelect) {
   const devices = [...status.devices];
-  if (!devices.some((d) => d.device_id === selected)) {
+  if (selected !== null && !devices.some((d) => d.device_id === selected)) {
     devices.unshift({ device_id: selected, state: status.state, esp_connected: status.esp_connected });
   }
   table.tBodies[0].replaceChildren(...devices.map((d) => h("tr", {

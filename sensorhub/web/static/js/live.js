@@ -1,4 +1,5 @@
-// The live force-plate page: devices, start/stop/tare, live chart, values, result, log.
+// The live force-plate page: devices, start/stop/tare, the guided flow (cue, weighing,
+// automatic start and stop, trials today), live chart, values, result, log.
 import { athletePicker } from "./athletepicker.js";
 import { SampleBuffer } from "./buffer.js";
 import { toNewtons } from "./calibration.js";
@@ -6,12 +7,14 @@ import { renderDevices } from "./devices.js";
 import { $, h, setText } from "./dom.js";
 import { eventLog } from "./eventlog.js";
 import * as fmt from "./format.js";
+import { Guide, weightText } from "./guide.js";
 import { LiveForceChart } from "./livechart.js";
 import { getJSON, postJSON, query } from "./net.js";
 import { repView } from "./jumps.js";
 import { summaryView } from "./result.js";
 import { pullStats } from "./pullstats.js";
 import { connectLive } from "./socket.js";
+import { renderTrials, setTrialTarget, trialTarget } from "./todaytrials.js";
 
 const STATUS_POLL_MS = 2000;
 const DISPLAY_CAPACITY = 120_000; // two minutes at 1000 Hz on screen; storage keeps everything
@@ -21,11 +24,13 @@ const DROPS = ["drop_jump", "drop_landing"];
 const chosenDevice = new URLSearchParams(location.search).get("device");
 
 const page = {
-  device: chosenDevice || "default",
+  device: chosenDevice, // null until a real plate is found (docs/plates.md "The live page")
   // Until someone picks a plate, follow the one that is actually streaming.
   autoDevice: !chosenDevice,
   calibration: null,
-  plateState: "idle",
+  plateState: "unknown", // until the server has said: no button acts before that
+  espConnected: false,
+  rebuilding: null, // frames that came while a running test is loaded from the server
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
   latest: null, // newest [left, right] in N
   showingResult: false,
@@ -37,6 +42,10 @@ let socket = null; // connected at the end of this module
 const buffer = new SampleBuffer(DISPLAY_CAPACITY);
 const chart = new LiveForceChart($("#force-chart"), buffer);
 const log = eventLog($("#log"));
+const guide = new Guide();
+let autoStartArmed = false; // set when the plate is seen empty (or the box ticked)
+let autoStopSent = false;
+let trialsDone = 0; // of the chosen athlete today, this test type (counted toward the target)
 globalThis.sensorhub = { chart, buffer }; // read by the browser tests' performance check
 
 // --- rendering ------------------------------------------------------------------------------
@@ -78,7 +87,16 @@ function renderTarget() {
 const picker = athletePicker((athlete, best) => {
   bestPeak = best;
   renderTarget();
+  refreshTrials();
 });
+
+async function refreshTrials() {
+  const count = await renderTrials(picker.athleteId(), $("#test-type").value);
+  trialsDone = count;
+  const target = trialTarget();
+  setText("#trial-count", picker.athleteId() === null ? "–" : `${count} of ${target}`);
+  $("#trial-count").dataset.done = String(count >= target);
+}
 $("#target-on").addEventListener("change", renderTarget);
 $("#target-pct").addEventListener("input", renderTarget);
 
@@ -89,19 +107,37 @@ function renderElapsed() {
 }
 setInterval(renderElapsed, 100);
 
+const STATE_TEXT = { flushing: "saving…", unknown: "loading…" };
+
 function renderControls() {
   const state = $("#state");
   state.dataset.state = page.plateState;
-  state.textContent = page.plateState === "flushing" ? "saving…" : page.plateState;
-  const online = socket?.connected ?? false; // the buttons act on live devices only
+  state.textContent = STATE_TEXT[page.plateState] ?? page.plateState;
+  // The buttons act once the plate's state is known from the server, while connected.
+  const online = (socket?.connected ?? false) && page.device !== null && page.rebuilding === null;
   $("#start").disabled = !online || page.plateState !== "idle";
   $("#stop").disabled = !online || page.plateState !== "running";
-  $("#tare").disabled = !online || page.plateState !== "idle";
+  $("#tare").disabled = !online || page.plateState !== "idle" || !page.espConnected;
+  renderCue();
   const note = chart.mode === "live" ? "live view · last 10 s"
     : page.showingResult ? `test #${page.lastTestId} · finished`
       : `test #${page.test?.id} · recording`;
   setText("#view-note", note);
   $("#live-view").hidden = !page.showingResult;
+}
+
+function renderCue() {
+  guide.plateState = page.plateState;
+  guide.testType = $("#test-type").value;
+  let { phase, text } = guide.cue();
+  if (page.device === null) {
+    [phase, text] = ["offline", "No force plate connected — switch the plate on"];
+  } else if (!page.espConnected && page.plateState === "idle") {
+    [phase, text] = ["offline", `Plate ${page.device} is offline`];
+  }
+  $("#guide").dataset.phase = phase;
+  setText("#cue", text);
+  setText("#bw", weightText(guide.weight));
 }
 
 function showError(message) {
@@ -117,6 +153,9 @@ function beginTest(id, startedAt = Date.now()) {
   if (page.test?.id === id) return;
   page.test = { id, startedAt, stoppedAt: null };
   page.lastTestId = id;
+  guide.beginTest();
+  autoStartArmed = false; // the next automatic start waits until the plate was left
+  autoStopSent = false;
   page.showingResult = false;
   buffer.clear();
   chart.setMode("test");
@@ -142,10 +181,12 @@ function showResult(event) {
   $("#result-open").href = `/tests/${event.session_id}`;
   $("#result-csv").href = `/api/tests/${event.session_id}.csv`;
   $("#result").hidden = false;
-  $("#result").scrollIntoView({ behavior: "smooth", block: "nearest" });
+  $("#result").scrollIntoView({ block: "nearest" });
   const peak = event.analysis ? fmt.newtons(event.analysis.peak_force_n) : "no analysis";
   log(`Test #${event.session_id} saved: ${event.samples} samples, peak ${peak}`);
+  if (event.analysis) trialsDone++; // at once, before the table is fetched again
   renderControls();
+  refreshTrials().catch((error) => log(error.message, "error"));
 }
 
 function backToLive() {
@@ -159,8 +200,13 @@ function backToLive() {
 
 function onSamples(frame) {
   if (frame.device_id !== page.device || frame.samples.length === 0) return;
+  if (page.rebuilding !== null) {
+    page.rebuilding.push(frame); // applied once the test so far is loaded
+    return;
+  }
   const id = frame.session_id;
   if (id !== null && page.test?.id !== id && id !== page.finishedId) {
+    if (page.plateState === "idle") page.plateState = "running"; // test_status may come later
     beginTest(id);
   }
   const toChart = chart.mode === "live" || (page.test !== null && id === page.test.id);
@@ -169,14 +215,39 @@ function onSamples(frame) {
   for (const s of frame.samples) {
     [l, r] = toNewtons(page.calibration, s.l, s.r);
     if (toChart) buffer.push(s.t, l, r);
+    guide.push(s.t, l + r);
   }
   page.latest = [l, r];
   if (toChart) chart.changed();
   queueValues();
+  followTheAthlete();
+}
+
+// The optional automatic start and stop (docs/plates.md "The guided flow").
+function followTheAthlete() {
+  if (guide.unloaded) autoStartArmed = true;
+  // Automatic starts end once the athlete has the target number of trials.
+  const targetReached = picker.athleteId() !== null && trialsDone >= trialTarget();
+  const ready = !$("#start").disabled && page.espConnected && !targetReached &&
+    !DROPS.includes($("#test-type").value);
+  if ($("#auto-start").checked && autoStartArmed && ready && guide.steady) {
+    autoStartArmed = false;
+    log(`Weighed ${weightText(guide.weight)}: starting`);
+    act($("#start"), start);
+  } else if ($("#auto-stop").checked && !autoStopSent && guide.leftThePlate && !$("#stop").disabled) {
+    autoStopSent = true;
+    log("The athlete stepped off: stopping");
+    act($("#stop"), stop);
+  }
+  renderCue();
 }
 
 function onStatus(event) {
   if (event.device_id !== page.device) return;
+  if (page.rebuilding !== null) {
+    page.rebuilding.stale = true; // it changed while we loaded it: load it again after
+    return;
+  }
   const before = page.plateState;
   page.plateState = event.state;
   const id = event.session_id;
@@ -199,6 +270,7 @@ function onRep(event) {
 
 function onComplete(event) {
   if (event.device_id !== page.device) return;
+  if (page.rebuilding !== null) page.rebuilding.stale = true;
   showResult(event);
   pollStatus().catch(() => {});
 }
@@ -214,64 +286,134 @@ async function loadCalibration() {
   }
 }
 
+// A plate worth offering: its esp is connected, or it streamed to this server (it has a
+// latest sample). A name nobody streamed for (`default`) is not a plate.
+const isRealPlate = (d) => d.esp_connected || d.latest !== null;
+
+// The plate to follow when none was chosen: the first online, else the first real one.
+function plateToFollow(devices) {
+  const real = devices.filter(isRealPlate);
+  return (real.find((d) => d.esp_connected) ?? real[0])?.device_id ?? null;
+}
+
 async function pollStatus() {
   const status = await getJSON(`/api/status${query({ device_id: page.device })}`);
-  const online = status.devices.find((d) => d.esp_connected);
-  if (page.autoDevice && !status.esp_connected && online && status.state === "idle") {
-    page.autoDevice = false;
-    await selectDevice(online.device_id);
-    return pollStatus();
+  const offered = status.devices.filter(isRealPlate);
+  if (page.autoDevice) {
+    const follow = plateToFollow(status.devices);
+    const better = follow !== null && follow !== page.device &&
+      (page.device === null || (!status.esp_connected && status.state === "idle"));
+    if (better) {
+      await selectDevice(follow, { auto: true });
+      return null;
+    }
   }
-  renderDevices($("#devices"), $("#clients"), status, page.device, selectDevice);
-  fillDeviceChoice(status.devices.map((d) => d.device_id));
-  if (status.state !== page.plateState) {
-    page.plateState = status.state; // the server is the truth; a missed event heals here
+  renderDevices($("#devices"), $("#clients"), { ...status, devices: offered }, page.device, selectDevice);
+  fillDeviceChoice(offered);
+  if (page.device === null) {
     renderControls();
+    return null;
   }
+  page.espConnected = status.esp_connected;
+  if (status.state !== page.plateState && page.rebuilding === null) {
+    page.plateState = status.state; // the server is the truth; a missed event heals here
+  }
+  renderControls();
   return status;
 }
 
-async function resync(socket) {
-  socket.emit("register", { type: "browser", device_id: page.device });
-  await loadCalibration();
-  const status = await pollStatus();
-  page.plateState = status.state;
-  if (status.session_id !== null && status.state !== "idle" && page.test?.id !== status.session_id) {
-    const [test, session] = await Promise.all([
-      getJSON(`/api/tests/${status.session_id}`),
-      getJSON(`/api/session_data${query({ device_id: page.device })}`),
-    ]);
-    beginTest(status.session_id, Date.parse(test.data.started_at));
-    for (const s of session.samples) buffer.push(s.t, ...toNewtons(page.calibration, s.l, s.r));
-    chart.changed();
-  } else if (status.state === "idle" && page.test) {
-    page.test = null; // it ended while we were away; its result is on the tests page
-  }
+// After a (re)connect or a plate change: the plate's state, and a running test as it is now
+// (athlete, type, elapsed on the server's clock, its samples so far: the chart, count, peak).
+async function resync() {
+  page.rebuilding = [];
   renderControls();
-}
-
-function fillDeviceChoice(ids) {
-  const select = $("#device");
-  const known = new Set([...select.options].map((o) => o.value));
-  for (const id of new Set([page.device, "default", ...ids])) {
-    if (!known.has(id)) select.append(h("option", { value: id }, id));
+  try {
+    if (page.device !== null) {
+      socket.emit("register", { type: "browser", device_id: page.device });
+      await loadCalibration();
+    }
+    const status = await pollStatus();
+    if (status === null) return; // no plate yet, or another plate was chosen (it resyncs)
+    const test = status.test;
+    if (test !== null && page.test?.id !== test.session_id) {
+      await rebuildTest(test);
+    } else if (test === null && page.test) {
+      page.test = null; // it ended while we were away; its result is on the tests page
+    }
+    page.plateState = status.state;
+  } finally {
+    const late = page.rebuilding ?? [];
+    page.rebuilding = null;
+    replayAfter(late);
+    renderControls();
+    if (late.stale) resync().catch((error) => log(error.message, "error"));
   }
-  select.value = page.device;
 }
 
-async function selectDevice(id) {
-  page.autoDevice = false; // a choice, made by hand or once automatically, sticks
-  if (id === page.device) return;
+async function rebuildTest(test) {
+  const session = await getJSON(`/api/session_data${query({ device_id: page.device })}`);
+  page.plateState = "running"; // so the guide counts the samples below as the test's
+  beginTest(test.session_id, Date.now() - test.elapsed_s * 1000);
+  $("#athlete").value = test.athlete ?? "";
+  $("#athlete").dispatchEvent(new Event("input")); // the picker finds them: setup, trials
+  $("#notes").value = test.notes ?? "";
+  $("#test-type").value = test.test_type;
+  $("#drop-height-field").hidden = !DROPS.includes(test.test_type);
+  if (test.drop_height_m !== null) $("#drop-height").value = String(test.drop_height_m);
+  guide.plateState = "running";
+  for (const s of session.samples) {
+    const [l, r] = toNewtons(page.calibration, s.l, s.r);
+    buffer.push(s.t, l, r);
+    guide.push(s.t, l + r);
+  }
+  page.loadedUpTo = session.samples.at(-1)?.t ?? -Infinity;
+  chart.changed();
+  queueValues();
+  log(`Test #${test.session_id} of ${test.athlete ?? "no athlete"} is running: shown from its start`);
+}
+
+// Frames that came while the test was loading: only their samples after the loaded ones.
+function replayAfter(frames) {
+  const since = page.loadedUpTo ?? -Infinity;
+  page.loadedUpTo = null;
+  for (const frame of frames) {
+    const samples = frame.samples.filter((s) => s.t > since);
+    if (samples.length) onSamples({ ...frame, samples });
+  }
+}
+
+function fillDeviceChoice(devices) {
+  const select = $("#device");
+  const options = devices.map((d) => h("option", { value: d.device_id },
+    `${d.device_id}${d.esp_connected ? "" : " (offline)"}`));
+  if (page.device !== null && !devices.some((d) => d.device_id === page.device)) {
+    options.unshift(h("option", { value: page.device }, `${page.device} (offline)`));
+  }
+  if (options.length === 0) options.push(h("option", { value: "" }, "no plate connected"));
+  const signature = options.map((o) => o.textContent).join("|");
+  if (select.dataset.options !== signature) {
+    select.replaceChildren(...options);
+    select.dataset.options = signature;
+  }
+  select.value = page.device ?? "";
+}
+
+async function selectDevice(id, { auto = false } = {}) {
+  if (!auto) page.autoDevice = false; // a choice made by hand sticks
+  if (id === page.device || !id) return;
   page.device = id;
-  const url = new URL(location.href);
-  url.searchParams.set("device", id);
-  history.replaceState(null, "", url);
+  if (!auto) {
+    const url = new URL(location.href);
+    url.searchParams.set("device", id);
+    history.replaceState(null, "", url);
+  }
   page.test = null;
   page.latest = null;
+  page.plateState = "unknown";
   backToLive();
   $("#result").hidden = true;
   log(`Watching plate ${id}`);
-  await resync(socket);
+  await resync();
 }
 
 // --- controls -------------------------------------------------------------------------------
@@ -288,7 +430,29 @@ async function act(button, action) {
   }
 }
 
-$("#start").addEventListener("click", (e) => act(e.currentTarget, async () => {
+// An offline plate starts only when the coach says so: its test records nothing until the
+// plate connects (the seed's start-before-the-esp behaviour, kept for that case).
+function confirmOffline() {
+  const dialog = $("#offline-confirm");
+  setText("#offline-text", `Plate ${page.device} is not connected. A test started now records ` +
+    "nothing until its ESP32 connects. Start anyway?");
+  dialog.showModal();
+  return new Promise((resolve) => {
+    const answer = (yes) => () => {
+      dialog.close();
+      resolve(yes);
+    };
+    $("#offline-start").onclick = answer(true);
+    $("#offline-cancel").onclick = answer(false);
+    dialog.oncancel = answer(false);
+  });
+}
+
+async function start() {
+  if (!page.espConnected && !(await confirmOffline())) {
+    log(`Not started: plate ${page.device} is offline`);
+    return;
+  }
   const body = { device_id: page.device };
   const athlete = $("#athlete").value.trim();
   const notes = $("#notes").value.trim();
@@ -302,14 +466,17 @@ $("#start").addEventListener("click", (e) => act(e.currentTarget, async () => {
   // test_status may have arrived before this reply; only move forward from idle.
   if (page.plateState === "idle") page.plateState = "running";
   beginTest(started.session_id);
-}));
+}
 
-$("#stop").addEventListener("click", (e) => act(e.currentTarget, async () => {
+async function stop() {
   await postJSON("/api/stop_test", { device_id: page.device });
   // Until test_status says otherwise; no second stop. The test may already be saved (its
   // events can beat this reply), so never move back from idle.
   if (page.plateState === "running") page.plateState = "flushing";
-}));
+}
+
+$("#start").addEventListener("click", (e) => act(e.currentTarget, start));
+$("#stop").addEventListener("click", (e) => act(e.currentTarget, stop));
 
 $("#tare").addEventListener("click", (e) => act(e.currentTarget, async () => {
   const device = await postJSON(`/api/devices/${encodeURIComponent(page.device)}/tare`);
@@ -322,15 +489,23 @@ $("#tare").addEventListener("click", (e) => act(e.currentTarget, async () => {
 $("#live-view").addEventListener("click", backToLive);
 $("#test-type").addEventListener("change", (e) => {
   $("#drop-height-field").hidden = !DROPS.includes(e.currentTarget.value);
+  renderCue();
+  refreshTrials().catch((error) => log(error.message, "error"));
 });
 $("#device").addEventListener("change", (e) => selectDevice(e.currentTarget.value));
+$("#auto-start").addEventListener("change", (e) => { autoStartArmed = e.currentTarget.checked; });
+$("#trial-target").value = String(trialTarget());
+$("#trial-target").addEventListener("change", (e) => {
+  setTrialTarget(Number(e.currentTarget.value));
+  refreshTrials().catch((error) => log(error.message, "error"));
+});
 
 // --- go -------------------------------------------------------------------------------------
 
 socket = connectLive({
-  onConnect: (s) => {
+  onConnect: () => {
     log("Connected to sensorhub");
-    resync(s).catch((error) => log(error.message, "error"));
+    resync().catch((error) => log(error.message, "error"));
   },
 });
 socket.on("disconnect", () => {
@@ -347,3 +522,4 @@ setInterval(() => {
 }, STATUS_POLL_MS);
 fillDeviceChoice([]);
 renderControls();
+refreshTrials().catch((error) => log(error.message, "error"));
