@@ -18,9 +18,10 @@ from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import BodyId, RowId
+from sensorhub.athletes import exclusion
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
-from sensorhub.loadcell import AnalysisParams
+from sensorhub.loadcell import AnalysisParams, implausible
 from sensorhub.loadcell.jumps import EventEdit
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
@@ -96,6 +97,7 @@ AnalysisIn = Annotated[
 
 def record_view(record: TestRecord) -> dict[str, Any]:
     end = record.ended_at or record.stopped_at
+    summary = record.analysis.get("summary") if record.analysis else None
     return {
         "id": record.id,
         "session_id": record.id,
@@ -107,13 +109,15 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "duration_s": round(end - record.started_at, 3) if end else None,
         "athlete": record.athlete,
         "athlete_id": record.athlete_id,
-        "excluded_reason": record.excluded_reason,
+        # A person's reason, or "implausible: …" until a person includes the test.
+        "excluded_reason": exclusion(record),
+        "implausible": list(implausible(summary)),
         "source": record.source,
         "notes": record.notes,
         "sample_count": record.sample_count,
         "file": record.csv_file,
         "calibration": record.calibration,
-        "summary": record.analysis.get("summary") if record.analysis else None,
+        "summary": summary,
         "analysis_error": record.analysis.get("error") if record.analysis else None,
     }
 

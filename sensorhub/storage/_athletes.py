@@ -164,7 +164,8 @@ class EnsureNamed(WriteTask):
 
 @dataclass(frozen=True, slots=True)
 class SetExclusion(WriteTask):
-    """Exclude a trial (``reason``) or count it again (None); resolves to whether it exists."""
+    """Exclude a trial (``reason``) or count it (None: a person's decision, stored as '' so
+    that it counts even when its numbers are implausible); resolves to whether it exists."""
 
     test_id: int
     reason: str | None
@@ -173,7 +174,7 @@ class SetExclusion(WriteTask):
         statement = (
             update(trials)
             .where(trials.c.test_id == self.test_id)
-            .values(excluded_reason=self.reason)
+            .values(excluded_reason="" if self.reason is None else self.reason)
         )
         return conn.execute(statement).rowcount > 0
 

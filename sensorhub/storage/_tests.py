@@ -41,6 +41,8 @@ class TestRecord:
     athlete_id: int | None = None
     excluded_reason: str | None = None
     source: str | None = None
+    # A person counted the trial (lifted an exclusion): its numbers count even if implausible.
+    included: bool = False
 
     @property
     def recording(self) -> bool:
@@ -52,6 +54,9 @@ class TestRecord:
         values = dict(row._mapping)
         values["calibration"] = json.loads(values["calibration"])
         values["analysis"] = json.loads(values["analysis"]) if values["analysis"] else None
+        # '' is a person's "it counts" (the trials.excluded_reason column), not a reason.
+        values["included"] = values.get("excluded_reason") == ""
+        values["excluded_reason"] = values.get("excluded_reason") or None
         return cls(**values)
 
 
