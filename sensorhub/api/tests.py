@@ -132,10 +132,18 @@ async def list_tests(
     before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     athlete_id: RowId | None = None,
+    search: Annotated[
+        str | None,
+        Query(
+            max_length=wire.MAX_ATHLETE_CHARS,
+            pattern=wire.TEXT_PATTERN,
+            description="part of the athlete's name, any case (`ben` finds Benjamin)",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Tests, newest first; filter by device, athlete name or athlete id; page back with
-    `before_id`."""
-    query = TestQuery(device_id, athlete, before_id, limit, athlete_id)
+    """Tests, newest first; filter by device, athlete name (whole: `athlete`; part: `search`)
+    or athlete id; page back with `before_id`."""
+    query = TestQuery(device_id, athlete, before_id, limit, athlete_id, search)
     records = await services.storage.list_tests(query)
     next_before = records[-1].id if len(records) == limit else None
     return {

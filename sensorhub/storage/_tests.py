@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
@@ -194,6 +194,16 @@ class TestQuery:
     before_id: int | None = None
     limit: int = 100
     athlete_id: int | None = None
+    # Part of the athlete's name, any case ("ben" finds "Benjamin").
+    search: str | None = None
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (lower case), its own % and _ literal."""
+    escaped = text.lower()
+    for special in "\\%_":
+        escaped = escaped.replace(special, "\\" + special)
+    return "%" + escaped + "%"
 
 
 def with_trial() -> Select[Any]:
@@ -211,6 +221,9 @@ def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
         statement = statement.where(tests.c.athlete == query.athlete)
     if query.athlete_id is not None:
         statement = statement.where(trials.c.athlete_id == query.athlete_id)
+    if query.search:
+        named = func.lower(tests.c.athlete).like(contains_pattern(query.search), escape="\\")
+        statement = statement.where(named)
     if query.before_id is not None:
         statement = statement.where(tests.c.id < query.before_id)
     rows = conn.execute(statement.order_by(tests.c.id.desc()).limit(query.limit))

@@ -1,10 +1,16 @@
 // The test history: filter by athlete or plate, page back, tick tests for the overlay.
 import { $, h } from "./dom.js";
-import { flagList } from "./flags.js";
+import { flagList, testFlags } from "./flags.js";
 import * as fmt from "./format.js";
 import { getJSON, query } from "./net.js";
 
 const PAGE_SIZE = 50;
+
+// A test without results: still recording, or not analysed (why, in the tooltip).
+function unanalysed(test) {
+  if (test.state === "running" || test.state === "flushing") return h("span", { class: "muted" }, test.state);
+  return h("span", { class: "muted", title: test.analysis_error ?? "" }, "Not analysed");
+}
 
 export class History {
   selected = new Map(); // id → test
@@ -15,7 +21,7 @@ export class History {
     this.form = $("#filter");
     this.body = $("#history").tBodies[0];
     const params = new URLSearchParams(location.search);
-    this.form.elements.athlete.value = params.get("athlete") ?? "";
+    this.form.elements.athlete.value = params.get("search") ?? params.get("athlete") ?? "";
     this.form.elements.device_id.value = params.get("device_id") ?? "";
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -27,7 +33,8 @@ export class History {
 
   filter() {
     const f = this.form.elements;
-    return { athlete: f.athlete.value.trim(), device_id: f.device_id.value.trim() };
+    // Part of a name finds it, any case: "ben" finds Benjamin.
+    return { search: f.athlete.value.trim(), device_id: f.device_id.value.trim() };
   }
 
   async reload() {
@@ -51,7 +58,10 @@ export class History {
     this.body.append(...page.data.map((test) => this.#row(test)));
     this.#nextBefore = page.next_before_id;
     $("#more").hidden = page.next_before_id === null;
-    $("#history-empty").hidden = this.body.children.length > 0;
+    const empty = this.body.children.length === 0;
+    const filtered = Object.values(this.filter()).some(Boolean);
+    $("#history-empty").hidden = !empty || filtered;
+    $("#history-none-found").hidden = !empty || !filtered;
   }
 
   #row(test) {
@@ -75,6 +85,6 @@ export class History {
       h("td", { class: "n" }, String(test.sample_count)),
       h("td", { class: "n" }, fmt.number(s.peak_force_n)),
       h("td", { class: "n" }, fmt.number(s.rfd_0_200_n_per_s)),
-      h("td", {}, test.summary ? flagList(s.flags) : h("span", { class: "muted" }, test.analysis_error ? "no analysis" : test.state)));
+      h("td", {}, test.summary ? flagList(testFlags(test)) : unanalysed(test)));
   }
 }
