@@ -37,6 +37,23 @@ function renderHeader(test) {
     fmt.dateTime(test.started_at), `plate ${test.device_id}`,
     `${test.sample_count} samples`, test.state, test.notes ? `“${test.notes}”` : null,
   ].filter(Boolean).join(" · "));
+  renderCounting(test);
+}
+
+// Whether the test counts in trends and the squad: implausible numbers (kept out until a
+// person includes the test, docs/analysis.md#implausible-results) or a person's exclusion.
+function renderCounting(test) {
+  const implausible = test.implausible ?? [];
+  let text = "";
+  if (test.excluded_reason && implausible.length) {
+    text = `Implausible result, not counted in trends or the squad until someone includes it: ${implausible.join("; ")}.`;
+  } else if (test.excluded_reason) {
+    text = `Excluded from trends and the squad: ${test.excluded_reason}.`;
+  } else if (implausible.length) {
+    text = `Implausible result, included by a person: ${implausible.join("; ")}.`;
+  }
+  $("#test-counting").hidden = !text;
+  setText("#test-counting", text);
 }
 
 async function loadAnalysis(id) {
