@@ -68,7 +68,11 @@ def tare(
     load = calibration.l.to_newtons(offsets[0]) + calibration.r.to_newtons(offsets[1])
     if abs(load) > TARE_MAX_LOAD_N and not confirmed:
         # Never tared nor calibrated, it may be sending raw counts, which only look like load.
-        first = " (never tared: raw counts read as newtons)" if calibration == Calibration() else ""
+        first = (
+            " (not yet tared: if the plate sends raw counts, they read as newtons)"
+            if calibration == Calibration()
+            else ""
+        )
         raise PlateLoaded(
             f"the plate reads {load:.0f} N ({load / GRAVITY:.1f} kg){first}, more than "
             f"{TARE_MAX_LOAD_N:.0f} N: step off and tare again, or confirm to zero it with "

@@ -53,7 +53,7 @@ def test_tare_of_a_drifted_empty_plate_needs_no_confirmation(drift_n: float) -> 
 
 
 def test_first_tare_of_raw_counts_says_they_are_raw() -> None:
-    with pytest.raises(PlateLoaded, match="never tared"):
+    with pytest.raises(PlateLoaded, match="not yet tared"):
         tare(Calibration(), _standing(8_000_000.0))
 
 

@@ -28,7 +28,7 @@ const isoDay = (s) => new Date(s * 1000).toISOString().slice(0, 10);
 export function dayAxis(days) {
   const first = Math.min(...days);
   const last = Math.max(...days);
-  const pad = Math.max(3.5 * DAY_S - (last - first) / 2, (last - first) * 0.05);
+  const pad = Math.max(3.5 * DAY_S - (last - first) / 2, (last - first) * 0.08, DAY_S);
   return {
     xSeries: { label: "Date", value: (u, v) => (v == null ? "–" : isoDay(v)) },
     xAxis: axis("Date"),
