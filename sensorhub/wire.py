@@ -93,6 +93,3 @@ MAX_ACCELERATION_G = 16.0
 # BVP, sensor units: at most a 24-bit ADC's counts (PPG front ends are 18–22 bit: MAX30102,
 # AFE4404); the seed sends 0…1, the E4 a few hundred.
 MAX_BVP = 2.0**24
-# A plate channel's raw value: a 32-bit signed ADC's counts (the ADS1262 that firmware/README.md
-# names; the HX711 gives 24 bits), or newtons from firmware that converts.
-MAX_PLATE_RAW = 2.0**31

@@ -1,4 +1,4 @@
-"""The wearable's and the plate's numbers are bounded by their sensors' full range, and the
+"""The wearable's numbers are bounded by their sensors' full range, and the
 OpenAPI examples are a plausible reading (issue 23, item 5; docs/contracts.md#physical-ranges).
 """
 
@@ -13,7 +13,6 @@ import pytest
 from sensorhub import wire
 from tests._errors import json_error
 from tests._server import LiveServer
-from tests.forceplate._clients import new_device, sio_client
 
 REST: dict[str, Any] = {
     "bvp": 0.85,
@@ -109,15 +108,6 @@ def test_a_signal_value_outside_its_range_is_a_422_naming_the_channel(
         "hz": 32.0, "x": [0.0], "y": [0.0], "z": [wire.MAX_ACCELERATION_G * 2]}}  # fmt: skip
 
     json_error(http.post("/api/wearable/signals", json=batch), 422, "validation_error", "acc.z")
-
-
-def test_a_plate_sample_beyond_a_32_bit_adc_is_dropped_and_named(server: LiveServer) -> None:
-    device = new_device("range")
-    beyond = wire.MAX_PLATE_RAW * 2
-    with sio_client(server, "esp", device) as esp:
-        esp.send({"samples": [{"t": 0, "l": 1.0, "r": 2.0}, {"t": 1, "l": beyond, "r": 2.0}]})
-        error = esp.expect("error")
-    assert "samples[1].l: must be within" in error["message"]
 
 
 @pytest.fixture(scope="module")
