@@ -147,7 +147,8 @@ function chart(label, trend) {
   const wrap = h("div", {}, h("h3", {}, `${label} (${trend.unit}, better: ${trend.better.replace(/_/g, " ")})`), box);
   const s = trend.sessions;
   if (!s.length) {
-    box.replaceWith(h("p", {}, "No sessions with this method yet."));
+    const left = trend.left_out.length ? ` ${trend.left_out.length} test(s) left out: ${[...new Set(trend.left_out.map((l) => l.reason))].join("; ")}.` : "";
+    box.replaceWith(h("p", { class: "muted" }, `No session counts yet: run a test with this athlete on the Live page, or import a recording below.${left}`));
     return wrap;
   }
   const x = s.map((session) => Date.parse(session.date) / 1000);
