@@ -21,7 +21,7 @@ export class History {
     this.form = $("#filter");
     this.body = $("#history").tBodies[0];
     const params = new URLSearchParams(location.search);
-    this.form.elements.athlete.value = params.get("search") ?? params.get("athlete") ?? "";
+    this.form.elements.athlete.value = params.get("athlete") ?? "";
     this.form.elements.device_id.value = params.get("device_id") ?? "";
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -33,8 +33,7 @@ export class History {
 
   filter() {
     const f = this.form.elements;
-    // Part of a name finds it, any case: "ben" finds Benjamin.
-    return { search: f.athlete.value.trim(), device_id: f.device_id.value.trim() };
+    return { athlete: f.athlete.value.trim(), device_id: f.device_id.value.trim() };
   }
 
   async reload() {
@@ -54,7 +53,9 @@ export class History {
   }
 
   async #load(beforeId) {
-    const page = await getJSON(`/api/tests${query({ ...this.filter(), before_id: beforeId, limit: PAGE_SIZE })}`);
+    // Part of a name finds it, any case: "ben" finds Benjamin.
+    const { athlete, device_id } = this.filter();
+    const page = await getJSON(`/api/tests${query({ search: athlete, device_id, before_id: beforeId, limit: PAGE_SIZE })}`);
     this.body.append(...page.data.map((test) => this.#row(test)));
     this.#nextBefore = page.next_before_id;
     $("#more").hidden = page.next_before_id === null;
