@@ -133,6 +133,7 @@ function wireReanalysis(test, curve) {
     try {
       const { data } = await postJSON(`/api/tests/${test.id}/analysis`, body);
       renderAnalysis(curve, data);
+      renderCounting((await getJSON(`/api/tests/${test.id}`)).data); // new numbers may (not) be plausible
       setText("#reanalyze-status", data.result ? "Analysis updated and saved." : `No analysis: ${data.error}`);
     } catch (error) {
       setText("#reanalyze-status", error.message);
