@@ -44,11 +44,12 @@ function renderHeader(test) {
 // person includes the test, docs/analysis.md#implausible-results) or a person's exclusion.
 function renderCounting(test) {
   const implausible = test.implausible ?? [];
+  const reason = test.excluded_reason;
   let text = "";
-  if (test.excluded_reason && implausible.length) {
+  if (reason?.startsWith("implausible: ")) {
     text = `Implausible result, not counted in trends or the squad until someone includes it: ${implausible.join("; ")}.`;
-  } else if (test.excluded_reason) {
-    text = `Excluded from trends and the squad: ${test.excluded_reason}.`;
+  } else if (reason) {
+    text = `Excluded from trends and the squad: ${reason}.`;
   } else if (implausible.length) {
     text = `Implausible result, included by a person: ${implausible.join("; ")}.`;
   }
