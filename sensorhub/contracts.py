@@ -23,6 +23,12 @@ from sensorhub.types import JSONDict
 
 # Bounded so float32 model inputs and squares stay finite; real sensors sit far inside.
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=-1e9, le=1e9)]
+# A wearable's channels within their sensors' full range (wire.py, docs/contracts.md).
+Celsius = Annotated[FiniteNumber, Field(ge=wire.TEMPERATURE_C[0], le=wire.TEMPERATURE_C[1])]
+Acceleration = Annotated[
+    FiniteNumber, Field(ge=-wire.MAX_ACCELERATION_G, le=wire.MAX_ACCELERATION_G)
+]
+Bvp = Annotated[FiniteNumber, Field(ge=-wire.MAX_BVP, le=wire.MAX_BVP)]
 DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
@@ -40,19 +46,22 @@ class _In(BaseModel):
 
 
 class AccelerationIn(_In):
-    x: FiniteNumber = Field(description="g")
-    y: FiniteNumber = Field(description="g")
-    z: FiniteNumber = Field(description="g")
+    # A wrist at rest: gravity mostly on z.
+    x: Acceleration = Field(description="g", examples=[0.02])
+    y: Acceleration = Field(description="g", examples=[-0.01])
+    z: Acceleration = Field(description="g", examples=[0.98])
 
 
 class ReadingIn(_In):
     """A wearable reading, as the seed's ESP32 posts it."""
 
-    bvp: FiniteNumber = Field(description="blood volume pulse, sensor units")
-    temperature: FiniteNumber = Field(description="skin temperature, °C")
+    bvp: Bvp = Field(description="blood volume pulse, sensor units", examples=[0.85])
+    temperature: Celsius = Field(description="skin temperature, °C", examples=[33.5])
     acceleration: AccelerationIn
-    device_id: DeviceId = "default"
-    timestamp: DeviceTimestamp | None = Field(None, description="the device's own clock")
+    device_id: DeviceId = Field("default", examples=["wrist-1"])
+    timestamp: DeviceTimestamp | None = Field(
+        None, description="the device's own clock", examples=[1767268800123]
+    )
 
     def to_reading(self) -> Reading:
         acc = self.acceleration

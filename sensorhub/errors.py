@@ -23,6 +23,7 @@
      │    ├── SessionRunning          a test already runs on that device
      │    ├── NoSessionRunning        no test runs on that device
      │    ├── PlateNotReady           its recent samples cannot tare or calibrate it
+     │    ├── PlateLoaded             tare asked of a loaded plate, not confirmed
      │    ├── StudyRunning            a study session already records that wearable
      │    ├── StudyStopped            the study session has stopped: no more marks
      │    ├── BatchReused             a signal batch's (device, boot, seq) holds other samples
@@ -227,6 +228,13 @@ class PlateNotReady(ConflictError):
     or the channel reads its zero): the request is fine, the plate's state is not."""
 
     code = "plate_not_ready"
+
+
+class PlateLoaded(ConflictError):
+    """Raised when a plate with a load on it is to be tared without the request confirming
+    it; the message names the load (docs/plates.md#tare-under-load)."""
+
+    code = "plate_loaded"
 
 
 class TestNotFound(NotFoundError):

@@ -88,3 +88,16 @@ MAX_SIGNAL_SECONDS = 60.0
 BVP_HZ = (16.0, 1024.0)
 TEMPERATURE_HZ = (0.1, 64.0)
 ACC_HZ = (1.0, 1024.0)
+
+# --- physical ranges (docs/contracts.md#physical-ranges) ---------------------------------
+# What a sensor can report at all (its full range), not what a body usually gives: a value
+# outside is a broken or made-up reading, refused with 422 naming the field.
+# Skin temperature, °C: the rated range of the seed's 10 kΩ NTC thermistor (B 3950) and of the
+# Empatica E4's (−40…115 °C); an open or shorted thermistor reads 0 °C, inside it.
+TEMPERATURE_C = (-40.0, 125.0)
+# Acceleration per axis, g: ±16 g is the widest full scale of the MEMS accelerometers wearables
+# use (ADXL345, MPU-6050, LSM6DS3); the seed's ADXL335 reads ±5 g at its ADC's ends, the E4 ±2 g.
+MAX_ACCELERATION_G = 16.0
+# BVP, sensor units: at most a 24-bit ADC's counts (PPG front ends are 18–22 bit: MAX30102,
+# AFE4404); the seed sends 0…1, the E4 a few hundred.
+MAX_BVP = 2.0**24

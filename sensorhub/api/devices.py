@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from sensorhub.api._deps import ServicesDep
@@ -64,9 +64,17 @@ async def put_device(services: ServicesDep, device_id: DeviceId, body: DeviceIn)
 
 
 @router.post("/{device_id}/tare", responses=error_responses(409))
-async def tare(services: ServicesDep, device_id: DeviceId) -> dict[str, Any]:
-    """Zero both channels at the mean of the last second of live samples (plate unloaded)."""
-    return _success(await services.desk.tare(device_id))
+async def tare(
+    services: ServicesDep,
+    device_id: DeviceId,
+    confirm: Annotated[
+        bool, Query(description="zero it even with a load on it (someone on the plate)")
+    ] = False,
+) -> dict[str, Any]:
+    """Zero both channels at the mean of the last second of live samples (plate unloaded).
+    409 `plate_loaded`, naming the load, when the plate reads more than 98 N (10 kg) and
+    `confirm` is not set (docs/plates.md#tare-under-load)."""
+    return _success(await services.desk.tare(device_id, confirm))
 
 
 @router.post(

@@ -18,9 +18,10 @@ from sensorhub import wire
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
 from sensorhub.api._params import BodyId, RowId
+from sensorhub.athletes import exclusion
 from sensorhub.contracts import DeviceId, FiniteNumber, iso_time
 from sensorhub.errors import NotFoundError, TestNotFound, ValidationError
-from sensorhub.loadcell import AnalysisParams
+from sensorhub.loadcell import AnalysisParams, implausible
 from sensorhub.loadcell.jumps import EventEdit
 from sensorhub.plates import sample_dicts
 from sensorhub.storage import TestQuery, TestRecord, csv_lines
@@ -98,6 +99,7 @@ AnalysisIn = Annotated[
 
 def record_view(record: TestRecord) -> dict[str, Any]:
     end = record.ended_at or record.stopped_at
+    summary = record.analysis.get("summary") if record.analysis else None
     return {
         "id": record.id,
         "session_id": record.id,
@@ -109,13 +111,15 @@ def record_view(record: TestRecord) -> dict[str, Any]:
         "duration_s": round(end - record.started_at, 3) if end else None,
         "athlete": record.athlete,
         "athlete_id": record.athlete_id,
-        "excluded_reason": record.excluded_reason,
+        # A person's reason, or "implausible: …" until a person includes the test.
+        "excluded_reason": exclusion(record),
+        "implausible": list(implausible(summary)),
         "source": record.source,
         "notes": record.notes,
         "sample_count": record.sample_count,
         "file": record.csv_file,
         "calibration": record.calibration,
-        "summary": record.analysis.get("summary") if record.analysis else None,
+        "summary": summary,
         "analysis_error": record.analysis.get("error") if record.analysis else None,
         # Set: retention removed the raw samples and CSV file then; the analysis stays.
         "samples_thinned_at": (
@@ -134,10 +138,18 @@ async def list_tests(
     before_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     athlete_id: RowId | None = None,
+    search: Annotated[
+        str | None,
+        Query(
+            max_length=wire.MAX_ATHLETE_CHARS,
+            pattern=wire.TEXT_PATTERN,
+            description="part of the athlete's name, any case (`ben` finds Benjamin)",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Tests, newest first; filter by device, athlete name or athlete id; page back with
-    `before_id`."""
-    query = TestQuery(device_id, athlete, before_id, limit, athlete_id)
+    """Tests, newest first; filter by device, athlete name (whole: `athlete`; part: `search`)
+    or athlete id; page back with `before_id`."""
+    query = TestQuery(device_id, athlete, before_id, limit, athlete_id, search)
     records = await services.storage.list_tests(query)
     next_before = records[-1].id if len(records) == limit else None
     return {

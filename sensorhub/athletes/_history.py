@@ -17,6 +17,7 @@ from sensorhub.loadcell import (
     JUMP_TYPES,
     MetricSpec,
     asymmetry,
+    implausible,
     method_key,
     method_label,
     ranking_metric,
@@ -94,9 +95,20 @@ def _value(record: TestRecord, metric: str) -> float:
     return value
 
 
+def exclusion(record: TestRecord) -> str | None:
+    """Why the test counts nowhere: a person's reason, or "implausible: …" for numbers no
+    person gives (``loadcell.implausible``) until a person includes the test; None if it counts.
+    """
+    if record.excluded_reason is not None or record.included:
+        return record.excluded_reason
+    reasons = implausible(_summary(record))
+    return f"implausible: {'; '.join(reasons)}" if reasons else None
+
+
 def _why_not(record: TestRecord, metric: str, method: str) -> str | None:
-    if record.excluded_reason is not None:
-        return f"excluded: {record.excluded_reason}"
+    excluded = exclusion(record)
+    if excluded is not None:
+        return f"excluded: {excluded}"
     analysis = record.analysis
     if analysis is None or analysis.get("summary") is None:
         error = (analysis or {}).get("error", f"the test is {record.state}")

@@ -119,8 +119,8 @@ class RoutedDesk(PlateDesk):
     async def stop(self, device_id: str) -> JSONDict:
         return await self._routed("stop", device_id)
 
-    async def tare(self, device_id: str) -> JSONDict:
-        return await self._routed("tare", device_id)
+    async def tare(self, device_id: str, confirmed: bool = False) -> JSONDict:
+        return await self._routed("tare", device_id, confirmed=confirmed)
 
     async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict:
         return await self._routed("calibrate", device_id, channel=channel, mass_kg=mass_kg)

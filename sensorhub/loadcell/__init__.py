@@ -22,6 +22,7 @@ from sensorhub.loadcell.imtp import (
 )
 from sensorhub.loadcell.jumps import JUMP_METRICS, JUMP_TYPES
 from sensorhub.loadcell.metrics import IMTP_METRICS, Better, MetricSpec
+from sensorhub.loadcell.plausibility import implausible
 from sensorhub.loadcell.recorded import (
     SUMMARY_UNITS,
     RecordedAs,
@@ -72,6 +73,7 @@ __all__ = [
     "best_mean",
     "describe_method",
     "format_report",
+    "implausible",
     "method_key",
     "method_label",
     "newtons",

@@ -26,9 +26,10 @@ class PlateCalibration:
     def current(self, device_id: str) -> Calibration:
         return self._states.view(device_id).calibration
 
-    async def tare(self, device_id: str) -> Calibration:
+    async def tare(self, device_id: str, *, confirmed: bool = False) -> Calibration:
         plate = self._states.view(device_id)
-        return await self.set(device_id, tare(plate.calibration, plate.last_second()))
+        zeroed = tare(plate.calibration, plate.last_second(), confirmed=confirmed)
+        return await self.set(device_id, zeroed)
 
     async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> Calibration:
         plate = self._states.view(device_id)

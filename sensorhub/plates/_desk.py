@@ -78,9 +78,10 @@ class PlateDesk:
         session = await self.plates.recorder.stop(device_id)
         return {"status": "stopping", "session_id": session.id, "device_id": session.device_id}
 
-    async def tare(self, device_id: str) -> JSONDict:
-        """Zero both channels on the device's last second of samples; its summary after."""
-        await self.plates.calibration.tare(device_id)
+    async def tare(self, device_id: str, confirmed: bool = False) -> JSONDict:
+        """Zero both channels on the device's last second of samples; its summary after. A
+        loaded plate needs ``confirmed`` (docs/plates.md#tare-under-load)."""
+        await self.plates.calibration.tare(device_id, confirmed=confirmed)
         return self.plates.views.summary(device_id)
 
     async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict:

@@ -9,12 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
 from sensorhub import physio, wire
-from sensorhub.contracts import DeviceId, FiniteNumber
+from sensorhub.contracts import Acceleration, Bvp, Celsius, DeviceId
 from sensorhub.types import JSONDict
 
 # The device's clock in ms: since boot or since the epoch (≈1.8e12), never beyond 2^53.
 DeviceMs = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=2**53)]
-Values = list[FiniteNumber]
 
 
 class _In(BaseModel):
@@ -22,10 +21,16 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-def _hz(bounds: tuple[float, float]) -> Any:
+def _hz(bounds: tuple[float, float], e4_hz: float) -> Any:
+    """The rate's field; the Empatica E4's rate is its example."""
     low, high = bounds
     return Field(
-        strict=True, allow_inf_nan=False, ge=low, le=high, description="samples per second"
+        strict=True,
+        allow_inf_nan=False,
+        ge=low,
+        le=high,
+        description="samples per second",
+        examples=[e4_hz],
     )
 
 
@@ -37,8 +42,10 @@ def _check_duration(count: int, hz: float) -> None:
 
 
 class BvpIn(_In):
-    hz: float = _hz(wire.BVP_HZ)
-    values: Values = Field(min_length=1, description="blood volume pulse, sensor units")
+    hz: float = _hz(wire.BVP_HZ, 64.0)
+    values: list[Bvp] = Field(
+        min_length=1, description="blood volume pulse, sensor units", examples=[[0.51, 0.55, 0.6]]
+    )
 
     @model_validator(mode="after")
     def _short_enough(self) -> Self:
@@ -47,8 +54,10 @@ class BvpIn(_In):
 
 
 class TemperatureIn(_In):
-    hz: float = _hz(wire.TEMPERATURE_HZ)
-    values: Values = Field(min_length=1, description="skin temperature, °C")
+    hz: float = _hz(wire.TEMPERATURE_HZ, 4.0)
+    values: list[Celsius] = Field(
+        min_length=1, description="skin temperature, °C", examples=[[33.5, 33.5, 33.6, 33.6]]
+    )
 
     @model_validator(mode="after")
     def _short_enough(self) -> Self:
@@ -57,10 +66,10 @@ class TemperatureIn(_In):
 
 
 class AccIn(_In):
-    hz: float = _hz(wire.ACC_HZ)
-    x: Values = Field(min_length=1, description="g")
-    y: Values = Field(min_length=1, description="g")
-    z: Values = Field(min_length=1, description="g")
+    hz: float = _hz(wire.ACC_HZ, 32.0)
+    x: list[Acceleration] = Field(min_length=1, description="g", examples=[[0.02, 0.03]])
+    y: list[Acceleration] = Field(min_length=1, description="g", examples=[[-0.01, -0.01]])
+    z: list[Acceleration] = Field(min_length=1, description="g", examples=[[0.98, 0.99]])
 
     @model_validator(mode="after")
     def _aligned(self) -> Self:
@@ -76,12 +85,18 @@ class AccIn(_In):
 class SignalBatchIn(_In):
     """A batch of a wearable's signals; each channel optional, at its own rate."""
 
-    device_id: DeviceId = "default"
+    device_id: DeviceId = Field("default", examples=["wrist-1"])
     boot: DeviceId | None = Field(
-        None, description="picked at power-up (random): a restarted device is a new stream"
+        None,
+        description="picked at power-up (random): a restarted device is a new stream",
+        examples=["a3f9c2"],
     )
-    seq: StrictInt = Field(ge=0, le=2**53, description="grows by batch; a replay repeats it")
-    t0: DeviceMs = Field(description="the device's time of every channel's first sample, ms")
+    seq: StrictInt = Field(
+        ge=0, le=2**53, description="grows by batch; a replay repeats it", examples=[0]
+    )
+    t0: DeviceMs = Field(
+        description="the device's time of every channel's first sample, ms", examples=[10_000]
+    )
     bvp: BvpIn | None = None
     temperature: TemperatureIn | None = None
     acc: AccIn | None = None

@@ -19,7 +19,7 @@ from sensorhub.storage._reliability import (
     select_study,
 )
 from sensorhub.storage._schema import athlete_groups, athletes, tests, trials
-from sensorhub.storage._tests import TestRecord, with_trial
+from sensorhub.storage._tests import TestRecord, contains_pattern, with_trial
 from sensorhub.storage._writer import WriteTask
 
 if TYPE_CHECKING:
@@ -164,7 +164,8 @@ class EnsureNamed(WriteTask):
 
 @dataclass(frozen=True, slots=True)
 class SetExclusion(WriteTask):
-    """Exclude a trial (``reason``) or count it again (None); resolves to whether it exists."""
+    """Exclude a trial (``reason``) or count it (None: a person's decision, stored as '' so
+    that it counts even when its numbers are implausible); resolves to whether it exists."""
 
     test_id: int
     reason: str | None
@@ -173,7 +174,7 @@ class SetExclusion(WriteTask):
         statement = (
             update(trials)
             .where(trials.c.test_id == self.test_id)
-            .values(excluded_reason=self.reason)
+            .values(excluded_reason="" if self.reason is None else self.reason)
         )
         return conn.execute(statement).rowcount > 0
 
@@ -207,18 +208,10 @@ def select_athletes(conn: Connection, query: AthleteQuery) -> list[AthleteRecord
         statement = statement.where(athletes.c.id.in_(members))
     if query.search:
         statement = statement.where(
-            func.lower(athletes.c.name).like(_contains(query.search), escape="\\")
+            func.lower(athletes.c.name).like(contains_pattern(query.search), escape="\\")
         )
     ordered = statement.order_by(func.lower(athletes.c.name), athletes.c.id).limit(query.limit)
     return _records(conn, list(conn.execute(ordered)))
-
-
-def _contains(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
-    escaped = text.lower()
-    for special in "\\%_":
-        escaped = escaped.replace(special, "\\" + special)
-    return "%" + escaped + "%"
 
 
 def select_athlete(conn: Connection, athlete_id: int) -> AthleteRecord | None:

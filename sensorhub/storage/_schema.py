@@ -232,7 +232,9 @@ trials = Table(
     metadata,
     Column("test_id", ROW_ID, ForeignKey("tests.id", ondelete="CASCADE"), primary_key=True),
     Column("athlete_id", ROW_ID, ForeignKey("athletes.id"), nullable=False),
-    # Set: the trial counts nowhere (best trial, trends, squad), and this says why.
+    # Set: the trial counts nowhere (best trial, trends, squad), and this says why. '' (empty):
+    # a person counted it, so numbers no person gives (loadcell.plausibility) count too. NULL:
+    # nobody decided; it counts unless its numbers are implausible.
     Column("excluded_reason", Text),
     # "sensorhub" for our own plates, else the import format (e.g. "chronojump").
     Column("source", String(32), nullable=False),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
@@ -43,6 +43,8 @@ class TestRecord:
     source: str | None = None
     # When retention removed its raw samples and CSV file (None: they are kept).
     samples_thinned_at: float | None = None
+    # A person counted the trial (lifted an exclusion): its numbers count even if implausible.
+    included: bool = False
 
     @property
     def recording(self) -> bool:
@@ -54,6 +56,9 @@ class TestRecord:
         values = dict(row._mapping)
         values["calibration"] = json.loads(values["calibration"])
         values["analysis"] = json.loads(values["analysis"]) if values["analysis"] else None
+        # '' is a person's "it counts" (the trials.excluded_reason column), not a reason.
+        values["included"] = values.get("excluded_reason") == ""
+        values["excluded_reason"] = values.get("excluded_reason") or None
         return cls(**values)
 
 
@@ -191,6 +196,16 @@ class TestQuery:
     before_id: int | None = None
     limit: int = 100
     athlete_id: int | None = None
+    # Part of the athlete's name, any case ("ben" finds "Benjamin").
+    search: str | None = None
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (lower case), its own % and _ literal."""
+    escaped = text.lower()
+    for special in "\\%_":
+        escaped = escaped.replace(special, "\\" + special)
+    return "%" + escaped + "%"
 
 
 def with_trial() -> Select[Any]:
@@ -208,6 +223,9 @@ def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
         statement = statement.where(tests.c.athlete == query.athlete)
     if query.athlete_id is not None:
         statement = statement.where(trials.c.athlete_id == query.athlete_id)
+    if query.search:
+        named = func.lower(tests.c.athlete).like(contains_pattern(query.search), escape="\\")
+        statement = statement.where(named)
     if query.before_id is not None:
         statement = statement.where(tests.c.id < query.before_id)
     rows = conn.execute(statement.order_by(tests.c.id.desc()).limit(query.limit))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sensorhub.errors import PlateNotReady, SensorhubError, ValidationError
+from sensorhub.errors import PlateLoaded, PlateNotReady, SensorhubError, ValidationError
 from sensorhub.loadcell.calibration import (
     GRAVITY,
+    TARE_MAX_LOAD_N,
     Calibration,
     ChannelCalibration,
     calibrate_channel,
@@ -20,10 +21,40 @@ def test_identity_by_default() -> None:
 
 def test_tare_zeroes_each_channel_at_its_mean_and_keeps_scales() -> None:
     start = Calibration(ChannelCalibration(0, 2.0), ChannelCalibration(0, 3.0))
-    tared = tare(start, [(0, 100.0, 50.0), (1, 102.0, 54.0)])
+    # 101 × 2 + 52 × 3 = 358 N above the old zero: a load, so the tare is confirmed.
+    tared = tare(start, [(0, 100.0, 50.0), (1, 102.0, 54.0)], confirmed=True)
     assert (tared.l.offset, tared.r.offset) == (101.0, 52.0)
     assert (tared.l.scale, tared.r.scale) == (2.0, 3.0)
     assert tared.l.to_newtons(101.0) == 0.0
+
+
+def _standing(total_n: float) -> list[tuple[float, float, float]]:
+    """Samples of a plate tared at zero (identity scale) reading ``total_n`` across both sides."""
+    return [(t, total_n / 2, total_n / 2) for t in range(10)]
+
+
+def test_tare_with_a_person_on_the_plate_is_refused_naming_the_load() -> None:
+    zeroed = Calibration(ChannelCalibration(0.0, 1.0), ChannelCalibration(0.0, 1.0))
+    with pytest.raises(PlateLoaded) as refused:
+        tare(zeroed, _standing(784.0))
+    assert "784 N" in refused.value.message
+    assert f"{784.0 / GRAVITY:.1f} kg" in refused.value.message
+
+
+def test_tare_with_a_person_on_the_plate_goes_through_when_confirmed() -> None:
+    tared = tare(Calibration(), _standing(784.0), confirmed=True)
+    assert (tared.l.offset, tared.r.offset) == (392.0, 392.0)
+
+
+@pytest.mark.parametrize("drift_n", [TARE_MAX_LOAD_N, -TARE_MAX_LOAD_N, 20.0])
+def test_tare_of_a_drifted_empty_plate_needs_no_confirmation(drift_n: float) -> None:
+    tared = tare(Calibration(), _standing(drift_n))
+    assert tared.l.offset + tared.r.offset == pytest.approx(drift_n)
+
+
+def test_first_tare_of_raw_counts_says_they_are_raw() -> None:
+    with pytest.raises(PlateLoaded, match="not yet tared"):
+        tare(Calibration(), _standing(8_000_000.0))
 
 
 def test_known_mass_on_raw_counts_gives_newtons() -> None:

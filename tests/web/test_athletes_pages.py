@@ -76,7 +76,9 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     )
     await expect(study).to_contain_text("SWC 40.00 N · judges this athlete")
     await expect(latest).to_contain_text("57.66 N (90 % CI")
-    await expect(latest).to_contain_text("within noise: +35.00 N (−203 N to +273 N)")
+    await expect(latest).to_contain_text(
+        "No clear change (within noise): +35.00 N (90 % CI −203 N to +273 N)"
+    )
     await expect(latest).to_contain_text("above +SWC")  # the chances, now that an SWC is set
     await expect(latest.locator("td").last).to_have_text("40.00 N")
     await screenshot(tab, "athlete-page")
@@ -90,7 +92,9 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     await tab.click("#study button[type=submit]")
     await expect(latest).to_contain_text("reliability study")
     await expect(latest).to_contain_text("57.66 N (90 % CI")
-    await expect(latest).to_contain_text("within noise: +35.00 N (−203 N to +273 N)")
+    await expect(latest).to_contain_text(
+        "No clear change (within noise): +35.00 N (90 % CI −203 N to +273 N)"
+    )
     await expect(tab.locator("#report-link")).to_have_attribute(
         "href", f"/api/athletes/{ids[0]}/report.pdf?study_from=2026-01-05&study_to=2026-01-19"
     )
@@ -104,7 +108,7 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     await tab.set_input_files("#import [name=file]", str(file))
     await tab.click("#import button[type=submit]")
     await expect(tab.locator("#import-status")).to_contain_text(
-        "(chronojump), flags: low_sample_rate, no_body_weight"
+        "(chronojump): analysed, flags: Sample rate < 1000 Hz; No body weight (load cell in series)"
     )
 
 
@@ -181,7 +185,7 @@ async def test_athlete_page_imports_a_cmj_and_shows_its_jump_trend(
     await tab.set_input_files("#import [name=file]", str(file))
     await tab.select_option("#import [name=test_type]", "cmj")
     await tab.click("#import button[type=submit]")
-    await expect(tab.locator("#import-status")).to_contain_text("(hawkin), flags: none")
+    await expect(tab.locator("#import-status")).to_contain_text("(hawkin): analysed, no flags")
     await tab.select_option("#test-kind", "cmj")
 
     first = tab.locator("#latest tbody tr").first

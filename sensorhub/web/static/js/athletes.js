@@ -6,9 +6,10 @@ import { $, h, setText } from "./dom.js";
 import { athleteEditor } from "./athleteform.js";
 import { ApiError, deleteJSON, getJSON, postJSON, query } from "./net.js";
 import { authHeaders, storedToken } from "./auth.js";
+import { CHANGE_LABELS, FLAG_LABELS } from "./flags.js";
 import { setupText } from "./setup.js";
 import { showTrials } from "./trials.js";
-import { axis, sizedChart } from "./uplot.js";
+import { axis, dayAxis, sizedChart } from "./uplot.js";
 
 // The metrics shown per test type; a jump type's are its headline numbers (docs/jumps.md),
 // each test's value its best rep's. IMTP trends use the default onset method (sd:5).
@@ -79,9 +80,10 @@ const signed = (v, unit) => `${v >= 0 ? "+" : "−"}${fmt(Math.abs(v), unit)}`;
 
 function changeText(session, unit) {
   if (!session?.change) return "–";
-  if (!session.interval) return session.change.replace(/_/g, " ");
+  const label = CHANGE_LABELS[session.change] ?? session.change;
+  if (!session.interval) return label;
   const [low, high] = session.interval;
-  return `${session.change.replace(/_/g, " ")}: ${signed(session.difference, unit)} (${signed(low, unit)} to ${signed(high, unit)})`;
+  return `${label}: ${signed(session.difference, unit)} (90 % CI ${signed(low, unit)} to ${signed(high, unit)})`;
 }
 
 function chanceText(session) {
@@ -209,13 +211,15 @@ function chart(label, trend) {
   const wrap = h("div", {}, h("h3", {}, `${label} (${trend.unit}, better: ${trend.better.replace(/_/g, " ")})`), box);
   const s = trend.sessions;
   if (!s.length) {
-    box.replaceWith(h("p", {}, "No sessions with this method yet."));
+    const left = trend.left_out.length ? ` ${trend.left_out.length} test(s) left out: ${[...new Set(trend.left_out.map((l) => l.reason))].join("; ")}.` : "";
+    box.replaceWith(h("p", { class: "muted" }, `No session counts yet: run a test with this athlete on the Live page, or import a recording below.${left}`));
     return wrap;
   }
   const x = s.map((session) => Date.parse(session.date) / 1000);
   const data = [x, s.map((session) => session.best)];
-  const series = [{}, { label, stroke: "#16181d", width: 2, points: { show: true, size: 6 } }];
-  requestAnimationFrame(() => sizedChart(box, { series, axes: [axis("Date"), axis(trend.unit, { size: 60 })], scales: { x: { time: true } } }, data, 180));
+  const { xSeries, xAxis, xScale } = dayAxis(x);
+  const series = [xSeries, { label: `Best (${trend.unit})`, stroke: "#16181d", width: 2, points: { show: true, size: 6 }, value: (u, v) => fmt(v, trend.unit) }];
+  requestAnimationFrame(() => sizedChart(box, { series, axes: [xAxis, axis(trend.unit, { size: 60 })], scales: { x: xScale } }, data, 180));
   return wrap;
 }
 
@@ -230,9 +234,15 @@ async function importFile(id, form) {
   });
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, body?.message ?? `HTTP ${response.status}`, body?.code);
-  const flags = body.data.summary?.flags?.join(", ") || "none";
-  setText("#import-status", `Imported test ${body.data.id} (${body.data.source}), flags: ${flags}.`);
-  await show(id);
+  setText("#import-status", `Imported test ${body.data.id} (${body.data.source}): ${importResult(body.data)}.`);
+  await Promise.all([show(id), list()]); // the athlete's test count changed
+}
+
+// What an import gave: its flags in words, or that it could not be analysed (and why).
+function importResult(test) {
+  if (!test.summary) return `not analysed${test.analysis_error ? ` (${test.analysis_error})` : ""}`;
+  const flags = [...(test.implausible ?? []).map((r) => `implausible: ${r}`), ...test.summary.flags.map((c) => FLAG_LABELS[c] ?? c)];
+  return flags.length ? `analysed, flags: ${flags.join("; ")}` : "analysed, no flags";
 }
 
 const currentId = () => page.athlete?.id;

@@ -12,7 +12,28 @@ export const FLAG_LABELS = {
   pretension_in_weighing: "Pre-tension in weighing",
   body_weight_mismatch: "Body weight ≠ stored mass",
   inverted: "Inverted signal (flipped)",
+  // Not an analysis flag: the API's `implausible` reasons (docs/analysis.md#implausible-results).
+  implausible: "Implausible result",
 };
+
+// A change between sessions (sensorhub/loadcell/trends.py Change) as words, not the enum.
+export const CHANGE_LABELS = {
+  improved: "Improved",
+  declined: "Declined",
+  increased: "Increased",
+  decreased: "Decreased",
+  trivial: "Real but trivial (within the SWC)",
+  within_noise: "No clear change (within noise)",
+  unknown: "Unknown (no typical error)",
+};
+
+// A test's flags plus, for one with implausible numbers, an "Implausible result" flag whose
+// tooltip gives the reasons.
+export function testFlags(test) {
+  const flags = test.summary?.flags ?? [];
+  if (!test.implausible?.length) return flags;
+  return [{ code: "implausible", reason: test.implausible.join("; ") }, ...flags];
+}
 
 // flags: codes (["gaps"]) or objects ({code, reason}); the reason becomes the tooltip.
 export function flagList(flags) {

@@ -1,10 +1,16 @@
 // The test history: filter by athlete or plate, page back, tick tests for the overlay.
 import { $, h } from "./dom.js";
-import { flagList } from "./flags.js";
+import { flagList, testFlags } from "./flags.js";
 import * as fmt from "./format.js";
 import { getJSON, query } from "./net.js";
 
 const PAGE_SIZE = 50;
+
+// A test without results: still recording, or not analysed (why, in the tooltip).
+function unanalysed(test) {
+  if (test.state === "running" || test.state === "flushing") return h("span", { class: "muted" }, test.state);
+  return h("span", { class: "muted", title: test.analysis_error ?? "" }, "Not analysed");
+}
 
 export class History {
   selected = new Map(); // id → test
@@ -47,11 +53,16 @@ export class History {
   }
 
   async #load(beforeId) {
-    const page = await getJSON(`/api/tests${query({ ...this.filter(), before_id: beforeId, limit: PAGE_SIZE })}`);
+    // Part of a name finds it, any case: "ben" finds Benjamin.
+    const { athlete, device_id } = this.filter();
+    const page = await getJSON(`/api/tests${query({ search: athlete, device_id, before_id: beforeId, limit: PAGE_SIZE })}`);
     this.body.append(...page.data.map((test) => this.#row(test)));
     this.#nextBefore = page.next_before_id;
     $("#more").hidden = page.next_before_id === null;
-    $("#history-empty").hidden = this.body.children.length > 0;
+    const empty = this.body.children.length === 0;
+    const filtered = Object.values(this.filter()).some(Boolean);
+    $("#history-empty").hidden = !empty || filtered;
+    $("#history-none-found").hidden = !empty || !filtered;
   }
 
   #row(test) {
@@ -75,6 +86,6 @@ export class History {
       h("td", { class: "n" }, String(test.sample_count)),
       h("td", { class: "n" }, fmt.number(s.peak_force_n)),
       h("td", { class: "n" }, fmt.number(s.rfd_0_200_n_per_s)),
-      h("td", {}, test.summary ? flagList(s.flags) : h("span", { class: "muted" }, test.analysis_error ? "no analysis" : test.state)));
+      h("td", {}, test.summary ? flagList(testFlags(test)) : unanalysed(test)));
   }
 }

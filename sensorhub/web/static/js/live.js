@@ -478,8 +478,19 @@ async function stop() {
 $("#start").addEventListener("click", (e) => act(e.currentTarget, start));
 $("#stop").addEventListener("click", (e) => act(e.currentTarget, stop));
 
+// A loaded plate answers 409 plate_loaded naming the load in N and kg: zero it only if the
+// person says so (docs/plates.md#tare-under-load).
+async function tareAsked(url) {
+  try {
+    return await postJSON(url);
+  } catch (error) {
+    if (error.code !== "plate_loaded" || !window.confirm(`${error.message}.\n\nTare anyway?`)) throw error;
+    return postJSON(`${url}?confirm=true`);
+  }
+}
+
 $("#tare").addEventListener("click", (e) => act(e.currentTarget, async () => {
-  const device = await postJSON(`/api/devices/${encodeURIComponent(page.device)}/tare`);
+  const device = await tareAsked(`/api/devices/${encodeURIComponent(page.device)}/tare`);
   page.calibration = device.data.calibration;
   if (chart.mode === "live") buffer.clear(); // older samples were converted with the old zero
   const { l, r } = page.calibration;

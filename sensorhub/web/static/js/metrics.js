@@ -3,7 +3,12 @@ import { h } from "./dom.js";
 import { flagList } from "./flags.js";
 import * as fmt from "./format.js";
 
-const row = (label, value) => h("tr", {}, h("th", { scope: "row" }, label), h("td", { class: "n" }, value));
+const row = (label, value, title = null) => h("tr", {}, h("th", { scope: "row", title }, label), h("td", { class: "n" }, value));
+
+// Two definitions of a side's force, both shown, each saying which: a side's own maximum
+// (any moment) and its share at the moment of the total's peak (what asymmetry uses).
+const OWN_PEAK = "Each side's own maximum, wherever it falls; it can come a moment before or after the total's peak, so it is at least the side's force at peak";
+const AT_PEAK = "Each side's force at the moment the total peaks: the values asymmetry is computed from";
 
 export function metricsView(result) {
   const w = result.weighing;
@@ -19,7 +24,7 @@ export function metricsView(result) {
     row("Relative peak force", fmt.perKg(p?.relative_force_n_per_kg)),
     row("Time to peak", fmt.seconds(p?.time_to_peak_s)),
     row("Net impulse to peak", fmt.newtonSeconds(p?.impulse_n_s)),
-    row("Left peak / right peak", `${fmt.newtons(p?.left_n)} / ${fmt.newtons(p?.right_n)}`),
+    row("Left / right, own peaks", `${fmt.newtons(p?.left_n)} / ${fmt.newtons(p?.right_n)}`, OWN_PEAK),
     row("Sample rate", fmt.hertz(result.sample_rate_hz)),
     row("Duration", fmt.seconds(result.duration_s, 2)),
     row("Samples", String(result.sample_count))));
@@ -46,7 +51,8 @@ export function asymmetryView(result) {
   left.style.flexBasis = `${share}%`; // CSSOM, allowed by the page's CSP
   right.style.flexBasis = `${100 - share}%`;
   return h("div", {},
-    h("div", { class: "meter", role: "img", "aria-label": `Left ${share.toFixed(0)} %, right ${(100 - share).toFixed(0)} % of total at peak` }, left, right),
+    h("p", { class: "muted", title: AT_PEAK }, "Left and right at the total's peak (own peaks: see the table):"),
+    h("div", { class: "meter", title: AT_PEAK, role: "img", "aria-label": `Left ${share.toFixed(0)} %, right ${(100 - share).toFixed(0)} % of total at peak` }, left, right),
     h("p", { class: "asym" }, "Asymmetry |L − R| / max(L, R): ", h("strong", {}, fmt.asymmetry(p.asymmetry_pct))));
 }
 

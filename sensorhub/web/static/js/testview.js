@@ -54,6 +54,24 @@ function renderHeader(test) {
     fmt.dateTime(test.started_at), `plate ${test.device_id}`,
     `${test.sample_count} samples`, test.state, test.notes ? `“${test.notes}”` : null,
   ].filter(Boolean).join(" · "));
+  renderCounting(test);
+}
+
+// Whether the test counts in trends and the squad: implausible numbers (kept out until a
+// person includes the test, docs/analysis.md#implausible-results) or a person's exclusion.
+function renderCounting(test) {
+  const implausible = test.implausible ?? [];
+  const reason = test.excluded_reason;
+  let text = "";
+  if (reason?.startsWith("implausible: ")) {
+    text = `Implausible result, not counted in trends or the squad until someone includes it: ${implausible.join("; ")}.`;
+  } else if (reason) {
+    text = `Excluded from trends and the squad: ${reason}.`;
+  } else if (implausible.length) {
+    text = `Implausible result, included by a person: ${implausible.join("; ")}.`;
+  }
+  $("#test-counting").hidden = !text;
+  setText("#test-counting", text);
 }
 
 // Whether the test counts in its athlete's trends and the squad; exclude or count it again.
@@ -140,6 +158,7 @@ function wireReanalysis(test, curve) {
     try {
       const { data } = await postJSON(`/api/tests/${test.id}/analysis`, body);
       renderAnalysis(curve, data);
+      renderCounting((await getJSON(`/api/tests/${test.id}`)).data); // new numbers may (not) be plausible
       setText("#reanalyze-status", data.result ? "Analysis updated and saved." : `No analysis: ${data.error}`);
     } catch (error) {
       setText("#reanalyze-status", error.message);

@@ -19,6 +19,23 @@ export function axis(label, extra = {}) {
   return { label, stroke: "#4f5663", grid: { stroke: "#e4e7ec" }, ticks: { stroke: "#c9ced6" }, ...extra };
 }
 
+const DAY_S = 86_400;
+const isoDay = (s) => new Date(s * 1000).toISOString().slice(0, 10);
+
+// A time axis of session days: the legend says "Date" with the day (not uPlot's "Time"), and
+// the range is at least a week around the sessions, so one session is a point in the middle
+// of a readable week, never an axis of years with the point on its edge.
+export function dayAxis(days) {
+  const first = Math.min(...days);
+  const last = Math.max(...days);
+  const pad = Math.max(3.5 * DAY_S - (last - first) / 2, (last - first) * 0.08, DAY_S);
+  return {
+    xSeries: { label: "Date", value: (u, v) => (v == null ? "–" : isoDay(v)) },
+    xAxis: axis("Date"),
+    xScale: { time: true, range: () => [first - pad, last + pad] },
+  };
+}
+
 const line = (label, stroke, width = 1.5) => ({ label, stroke, width, points: { show: false } });
 
 // Every force chart (live and recorded) has the same axes and series: time, left, right,
