@@ -23,10 +23,12 @@ from sensorhub.devices.jump_curve import (
     sample_motion,
 )
 from sensorhub.loadcell.jumps import EDITABLE_EVENTS
+from sensorhub.loadcell.recorded import JUMP_HEADLINES
 from tests._errors import json_error
 from tests._recordings import chronojump_csv, hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_analysis import next_event
+from tests.api.test_history import pdf_text_and_png
 
 
 def record(
@@ -339,3 +341,39 @@ def test_a_jump_import_that_cannot_be_a_jump_is_a_422_naming_the_field(
     )
     json_error(response, 422, "validation_error", field)
     assert http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"] == before
+
+
+def test_a_reliability_study_takes_a_jump_metrics_swc_and_gives_jump_tes(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    body = {
+        "name": "CMJ pre-season",
+        "athlete_id": jumper["id"],
+        "first_day": "2020-01-01",
+        "last_day": "2020-01-31",
+        "swc": {"jump_height_impulse_m": 0.02},
+    }
+    created = http.post("/api/reliability-studies", json=body, params={"method": "cmj"})
+    assert created.status_code == 201, created.text
+    listed = http.get(
+        "/api/reliability-studies", params={"athlete_id": jumper["id"], "method": "cmj"}
+    ).json()["data"]
+    [study] = [s for s in listed if s["id"] == created.json()["data"]["id"]]
+    assert study["swc"] == {"jump_height_impulse_m": 0.02}
+    assert set(study["typical_errors"]) == {"body_weight_n", *JUMP_HEADLINES["cmj"]}
+    http.delete(f"/api/reliability-studies/{study['id']}")
+    bad = {**body, "swc": {"jump_height": 0.02}}
+    json_error(http.post("/api/reliability-studies", json=bad), 422, "validation_error", "swc")
+
+
+def test_the_athlete_report_of_a_jump_type_charts_its_headline_numbers(
+    jumper: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    response = http.get(f"/api/athletes/{jumper['id']}/report.pdf", params={"method": "cmj"})
+    assert response.status_code == 200, response.text
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    assert len(pages) == 1
+    assert "cmj history: Jumper" in text
+    for metric in JUMP_HEADLINES["cmj"][:4]:
+        assert metric.replace("_", " ") in text, metric
+    assert f"{height(500):.3f} m" in text  # the session's best rep, to the millimetre

@@ -66,7 +66,7 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     await tab.fill("#record-study [name=name]", "Pre-season")
     await tab.fill("#record-study [name=first_day]", "2026-01-05")
     await tab.fill("#record-study [name=last_day]", "2026-01-19")
-    await tab.fill("#record-study [name=swc_peak_force_n]", "40")
+    await tab.fill("#record-study [name=swc]", "40")
     await tab.click("#record-study button[type=submit]")
     await expect(tab.locator("#study-status")).to_contain_text("(Pre-season)")
     study = tab.locator("#studies li")
