@@ -16,7 +16,7 @@ const EDITABLE = {
 function formatted(name, value) {
   if (value === null || value === undefined) return "–";
   const unit = name.split("_").slice(-1)[0];
-  const digits = { m: 3, s: 3, n: 1, w: 0, kg: 1 }[unit] ?? 3;
+  const digits = { m: 3, s: 3, n: 1, w: 0, kg: 1, count: 0 }[unit] ?? 3;
   const suffix = { m: "m", s: "s", n: "N", w: "W", kg: "kg" }[unit] ?? "";
   if (name.endsWith("_m_s")) return `${fmt.number(value, 2)} m/s`;
   if (name.endsWith("_n_s")) return `${fmt.number(value, 1)} N·s`;
