@@ -58,7 +58,7 @@ JumpHeadline = Literal[
     "time_to_stabilisation_s",
 ]
 #: A metric a trend can follow: an IMTP summary number, or a jump test's headline number.
-TrendMetric = SummaryMetric | JumpHeadline
+TrendMetric = Literal[SummaryMetric, JumpHeadline]  # one flat Literal: one enum in the schema
 #: The summary's numbers and their units: what trends, the squad view and reports can show.
 SUMMARY_UNITS: dict[str, str] = {name: spec.unit for name, spec in IMTP_METRICS.items()}
 

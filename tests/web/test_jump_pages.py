@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sensorhub.devices.jump_curve import (
     jump_set,
     sample_motion,
 )
+from tests._recordings import hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_history import pdf_text_and_png
 from tests.web._browser import eventually, screenshot
@@ -187,3 +189,36 @@ async def test_the_tests_page_shows_each_rebound_hops_left_and_right(
     await expect(options).to_have_count(18)  # each hop's contact and take-off
     await expect(options.first).to_have_text("Hop 1 · contact")
     await screenshot(tab, "test-rebound-hops")
+
+
+async def test_the_athlete_page_records_a_jump_study_and_links_the_jump_report(
+    tab: Page, web_server: LiveServer
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.url, timeout=10) as http:
+        body = {"name": f"Study Jumper {uuid.uuid4().hex[:6]}"}
+        athlete_id = (await http.post("/api/athletes", json=body)).json()["data"]["id"]
+        for day, flight_ms in (("2026-01-05", 450), ("2026-01-12", 470), ("2026-01-19", 460)):
+            csv = hawkin_csv(countermovement_jump(flight_ms=flight_ms)).encode()
+            params = {"recorded_at": f"{day}T12:00:00Z", "test_type": "cmj"}
+            response = await http.post(
+                f"/api/athletes/{athlete_id}/imports",
+                params=params, content=csv, headers={"Content-Type": "text/csv"},
+            )  # fmt: skip
+            assert response.status_code == 201, response.text
+    await tab.goto(f"{web_server.url}/athletes?id={athlete_id}")
+    await tab.select_option("#test-kind", "cmj")
+    await expect(tab.locator("#swc-label")).to_have_text(
+        "SWC of jump height (impulse-momentum) (m) "
+    )
+    await expect(tab.locator("#report-link")).to_have_attribute(
+        "href", f"/api/athletes/{athlete_id}/report.pdf?method=cmj"
+    )
+    await tab.fill("#record-study [name=name]", "CMJ January")
+    await tab.fill("#record-study [name=first_day]", "2026-01-05")
+    await tab.fill("#record-study [name=last_day]", "2026-01-19")
+    await tab.fill("#record-study [name=swc]", "0.02")
+    await tab.click("#record-study button[type=submit]")
+    study = tab.locator("#studies li")
+    await expect(study).to_contain_text("jump height (impulse-momentum) TE")
+    await expect(study).to_contain_text("SWC 0.02 m · judges this athlete")
+    await screenshot(tab, "athlete-jump-study")
