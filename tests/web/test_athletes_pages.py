@@ -186,7 +186,7 @@ async def test_athlete_page_imports_a_cmj_and_shows_its_jump_trend(
 
     first = tab.locator("#latest tbody tr").first
     await expect(first).to_contain_text("Jump height (impulse-momentum)")
-    # g·t²/8 for the 500 ms flight: 0.3066 m, shown to 2 decimals
-    await expect(first).to_contain_text(f"{GRAVITY * 0.5**2 / 8:.2f} m")
+    # g·t²/8 for the 500 ms flight: 0.3066 m, shown to the millimetre
+    await expect(first).to_contain_text(f"{GRAVITY * 0.5**2 / 8:.3f} m")
     await expect(tab.locator("#latest tbody tr")).to_have_count(4)
     await screenshot(tab, "athlete-jump-trend")

@@ -220,5 +220,5 @@ async def test_the_athlete_page_records_a_jump_study_and_links_the_jump_report(
     await tab.click("#record-study button[type=submit]")
     study = tab.locator("#studies li")
     await expect(study).to_contain_text("jump height (impulse-momentum) TE")
-    await expect(study).to_contain_text("SWC 0.02 m · judges this athlete")
+    await expect(study).to_contain_text("SWC 0.020 m · judges this athlete")
     await screenshot(tab, "athlete-jump-study")

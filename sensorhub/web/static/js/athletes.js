@@ -43,7 +43,9 @@ async function list(params) {
   if (!athletes.length) $("#athlete-list").replaceChildren(h("li", {}, "No athlete found."));
 }
 
-const fmt = (v, unit) => (v == null ? "–" : `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`);
+// Jump heights and times to the millimetre and millisecond (docs/jumps.md); other units as before.
+const digits = (v, unit) => (unit === "m" || unit === "s" ? 3 : Math.abs(v) >= 100 ? 0 : 2);
+const fmt = (v, unit) => (v == null ? "–" : `${v.toFixed(digits(v, unit))} ${unit}`);
 
 const STUDY = ["study_from", "study_to", "study_group"];
 
