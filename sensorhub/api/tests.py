@@ -159,11 +159,11 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
 def reps_view(record: TestRecord) -> list[dict[str, Any]]:
     """A jump test's reps, each a trial: its metrics, check codes and whether it is the best
     rep (by the type's ranking number in its better direction, docs/jumps.md)."""
-    best = (record.analysis or {}).get("summary", {}) or {}
+    summary = (record.analysis or {}).get("summary") or {}
     return [
         {
             "rep": rep.rep,
-            "best": rep.rep == best.get("best_rep"),
+            "best": rep.rep == summary.get("best_rep"),
             "metrics": rep.metrics,
             "flags": list(rep.flags),
         }
