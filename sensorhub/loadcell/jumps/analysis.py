@@ -49,8 +49,8 @@ EDITABLE_BY_TYPE: dict[str, tuple[str, ...]] = {
     "drop_landing": ("contact",),
     "rebound": ("contact", "take_off"),
 }
-#: Every event some test type lets a person move.
-EDITABLE_EVENTS = ("weigh_start", "onset", "take_off", "landing", "contact")
+#: Every event some test type lets a person move, in first-seen order.
+EDITABLE_EVENTS = tuple(dict.fromkeys(e for events in EDITABLE_BY_TYPE.values() for e in events))
 #: Where a drop rep's editable events are, as runs after its arrival on the plate.
 _DROP_RUN_OFFSET = {"contact": 0, "take_off": 1, "landing": 2}
 #: Owen et al. 2014 / McMahon et al. 2018: movement starts 30 ms before force leaves body
