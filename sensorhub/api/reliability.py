@@ -17,7 +17,7 @@ from sensorhub.api._params import RowId
 from sensorhub.api.athletes import METHOD_PATTERN, Group, IsoDate, normal_method
 from sensorhub.athletes import StudyFields
 from sensorhub.contracts import FiniteNumber
-from sensorhub.loadcell import SummaryMetric
+from sensorhub.loadcell import TrendMetric
 from sensorhub.loadcell.trends import BestRule
 
 router = APIRouter(
@@ -49,7 +49,10 @@ class StudyIn(BaseModel):
     group: Group = Field(None, description="the group whose athletes' sessions these are")  # type: ignore[assignment]
     first_day: IsoDate
     last_day: IsoDate = Field(description="included; before first_day: no day, as a report's")
-    swc: dict[SummaryMetric, SwcValue] = Field(default_factory=dict)
+    swc: dict[TrendMetric, SwcValue] = Field(
+        default_factory=dict,
+        description="an IMTP summary metric or a jump test's headline number (docs/jumps.md)",
+    )
 
     @model_validator(mode="after")
     def _one_owner(self) -> StudyIn:

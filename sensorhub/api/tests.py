@@ -175,10 +175,27 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
     return StreamingResponse(lines, media_type="text/csv", headers=headers)
 
 
+def reps_view(record: TestRecord) -> list[dict[str, Any]]:
+    """A jump test's reps, each a trial: its metrics, check codes and whether it is the best
+    rep (by the type's ranking number in its better direction, docs/jumps.md)."""
+    summary = (record.analysis or {}).get("summary") or {}
+    return [
+        {
+            "rep": rep.rep,
+            "best": rep.rep == summary.get("best_rep"),
+            "metrics": rep.metrics,
+            "flags": list(rep.flags),
+        }
+        for rep in record.reps
+    ]
+
+
 @router.get("/{test_id}", responses=_ONE_TEST)
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
-    """The test's record; 422 for an id out of range, 404 for an id no test has."""
-    return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
+    """The test's record with its reps (a jump test's trials; none for an IMTP); 422 for an
+    id out of range, 404 for an id no test has."""
+    record = await services.storage.require_test(test_id)
+    return {"status": "success", "data": {**record_view(record), "reps": reps_view(record)}}
 
 
 @router.get(
@@ -228,10 +245,13 @@ class EventEditIn(BaseModel):
 
     rep: int = Field(ge=0, le=10_000, description="0-based rep of the test")
     # EDITABLE_EVENTS of the jump analysis, spelled out for the OpenAPI document
-    event: Literal["weigh_start", "onset", "take_off", "landing"] = Field(
-        description="the event to move (docs/jumps.md)"
+    event: Literal["weigh_start", "onset", "take_off", "landing", "contact"] = Field(
+        description="the event to move; which ones a test type has: docs/jumps.md"
     )
     time_s: FiniteNumber = Field(ge=0, description="its new time, s from the first sample")
+    hop: int | None = Field(
+        None, ge=0, le=10_000, description="0-based hop of a rebound test (rep 0); only there"
+    )
 
 
 class EventsIn(BaseModel):
@@ -247,7 +267,7 @@ class EventsIn(BaseModel):
 async def move_events(services: ServicesDep, test_id: RowId, body: EventsIn) -> dict[str, Any]:
     """A jump test's events moved by hand (docs/jumps.md); the new analysis is kept. 409
     `analysis_frozen` once retention removed the test's raw samples."""
-    edits = tuple(EventEdit(e.rep, e.event, e.time_s) for e in body.edits)
+    edits = tuple(EventEdit(e.rep, e.event, e.time_s, e.hop) for e in body.edits)
     analysis = await services.plates.archive.move_events(test_id, edits)
     return {"status": "success", "data": analysis}
 

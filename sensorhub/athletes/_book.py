@@ -22,7 +22,7 @@ from sensorhub.athletes._history import (
 )
 from sensorhub.athletes._imports import IMTP_KIND, Importer, TestKind
 from sensorhub.athletes._pdf import Curve, athlete_report, test_report
-from sensorhub.athletes._period import ALL_TIME, REPORT_METRICS, Period, ReliabilityStudy
+from sensorhub.athletes._period import ALL_TIME, Period, ReliabilityStudy, report_metrics
 from sensorhub.contracts import iso_time
 from sensorhub.errors import (
     AthleteHasTests,
@@ -30,7 +30,7 @@ from sensorhub.errors import (
     ReliabilityStudyNotFound,
     TestHasNoAthlete,
 )
-from sensorhub.loadcell import RecordedAs, newtons, newtons_total, trend_metrics
+from sensorhub.loadcell import JUMP_TYPES, RecordedAs, newtons, newtons_total, trend_metrics
 from sensorhub.loadcell.calibration import Calibration
 from sensorhub.loadcell.session import Sample
 from sensorhub.loadcell.trends import (
@@ -324,14 +324,16 @@ class AthleteBook:
     async def athlete_report(
         self, athlete_id: int, method: str, period: Period, study: ReliabilityStudy | None = None
     ) -> bytes:
-        """The athlete's one-page PDF over ``period``: a trend per report metric, judged with
-        ``study`` (an SWC is per metric, so the report takes it from the study or group)."""
+        """The athlete's one-page PDF over ``period``: a trend per report metric of ``method``
+        (the IMTP's, or a jump type's headline numbers), judged with ``study`` (an SWC is per
+        metric, so the report takes it from the study or group)."""
         athlete = await self.require(athlete_id)
         trends = [
             await self.trend(athlete_id, metric, method, "best_trial", None, period, (study, None))
-            for metric in REPORT_METRICS
+            for metric in report_metrics(method)
         ]
-        view = {"name": athlete.name, "groups": list(athlete.groups)}
+        kind = method if method in JUMP_TYPES else "IMTP"
+        view = {"name": athlete.name, "groups": list(athlete.groups), "kind": kind}
         return await asyncio.to_thread(athlete_report, view, trends, period.text())
 
     async def groups(self) -> list[tuple[str, int]]:

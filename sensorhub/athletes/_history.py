@@ -20,6 +20,7 @@ from sensorhub.loadcell import (
     implausible,
     method_key,
     method_label,
+    rank,
     ranking_metric,
     stronger_side,
     trend_metrics,
@@ -64,17 +65,35 @@ class Counted:
 def counted_trials(
     records: Sequence[TestRecord], metric: str, method: str, day_of: DayOf = local_day
 ) -> Counted:
-    """The trials of ``metric`` analysed with ``method`` (a ``method_key``); the rest, left out."""
+    """The trials of ``metric`` analysed with ``method`` (a ``method_key``); the rest, left out.
+
+    An IMTP test is one trial; each rep of a jump test is a trial of its own (the session's
+    rule then takes the best rep, or the mean of the best two, across the day's tests)."""
     trials, left = [], []
     for record in records:
         reason = _why_not(record, metric, method)
         if reason is not None:
             left.append(Left(record.id, reason))
             continue
-        rank = _summary(record)[ranking_metric(method)]
-        trial = Trial(record.id, day_of(record.started_at), _value(record, metric), rank)
-        trials.append(trial)
+        day = day_of(record.started_at)
+        trials += [
+            Trial(record.id, day, value, rank) for value, rank in _ranked(record, metric, method)
+        ]
     return Counted(tuple(trials), tuple(left))
+
+
+def _ranked(record: TestRecord, metric: str, method: str) -> list[tuple[float, float]]:
+    """The test's values of ``metric`` with their ``rank``: each rep's, or the summary's for a
+    test with no rep rows (an IMTP)."""
+    ranking = ranking_metric(method)
+    if method in JUMP_TYPES and record.reps:
+        return [
+            (value, rank(method, by))
+            for rep in record.reps
+            if (value := rep.metrics.get(metric)) is not None
+            and (by := rep.metrics.get(ranking)) is not None
+        ]
+    return [(_value(record, metric), rank(method, _summary(record)[ranking]))]
 
 
 def _summary(record: TestRecord) -> dict[str, Any]:

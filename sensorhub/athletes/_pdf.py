@@ -37,11 +37,15 @@ class Curve:
     sides: tuple[Sequence[float], Sequence[float]] | None
 
 
+def _decimals(unit: str) -> int:
+    """Shown decimals: a millimetre of jump height, a millisecond, 0.01 m/s, 0.1 N."""
+    return 0 if unit == "N/s" else 3 if unit in ("s", "m") else 2 if unit in ("N/kg", "m/s") else 1
+
+
 def _fmt(value: Any, unit: str) -> str:
     if value is None:
         return "n/a"
-    decimals = 0 if unit == "N/s" else 3 if unit == "s" else 2 if unit == "N/kg" else 1
-    return f"{value:.{decimals}f} {unit}"
+    return f"{value:.{_decimals(unit)}f} {unit}"
 
 
 def _styles() -> Any:
@@ -249,14 +253,15 @@ def athlete_report(athlete: dict[str, Any], trends: Sequence[dict[str, Any]], pe
 
     styles = _styles()
     story: list[Any] = [
-        Paragraph(f"IMTP history: {_escape(athlete['name'])}", styles["Heading1"]),
+        Paragraph(f"{athlete['kind']} history: {_escape(athlete['name'])}", styles["Heading1"]),
         Paragraph(
             f"Period: {period} · Groups: {', '.join(athlete['groups']) or 'none'}", styles["Normal"]
         ),
     ]
     for trend in trends:
         story += _trend_section(trend, styles)
-    # The first (peak force) trend's list: the others add only metrics a recording lacks.
+    # The first (peak force, or the jump's ranking number) trend's list: the others add only
+    # metrics a recording lacks.
     left_out = {item["test_id"]: item["reason"] for item in trends[0]["left_out"]}
     if left_out:
         shown = sorted(left_out.items())[:MAX_LEFT_OUT]
@@ -267,7 +272,7 @@ def athlete_report(athlete: dict[str, Any], trends: Sequence[dict[str, Any]], pe
             Paragraph("Left out", styles["Heading3"]),
             Paragraph("<br/>".join(lines), styles["Normal"]),
         ]
-    return _document(story, f"IMTP history {athlete['name']}")
+    return _document(story, f"{athlete['kind']} history {athlete['name']}")
 
 
 def _trend_section(trend: dict[str, Any], styles: Any) -> list[Any]:
@@ -275,7 +280,7 @@ def _trend_section(trend: dict[str, Any], styles: Any) -> list[Any]:
 
     unit, sessions = trend["unit"], trend["sessions"]
     title = (
-        f"{_LABELS[trend['metric']]} ({unit}, better: {trend['better'].replace('_', ' ')}), "
+        f"{_label(trend['metric'])} ({unit}, better: {trend['better'].replace('_', ' ')}), "
         f"method {trend['method']['label']}"
     )
     section: list[Any] = [Paragraph(title, styles["Heading4"])]
@@ -314,8 +319,10 @@ def _change_text(session: dict[str, Any], unit: str) -> str:
     if session["interval"] is None:
         return text + f" ({session['change']})"
     low, high = session["interval"]
+    digits = _decimals(unit)
     text += (
-        f", change {session['difference']:+.1f} (90 % CI {low:+.1f} to {high:+.1f}) "
+        f", change {session['difference']:+.{digits}f} (90 % CI {low:+.{digits}f} to "
+        f"{high:+.{digits}f}) "
         f"<b>{session['change'].replace('_', ' ')}</b>"
     )
     if session["p_above_swc"] is not None:
@@ -324,6 +331,11 @@ def _change_text(session: dict[str, Any], unit: str) -> str:
             f"P(&lt; −SWC) {session['p_below_swc']:.0%}"
         )
     return text
+
+
+def _label(metric: str) -> str:
+    """An IMTP metric's label, or a jump metric's name in words (docs/jumps.md defines it)."""
+    return _LABELS.get(metric, metric.replace("_", " "))
 
 
 def _method(params: dict[str, Any]) -> str:

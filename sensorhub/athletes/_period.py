@@ -6,15 +6,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from sensorhub.athletes._history import local_day
+from sensorhub.loadcell.recorded import JUMP_HEADLINES
 from sensorhub.storage import TestRecord
 
-#: The metrics an athlete's report charts.
+#: The metrics an athlete's IMTP report charts.
 REPORT_METRICS = (
     "peak_force_n",
     "relative_peak_force_n_per_kg",
     "rfd_0_200_n_per_s",
     "asymmetry_pct",
 )
+#: Charts on one page: a jump type's report takes its first headline numbers.
+REPORT_CHARTS = len(REPORT_METRICS)
+
+
+def report_metrics(method: str) -> tuple[str, ...]:
+    """What an athlete's report of ``method`` (a ``method_key``) charts: the IMTP's
+    ``REPORT_METRICS``, or a jump type's first headline numbers (``JUMP_HEADLINES``)."""
+    if method not in JUMP_HEADLINES:
+        return REPORT_METRICS
+    return JUMP_HEADLINES[method][:REPORT_CHARTS]
 
 
 @dataclass(frozen=True, slots=True)

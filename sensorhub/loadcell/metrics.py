@@ -32,6 +32,14 @@ class Better(StrEnum):
             return None
         return difference > 0 if self is Better.HIGHER else difference < 0
 
+    def rank(self, value: float) -> float:
+        """A number that is larger the better, to pick a best trial or rep: the value, its
+        negative when lower is better, minus its magnitude when closer to zero is; a metric
+        with no better direction ranks by its value."""
+        if self is Better.LOWER:
+            return -value
+        return -abs(value) if self is Better.CLOSER_TO_ZERO else value
+
 
 @dataclass(frozen=True, slots=True)
 class MetricSpec:

@@ -58,7 +58,7 @@ JumpHeadline = Literal[
     "time_to_stabilisation_s",
 ]
 #: A metric a trend can follow: an IMTP summary number, or a jump test's headline number.
-TrendMetric = SummaryMetric | JumpHeadline
+TrendMetric = Literal[SummaryMetric, JumpHeadline]  # one flat Literal: one enum in the schema
 #: The summary's numbers and their units: what trends, the squad view and reports can show.
 SUMMARY_UNITS: dict[str, str] = {name: spec.unit for name, spec in IMTP_METRICS.items()}
 
@@ -171,7 +171,8 @@ def analysis_record(
 
 
 #: The numbers a jump test's summary shows first, per test type; the first one ranks the reps
-#: (the best rep's numbers are the summary).
+#: in its documented "better" direction (the best rep's numbers are the summary): the highest
+#: jump height or RSI, the lowest peak landing force of a drop landing.
 JUMP_HEADLINES: dict[str, tuple[str, ...]] = {
     "cmj": (
         "jump_height_impulse_m",
@@ -210,6 +211,13 @@ def ranking_metric(method: str) -> str:
     return JUMP_HEADLINES[method][0] if method in JUMP_HEADLINES else "peak_force_n"
 
 
+def rank(method: str, value: float) -> float:
+    """``value`` of ``ranking_metric(method)`` as a number that is larger the better (its
+    documented direction): what picks the best rep of a test and the best trial of a session."""
+    specs = JUMP_METRICS if method in JUMP_HEADLINES else IMTP_METRICS
+    return specs[ranking_metric(method)].better.rank(value)
+
+
 def jump_record(
     samples: Sequence[Sample],
     calibration: Calibration,
@@ -241,12 +249,25 @@ def jump_record(
     }
 
 
+def best_rep(test_type: str, reps: Sequence[dict[str, float | None]]) -> int | None:
+    """The position in ``reps`` (each rep's metrics) of the best rep by ``rank``; the first of
+    equals; None when no rep has the ranking number."""
+    name = ranking_metric(test_type)
+    ranked = [
+        (rank(test_type, value), -i)
+        for i, metrics in enumerate(reps)
+        if (value := metrics.get(name)) is not None
+    ]
+    return -max(ranked)[1] if ranked else None
+
+
 def summarize_jumps(result: JumpResult) -> dict[str, Any]:
-    """The best rep's headline numbers (ranked by the type's first headline), the rep count,
-    and every check's code."""
-    headlines = JUMP_HEADLINES[result.params.test_type]
-    ranked = [rep for rep in result.reps if rep.metrics.get(headlines[0]) is not None]
-    best = max(ranked, key=lambda rep: rep.metrics[headlines[0]] or 0.0) if ranked else None
+    """The best rep's headline numbers (ranked by the type's first headline in its better
+    direction, ``rank``), the rep count, and every check's code."""
+    test_type = result.params.test_type
+    headlines = JUMP_HEADLINES[test_type]
+    found = best_rep(test_type, [rep.metrics for rep in result.reps])
+    best = None if found is None else result.reps[found]
     checks = [check.code.value for check in result.checks]
     for rep in result.reps:
         checks += [check.code.value for check in rep.checks]

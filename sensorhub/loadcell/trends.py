@@ -6,8 +6,9 @@ The framework is Hopkins (2000, "Measures of reliability in sports medicine and 
 "A statistical framework to interpret individual response to intervention"):
 
 - A **session** is the athlete's tests on one day. Excluded trials count nowhere. Its value
-  follows a rule: ``best_trial`` (the trial with the highest peak force; of jump tests, the
-  highest number that picks their best rep) or ``mean_best_two``.
+  follows a rule: ``best_trial`` (the trial with the highest peak force; each jump rep is a
+  trial, ranked by the number that picks a best rep in its better direction) or
+  ``mean_best_two``.
 - The **typical error** (TE) is the noise of one session value, day-to-day variation included.
   It never comes from the series being judged: from a **reliability study** (session values of
   a stable period: the within-athlete SD, with a 90 % confidence interval),
@@ -63,8 +64,9 @@ class Change(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Trial:
-    """One test's value of a metric; ``rank`` (the higher the better) ranks trials within a
-    session: an IMTP's peak force, a jump test's ``ranking_metric``."""
+    """One test's (or jump rep's) value of a metric; ``rank`` (the higher the better) ranks
+    trials within a session: an IMTP's peak force, a jump's ``ranking_metric`` turned by its
+    better direction (``recorded.rank``: a drop landing's lowest peak landing force ranks first)."""
 
     test_id: int
     day: date

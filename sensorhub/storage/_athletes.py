@@ -19,7 +19,7 @@ from sensorhub.storage._reliability import (
     select_study,
 )
 from sensorhub.storage._schema import athlete_groups, athletes, tests, trials
-from sensorhub.storage._tests import TestRecord, contains_pattern, with_trial
+from sensorhub.storage._tests import TestRecord, contains_pattern, with_reps, with_trial
 from sensorhub.storage._writer import WriteTask
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def select_trials(conn: Connection, athlete_ids: Sequence[int]) -> list[TestReco
         .where(trials.c.athlete_id.in_(list(athlete_ids)))
         .order_by(tests.c.started_at, tests.c.id)
     )
-    return [TestRecord.from_row(row) for row in conn.execute(statement)]
+    return with_reps(conn, [TestRecord.from_row(row) for row in conn.execute(statement)])
 
 
 def select_group_ids(conn: Connection, group: str) -> list[int]:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert
 
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._schema import sample_batches, tests
-from sensorhub.storage._trials import link_trial
+from sensorhub.storage._trials import link_trial, replace_reps
 from sensorhub.storage._writer import WriteTask
 
 #: Samples per stored batch: about what a plate sends in a second, a row of modest size.
@@ -36,6 +36,7 @@ class ImportTest(WriteTask):
     notes: str | None
 
     def run(self, conn: Connection) -> int:
+        analysis = json.dumps(self.analysis)
         values = {
             "device_id": IMPORT_DEVICE,
             "state": SessionState.COMPLETE.value,
@@ -47,11 +48,12 @@ class ImportTest(WriteTask):
             "sample_count": len(self.samples),
             "csv_file": self.csv_file,
             "calibration": json.dumps(self.calibration),
-            "analysis": json.dumps(self.analysis),
+            "analysis": analysis,
         }
         test_id = int(conn.execute(insert(tests).returning(tests.c.id), values).scalar_one())
         conn.execute(insert(sample_batches), _batches(test_id, self.samples))
         link_trial(conn, test_id, self.athlete_id, self.source)
+        replace_reps(conn, test_id, analysis)
         return test_id
 
 

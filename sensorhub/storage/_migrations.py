@@ -34,8 +34,10 @@ from sensorhub.storage._schema import (
     study_marks,
     study_sessions,
     tests,
+    trial_reps,
     trials,
 )
+from sensorhub.storage._trials import replace_reps
 
 Step = Callable[[Connection], None]
 
@@ -151,6 +153,14 @@ def _v10_test_samples_thinned_at(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE tests ADD COLUMN samples_thinned_at FLOAT"))
 
 
+def _v11_jump_reps_as_trials(conn: Connection) -> None:
+    """Each rep of a jump test becomes a row, taken from the analysis stored with the test."""
+    trial_reps.create(conn)
+    stored = select(tests.c.id, tests.c.analysis).where(tests.c.analysis.is_not(None))
+    for test_id, analysis in conn.execute(stored).all():
+        replace_reps(conn, test_id, analysis)
+
+
 # Append only: a released step never changes, a new version adds a step.
 STEPS: tuple[Step, ...] = (
     _v1_wearable_readings,
@@ -163,6 +173,7 @@ STEPS: tuple[Step, ...] = (
     _v8_alerts_and_signal_minutes,
     _v9_reliability_studies,
     _v10_test_samples_thinned_at,
+    _v11_jump_reps_as_trials,
 )
 SCHEMA_VERSION = len(STEPS)
 

@@ -241,6 +241,19 @@ trials = Table(
     Index("ix_trials_athlete_id", "athlete_id"),
 )
 
+# One row per rep of a jump test (docs/jumps.md): each rep is a trial of the test, with its own
+# metrics, and belongs to the test's athlete through the test's ``trials`` row (so moving or
+# excluding the test moves or excludes its reps). Rewritten whenever the analysis is saved.
+trial_reps = Table(
+    "trial_reps",
+    metadata,
+    Column("test_id", ROW_ID, ForeignKey("tests.id", ondelete="CASCADE"), nullable=False),
+    Column("rep", Integer, nullable=False),  # 0-based, as in the analysis
+    Column("metrics", Text, nullable=False),  # JSON {name: number or null}
+    Column("flags", Text, nullable=False),  # JSON [check code, ...]
+    PrimaryKeyConstraint("test_id", "rep"),
+)
+
 # Alerts (docs/operations.md#alerts): one row per time a rule's condition held for a subject (a
 # device, or "storage"), from its start to its end (NULL while it lasts). ``notified_at``: when
 # the webhook took it, NULL if there is none or it never answered.

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
-from sensorhub.storage._schema import devices, sample_batches, tests, trials
-from sensorhub.storage._trials import OWN_SOURCE, link_trial, move_trial
+from sensorhub.storage._schema import devices, sample_batches, tests, trial_reps, trials
+from sensorhub.storage._trials import (
+    OWN_SOURCE,
+    RepTrial,
+    link_trial,
+    move_trial,
+    replace_reps,
+    select_reps,
+)
 from sensorhub.storage._writer import WriteTask
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
@@ -45,6 +52,8 @@ class TestRecord:
     samples_thinned_at: float | None = None
     # A person counted the trial (lifted an exclusion): its numbers count even if implausible.
     included: bool = False
+    # A jump test's reps, each a trial (``trial_reps``); empty for an IMTP.
+    reps: tuple[RepTrial, ...] = ()
 
     @property
     def recording(self) -> bool:
@@ -117,8 +126,12 @@ class UpdateTest(WriteTask):
     values: tuple[tuple[str, Any], ...]
 
     def run(self, conn: Connection) -> bool:
-        statement = update(tests).where(tests.c.id == self.test_id).values(dict(self.values))
-        return conn.execute(statement).rowcount > 0
+        values = dict(self.values)
+        statement = update(tests).where(tests.c.id == self.test_id).values(values)
+        found = conn.execute(statement).rowcount > 0
+        if found and "analysis" in values:  # the reps follow every new analysis
+            replace_reps(conn, self.test_id, values["analysis"])
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +165,7 @@ class DeleteTest(WriteTask):
         if conn.execute(finished).first() is None:
             return False
         conn.execute(delete(sample_batches).where(sample_batches.c.test_id == self.test_id))
+        conn.execute(delete(trial_reps).where(trial_reps.c.test_id == self.test_id))
         conn.execute(delete(trials).where(trials.c.test_id == self.test_id))
         return conn.execute(delete(tests).where(tests.c.id == self.test_id)).rowcount > 0
 
@@ -229,12 +243,18 @@ def select_tests(conn: Connection, query: TestQuery) -> list[TestRecord]:
     if query.before_id is not None:
         statement = statement.where(tests.c.id < query.before_id)
     rows = conn.execute(statement.order_by(tests.c.id.desc()).limit(query.limit))
-    return [TestRecord.from_row(row) for row in rows]
+    return with_reps(conn, [TestRecord.from_row(row) for row in rows])
 
 
 def select_test(conn: Connection, test_id: int) -> TestRecord | None:
     row = conn.execute(with_trial().where(tests.c.id == test_id)).first()
-    return TestRecord.from_row(row) if row else None
+    return with_reps(conn, [TestRecord.from_row(row)])[0] if row else None
+
+
+def with_reps(conn: Connection, records: list[TestRecord]) -> list[TestRecord]:
+    """``records`` with their rep rows (one query for all of them)."""
+    reps = select_reps(conn, [record.id for record in records])
+    return [replace(record, reps=reps.get(record.id, ())) for record in records]
 
 
 def select_samples(conn: Connection, test_id: int) -> list[Sample]:

@@ -18,13 +18,17 @@ from sensorhub.devices.jump_curve import (
     GRAVITY,
     JumpMotion,
     countermovement_jump,
+    drop_jump,
+    rebound_hops,
     sample_motion,
 )
 from sensorhub.loadcell.jumps import EDITABLE_EVENTS
+from sensorhub.loadcell.recorded import JUMP_HEADLINES
 from tests._errors import json_error
 from tests._recordings import chronojump_csv, hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_analysis import next_event
+from tests.api.test_history import pdf_text_and_png
 
 
 def record(
@@ -83,10 +87,32 @@ def test_moving_the_landing_is_kept_with_the_analysis(
     assert stored["result"]["reps"][0]["metrics"]["flight_time_s"] == pytest.approx(0.55)
 
 
+def test_a_jump_tests_reps_are_its_trials_and_follow_its_events(
+    cmj_test: tuple[int, dict[str, Any]], http: httpx.Client
+) -> None:
+    test_id, _ = cmj_test
+    stored = http.get(f"/api/tests/{test_id}/analysis").json()["data"]
+    [rep] = http.get(f"/api/tests/{test_id}").json()["data"]["reps"]
+    [analysed] = stored["result"]["reps"]
+    assert (rep["rep"], rep["best"]) == (0, True)
+    assert rep["flags"] == [check["code"] for check in analysed["checks"]]
+    assert rep["metrics"] == analysed["metrics"]
+    take_off = stored["result"]["reps"][0]["events"]["take_off"]
+    edits = [{"rep": 0, "event": "take_off", "time_s": take_off + K * DT}]
+    assert http.post(f"/api/tests/{test_id}/events", json={"edits": edits}).status_code == 200
+    [moved] = http.get(f"/api/tests/{test_id}").json()["data"]["reps"]
+    assert moved["metrics"]["time_to_take_off_s"] == pytest.approx(
+        rep["metrics"]["time_to_take_off_s"] + K * DT, abs=EPS
+    )
+
+
 @pytest.mark.parametrize(
     ("edit", "field"),
     [
         ({"rep": 0, "event": "apex", "time_s": 1.0}, "event"),
+        ({"rep": 0, "event": "contact", "time_s": 1.0}, "edits"),  # a drop jump's, not a CMJ's
+        ({"rep": 0, "event": "onset", "time_s": 1.0, "hop": 1}, "edits"),  # a rebound's only
+        ({"rep": 0, "event": "onset", "time_s": 1.0, "hop": -1}, "hop"),
         ({"rep": 0, "event": "onset", "time_s": -1.0}, "time_s"),
         ({"rep": 0, "event": "landing", "time_s": 1.0}, "edits"),
     ],
@@ -116,6 +142,78 @@ def test_imtp_and_jump_routes_refuse_the_other_kind_of_test(
 
 def test_the_api_offers_exactly_the_events_the_analysis_can_move() -> None:
     assert get_args(EventEditIn.model_fields["event"].annotation) == EDITABLE_EVENTS
+
+
+# Moving an event by K samples changes times by exactly K·DT (events sit on samples).
+K = 7
+DT = 0.001
+EPS = 1e-9
+
+
+def test_a_drop_jumps_take_off_moves_and_its_rep_row_follows(
+    live_server: LiveServer, http: httpx.Client
+) -> None:
+    test_id, _ = record(live_server, "drop-plate", "drop_jump", drop_jump(), drop_height_m=0.3)
+    [rep] = http.get(f"/api/tests/{test_id}/analysis").json()["data"]["result"]["reps"]
+    edits = [{"rep": 0, "event": "take_off", "time_s": rep["events"]["take_off"] + K * DT}]
+    moved = http.post(f"/api/tests/{test_id}/events", json={"edits": edits})
+    assert moved.status_code == 200, moved.text
+    [row] = http.get(f"/api/tests/{test_id}").json()["data"]["reps"]
+    before = rep["metrics"]
+    assert row["metrics"]["contact_time_s"] == pytest.approx(
+        before["contact_time_s"] + K * DT, abs=EPS
+    )
+    assert row["metrics"]["flight_time_s"] == pytest.approx(
+        before["flight_time_s"] - K * DT, abs=EPS
+    )
+
+
+def test_a_rebound_hops_contact_moves_by_hop(live_server: LiveServer, http: httpx.Client) -> None:
+    test_id, _ = record(live_server, "rebound-plate", "rebound", rebound_hops())
+    [rep] = http.get(f"/api/tests/{test_id}/analysis").json()["data"]["result"]["reps"]
+    hop = rep["hops"][2]
+    edits = [{"rep": 0, "event": "contact", "hop": 2, "time_s": hop["contact_s"] + K * DT}]
+    moved = http.post(f"/api/tests/{test_id}/events", json={"edits": edits})
+    assert moved.status_code == 200, moved.text
+    [after] = moved.json()["data"]["result"]["reps"]
+    assert after["hops"][2]["contact_time_s"] == pytest.approx(
+        hop["contact_time_s"] - K * DT, abs=EPS
+    )
+    assert after["hops"][2]["asymmetry"]["contact_peak_force_n"]["percent"] == pytest.approx(0)
+    assert moved.json()["data"]["params"]["edits"] == edits
+
+
+@pytest.fixture(scope="module")
+def lander(live_server: LiveServer) -> dict[str, Any]:
+    """An athlete with one drop-landing test of two reps: a hard landing (absorbed in 200 ms),
+    then a soft one (300 ms), so the second has the lower peak landing force."""
+    with httpx.Client(base_url=live_server.url) as http:
+        body = {"name": f"Lander {uuid.uuid4().hex[:8]}"}
+        athlete = http.post("/api/athletes", json=body).json()["data"]
+    hard, soft = drop_jump(rebound=False, landing_ms=200), drop_jump(rebound=False, landing_ms=300)
+    motion = JumpMotion(hard.segments + soft.segments, hard.mass_kg, 0.5, hard.initial_velocity)
+    test_id, _ = record(
+        live_server, "landing-plate", "drop_landing", motion, drop_height_m=0.3,
+        athlete_id=athlete["id"],
+    )  # fmt: skip
+    return {"id": athlete["id"], "test": test_id}
+
+
+def test_a_drop_landings_best_rep_and_trend_take_the_lowest_peak_landing_force(
+    lander: dict[str, Any], http: httpx.Client
+) -> None:
+    reps = http.get(f"/api/tests/{lander['test']}").json()["data"]["reps"]
+    forces = [rep["metrics"]["peak_landing_force_n"] for rep in reps]
+    assert forces[1] < forces[0]
+    assert [rep["best"] for rep in reps] == [False, True]
+    params = {"metric": "peak_landing_force_n", "method": "drop_landing"}
+    trend = http.get(f"/api/athletes/{lander['id']}/trend", params=params).json()["data"]
+    (session,) = trend["sessions"]
+    assert session["values"] == forces  # each rep is a trial
+    assert session["best"] == forces[1]
+    both = {**params, "rule": "mean_best_two"}
+    trend = http.get(f"/api/athletes/{lander['id']}/trend", params=both).json()["data"]
+    assert trend["sessions"][0]["best"] == pytest.approx(sum(forces) / 2)
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +343,39 @@ def test_a_jump_import_that_cannot_be_a_jump_is_a_422_naming_the_field(
     )
     json_error(response, 422, "validation_error", field)
     assert http.get("/api/tests", params={"athlete_id": jumper["id"]}).json()["data"] == before
+
+
+def test_a_reliability_study_takes_a_jump_metrics_swc_and_gives_jump_tes(
+    jumper: dict[str, Any], http: httpx.Client
+) -> None:
+    body = {
+        "name": "CMJ pre-season",
+        "athlete_id": jumper["id"],
+        "first_day": "2020-01-01",
+        "last_day": "2020-01-31",
+        "swc": {"jump_height_impulse_m": 0.02},
+    }
+    created = http.post("/api/reliability-studies", json=body, params={"method": "cmj"})
+    assert created.status_code == 201, created.text
+    listed = http.get(
+        "/api/reliability-studies", params={"athlete_id": jumper["id"], "method": "cmj"}
+    ).json()["data"]
+    [study] = [s for s in listed if s["id"] == created.json()["data"]["id"]]
+    assert study["swc"] == {"jump_height_impulse_m": 0.02}
+    assert set(study["typical_errors"]) == {"body_weight_n", *JUMP_HEADLINES["cmj"]}
+    http.delete(f"/api/reliability-studies/{study['id']}")
+    bad = {**body, "swc": {"jump_height": 0.02}}
+    json_error(http.post("/api/reliability-studies", json=bad), 422, "validation_error", "swc")
+
+
+def test_the_athlete_report_of_a_jump_type_charts_its_headline_numbers(
+    jumper: dict[str, Any], http: httpx.Client, tmp_path: Path
+) -> None:
+    response = http.get(f"/api/athletes/{jumper['id']}/report.pdf", params={"method": "cmj"})
+    assert response.status_code == 200, response.text
+    text, pages = pdf_text_and_png(response.content, tmp_path)
+    assert len(pages) == 1
+    assert "cmj history: Jumper" in text
+    for metric in JUMP_HEADLINES["cmj"][:4]:
+        assert metric.replace("_", " ") in text, metric
+    assert f"{height(500):.3f} m" in text  # the session's best rep, to the millimetre

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,12 @@ from sqlalchemy.exc import IntegrityError
 
 from sensorhub.storage import SCHEMA_VERSION
 from sensorhub.storage._engine import create_database_engine
-from sensorhub.storage._migrations import STEPS, _v9_reliability_studies, migrate
+from sensorhub.storage._migrations import (
+    STEPS,
+    _v9_reliability_studies,
+    _v11_jump_reps_as_trials,
+    migrate,
+)
 from sensorhub.storage._schema import schema_info
 
 INSERT_READING = (
@@ -270,4 +276,39 @@ def test_a_database_before_reliability_studies_gains_their_table_keeping_athlete
             )
         )
         assert rows.all() == [("Ann", "Pre-season")]
+    assert version(engine) == SCHEMA_VERSION
+
+
+def test_a_database_before_rep_rows_gets_one_row_per_rep_of_each_jump_test(
+    engine: Engine,
+) -> None:
+    before = STEPS.index(_v11_jump_reps_as_trials)
+    reps = [
+        {"index": i, "metrics": {"jump_height_impulse_m": height}, "checks": [{"code": code}]}
+        for i, (height, code) in enumerate([(0.31, "short_weighing"), (0.33, "clipped")])
+    ]
+    jump = {"summary": {"best_rep": 1}, "result": {"reps": reps}}
+    imtp = {"summary": {"peak_force_n": 2000.0}, "result": {"peak": {}}}
+    with engine.begin() as conn:  # a database as the release before rep rows left it
+        schema_info.create(conn)
+        conn.execute(schema_info.insert().values(version=before))
+        for step in STEPS[:before]:
+            step(conn)
+        for analysis in (jump, imtp, None):
+            conn.execute(
+                text(
+                    "INSERT INTO tests (device_id, state, started_at, calibration, sample_count,"
+                    " analysis) VALUES ('p', 'complete', 1, '{}', 0, :analysis)"
+                ),
+                {"analysis": None if analysis is None else json.dumps(analysis)},
+            )
+
+    assert migrate(engine) == before
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT test_id, rep, metrics, flags FROM trial_reps"))
+        assert [(r[0], r[1], json.loads(r[2]), json.loads(r[3])) for r in rows] == [
+            (1, 0, {"jump_height_impulse_m": 0.31}, ["short_weighing"]),
+            (1, 1, {"jump_height_impulse_m": 0.33}, ["clipped"]),
+        ]
     assert version(engine) == SCHEMA_VERSION

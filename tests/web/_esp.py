@@ -181,6 +181,7 @@ def record_test(
     athlete: str,
     notes: str | None = None,
     test_type: str = "imtp",
+    drop_height_m: float | None = None,
 ) -> int:
     """Record a complete test of ``samples`` (sent at once, not in real time); its id."""
     http = httpx.Client(base_url=url, timeout=TIMEOUT_S)
@@ -189,7 +190,14 @@ def record_test(
         sio.connect(url, transports=["websocket"])
         sio.emit("register", {"type": "esp", "device_id": device_id})
         _expect(sio, lambda e, a: e == "pong", emit="ping")
-        body = {"device_id": device_id, "athlete": athlete, "notes": notes, "test_type": test_type}
+        body: dict[str, Any] = {
+            "device_id": device_id,
+            "athlete": athlete,
+            "notes": notes,
+            "test_type": test_type,
+        }
+        if drop_height_m is not None:
+            body["drop_height_m"] = drop_height_m
         test_id: int = (
             http.post("/api/start_test", json=body).raise_for_status().json()["session_id"]
         )

@@ -66,7 +66,7 @@ async def test_athlete_page_shows_setup_trends_latest_and_imports(
     await tab.fill("#record-study [name=name]", "Pre-season")
     await tab.fill("#record-study [name=first_day]", "2026-01-05")
     await tab.fill("#record-study [name=last_day]", "2026-01-19")
-    await tab.fill("#record-study [name=swc_peak_force_n]", "40")
+    await tab.fill("#record-study [name=swc]", "40")
     await tab.click("#record-study button[type=submit]")
     await expect(tab.locator("#study-status")).to_contain_text("(Pre-season)")
     study = tab.locator("#studies li")
@@ -190,7 +190,7 @@ async def test_athlete_page_imports_a_cmj_and_shows_its_jump_trend(
 
     first = tab.locator("#latest tbody tr").first
     await expect(first).to_contain_text("Jump height (impulse-momentum)")
-    # g·t²/8 for the 500 ms flight: 0.3066 m, shown to 2 decimals
-    await expect(first).to_contain_text(f"{GRAVITY * 0.5**2 / 8:.2f} m")
+    # g·t²/8 for the 500 ms flight: 0.3066 m, shown to the millimetre
+    await expect(first).to_contain_text(f"{GRAVITY * 0.5**2 / 8:.3f} m")
     await expect(tab.locator("#latest tbody tr")).to_have_count(4)
     await screenshot(tab, "athlete-jump-trend")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,11 +16,14 @@ from playwright.async_api import Page, expect
 from sensorhub.devices.jump_curve import (
     GRAVITY,
     JumpForceModel,
+    JumpMotion,
     countermovement_jump,
+    drop_jump,
     flight_velocity,
     jump_set,
     sample_motion,
 )
+from tests._recordings import hawkin_csv
 from tests._server import LiveServer
 from tests.api.test_history import pdf_text_and_png
 from tests.web._browser import eventually, screenshot
@@ -76,8 +80,8 @@ async def test_a_simulated_cmj_set_shows_each_jump_height_within_a_second_of_lan
         await expect(tab.locator("#result-body")).to_contain_text(f"cmj: {REPS} reps")
 
 
-def cmj_samples() -> list[Sample]:
-    t, left, right = sample_motion(countermovement_jump(), noise_n=2.0, seed=5)
+def cmj_samples(motion: JumpMotion | None = None) -> list[Sample]:
+    t, left, right = sample_motion(motion or countermovement_jump(), noise_n=2.0, seed=5)
     return [
         {"t": DEVICE_CLOCK_START_MS + ms, "l": le, "r": ri}
         for ms, le, ri in zip(t, left, right, strict=True)
@@ -127,3 +131,94 @@ async def test_the_tests_page_shades_a_jumps_phases_and_moves_an_event(
     [moved_rep] = stored["result"]["reps"]
     assert moved_rep["events"]["take_off"] == pytest.approx(picked, abs=0.0005)
     await expect(tab.locator("#metrics .events")).to_contain_text(f"take off {picked:.3f}")
+
+
+async def test_the_tests_page_moves_a_drop_jumps_take_off(
+    tab: Page, web_server: LiveServer
+) -> None:
+    test_id = await asyncio.to_thread(
+        record_test, web_server.url, "plate-drop-page", cmj_samples(drop_jump()), athlete="Di Drop",
+        test_type="drop_jump", drop_height_m=0.3,
+    )  # fmt: skip
+    await tab.goto(f"{web_server.url}/tests/{test_id}")
+    rep = tab.locator("#metrics [data-rep='0']")
+    await expect(rep.locator("[data-metric='contact_time_s']")).to_be_visible()
+    editor = tab.locator("#jump-editor")
+    options = editor.locator("[name=event] option")
+    await expect(options).to_have_text(["Rep 1 · contact", "Rep 1 · take off", "Rep 1 · landing"])
+
+    async with httpx.AsyncClient(base_url=web_server.url) as http:
+        [before] = (await http.get(f"/api/tests/{test_id}/analysis")).json()["data"]["result"][
+            "reps"
+        ]
+    take_off = round(before["events"]["take_off"] + 0.010, 3)  # 10 ms late: 10 ms more contact
+    await editor.locator("[name=event]").select_option("0:take_off")
+    await editor.locator("[name=time_s]").fill(f"{take_off:.3f}")
+    await editor.locator("button[type=submit]").click()
+    await expect(tab.locator("#reanalyze-status")).to_have_text(
+        "Event moved; analysis updated and saved."
+    )
+    await expect(tab.locator("#metrics .events")).to_contain_text(f"take off {take_off:.3f}")
+    await expect(rep.locator("[data-metric='contact_time_s']")).to_contain_text(
+        f"{before['metrics']['contact_time_s'] + 0.010:.3f}"
+    )
+    await screenshot(tab, "test-drop-jump-event")
+
+    async with httpx.AsyncClient(base_url=web_server.url) as http:
+        [after] = (await http.get(f"/api/tests/{test_id}")).json()["data"]["reps"]
+    assert after["metrics"]["contact_time_s"] == pytest.approx(
+        before["metrics"]["contact_time_s"] + 0.010, abs=1e-9
+    )
+    assert after["metrics"]["flight_time_s"] == pytest.approx(
+        before["metrics"]["flight_time_s"] - 0.010, abs=1e-9
+    )
+
+
+async def test_the_tests_page_shows_each_rebound_hops_left_and_right(
+    tab: Page, web_server: LiveServer
+) -> None:
+    test_id = await asyncio.to_thread(
+        record_test, web_server.url, "plate-rebound-page", cmj_samples(jump_set("rebound")),
+        athlete="Ro Rebound", test_type="rebound",
+    )  # fmt: skip
+    await tab.goto(f"{web_server.url}/tests/{test_id}")
+    hops = tab.locator("#metrics table.hops tbody tr")
+    await expect(hops).to_have_count(9)
+    await expect(hops.first.locator("td").last).to_contain_text("%")
+    options = tab.locator("#jump-editor [name=event] option")
+    await expect(options).to_have_count(18)  # each hop's contact and take-off
+    await expect(options.first).to_have_text("Hop 1 · contact")
+    await screenshot(tab, "test-rebound-hops")
+
+
+async def test_the_athlete_page_records_a_jump_study_and_links_the_jump_report(
+    tab: Page, web_server: LiveServer
+) -> None:
+    async with httpx.AsyncClient(base_url=web_server.url, timeout=10) as http:
+        body = {"name": f"Study Jumper {uuid.uuid4().hex[:6]}"}
+        athlete_id = (await http.post("/api/athletes", json=body)).json()["data"]["id"]
+        for day, flight_ms in (("2026-01-05", 450), ("2026-01-12", 470), ("2026-01-19", 460)):
+            csv = hawkin_csv(countermovement_jump(flight_ms=flight_ms)).encode()
+            params = {"recorded_at": f"{day}T12:00:00Z", "test_type": "cmj"}
+            response = await http.post(
+                f"/api/athletes/{athlete_id}/imports",
+                params=params, content=csv, headers={"Content-Type": "text/csv"},
+            )  # fmt: skip
+            assert response.status_code == 201, response.text
+    await tab.goto(f"{web_server.url}/athletes?id={athlete_id}")
+    await tab.select_option("#test-kind", "cmj")
+    await expect(tab.locator("#swc-label")).to_have_text(
+        "SWC of jump height (impulse-momentum) (m) "
+    )
+    await expect(tab.locator("#report-link")).to_have_attribute(
+        "href", f"/api/athletes/{athlete_id}/report.pdf?method=cmj"
+    )
+    await tab.fill("#record-study [name=name]", "CMJ January")
+    await tab.fill("#record-study [name=first_day]", "2026-01-05")
+    await tab.fill("#record-study [name=last_day]", "2026-01-19")
+    await tab.fill("#record-study [name=swc]", "0.02")
+    await tab.click("#record-study button[type=submit]")
+    study = tab.locator("#studies li")
+    await expect(study).to_contain_text("jump height (impulse-momentum) TE")
+    await expect(study).to_contain_text("SWC 0.020 m · judges this athlete")
+    await screenshot(tab, "athlete-jump-study")

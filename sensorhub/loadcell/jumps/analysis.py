@@ -8,6 +8,7 @@ the recording's first sample, as for the IMTP.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -38,8 +39,20 @@ from sensorhub.loadcell.windows import rolling_mean_sd
 FloatArray = npt.NDArray[np.float64]
 JumpType = Literal["cmj", "squat_jump", "drop_jump", "rebound", "drop_landing"]
 JUMP_TYPES: tuple[str, ...] = get_args(JumpType)
-#: Events a person may move on the tests page; the analysis then follows the edit.
-EDITABLE_EVENTS = ("weigh_start", "onset", "take_off", "landing")
+#: Events a person may move on the tests page, per test type; the analysis then follows the
+#: edit. A drop jump's ``contact`` is its first contact (off the box); a rebound's events are
+#: per hop (``EventEdit.hop``): the hop's contact and its take-off.
+EDITABLE_BY_TYPE: dict[str, tuple[str, ...]] = {
+    "cmj": ("weigh_start", "onset", "take_off", "landing"),
+    "squat_jump": ("weigh_start", "onset", "take_off", "landing"),
+    "drop_jump": ("contact", "take_off", "landing"),
+    "drop_landing": ("contact",),
+    "rebound": ("contact", "take_off"),
+}
+#: Every event some test type lets a person move, in first-seen order.
+EDITABLE_EVENTS = tuple(dict.fromkeys(e for events in EDITABLE_BY_TYPE.values() for e in events))
+#: Where a drop rep's editable events are, as runs after its arrival on the plate.
+_DROP_RUN_OFFSET = {"contact": 0, "take_off": 1, "landing": 2}
 #: Owen et al. 2014 / McMahon et al. 2018: movement starts 30 ms before force leaves body
 #: weight ± 5 SD (the first part of a slow unweighting hides inside the band).
 ONSET_BACKTRACK_S = 0.030
@@ -59,14 +72,19 @@ ONSET_BAND_FLOOR_N = 1e-6
 
 @dataclass(frozen=True, slots=True)
 class EventEdit:
-    """A person moved an event of one rep (0-based) to ``time_s``."""
+    """A person moved an event of one rep (0-based) to ``time_s``; of a rebound set, the
+    event of hop ``hop`` (0-based) of rep 0."""
 
     rep: int
     event: str
     time_s: float
+    hop: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rep": self.rep, "event": self.event, "time_s": self.time_s}
+        found: dict[str, Any] = {"rep": self.rep, "event": self.event, "time_s": self.time_s}
+        if self.hop is not None:
+            found["hop"] = self.hop
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +109,16 @@ class JumpParams:
             _require_positive("drop_height_m", self.drop_height_m)
         if self.capacity_n is not None:
             _require_positive("capacity_n", self.capacity_n)
+        editable = EDITABLE_BY_TYPE[self.test_type]
         for edit in self.edits:
-            if edit.event not in EDITABLE_EVENTS:
+            if edit.event not in editable:
                 raise ValidationError(
-                    f"edits: event must be one of {', '.join(EDITABLE_EVENTS)}, not {edit.event!r}"
+                    f"edits: event of a {self.test_type} test must be one of "
+                    f"{', '.join(editable)}, not {edit.event!r}"
+                )
+            if (edit.hop is None) == (self.test_type == "rebound"):
+                raise ValidationError(
+                    "edits: hop is required for a rebound test's events, and only there"
                 )
             _require_positive("edits: time_s", edit.time_s)
 
@@ -128,7 +152,7 @@ class Rep:
     phases: tuple[Phase, ...]
     metrics: dict[str, float | None]
     sides: dict[str, dict[str, float | None]]
-    hops: tuple[dict[str, float], ...]
+    hops: tuple[dict[str, Any], ...]  # rebound: per hop numbers, with ``sides`` and ``asymmetry``
     checks: tuple[Check, ...]
 
     def has_check(self, code: CheckCode) -> bool:
@@ -136,18 +160,8 @@ class Rep:
 
     @property
     def asymmetry(self) -> dict[str, Asymmetry]:
-        """Left vs right of every side metric, by the project's convention (|L − R| / max ×
-        100 and the stronger side, `loadcell.asymmetry`); metrics where neither side pushes
-        (e.g. the unweighting's negative net impulse) have none."""
-        left, right = self.sides.get("left", {}), self.sides.get("right", {})
-        found = {}
-        for name, value in left.items():
-            other = right.get(name)
-            if value is not None and other is not None:
-                between = asymmetry(value, other)
-                if between is not None:
-                    found[name] = between
-        return found
+        """Left vs right of every side metric (``side_asymmetry``)."""
+        return side_asymmetry(self.sides)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -156,17 +170,32 @@ class Rep:
             "phases": [phase.to_dict() for phase in self.phases],
             "metrics": self.metrics,
             "sides": self.sides,
-            "asymmetry": {
-                name: {
-                    "percent": a.percent,
-                    "stronger": a.stronger,
-                    "signed_percent": a.signed_percent,
-                }
-                for name, a in self.asymmetry.items()
-            },
+            "asymmetry": _asymmetry_dict(self.sides),
             "hops": list(self.hops),
             "checks": [check.to_dict() for check in self.checks],
         }
+
+
+def side_asymmetry(sides: dict[str, dict[str, float | None]]) -> dict[str, Asymmetry]:
+    """Left vs right of every side metric, by the project's convention (|L − R| / max × 100
+    and the stronger side, `loadcell.asymmetry`); metrics where neither side pushes (e.g. the
+    unweighting's negative net impulse) have none."""
+    left, right = sides.get("left", {}), sides.get("right", {})
+    found = {}
+    for name, value in left.items():
+        other = right.get(name)
+        if value is not None and other is not None:
+            between = asymmetry(value, other)
+            if between is not None:
+                found[name] = between
+    return found
+
+
+def _asymmetry_dict(sides: dict[str, dict[str, float | None]]) -> dict[str, Any]:
+    return {
+        name: {"percent": a.percent, "stronger": a.stronger, "signed_percent": a.signed_percent}
+        for name, a in side_asymmetry(sides).items()
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +262,8 @@ def analyze_jumps(
         )
         if check is not None
     ]
-    if params.edits and params.test_type not in ("cmj", "squat_jump"):
-        raise ValidationError("edits: events can be moved on cmj and squat_jump tests only")
+    if params.test_type in _MOVED_RUNS:
+        recording = _moved(recording, _MOVED_RUNS[params.test_type](recording))
     reps = tuple(_REPS_BY_TYPE[params.test_type](recording))
     return JumpResult(params, int(t.size), rate, start_t_ms, threshold, reps, tuple(checks))
 
@@ -778,36 +807,14 @@ def _drop(rec: _Recording, index: int, arrival: int) -> Rep:
 
 def _rebound_reps(rec: _Recording) -> list[Rep]:
     """Rebound hops: each contact between two flights is a hop; one set per recording."""
-    flights = [
-        i
-        for i, run in enumerate(rec.runs)
-        if run.airborne and run.duration_s(rec.t) <= MAX_FLIGHT_S and 0 < i < len(rec.runs) - 1
-    ]
+    flights = _rebound_flights(rec)
     if not flights:
         return []
     before = rec.runs[flights[0] - 1]
     weighing, checks = _weigh(
         rec, [(before.first, before.last), (rec.runs[-1].first, rec.runs[-1].last)]
     )
-    hops: list[dict[str, float]] = []
-    for a, b in zip(flights, flights[1:], strict=False):
-        if b != a + 2:
-            continue
-        contact, flight = rec.runs[a + 1], rec.runs[b]
-        contact_s = float(rec.t[flight.first] - rec.t[contact.first])
-        flight_s = flight.duration_s(rec.t)
-        height = flight_height(flight_s)
-        hops.append(
-            {
-                "contact_s": float(rec.t[contact.first]),
-                "take_off_s": float(rec.t[flight.first]),
-                "contact_time_s": contact_s,
-                "flight_time_s": flight_s,
-                "jump_height_flight_m": height,
-                "rsi_m_s": height / contact_s,
-                "peak_force_n": float(rec.total[contact.first : flight.first].max()),
-            }
-        )
+    hops = [_hop(rec, weighing, rec.runs[a + 1], rec.runs[a + 2]) for a in _hop_starts(rec)]
     best = sorted(hops, key=lambda hop: hop["rsi_m_s"], reverse=True)[:BEST_HOPS]
     metrics: dict[str, float | None] = {
         "body_weight_n": weighing.weight_n,
@@ -836,9 +843,99 @@ def _rebound_reps(rec: _Recording) -> list[Rep]:
     return [Rep(0, events, tuple(phases), metrics, {}, tuple(hops), tuple(checks))]
 
 
+def _rebound_flights(rec: _Recording) -> list[int]:
+    """The runs that are a hop's flight (not the first stance, nor a step off)."""
+    return [
+        i
+        for i, run in enumerate(rec.runs)
+        if run.airborne and run.duration_s(rec.t) <= MAX_FLIGHT_S and 0 < i < len(rec.runs) - 1
+    ]
+
+
+def _hop_starts(rec: _Recording) -> list[int]:
+    """The flight before each hop: a hop is the contact after it and the flight after that."""
+    flights = _rebound_flights(rec)
+    return [a for a, b in zip(flights, flights[1:], strict=False) if b == a + 2]
+
+
+def _hop(rec: _Recording, weighing: _Weighing, contact: Run, flight: Run) -> dict[str, Any]:
+    """One rebound hop: contact and flight numbers, and each side's contact net impulse and
+    peak force with their asymmetry (as a drop jump's contact)."""
+    contact_s = float(rec.t[flight.first] - rec.t[contact.first])
+    flight_s = flight.duration_s(rec.t)
+    height = flight_height(flight_s)
+    sides = _side_metrics(rec, weighing, "contact", contact.first, flight.first)
+    return {
+        "contact_s": float(rec.t[contact.first]),
+        "take_off_s": float(rec.t[flight.first]),
+        "contact_time_s": contact_s,
+        "flight_time_s": flight_s,
+        "jump_height_flight_m": height,
+        "rsi_m_s": height / contact_s,
+        "peak_force_n": float(rec.total[contact.first : flight.first].max()),
+        "sides": sides,
+        "asymmetry": _asymmetry_dict(sides),
+    }
+
+
+# --- events moved by hand on drop jumps, drop landings and rebound hops -----------------------
+
+
+def _drop_moves(rec: _Recording) -> dict[int, int]:
+    """Run index → its new first sample, for each edit of a drop rep (the last edit wins)."""
+    arrivals = _arrivals(rec)
+    moves: dict[int, int] = {}
+    for edit in rec.params.edits:
+        if edit.rep >= len(arrivals):
+            raise ValidationError(
+                f"edits: rep {edit.rep} does not exist (the test has {len(arrivals)} reps)"
+            )
+        run = arrivals[edit.rep] + _DROP_RUN_OFFSET[edit.event]
+        if run >= len(rec.runs):
+            raise ValidationError(f"edits: rep {edit.rep} has no {edit.event} to move")
+        moves[run] = _nearest(rec.t, edit.time_s)
+    return moves
+
+
+def _hop_moves(rec: _Recording) -> dict[int, int]:
+    """Run index → its new first sample, for each edit of a rebound hop."""
+    starts = _hop_starts(rec)
+    moves: dict[int, int] = {}
+    for edit in rec.params.edits:
+        hop = edit.hop if edit.hop is not None else -1
+        if edit.rep != 0 or not 0 <= hop < len(starts):
+            raise ValidationError(
+                f"edits: rep {edit.rep} hop {edit.hop} does not exist (a rebound test is rep "
+                f"0 with {len(starts)} hops)"
+            )
+        moves[starts[hop] + (1 if edit.event == "contact" else 2)] = _nearest(rec.t, edit.time_s)
+    return moves
+
+
+def _moved(rec: _Recording, moves: dict[int, int]) -> _Recording:
+    """The recording with each moved run starting at its new sample (the run before it ends
+    one sample earlier); a move must keep every run at least one sample long."""
+    runs = list(rec.runs)
+    for i, first in sorted(moves.items()):
+        before, run = runs[i - 1], runs[i]
+        if not before.first < first <= run.last:
+            what = "take-off" if run.airborne else "contact"
+            raise ValidationError(
+                f"edits: a {what} moved to {rec.t[first]:.3f} s leaves its stretch "
+                f"({rec.t[before.first]:.3f}–{rec.t[run.last]:.3f} s)"
+            )
+        runs[i - 1] = Run(before.first, first - 1, before.airborne)
+        runs[i] = Run(first, run.last, run.airborne)
+    return dataclasses.replace(rec, runs=runs)
+
+
 def _next(rec: _Recording, i: int) -> Run | None:
     return rec.runs[i + 1] if i + 1 < len(rec.runs) else None
 
+
+#: Test types whose edits move the start of a contact or airborne run (CMJ and squat jump
+#: edits are applied per rep: their weighing and onset are not run boundaries).
+_MOVED_RUNS = {"drop_jump": _drop_moves, "drop_landing": _drop_moves, "rebound": _hop_moves}
 
 _REPS_BY_TYPE = {
     "cmj": _countermovement_reps,

@@ -66,7 +66,9 @@ async function loadGroups() {
   setText("#groups-hint", groups.length ? `Existing: ${groups.map((g) => g.name).join(", ")}` : "No groups yet: type one to start it.");
 }
 
-const fmt = (v, unit) => (v == null ? "–" : `${Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`);
+// Jump heights and times to the millimetre and millisecond (docs/jumps.md); other units as before.
+const digits = (v, unit) => (unit === "m" || unit === "s" ? 3 : Math.abs(v) >= 100 ? 0 : 2);
+const fmt = (v, unit) => (v == null ? "–" : `${v.toFixed(digits(v, unit))} ${unit}`);
 
 const STUDY = ["study_from", "study_to", "study_group"];
 
@@ -101,22 +103,29 @@ function noiseText(trend) {
   return h("span", { title: te.description }, size + source);
 }
 
-function studyItem(study, id, judging) {
-  const te = study.typical_errors.peak_force_n;
-  const size = te.value == null ? te.source.replace(/_/g, " ") : `${fmt(te.value, "N")} (90 % CI ${fmt(te.interval[0], "N")}–${fmt(te.interval[1], "N")}, df ${te.df})`;
+// A study's typical error and SWC of the first metric of the chosen test type (`first`: that
+// metric's trend, for its name and unit); the study's TEs are of that type's tests.
+function studyItem(study, id, judging, first) {
+  const [metric, label] = METRICS[$("#test-kind").value][0];
+  const unit = first.unit;
+  const te = study.typical_errors[metric];
+  const size = te.value == null ? te.source.replace(/_/g, " ") : `${fmt(te.value, unit)} (90 % CI ${fmt(te.interval[0], unit)}–${fmt(te.interval[1], unit)}, df ${te.df})`;
   const whose = study.group ? `group ${study.group}` : "this athlete";
-  const swc = study.swc.peak_force_n == null ? "" : ` · SWC ${fmt(study.swc.peak_force_n, "N")}`;
+  const swc = study.swc[metric] == null ? "" : ` · SWC ${fmt(study.swc[metric], unit)}`;
   const remove = h("button", { type: "button" }, "Delete");
   remove.addEventListener("click", () => {
     deleteJSON(`/api/reliability-studies/${study.id}`).then(() => show(id)).catch((e) => setText("#study-status", e.message));
   });
   const mark = judging ? " · judges this athlete" : "";
-  return h("li", { "data-study": study.id }, `${study.name}: ${whose}, ${study.first_day} to ${study.last_day} · peak force TE ${size}${swc}${mark} `, remove);
+  return h("li", { "data-study": study.id }, `${study.name}: ${whose}, ${study.first_day} to ${study.last_day} · ${label.toLowerCase()} TE ${size}${swc}${mark} `, remove);
 }
 
-async function showStudies(id, trend) {
-  const studies = (await getJSON("/api/reliability-studies" + query({ athlete_id: id }))).data;
-  $("#studies").replaceChildren(...studies.map((s) => studyItem(s, id, s.id === trend?.reliability_study_id)));
+async function showStudies(id, first) {
+  const kind = $("#test-kind").value;
+  const [, label] = METRICS[kind][0];
+  setText("#swc-label", `SWC of ${label.toLowerCase()} (${first.unit}) `);
+  const studies = (await getJSON("/api/reliability-studies" + query({ athlete_id: id, ...methodOf(kind) }))).data;
+  $("#studies").replaceChildren(...studies.map((s) => studyItem(s, id, s.id === first.reliability_study_id, first)));
   if (!studies.length) $("#studies").replaceChildren(h("li", {}, "None recorded: changes are judged with each metric's published default, if any."));
 }
 
@@ -125,7 +134,8 @@ async function recordStudy(id, form) {
   const body = { name: f.name.value.trim(), first_day: f.first_day.value, last_day: f.last_day.value };
   if (f.group.value.trim()) body.group = f.group.value.trim();
   else body.athlete_id = Number(id);
-  if (f.swc_peak_force_n.value) body.swc = { peak_force_n: Number(f.swc_peak_force_n.value) };
+  const [metric] = METRICS[$("#test-kind").value][0];
+  if (f.swc.value) body.swc = { [metric]: Number(f.swc.value) };
   const study = (await postJSON("/api/reliability-studies", body)).data;
   setText("#study-status", `Recorded study ${study.id} (${study.name}).`);
   form.reset();
@@ -147,7 +157,7 @@ async function show(id) {
   setText("#athlete-meta", metaText(athlete));
   setText("#athlete-setup", setupText(athlete.setup));
   setText("#athlete-notes", athlete.notes ? `Notes: ${athlete.notes}` : "");
-  $("#report-link").href = `/api/athletes/${id}/report.pdf` + query(study);
+  $("#report-link").href = `/api/athletes/${id}/report.pdf` + query({ ...study, ...methodOf($("#test-kind").value) });
   for (const key of STUDY) $("#study").elements[key].value = study[key] ?? "";
   const rows = [];
   const charts = [];
