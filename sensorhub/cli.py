@@ -19,6 +19,7 @@ import click
 from sensorhub import __version__
 from sensorhub.auth import hash_token, new_token
 from sensorhub.errors import ConfigError, SensorhubError
+from sensorhub.lazy import absent
 from sensorhub.loadcell import (
     AnalysisParams,
     FlagCode,
@@ -116,9 +117,18 @@ def serve(config: Path | None, fd: int | None, **flags: Any) -> None:
 
         run_workers(settings.workers, settings.host, settings.port, _serve_arguments())
         return
-    from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
+    with absent(_unused_by_the_server(settings)):
+        from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
 
     serve_until_interrupted(uvicorn_server(settings), fd=fd)
+
+
+def _unused_by_the_server(settings: Settings) -> tuple[str, ...]:
+    """What python-socketio would import, if installed, for a server process that never uses
+    it: its clients' libraries (requests, websocket-client; ~8 MB and ~0.1 s), and Redis's
+    (~7 MB) unless ``--message-queue`` needs it."""
+    clients = ("requests", "websocket")
+    return clients if settings.message_queue is not None else (*clients, "redis")
 
 
 def _serve_arguments() -> list[str]:
@@ -571,9 +581,11 @@ def _preflight(settings: Settings, *, own_port: bool = True) -> None:
     ensure_data_dir(settings)
     if own_port:
         _check_port_free(settings.host, settings.port)
-    from sensorhub.server import load_configured_model
+    # The server's own choice of model (server.load_configured_model), without importing the
+    # server: ``serve`` imports it later, leaving out what it never uses.
+    from sensorhub.biometrics import find_stress_model, load_stress_model
 
-    load_configured_model(settings)
+    load_stress_model(*find_stress_model(settings.model, Path.cwd()))
     if settings.message_queue is not None:
         _check_message_queue(settings.message_queue.get_secret_value())
 

@@ -1,5 +1,6 @@
 """Wearable domain: readings, derived values and the stress model (plain Python + NumPy)."""
 
+from sensorhub.biometrics._model_files import write_numpy_copy
 from sensorhub.biometrics.readings import (
     Predictor,
     ProcessedReading,
@@ -40,4 +41,5 @@ __all__ = [
     "load_stress_model",
     "load_window_model",
     "process_readings",
+    "write_numpy_copy",
 ]

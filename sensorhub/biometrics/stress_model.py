@@ -1,4 +1,5 @@
-"""The wearable's stress model: a Keras ``.h5`` file read with h5py and run in NumPy.
+"""The wearable's stress model: a Keras ``.h5`` file read with h5py and run in NumPy (the
+bundled demo models are read from their NumPy copies, ``_model_files.py``).
 
 TensorFlow takes 40-60 ms per ``model.predict`` and 1.5 GB on disk; the small MLPs used here
 run in ~10 µs as a few NumPy calls. Files written by Keras 2 (tf.keras) and by Keras 3's
@@ -19,7 +20,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeGuard
 
-import h5py
 import numpy as np
 import numpy.typing as npt
 
@@ -30,6 +30,13 @@ from sensorhub.biometrics._layers import (
     build_layer,
     require_supported,
     unsupported_layer,
+)
+from sensorhub.biometrics._model_files import (
+    BUNDLED_MODELS_DIR,
+    WEIGHTS,
+    ModelContents,
+    open_model_file,
+    text,
 )
 from sensorhub.errors import ModelError, UnsupportedLayer
 
@@ -45,7 +52,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BUNDLED_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "stress_model_demo.h5"
+BUNDLED_MODEL_PATH = BUNDLED_MODELS_DIR / "stress_model_demo.h5"
 # A user's own model, picked up from the working directory as the original server did.
 CWD_MODEL_NAME = "stress_model.h5"
 
@@ -199,28 +206,29 @@ def find_stress_model(explicit: Path | None, cwd: Path) -> tuple[Path, str]:
 def _read_model_file(path: Path) -> tuple[list[LayerSpec], int | None]:
     """The layers in forward order with their weights, and the input width the file declares."""
     try:
-        with h5py.File(path, "r") as file:
-            config = _model_config(file, path)
+        with open_model_file(path) as contents:
+            config = _model_config(contents, path)
             layer_configs = _forward_order(config, path)
             for layer in layer_configs:
                 require_supported(layer["class_name"], _layer_name(layer))
-            keras_major = _keras_major(file.attrs.get("keras_version"))
-            weights_root = _weights_root(file, path)
-            specs = [_layer_spec(layer, weights_root, keras_major) for layer in layer_configs]
+            keras_major = _keras_major(contents.attribute("keras_version"))
+            if not contents.has_weights():
+                raise ModelError(f"{path} has a model config but no {WEIGHTS} group")
+            specs = [_layer_spec(layer, contents, keras_major) for layer in layer_configs]
             return specs, _declared_input_width(config, layer_configs, path)
     except (OSError, KeyError, ValueError, TypeError) as exc:
         # OSError: missing file or not HDF5; the rest: a config or weight layout we can't read.
         raise ModelError(f"cannot read stress model {path}: {exc}") from exc
 
 
-def _model_config(file: h5py.File, path: Path) -> dict[str, Any]:
-    raw = file.attrs.get("model_config")
+def _model_config(contents: ModelContents, path: Path) -> dict[str, Any]:
+    raw = contents.attribute("model_config")
     if raw is None:
         raise ModelError(
             f"{path} has no model_config: not a Keras model saved with model.save(...h5)"
         )
     try:
-        config = json.loads(_text(raw))
+        config = json.loads(text(raw))
     except ValueError as exc:
         raise ModelError(f"{path}: model_config is not valid JSON: {exc}") from exc
     if not isinstance(config, dict) or "class_name" not in config:
@@ -228,20 +236,10 @@ def _model_config(file: h5py.File, path: Path) -> dict[str, Any]:
     return config
 
 
-def _weights_root(file: h5py.File, path: Path) -> h5py.Group:
-    if "model_weights" not in file:
-        raise ModelError(f"{path} has a model config but no model_weights group")
-    return file["model_weights"]
-
-
-def _text(value: object) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes | np.bytes_) else str(value)
-
-
 def _keras_major(version: object) -> int:
     """The Keras major version that wrote the file; files without one predate Keras 3."""
     try:
-        return int(_text(version).split(".")[0])
+        return int(text(version).split(".")[0])
     except ValueError:
         return 2
 
@@ -335,45 +333,7 @@ def _declared_input_width(
     return int(shape[1]) if shape[1] is not None else None
 
 
-def _layer_spec(layer: Mapping[str, Any], weights_root: h5py.Group, keras_major: int) -> LayerSpec:
+def _layer_spec(layer: Mapping[str, Any], contents: ModelContents, keras_major: int) -> LayerSpec:
     name = _layer_name(layer)
-    weights = _layer_weights(weights_root[name]) if name in weights_root else {}
+    weights = contents.layer_weights(name)
     return LayerSpec(layer["class_name"], name, layer["config"], weights, keras_major)
-
-
-def _layer_weights(group: h5py.Group) -> dict[str, npt.NDArray[Any]]:
-    """A layer's weights keyed by short name ("kernel", "moving_mean", ...).
-
-    Keras 2 stores 'dense/kernel:0' under the layer's group, Keras 3 'model/dense/kernel';
-    the last path part without ':0' is the same in both.
-    """
-    names = _string_list(group.attrs, "weight_names")
-    datasets = [group[name] for name in names] if names else _datasets_under(group)
-    return {_short_weight_name(ds.name): np.asarray(ds[()]) for ds in datasets}
-
-
-def _string_list(attrs: h5py.AttributeManager, key: str) -> list[str]:
-    """A list attribute, joined from 'key0', 'key1', ... when Keras had to split it."""
-    if key in attrs:
-        return [_text(item) for item in attrs[key]]
-    items: list[str] = []
-    chunk = 0
-    while f"{key}{chunk}" in attrs:
-        items.extend(_text(item) for item in attrs[f"{key}{chunk}"])
-        chunk += 1
-    return items
-
-
-def _datasets_under(group: h5py.Group) -> list[h5py.Dataset]:
-    found: list[h5py.Dataset] = []
-
-    def collect(_name: str, obj: object) -> None:  # returning non-None would stop the visit
-        if isinstance(obj, h5py.Dataset):
-            found.append(obj)
-
-    group.visititems(collect)
-    return found
-
-
-def _short_weight_name(dataset_path: str) -> str:
-    return dataset_path.rsplit("/", 1)[-1].split(":", 1)[0]

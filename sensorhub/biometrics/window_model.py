@@ -16,13 +16,12 @@ import numpy as np
 import numpy.typing as npt
 
 from sensorhub.biometrics._layers import FloatArray
+from sensorhub.biometrics._model_files import BUNDLED_MODELS_DIR
 from sensorhub.biometrics.stress_model import BUNDLED_MODEL_PATH, StressModel, load_stress_model
 from sensorhub.errors import ModelError
 from sensorhub.physio import FEATURE_NAMES
 
-BUNDLED_WINDOW_MODEL_PATH = (
-    Path(__file__).resolve().parent.parent / "models" / "stress_window_model_demo.h5"
-)
+BUNDLED_WINDOW_MODEL_PATH = BUNDLED_MODELS_DIR / "stress_window_model_demo.h5"
 # A user's own window model, picked up from the working directory like ``stress_model.h5``.
 CWD_WINDOW_MODEL_NAME = "stress_window_model.h5"
 WINDOW_INPUTS = "window"

@@ -36,9 +36,13 @@ from enum import StrEnum
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
+from sensorhub.lazy import lazy_module
 from sensorhub.loadcell.metrics import MetricSpec
+
+# Only an athlete's history asks for t and chi² quantiles; scipy.stats (~50 MB, a third of the
+# server's import time) is loaded by the first such request, not at start-up.
+stats = lazy_module("scipy.stats")
 
 BestRule = Literal["best_trial", "mean_best_two"]
 #: A group's between-athlete SD sets the SWC from this many athletes on; fewer give an SD too

@@ -3,7 +3,9 @@
 This is NOT a physiological model. Its labels come from a toy rule (``label_rule`` below,
 the same rule the test fixtures were trained with) so that the server has a model that runs
 out of the box. The file is written in the layout tf.keras 2.15 uses for ``model.save("x.h5")``,
-so Keras 2 and Keras 3 load it as well as sensorhub's NumPy runner.
+so Keras 2 and Keras 3 load it as well as sensorhub's NumPy runner; beside it, the same
+attributes and weights as a NumPy ``.npz``, which the server reads the bundled models from
+(it then starts without h5py).
 
     python -m sensorhub.models.train_demo_model [--output PATH] [--seed N] [--epochs N]
 """
@@ -21,7 +23,7 @@ import h5py
 import numpy as np
 import numpy.typing as npt
 
-from sensorhub.biometrics import load_stress_model
+from sensorhub.biometrics import load_stress_model, write_numpy_copy
 
 Array = npt.NDArray[np.float64]
 
@@ -233,6 +235,7 @@ def _write_layer(group: h5py.Group, weights: dict[str, npt.NDArray[Any]]) -> Non
 def write_keras2_h5(
     path: Path, mean: Array, variance: Array, count: int, params: Sequence[Array]
 ) -> None:
+    """The model as tf.keras 2.15 saves it to ``path``, and its NumPy copy beside it."""
     dense_names = ["dense"] + [f"dense_{i}" for i in range(1, len(params) // 2)]
     layer_weights: dict[str, dict[str, npt.NDArray[Any]]] = {
         "normalization": {
@@ -258,6 +261,7 @@ def write_keras2_h5(
         for name in sorted(layer_weights):
             _write_layer(weights_root.create_group(name), layer_weights[name])
         _write_layer(weights_root.create_group("top_level_model_weights"), {})
+    write_numpy_copy(path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
