@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import runpy
 import sys
 import tempfile
 from collections import Counter
@@ -121,10 +122,8 @@ def main() -> None:
     args, rest = parser.parse_known_args()
     if args.stub is not None:
         _stub(args.stub)
-        from sensorhub.cli import main as sensorhub
-
         sys.argv = ["sensorhub", *rest]
-        sensorhub()
+        runpy.run_module("sensorhub", run_name="__main__", alter_sys=True)  # python -m sensorhub
         return
     print(f"load average {os.getloadavg()[0]:.1f} at the start", flush=True)
     for layer in args.layers:
