@@ -152,8 +152,8 @@ def _frame(event: str, data: JSONDict) -> str:
     return jsonwire.dumps(data if event == wire.COMMAND else {"event": event, "data": data})
 
 
-# How a live frame starts, e.g. '{"event": "sensor_data",'.
-_LIVE_PREFIXES = tuple(_frame(event, {}).split(' "data"')[0] for event in wire.LIVE_EVENTS)
+# How a live frame starts, e.g. '{"event":"sensor_data",'.
+_LIVE_PREFIXES = tuple(_frame(event, {}).split('"data"')[0] for event in wire.LIVE_EVENTS)
 
 
 def _is_live(frame: str) -> bool:
