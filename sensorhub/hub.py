@@ -20,6 +20,7 @@ from sensorhub.ratelimit import TokenBuckets
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage
 from sensorhub.studies import Studies
+from sensorhub.turnbatch import TurnBatch
 from sensorhub.types import Broadcaster, Clock, JSONDict
 
 
@@ -47,6 +48,10 @@ class Hub:
         # Stored since start, for GET /metrics: readings, and wearable signal batches.
         self.ingested: Counter[str] = Counter()
         self.last_seen = LastSeen()  # for the device-silent alert
+        # Readings that arrive at the same instant share one model call and one commit.
+        self._readings: TurnBatch[Reading, ProcessedReading] = TurnBatch(
+            self._store_readings, "readings"
+        )
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
@@ -61,12 +66,16 @@ class Hub:
                 )
 
     async def ingest_readings(self, readings: Sequence[Reading]) -> list[ProcessedReading]:
-        """Process and commit ``readings`` as one unit, then push each to live clients.
+        """Process and commit ``readings`` as one unit with every other call of this loop turn,
+        then push each to live clients; returns them once committed, with their ids.
 
         The broadcast rule for readings (docs/broadcast.md): broadcast only *after* the
         commit, so a dashboard never shows data a crash could lose.
         """
         self.admit(*(reading.device_id for reading in readings))
+        return await self._readings.submit(readings)
+
+    async def _store_readings(self, readings: list[Reading]) -> list[ProcessedReading]:
         processed = process_readings(readings, self.model, self._clock())
         stored = await self.storage.add_readings(processed)
         self.ingested["readings"] += len(stored)

@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import SecretStr
 from starlette.types import ASGIApp
 
-from sensorhub import __version__
+from sensorhub import __version__, jsonwire
 from sensorhub.alerts import ActiveHours, AlertMonitor, AlertSettings
 from sensorhub.api import (
     ROUTERS,
@@ -104,6 +104,7 @@ def create_app(settings: Settings) -> ASGIApp:
         async_mode="asgi",
         cors_allowed_origins=_socketio_origins(settings.cors_origins),
         max_http_buffer_size=settings.max_body_bytes,
+        json=jsonwire,
         logger=socket_library_logger("socketio"),
         engineio_logger=socket_library_logger("engineio"),
     )

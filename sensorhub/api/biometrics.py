@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from sensorhub.api._auth import principal_of
 from sensorhub.api._deps import ServicesDep
 from sensorhub.api._errors import JSON_BODY, TOKEN_REQUIRED, error_responses
+from sensorhub.api._json import FastJSONResponse
 from sensorhub.api._lean import LeanJSONRoute
 from sensorhub.api._marks import DEVICE_SENDS
 from sensorhub.api._params import RowId
@@ -77,7 +78,7 @@ async def post_sensor_data(
         "message": "Data processed and broadcasted",
         "data": reading_payload(stored),
     }
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 @_ingest("/sensor-data/batch", BatchResponse)
@@ -89,7 +90,7 @@ async def post_sensor_data_batch(
     for index, reading in enumerate(batch.readings):
         principal.require_send_as(reading.device_id, f"readings[{index}].device_id")
     stored = await services.hub.ingest_readings([r.to_reading() for r in batch.readings])
-    return JSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
+    return FastJSONResponse({"status": "success", "data": [reading_payload(r) for r in stored]})
 
 
 # The stored times span far less; beyond this a number is a typo (and overflows a datetime).
@@ -143,7 +144,7 @@ async def list_readings(
     page = await services.storage.list_readings(query)
     next_before = page[-1].id if len(page) == limit else None
     body = {"status": "success", "data": [reading_payload(r) for r in page]}
-    return JSONResponse({**body, "next_before_id": next_before})
+    return FastJSONResponse({**body, "next_before_id": next_before})
 
 
 @router.get("/readings.csv", response_class=StreamingResponse)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 from collections.abc import Callable
 
 from fastapi import APIRouter, WebSocket
 from starlette.status import WS_1008_POLICY_VIOLATION
 
-from sensorhub import wire
+from sensorhub import jsonwire, wire
 from sensorhub.auth import presented_token
 from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
@@ -150,11 +149,11 @@ def _dropped_frame(count: int) -> str:
 def _frame(event: str, data: JSONDict) -> str:
     """Commands go to an esp as the bare object (as the seed's esp expects); the rest as
     ``{"event", "data"}``."""
-    return json.dumps(data if event == wire.COMMAND else {"event": event, "data": data})
+    return jsonwire.dumps(data if event == wire.COMMAND else {"event": event, "data": data})
 
 
-# How a live frame starts, e.g. '{"event": "sensor_data",'.
-_LIVE_PREFIXES = tuple(_frame(event, {}).split(' "data"')[0] for event in wire.LIVE_EVENTS)
+# How a live frame starts, e.g. '{"event":"sensor_data",'.
+_LIVE_PREFIXES = tuple(_frame(event, {}).split('"data"')[0] for event in wire.LIVE_EVENTS)
 
 
 def _is_live(frame: str) -> bool:

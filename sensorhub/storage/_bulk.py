@@ -14,18 +14,56 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, rows)
+        names = list(rows[0])
+        _copy(conn, table, names, [[row[name] for name in names] for row in rows])
     else:
         conn.execute(insert(table), list(rows))
 
 
-def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def insert_with_ids(
+    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert ``rows`` (values for the columns ``names``) into ``table``, whose integer key
+    ``id`` the database assigns, inside ``conn``'s transaction; returns their ids in order.
+
+    No per-row work in Python beyond the driver's: the statement goes to the driver as text.
+    PostgreSQL: the ids are taken from the key's sequence first (one statement for all, safe
+    with several processes), then the rows go in with them by COPY. SQLite: one executemany;
+    SQLite gives a row without a key the table's largest rowid + 1 (sqlite.org/autoinc.html),
+    and the write lock, held from the first row to the commit, keeps every other connection
+    out, so the rows got the ``len(rows)`` ids that end at ``last_insert_rowid()``. (The one
+    exception, a largest rowid of 2⁶³−1, lies outside the ids the API accepts.)
+    """
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        ids = _reserve_ids(conn, table, len(rows))
+        _copy(
+            conn, table, ["id", *names], [[id_, *row] for id_, row in zip(ids, rows, strict=True)]
+        )
+        return ids
+    quote = conn.dialect.identifier_preparer.quote
+    statement = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(table.name), ", ".join(map(quote, names)), ", ".join("?" * len(names))
+    )
+    conn.exec_driver_sql(statement, list(rows))
+    last: int = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    statement = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+    return sorted(conn.exec_driver_sql(statement, (table.name, count)).scalars())
+
+
+def _copy(
+    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     # COPY streams the rows in one round trip with no per-row statement to plan; psycopg
     # quotes each value itself (Composed identifiers, write_row), so nothing is pasted in.
     import psycopg  # only installed with the postgres extra
     from psycopg import sql
 
-    names = list(rows[0])
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
     )
@@ -36,6 +74,6 @@ def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row([row[name] for name in names])
+                copy.write_row(row)
     except psycopg.Error as exc:  # as SQLAlchemy's own: OperationalError means the database
         raise DBAPIError.instance(statement.as_string(driver), None, exc, psycopg.Error) from exc

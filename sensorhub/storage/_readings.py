@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, Select, insert, select
+from sqlalchemy import Connection, Engine, Select, select
 
 from sensorhub.biometrics.readings import ProcessedReading
+from sensorhub.storage._bulk import insert_with_ids
 from sensorhub.storage._schema import readings
 from sensorhub.storage._writer import WriteTask
 
 _COLUMNS = [f.name for f in dataclasses.fields(ProcessedReading) if f.name != "id"]
+_VALUES = operator.attrgetter(*_COLUMNS)  # a row's values in the order of _COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +32,10 @@ class InsertReadings(WriteTask):
 
     @classmethod
     def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[list[int]]:
-        """One INSERT for every row of ``tasks`` (SQLAlchemy's multi-row "insertmanyvalues"
-        on SQLite and PostgreSQL alike); each task gets its own rows' ids back."""
-        values = [{name: getattr(row, name) for name in _COLUMNS} for t in tasks for row in t.rows]
-        statement = insert(readings).returning(readings.c.id, sort_by_parameter_order=True)
-        ids = list(conn.execute(statement, values).scalars())
+        """Every row of ``tasks`` in one go through the driver's bulk path (``insert_with_ids``:
+        COPY on PostgreSQL, executemany on SQLite); each task gets its own rows' ids back."""
+        values = [_VALUES(row) for task in tasks for row in task.rows]
+        ids = insert_with_ids(conn, readings, _COLUMNS, values)
         counts = itertools.accumulate(len(task.rows) for task in tasks)
         return [ids[end - len(task.rows) : end] for task, end in zip(tasks, counts, strict=True)]
 

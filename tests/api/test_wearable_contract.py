@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import math
@@ -107,6 +108,24 @@ def test_device_id_and_device_timestamp_are_kept(client: httpx.Client) -> None:
     data = client.post("/api/sensor-data", json=body).json()["data"]
     assert data["device_id"] == "wrist-7"
     assert data["device_timestamp"] == "123456"
+
+
+async def test_readings_posted_at_once_each_get_their_own_reading_and_id(
+    live_server: LiveServer,
+) -> None:
+    # Requests arriving together are predicted and committed together (sensorhub/turnbatch.py):
+    # each reply must still carry its own reading, under the id it is stored with.
+    markers = [1000.0 + i for i in range(40)]
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        replies = await asyncio.gather(
+            *(http.post("/api/sensor-data", json=reading("at-once", m)) for m in markers)
+        )
+        listed = await http.get("/api/readings", params={"device_id": "at-once", "limit": 100})
+
+    data = [reply.json()["data"] for reply in replies]
+    assert [d["bvp"] for d in data] == markers
+    stored = {d["id"]: d["bvp"] for d in listed.json()["data"]}
+    assert {d["id"]: d["bvp"] for d in data} == stored
 
 
 def test_batch_returns_one_result_per_reading_in_order(client: httpx.Client) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import text
+
 from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.errors import StorageError
 from sensorhub.storage import ReadingQuery, Storage
@@ -72,3 +74,39 @@ async def test_a_refused_batch_fails_alone_among_batches_committed_together(
         (2, 1.0, 2.0),
         (3, 1.0, 2.0),
     ]
+
+
+async def test_ids_are_the_stored_rows_after_the_newest_rows_were_deleted(
+    storage: Storage,
+) -> None:
+    # SQLite hands the deleted ids out again, PostgreSQL's sequence does not: either way the
+    # ids returned must be the ones the rows were stored under.
+    await storage.add_readings([processed("a", float(i)) for i in range(5)])
+    with storage.engine.begin() as conn:
+        conn.execute(text("DELETE FROM readings WHERE bvp >= 3"))
+
+    again = await storage.add_readings([processed("a", 10.0 + i) for i in range(3)])
+
+    stored = {r.id: r.bvp for r in await storage.list_readings(ReadingQuery())}
+    assert [stored[r.id] for r in again if r.id is not None] == [10.0, 11.0, 12.0]
+
+
+async def test_two_storages_on_one_database_each_get_their_own_rows_ids(
+    storage: Storage,
+) -> None:
+    # As two server processes would: each one's ids must name its own rows, never the other's.
+    other = Storage(storage.url)
+    await other.open()
+    try:
+        batches = [[processed(f"s{n}", float(n * 10 + i)) for i in range(4)] for n in range(20)]
+        writers = [storage, other] * 10
+        results = await asyncio.gather(
+            *(writer.add_readings(batch) for writer, batch in zip(writers, batches, strict=True))
+        )
+    finally:
+        await other.close()
+
+    stored = {r.id: r.bvp for r in await storage.list_readings(ReadingQuery(limit=1000))}
+    for batch, result in zip(batches, results, strict=True):
+        assert [stored[r.id] for r in result if r.id is not None] == [r.bvp for r in batch]
+    assert len(stored) == 80
