@@ -75,7 +75,7 @@ class Hub:
         """
         self.admit(*(reading.device_id for reading in readings))
         processed = process_readings(readings, self.model, self._clock())
-        stored = await self.storage.add_readings(processed)
+        stored = await self.storage.readings.add(processed)
         self.ingested["readings"] += len(stored)
         for reading in stored:
             await self._broadcaster.emit(wire.STREAM, reading_payload(reading))

@@ -282,7 +282,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     signals = SignalPipeline(storage, live, windows, window_scorer(settings))
     hub = Hub(storage, model, live, desk, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
-    auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
+    auth = Authenticator(api_token, storage.tokens.device_for, cache_s=settings.token_cache_s)
     messages = MessageHandler(desk, hub, presence, live, auth)
     await desk.open()
     alerts = AlertMonitor(

@@ -132,7 +132,7 @@ async def list_tests(
     """Tests, newest first; filter by device, athlete name or athlete id; page back with
     `before_id`."""
     query = TestQuery(device_id, athlete, before_id, limit, athlete_id)
-    records = await services.storage.list_tests(query)
+    records = await services.storage.tests.find(query)
     next_before = records[-1].id if len(records) == limit else None
     return {
         "status": "success",
@@ -146,11 +146,11 @@ async def list_tests(
 )
 async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse | FileResponse:
     """The test's CSV (`t,l,r`, values as received)."""
-    record = await services.storage.require_test(test_id)
+    record = await services.storage.tests.require(test_id)
     if path := services.files.find(record.csv_file):
         return FileResponse(path, media_type="text/csv", filename=path.name)
     # A running test has no file yet: build it from the stored samples.
-    samples = await services.storage.test_samples(test_id)
+    samples = await services.storage.tests.samples(test_id)
     headers = {"Content-Disposition": f'attachment; filename="test_{test_id}.csv"'}
     lines: Iterator[str] = iter(csv_lines(samples))
     return StreamingResponse(lines, media_type="text/csv", headers=headers)
@@ -159,7 +159,7 @@ async def test_csv(services: ServicesDep, test_id: RowId) -> StreamingResponse |
 @router.get("/{test_id}", responses=_ONE_TEST)
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's record; 422 for an id out of range, 404 for an id no test has."""
-    return {"status": "success", "data": record_view(await services.storage.require_test(test_id))}
+    return {"status": "success", "data": record_view(await services.storage.tests.require(test_id))}
 
 
 @router.get(
@@ -177,15 +177,15 @@ async def test_report(services: ServicesDep, test_id: RowId) -> Response:
 @router.get("/{test_id}/samples", responses=_ONE_TEST)
 async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """Every stored sample of the test, in arrival order, as received."""
-    await services.storage.require_test(test_id)
-    samples = await services.storage.test_samples(test_id)
+    await services.storage.tests.require(test_id)
+    samples = await services.storage.tests.samples(test_id)
     return {"status": "success", "data": {"test_id": test_id, "samples": sample_dicts(samples)}}
 
 
 @router.get("/{test_id}/analysis", responses=_ONE_TEST)
 async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's current IMTP analysis: parameters, summary and the full result."""
-    record = await services.storage.require_test(test_id)
+    record = await services.storage.tests.require(test_id)
     if record.analysis is None:
         raise NotFoundError(f"test {test_id} has no analysis yet (it is {record.state})")
     return {"status": "success", "data": record.analysis}
@@ -240,9 +240,9 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
     if athlete_id is not None:
         athlete = await services.athletes.require(athlete_id)
         values.pop("athlete", None)
-        if not await services.storage.move_test(test_id, athlete_id, athlete.name):
+        if not await services.storage.tests.move(test_id, athlete_id, athlete.name):
             raise TestNotFound(f"no test with id {test_id}")
-    if values and not await services.storage.update_test(test_id, **values):
+    if values and not await services.storage.tests.update(test_id, **values):
         raise TestNotFound(f"no test with id {test_id}")
     return await get_test(services, test_id)
 

@@ -10,7 +10,7 @@ from sensorhub.storage._reliability import CreateReliabilityStudy, ReliabilitySt
 from sensorhub.storage._retention import RAW_SIGNALS, READINGS, WINDOWS, Kept, MinuteRecord
 from sensorhub.storage._signals import StoredBatch, WindowQuery, WindowRecord
 from sensorhub.storage._storage import Storage
-from sensorhub.storage._tests import TestQuery, TestRecord
+from sensorhub.storage._tests import TestQuery, TestRecord, TestStore
 from sensorhub.storage._tokens import TokenRecord
 from sensorhub.storage._transfer import TableCheck, migrate_to
 from sensorhub.storage._writer import Barrier, Writer, WriteTask
@@ -38,6 +38,7 @@ __all__ = [
     "TestFiles",
     "TestQuery",
     "TestRecord",
+    "TestStore",
     "TokenRecord",
     "WINDOWS",
     "WindowQuery",
