@@ -2,7 +2,7 @@
 signal batches and force-plate batches. Each stream is counted against its device's rate
 here, then handed to the one unit that stores and broadcasts it, in the order
 docs/broadcast.md gives (readings: here; plate batches: ``TestRecorder.ingest``, on the
-process that runs the device, found by the plates' desk; signals: ``SignalPipeline``).
+process that runs the device, which ``PlateDesk`` finds; signals: ``SignalPipeline``).
 """
 
 from __future__ import annotations
