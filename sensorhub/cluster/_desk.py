@@ -166,14 +166,13 @@ class RoutedDesk:
 
     async def keep_leases(self) -> None:
         """Heartbeat: renew the leases of devices in use here, release the others."""
+        presence, recorder = self._local.presence, self.plates.recorder
         for device_id in self._leases.held():
-            in_use = self._local.presence.esp_connected(device_id) or self.plates.recorder.busy(
-                device_id
-            )
+            in_use = presence.esp_connected(device_id) or recorder.busy(device_id)
             if not in_use:
                 await self._leases.release(device_id)
             elif not await self._leases.renew(device_id):  # lapsed: someone else may run it
-                await self.plates.recorder.hand_over(device_id, _lease_lapsed)
+                await recorder.hand_over(device_id, _lease_lapsed)
 
     async def hand_over_all(self) -> None:
         """At shutdown: every device this process runs goes to whoever asks next."""
