@@ -82,7 +82,6 @@ def _measure(layer: str, seconds: float, connections: int) -> str:
 def _stub(layer: str) -> None:
     """Replace what lies beyond ``layer`` in this process (the server about to start)."""
     from sensorhub.hub import Hub
-    from sensorhub.storage import Storage
 
     ids = itertools.count(1)
 
@@ -103,13 +102,14 @@ def _stub(layer: str) -> None:
         import dataclasses
 
         from sensorhub.biometrics.readings import ProcessedReading
+        from sensorhub.storage import ReadingStore
 
-        async def add_readings(
-            self: Storage, rows: Sequence[ProcessedReading]
+        async def add(
+            self: ReadingStore, rows: Sequence[ProcessedReading]
         ) -> list[ProcessedReading]:
             return [dataclasses.replace(row, id=next(ids)) for row in rows]
 
-        Storage.add_readings = add_readings  # type: ignore[method-assign]
+        ReadingStore.add = add  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -63,7 +63,7 @@ async def fill(path: Path, days: int, raw_days: float | None) -> float:
         next_thin = T0 + DAY_S
         for start in range(0, len(batches), GROUP):
             group = batches[start : start + GROUP]
-            await asyncio.gather(*(storage.add_signal_batch(b, at) for b, at in group))
+            await asyncio.gather(*(storage.signals.add_batch(b, at) for b, at in group))
             now = group[-1][1]
             if raw_days is not None and now >= next_thin:
                 await storage.retention.thin(now - raw_days * DAY_S)

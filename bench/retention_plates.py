@@ -87,13 +87,13 @@ async def save_test(
     samples: list[Sample],
     analysis: dict[str, object],
 ) -> None:
-    test_id = await storage.create_test(DEVICE, at, CALIBRATION, "Month", None)
+    test_id = await storage.tests.create(DEVICE, at, CALIBRATION, "Month", None)
     batches = [samples[i : i + BATCH] for i in range(0, len(samples), BATCH)]
     await asyncio.gather(
-        *(storage.append_samples(test_id, seq, batch) for seq, batch in enumerate(batches))
+        *(storage.tests.append_samples(test_id, seq, batch) for seq, batch in enumerate(batches))
     )
     name = await asyncio.to_thread(files.write, at, samples)
-    await storage.complete_test(
+    await storage.tests.complete(
         test_id,
         sample_count=len(samples),
         csv_file=name,

@@ -201,7 +201,7 @@ def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
         raise click.ClickException(message) from exc
     secret = new_token()
     token_id = _with_storage(
-        config, flags, lambda s: s.create_device_token(device_id, hash_token(secret), time.time())
+        config, flags, lambda s: s.tokens.create(device_id, hash_token(secret), time.time())
     )
     click.echo(
         f"token {token_id} for device {device_id!r}; shown only now (only its hash is kept):"
@@ -213,7 +213,7 @@ def token_create(device_id: str, config: Path | None, **flags: Any) -> None:
 @_with_storage_options
 def token_list(config: Path | None, **flags: Any) -> None:
     """Every device token: id, device, created, revoked (never the token itself)."""
-    records = _with_storage(config, flags, lambda s: s.device_tokens())
+    records = _with_storage(config, flags, lambda s: s.tokens.all())
     click.echo(f"{'id':>4}  {'device':<24} {'created (UTC)':<20} revoked (UTC)")
     for record in records:
         revoked = "-" if record.revoked_at is None else _utc(record.revoked_at)
@@ -227,7 +227,7 @@ def token_list(config: Path | None, **flags: Any) -> None:
 @_with_storage_options
 def token_revoke(token_id: int, config: Path | None, **flags: Any) -> None:
     """Revoke a device token by its id (see ``token list``)."""
-    if not _with_storage(config, flags, lambda s: s.revoke_device_token(token_id, time.time())):
+    if not _with_storage(config, flags, lambda s: s.tokens.revoke(token_id, time.time())):
         raise click.ClickException(f"no active token with id {token_id}")
     click.echo(f"token {token_id} revoked")
 

@@ -1,6 +1,8 @@
-"""The one place accepted data goes: readings are derived, committed, then broadcast;
-force-plate samples go to the plates' test recorder (``hub.plates.recorder``), which streams
-and then stores them. Why the two orders differ: docs/broadcast.md.
+"""The one place accepted data goes, from every transport: wearable readings, wearable
+signal batches and force-plate batches. Each stream is counted against its device's rate
+here, then handed to the one unit that stores and broadcasts it, in the order
+docs/broadcast.md gives (readings: here; plate batches: ``TestRecorder.ingest``, on the
+process that runs the device, which ``PlateDesk`` finds; signals: ``SignalPipeline``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from sensorhub.alerts import LastSeen
 from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
 from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
+from sensorhub.loadcell.session import Sample
 from sensorhub.physio import SignalBatch
-from sensorhub.plates import Plates
+from sensorhub.plates import PlateDesk, Plates
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage
@@ -32,14 +35,14 @@ class Hub:
         storage: Storage,
         model: Predictor,
         broadcaster: Broadcaster,
-        plates: Plates,
+        desk: PlateDesk,
         clock: Clock = time.time,
         device_rate: TokenBuckets | None = None,
         signals: SignalPipeline | None = None,
     ) -> None:
         self.storage = storage
         self.model = model
-        self.plates = plates
+        self.desk = desk
         self._broadcaster = broadcaster
         self._clock = clock
         self._device_rate = device_rate or TokenBuckets(0, 1)
@@ -52,6 +55,10 @@ class Hub:
         self._readings: TurnBatch[Reading, ProcessedReading] = TurnBatch(
             self._store_readings, "readings"
         )
+
+    @property
+    def plates(self) -> Plates:
+        return self.desk.plates
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
@@ -77,7 +84,7 @@ class Hub:
 
     async def _store_readings(self, readings: list[Reading]) -> list[ProcessedReading]:
         processed = process_readings(readings, self.model, self._clock())
-        stored = await self.storage.add_readings(processed)
+        stored = await self.storage.readings.add(processed)
         self.ingested["readings"] += len(stored)
         for reading in stored:
             await self._broadcaster.emit(wire.STREAM, reading_payload(reading))
@@ -90,3 +97,14 @@ class Hub:
         acknowledgement = await self.signals.ingest(batch)
         self.ingested["signal_batches"] += 1
         return acknowledgement
+
+    async def ingest_samples(self, device_id: str, samples: Sequence[Sample]) -> None:
+        """A plate's batch from any transport: counted against the device's rate (a batch
+        with no valid sample too), then recorded where the device's tests run."""
+        self.admit(device_id)
+        if samples:
+            await self.desk.ingest(device_id, samples)
+
+    async def samples_done(self, device_id: str) -> None:
+        """The plate's esp has sent everything: a flushing test completes."""
+        await self.desk.done(device_id)

@@ -53,7 +53,7 @@ from sensorhub.logs import log_event, socket_library_logger
 from sensorhub.metrics import RequestStats
 from sensorhub.mqtt import mqtt_bridge
 from sensorhub.physio import SlidingWindows
-from sensorhub.plates import PlateDesk, open_plates
+from sensorhub.plates import LocalDesk, PlateDesk, open_plates
 from sensorhub.presence import Presence
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.realtime import (
@@ -271,7 +271,7 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
         ownership=cluster.leases if cluster else None,
         idle_s=settings.plate_device_idle_s,
     )
-    desk = cluster.desk(plates, presence) if cluster else PlateDesk(plates, presence)
+    desk: PlateDesk = cluster.desk(plates, presence) if cluster else LocalDesk(plates, presence)
     device_rate = TokenBuckets(settings.device_rate_limit_per_s, settings.device_rate_limit_burst)
     windows = SlidingWindows(
         settings.signal_window_s,
@@ -281,12 +281,10 @@ async def _start_services(settings: Settings, live: LiveClients) -> Services:
     )
     models = ModelRegistry(settings.data_dir)
     signals = SignalPipeline(storage, live, windows, window_scorer(settings))
-    hub = Hub(storage, model, live, plates, device_rate=device_rate, signals=signals)
+    hub = Hub(storage, model, live, desk, device_rate=device_rate, signals=signals)
     api_token = settings.api_token.get_secret_value() if settings.api_token else None
-    auth = Authenticator(api_token, storage.device_for_token, cache_s=settings.token_cache_s)
-    messages = MessageHandler(
-        desk, presence, live, auth, count_message=hub.admit, signals=hub.ingest_signals
-    )
+    auth = Authenticator(api_token, storage.tokens.device_for, cache_s=settings.token_cache_s)
+    messages = MessageHandler(desk, hub, presence, live, auth)
     await desk.open()
     alerts = AlertMonitor(
         storage, hub.last_seen, _alert_settings(settings), idle_plates=plates.views.idle_readings

@@ -158,7 +158,9 @@ class AlertMonitor:
     async def _recent_windows(self, now: float, period_s: float) -> list[WindowPoint]:
         # One window before the period too: ``sustained`` needs the one that starts it.
         since = now - period_s - 600
-        records = await self._storage.list_windows(WindowQuery(since=since, limit=MAX_WINDOWS_READ))
+        records = await self._storage.signals.list_windows(
+            WindowQuery(since=since, limit=MAX_WINDOWS_READ)
+        )
         return [
             WindowPoint(r.device_id, r.at, r.features.quality, r.stress_probability)
             for r in records

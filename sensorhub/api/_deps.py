@@ -1,7 +1,7 @@
-"""FastAPI dependencies: routes receive services, never reach for globals or ``app.state``.
+"""FastAPI dependencies: routes receive services as a parameter, never reach for globals.
 
-Routers are built once at import, so their ``ServicesDep`` names a placeholder;
-``bind_services`` points it at one app's ``Runtime`` when ``create_app`` builds that app.
+``create_app`` hands each app its ``Runtime`` once, on ``app.state`` (Starlette's place for
+what an application holds); ``ServicesDep`` reads it back for each request.
 """
 
 from __future__ import annotations
@@ -10,30 +10,18 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
-from sensorhub.errors import SensorhubError
 from sensorhub.services import Runtime, Services
-
-
-async def get_services() -> Services:
-    raise SensorhubError("no services bound: build the app with server.create_app")
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def bind_services(app: FastAPI, runtime: Runtime) -> None:
     """Every ``ServicesDep`` of ``app`` receives ``runtime``'s services."""
-
-    # async: a plain def dependency would be run in a worker thread on every request.
-    async def running_services() -> Services:
-        return runtime.require()
-
-    app.dependency_overrides[get_services] = running_services
+    app.state.runtime = runtime
 
 
-async def services_of(request: Request) -> Services:
-    """The services ``ServicesDep`` would receive, for code that runs outside FastAPI's
-    dependency solving (``LeanJSONRoute``)."""
-    provider = request.app.dependency_overrides.get(get_services, get_services)
-    services: Services = await provider()
-    return services
+# async: a plain def dependency would be run in a worker thread on every request.
+async def get_services(request: Request) -> Services:
+    runtime: Runtime = request.app.state.runtime
+    return runtime.require()
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]

@@ -11,7 +11,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from sensorhub.api._deps import get_services, services_of
+from sensorhub.api._deps import get_services
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -44,7 +44,7 @@ class LeanJSONRoute(APIRoute):
                 body = model.model_validate_json(await request.body())
             except Exception:  # a bad body, or one that cannot be read
                 return await standard(request)  # it answers exactly as before
-            arguments = {body_name: body, services_name: await services_of(request)}
+            arguments = {body_name: body, services_name: await get_services(request)}
             if request_name is not None:
                 arguments[request_name] = request
             response: Response = await endpoint(**arguments)

@@ -141,7 +141,7 @@ async def list_readings(
 ) -> JSONResponse:
     """Stored readings, newest first; page back with `before_id` (out of range: 422)."""
     query = _query(device_id, since, until, before_id, limit)
-    page = await services.storage.list_readings(query)
+    page = await services.storage.readings.find(query)
     next_before = page[-1].id if len(page) == limit else None
     body = {"status": "success", "data": [reading_payload(r) for r in page]}
     return FastJSONResponse({**body, "next_before_id": next_before})
@@ -156,7 +156,7 @@ async def export_readings(
 ) -> StreamingResponse:
     """Every matching reading as CSV, newest first, streamed page by page."""
     query = _query(device_id, since, until, None, 1000)
-    pages = services.storage.iter_readings(query)
+    pages = services.storage.readings.pages(query)
     headers = {"Content-Disposition": 'attachment; filename="readings.csv"'}
     return StreamingResponse(_csv_lines(pages), media_type="text/csv", headers=headers)
 

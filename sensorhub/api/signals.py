@@ -63,7 +63,9 @@ async def list_windows(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONResponse:
     """Windowed features and predictions, newest first; `since`/`until` on the window's end."""
-    records = await services.storage.list_windows(WindowQuery(device_id, since, until, limit))
+    records = await services.storage.signals.list_windows(
+        WindowQuery(device_id, since, until, limit)
+    )
     return JSONResponse({"status": "success", "data": [window_payload(r) for r in records]})
 
 
@@ -76,7 +78,7 @@ async def export_windows(
 ) -> StreamingResponse:
     """The matching windows as CSV, oldest first (at most a day of one device)."""
     query = WindowQuery(device_id, since, until, MAX_EXPORT_WINDOWS)
-    records = reversed(await services.storage.list_windows(query))
+    records = reversed(await services.storage.signals.list_windows(query))
     headers = {"Content-Disposition": 'attachment; filename="windows.csv"'}
     text = csv_text((window_row(r) for r in records), WINDOW_COLUMNS)
     return StreamingResponse(iter([text]), media_type="text/csv", headers=headers)
@@ -90,6 +92,6 @@ async def export_signals(
     until: TimeParam = None,
 ) -> StreamingResponse:
     """Every stored sample received in [since, until), one row per value, exact."""
-    pages = services.storage.iter_signal_batches(device_id, since, until)
+    pages = services.storage.signals.batch_pages(device_id, since, until)
     headers = {"Content-Disposition": 'attachment; filename="signals.csv"'}
     return StreamingResponse(signal_csv(pages), media_type="text/csv", headers=headers)

@@ -156,7 +156,7 @@ async def list_sessions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONResponse:
     """Study sessions, newest first."""
-    sessions = await services.storage.list_studies(device_id, limit)
+    sessions = await services.storage.studies.find(device_id, limit)
     return JSONResponse({"status": "success", "data": [session_payload(s) for s in sessions]})
 
 

@@ -150,7 +150,7 @@ async def list_tests(
     """Tests, newest first; filter by device, athlete name (whole: `athlete`; part: `search`)
     or athlete id; page back with `before_id`."""
     query = TestQuery(device_id, athlete, before_id, limit, athlete_id, search)
-    records = await services.storage.list_tests(query)
+    records = await services.storage.tests.find(query)
     next_before = records[-1].id if len(records) == limit else None
     return {
         "status": "success",
@@ -194,7 +194,7 @@ def reps_view(record: TestRecord) -> list[dict[str, Any]]:
 async def get_test(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's record with its reps (a jump test's trials; none for an IMTP); 422 for an
     id out of range, 404 for an id no test has."""
-    record = await services.storage.require_test(test_id)
+    record = await services.storage.tests.require(test_id)
     return {"status": "success", "data": {**record_view(record), "reps": reps_view(record)}}
 
 
@@ -222,7 +222,7 @@ async def get_samples(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
 @router.get("/{test_id}/analysis", responses=_ONE_TEST)
 async def get_analysis(services: ServicesDep, test_id: RowId) -> dict[str, Any]:
     """The test's current IMTP analysis: parameters, summary and the full result."""
-    record = await services.storage.require_test(test_id)
+    record = await services.storage.tests.require(test_id)
     if record.analysis is None:
         raise NotFoundError(f"test {test_id} has no analysis yet (it is {record.state})")
     return {"status": "success", "data": record.analysis}
@@ -282,9 +282,9 @@ async def patch_test(services: ServicesDep, test_id: RowId, patch: TestPatch) ->
     if athlete_id is not None:
         athlete = await services.athletes.require(athlete_id)
         values.pop("athlete", None)
-        if not await services.storage.move_test(test_id, athlete_id, athlete.name):
+        if not await services.storage.tests.move(test_id, athlete_id, athlete.name):
             raise TestNotFound(f"no test with id {test_id}")
-    if values and not await services.storage.update_test(test_id, **values):
+    if values and not await services.storage.tests.update(test_id, **values):
         raise TestNotFound(f"no test with id {test_id}")
     return await get_test(services, test_id)
 

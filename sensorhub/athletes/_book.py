@@ -146,9 +146,9 @@ class AthleteBook:
     async def exclude(self, test_id: int, reason: str | None) -> TestRecord:
         """Exclude a test from everything (``reason``), or count it again (None)."""
         if not await self._store.set_exclusion(test_id, reason):
-            await self._storage.require_test(test_id)  # 404 when there is no such test
+            await self._storage.tests.require(test_id)  # 404 when there is no such test
             raise TestHasNoAthlete(f"test {test_id} belongs to no athlete: nothing to exclude from")
-        return await self._storage.require_test(test_id)
+        return await self._storage.tests.require(test_id)
 
     async def trend(
         self,
@@ -317,8 +317,8 @@ class AthleteBook:
 
     async def test_report(self, test_id: int) -> bytes:
         """The test's one-page PDF (``_pdf.test_report``)."""
-        record = await self._storage.require_test(test_id)
-        samples = await self._storage.test_samples(test_id)
+        record = await self._storage.tests.require(test_id)
+        samples = await self._storage.tests.samples(test_id)
         return await asyncio.to_thread(_render_test, record, samples)
 
     async def athlete_report(

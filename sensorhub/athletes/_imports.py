@@ -106,4 +106,4 @@ class Importer:
             notes=notes,
         )
         test_id = await self._storage.athletes.import_test(task)
-        return await self._storage.require_test(test_id)
+        return await self._storage.tests.require(test_id)

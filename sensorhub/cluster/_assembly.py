@@ -13,7 +13,7 @@ from sensorhub.cluster._desk import RoutedDesk
 from sensorhub.cluster._leases import Leases
 from sensorhub.cluster._redis import connect
 from sensorhub.cluster._registry import Registry
-from sensorhub.plates import Plates
+from sensorhub.plates import LocalDesk, Plates
 from sensorhub.presence import Presence
 from sensorhub.types import JSONDict
 
@@ -38,6 +38,6 @@ async def open_cluster(url: str, prefix: str, ttl_s: float, call_timeout_s: floa
             return [plates.views.device_entry(device_id) for device_id in leases.held()]
 
         registry = Registry(redis, prefix, me, presence, ttl_s, running_here)
-        return RoutedDesk(plates, presence, leases, calls, registry, redis.aclose)
+        return RoutedDesk(LocalDesk(plates, presence), leases, calls, registry, redis.aclose)
 
     return ClusterMember(leases, desk)

@@ -25,8 +25,8 @@ from sensorhub.errors import DeviceMoved, OwnerUnreachable, SensorhubError, Vali
 from sensorhub.loadcell.calibration import Channel
 from sensorhub.loadcell.session import Sample
 from sensorhub.logs import log_event
-from sensorhub.plates import PlateDesk, Plates
-from sensorhub.presence import DEFAULT_DEVICE, Presence
+from sensorhub.plates import LocalDesk, Plates
+from sensorhub.presence import DEFAULT_DEVICE
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import JSONDict
 
@@ -42,17 +42,19 @@ ORPHAN_SWEEP_BEATS = 4
 CLAIM_POLL_S = 0.1
 
 
-class RoutedDesk(PlateDesk):
+class RoutedDesk:
+    """A ``PlateDesk`` over several processes: routes each request, and ``local`` (this
+    process's desk) answers those that are run here."""
+
     def __init__(
         self,
-        plates: Plates,
-        presence: Presence,
+        local: LocalDesk,
         leases: Leases,
         calls: Calls,
         registry: Registry,
         redis_close: Callable[[], Awaitable[None]],
     ) -> None:
-        super().__init__(plates, presence)
+        self._local = local
         self._redis_close = redis_close
         self._background = BackgroundTasks()
         self._leases = leases
@@ -63,16 +65,20 @@ class RoutedDesk(PlateDesk):
         self._taking = asyncio.Lock()
         # What another process may ask of this one, by name.
         self._ops: dict[str, Callable[..., Awaitable[JSONDict]]] = {
-            "status": super().status,
-            "summary": super().summary,
-            "latest": super().latest,
-            "session_data": super().session_data,
-            "start": super().start,
-            "stop": super().stop,
-            "tare": super().tare,
-            "calibrate": super().calibrate,
-            "set_calibration": super().set_calibration,
+            "status": local.status,
+            "summary": local.summary,
+            "latest": local.latest,
+            "session_data": local.session_data,
+            "start": local.start,
+            "stop": local.stop,
+            "tare": local.tare,
+            "calibrate": local.calibrate,
+            "set_calibration": local.set_calibration,
         }
+
+    @property
+    def plates(self) -> Plates:
+        return self._local.plates
 
     # -- what transports ask -------------------------------------------------------------
     async def addressed(self, named: str | None) -> str:
@@ -133,10 +139,10 @@ class RoutedDesk(PlateDesk):
         await self._registry.publish()
 
     async def ingest(self, device_id: str, samples: Sequence[Sample]) -> None:
-        await self._as_owner(device_id, super().ingest, samples)
+        await self._as_owner(device_id, self._local.ingest, samples)
 
     async def done(self, device_id: str) -> None:
-        await self._as_owner(device_id, super().done)
+        await self._as_owner(device_id, self._local.done)
 
     # -- what other processes ask ----------------------------------------------------------
     async def answer(self, op: str, args: JSONDict) -> JSONDict:
@@ -160,12 +166,13 @@ class RoutedDesk(PlateDesk):
 
     async def keep_leases(self) -> None:
         """Heartbeat: renew the leases of devices in use here, release the others."""
+        presence, recorder = self._local.presence, self.plates.recorder
         for device_id in self._leases.held():
-            in_use = self.presence.esp_connected(device_id) or self.plates.recorder.busy(device_id)
+            in_use = presence.esp_connected(device_id) or recorder.busy(device_id)
             if not in_use:
                 await self._leases.release(device_id)
             elif not await self._leases.renew(device_id):  # lapsed: someone else may run it
-                await self.plates.recorder.hand_over(device_id, _nothing)
+                await recorder.hand_over(device_id, _lease_lapsed)
 
     async def hand_over_all(self) -> None:
         """At shutdown: every device this process runs goes to whoever asks next."""
@@ -288,5 +295,5 @@ class RoutedDesk(PlateDesk):
 _FindHolder = Callable[[str], Awaitable[str]]
 
 
-async def _nothing() -> None:
-    """The lease already lapsed: nothing to release."""
+async def _lease_lapsed() -> None:
+    """Nothing to release: the lease already lapsed."""

@@ -5,8 +5,8 @@
   latest test of a device);
 - ``PlateViews``: the read-only payloads (status, summary, latest sample, session data);
 - ``PlateCalibration``: tare, calibrate against a known mass, set directly;
-- ``PlateDesk``: what transports ask, by device (``sensorhub.cluster`` routes it between
-  processes, by ``Ownership``).
+- ``PlateDesk``: what transports ask, by device; ``LocalDesk`` answers it here
+  (``sensorhub.cluster``'s desk routes it between processes, by ``Ownership``).
 
 ``open_plates`` builds them, loads calibrations and recovers interrupted tests.
 """
@@ -14,7 +14,7 @@
 from sensorhub.plates._archive import TestArchive
 from sensorhub.plates._assembly import Plates, open_plates
 from sensorhub.plates._calibration import PlateCalibration
-from sensorhub.plates._desk import PlateDesk
+from sensorhub.plates._desk import LocalDesk, PlateDesk
 from sensorhub.plates._ownership import Ownership, SoleOwner
 from sensorhub.plates._payloads import sample_dicts
 from sensorhub.plates._recorder import FIRST_SAVE_RETRY_S, PLATE_IDLE_S, TestRecorder
@@ -24,6 +24,7 @@ from sensorhub.plates._views import PlateViews
 
 __all__ = [
     "FIRST_SAVE_RETRY_S",
+    "LocalDesk",
     "ManualTimer",
     "MonotonicTimer",
     "Ownership",

@@ -67,22 +67,22 @@ class TestArchive:
         """Write the CSV, analyse, and record both (plus ``columns``) on the test row."""
         # Off the event loop: both take milliseconds.
         file = await asyncio.to_thread(self._files.write, started_at, samples)
-        mass = await self._body_mass(await self._storage.get_test(test_id))
+        mass = await self._body_mass(await self._storage.tests.get(test_id))
         analysis = await asyncio.to_thread(
             analysis_record, samples, calibration, None, recorded_as, mass
         )
-        await self._storage.complete_test(
+        await self._storage.tests.complete(
             test_id, sample_count=len(samples), csv_file=file, analysis=analysis, **columns
         )
         return SavedTest(file, analysis)
 
     async def recover_interrupted(self) -> None:
         """Save, as interrupted, every test a crash or stop left running or flushing."""
-        for test_id in await self._storage.interrupt_unfinished_tests():
-            record = await self._storage.get_test(test_id)
+        for test_id in await self._storage.tests.interrupt_unfinished():
+            record = await self._storage.tests.get(test_id)
             if record is None:
                 continue
-            samples = await self._storage.test_samples(test_id)
+            samples = await self._storage.tests.samples(test_id)
             calibration = Calibration.from_dict(record.calibration)
             recorded_as = RecordedAs.of_calibration(record.calibration)
             saved = await self.save(test_id, record.started_at, samples, calibration, recorded_as)
@@ -93,7 +93,7 @@ class TestArchive:
 
     async def unfinished_devices(self) -> list[str]:
         """Devices whose test is still running or flushing in the database."""
-        return await self._storage.unfinished_devices()
+        return await self._storage.tests.unfinished_devices()
 
     async def reanalyze(self, test_id: int, params: AnalysisParams) -> dict[str, Any]:
         """Analyse a stored test again with ``params``; the result becomes its analysis."""
@@ -110,7 +110,7 @@ class TestArchive:
         analysis = await asyncio.to_thread(
             analysis_record, samples, calibration, params, recorded_as, mass
         )
-        await self._storage.save_analysis(test_id, analysis)
+        await self._storage.tests.save_analysis(test_id, analysis)
         return analysis
 
     async def move_events(self, test_id: int, edits: tuple[EventEdit, ...]) -> dict[str, Any]:
@@ -128,7 +128,7 @@ class TestArchive:
         analysis = await asyncio.to_thread(jump_record, samples, calibration, recorded_as, edits)
         if "error" in analysis:  # the edits do not fit: the stored analysis stays as it was
             raise ValidationError(analysis["error"])
-        await self._storage.save_analysis(test_id, analysis)
+        await self._storage.tests.save_analysis(test_id, analysis)
         return analysis
 
     async def _body_mass(self, record: TestRecord | None) -> float | None:
@@ -141,21 +141,21 @@ class TestArchive:
     async def delete(self, test_id: int) -> None:
         """Delete the test, its samples and its CSV file."""
         record = await self._recorded(test_id)
-        if not await self._storage.delete_test(test_id):  # deleted meanwhile by someone else
+        if not await self._storage.tests.delete(test_id):  # deleted meanwhile by someone else
             raise TestNotFound(f"no test with id {test_id}")
         self._files.delete(record.csv_file)
 
     async def refuse_if_recording(self, test_ids: Sequence[int]) -> None:
         """``SessionRunning`` when one of ``test_ids`` is recording, on any process."""
         for test_id in test_ids:
-            record = await self._storage.get_test(test_id)
+            record = await self._storage.tests.get(test_id)
             if record is not None:
                 _refuse_if_recording(record)
 
     async def with_samples(self, test_id: int) -> TestRecord:
         """The stored test, or ``SamplesRemoved`` when retention removed its raw samples (a
         reader then says so rather than serve none, which would read as a test of none)."""
-        record = await self._storage.require_test(test_id)
+        record = await self._storage.tests.require(test_id)
         if record.samples_thinned_at is not None:
             raise SamplesRemoved(
                 f"{_removed(record)}; its analysis is kept: GET /api/tests/{test_id}/analysis"
@@ -166,7 +166,7 @@ class TestArchive:
         """Every stored sample of the test, or ``SamplesRemoved`` (also when retention removed
         them between the two reads: a finished test with none read is looked at again)."""
         record = await self.with_samples(test_id)
-        samples = await self._storage.test_samples(test_id)
+        samples = await self._storage.tests.samples(test_id)
         if not samples and record.sample_count:
             await self.with_samples(test_id)
         return samples
@@ -181,7 +181,7 @@ class TestArchive:
     async def _raw_samples(self, record: TestRecord) -> list[Sample]:
         """The samples of a test found analysable; ``AnalysisFrozen`` if retention removed
         them since (all of a test's batches go in one commit: all are read, or none)."""
-        samples = await self._storage.test_samples(record.id)
+        samples = await self._storage.tests.samples(record.id)
         if not samples and record.sample_count:
             await self._analysable(record.id)
         return samples
@@ -189,7 +189,7 @@ class TestArchive:
     async def _recorded(self, test_id: int) -> TestRecord:
         """The stored test, unless it is still recording: the database decides, so a test
         recorded by another process is refused alike."""
-        record = await self._storage.require_test(test_id)
+        record = await self._storage.tests.require(test_id)
         _refuse_if_recording(record)
         return record
 
@@ -197,12 +197,12 @@ class TestArchive:
         """The device's most recent stored test, or an empty idle one."""
         test_id = self._states.view(device_id).last_session_id
         if test_id is None:
-            found = await self._storage.list_tests(TestQuery(device_id=device_id, limit=1))
+            found = await self._storage.tests.find(TestQuery(device_id=device_id, limit=1))
             test_id = found[0].id if found else None
-        record = await self._storage.get_test(test_id) if test_id is not None else None
+        record = await self._storage.tests.get(test_id) if test_id is not None else None
         if record is None:
             return StoredSession(None, SessionState.IDLE.value, [])
-        return StoredSession(record.id, record.state, await self._storage.test_samples(record.id))
+        return StoredSession(record.id, record.state, await self._storage.tests.samples(record.id))
 
 
 def _removed(record: TestRecord) -> str:

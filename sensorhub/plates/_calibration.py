@@ -20,7 +20,7 @@ class PlateCalibration:
 
     async def load(self) -> None:
         """Give every plate its stored calibration (at start-up)."""
-        for device_id, calibration in (await self._storage.calibrations()).items():
+        for device_id, calibration in (await self._storage.calibrations.all()).items():
             self._states.plate(device_id).calibration = Calibration.from_dict(calibration)
 
     def current(self, device_id: str) -> Calibration:
@@ -39,6 +39,6 @@ class PlateCalibration:
         )
 
     async def set(self, device_id: str, calibration: Calibration) -> Calibration:
-        await self._storage.save_calibration(device_id, calibration.to_dict(), self._clock())
+        await self._storage.calibrations.save(device_id, calibration.to_dict(), self._clock())
         self._states.plate(device_id).calibration = calibration
         return calibration

@@ -1,11 +1,12 @@
 """What transports ask of the plates, by device: the test commands, the views, and an esp's
-batches. Alone, a process answers everything itself; with several, ``sensorhub.cluster``'s
-desk answers on the process that runs the device's tests, whichever process was asked."""
+batches. ``PlateDesk`` says what may be asked; ``LocalDesk`` answers it with this process's
+plates. With several processes, ``sensorhub.cluster``'s desk routes each request to the
+process that runs the device's tests, where a ``LocalDesk`` answers it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
 from sensorhub.contracts import iso_time
 from sensorhub.loadcell.calibration import Channel, ChannelCalibration
@@ -17,15 +18,14 @@ from sensorhub.types import JSONDict
 CHANNELS: tuple[Channel, ...] = ("l", "r")
 
 
-class PlateDesk:
-    """The plates of this one process; every answer is a JSON object (it may travel)."""
+class PlateDesk(Protocol):
+    """What transports ask of the plates; every answer is a JSON object (it may travel)."""
 
-    def __init__(self, plates: Plates, presence: Presence) -> None:
-        self.plates = plates
-        self.presence = presence
+    @property
+    def plates(self) -> Plates: ...
 
     async def open(self) -> None:
-        """Start what the desk runs in the background: nothing, alone."""
+        """Start what the desk runs in the background."""
 
     async def close(self) -> None:
         """Stop it; before the plates and storage close."""
@@ -33,10 +33,66 @@ class PlateDesk:
     def message_queue_health(self) -> Literal["ok", "reconnecting"] | None:
         """None alone; with several processes whether requests from the others reach this
         one ("ok") or not now ("reconnecting")."""
-        return None
 
     async def addressed(self, named: str | None) -> str:
         """The plate a request means (docs/plates.md)."""
+
+    async def status(self, device_id: str) -> JSONDict: ...
+
+    async def summary(self, device_id: str) -> JSONDict: ...
+
+    async def latest(self, device_id: str) -> JSONDict: ...
+
+    async def session_data(self, device_id: str) -> JSONDict: ...
+
+    async def start(
+        self,
+        device_id: str,
+        athlete: str | None,
+        notes: str | None,
+        athlete_id: int | None,
+        test_type: str = "imtp",
+        drop_height_m: float | None = None,
+    ) -> JSONDict: ...
+
+    async def stop(self, device_id: str) -> JSONDict: ...
+
+    async def tare(self, device_id: str, confirmed: bool = False) -> JSONDict:
+        """Zero both channels on the device's last second of samples; its summary after. A
+        loaded plate needs ``confirmed`` (docs/plates.md#tare-under-load)."""
+
+    async def calibrate(self, device_id: str, channel: Channel, mass_kg: float) -> JSONDict: ...
+
+    async def set_calibration(self, device_id: str, channels: JSONDict) -> JSONDict:
+        """Set channels given as ``{"l": {"offset", "scale"}, ...}``; the others keep theirs."""
+
+    async def esp_connected(self, device_id: str) -> None:
+        """An esp of ``device_id`` registered here: its batches will come to this process."""
+
+    async def ingest(self, device_id: str, samples: Sequence[Sample]) -> None:
+        """An esp's batch, recorded by the process that runs the device."""
+
+    async def done(self, device_id: str) -> None:
+        """The esp has sent everything: a flushing test completes."""
+
+
+class LocalDesk:
+    """The plates of this one process answer every request themselves."""
+
+    def __init__(self, plates: Plates, presence: Presence) -> None:
+        self.plates = plates
+        self.presence = presence
+
+    async def open(self) -> None:
+        """Nothing runs in the background of one process alone."""
+
+    async def close(self) -> None:
+        """Nothing to stop."""
+
+    def message_queue_health(self) -> Literal["ok", "reconnecting"] | None:
+        return None
+
+    async def addressed(self, named: str | None) -> str:
         return self.presence.addressed_device(named)
 
     async def status(self, device_id: str) -> JSONDict:
@@ -89,7 +145,6 @@ class PlateDesk:
         return self.plates.views.summary(device_id)
 
     async def set_calibration(self, device_id: str, channels: JSONDict) -> JSONDict:
-        """Set channels given as ``{"l": {"offset", "scale"}, ...}``; the others keep theirs."""
         updated = self.plates.calibration.current(device_id)
         for name in CHANNELS:
             if name in channels:
@@ -98,7 +153,7 @@ class PlateDesk:
         return self.plates.views.summary(device_id)
 
     async def esp_connected(self, device_id: str) -> None:
-        """An esp of ``device_id`` registered here: its batches will come to this process."""
+        """Its batches come to this process, the only one."""
 
     async def ingest(self, device_id: str, samples: Sequence[Sample]) -> None:
         await self.plates.recorder.ingest(device_id, samples)

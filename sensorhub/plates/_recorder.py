@@ -110,7 +110,7 @@ class TestRecorder:
     async def adopt(self, device_id: str) -> None:
         """This process now runs the device's tests (docs/deploy.md): take over the test
         another process left running or flushing, with every batch it stored."""
-        record = await self._storage.unfinished_test(device_id)
+        record = await self._storage.tests.unfinished(device_id)
         if record is None:
             return  # nothing to take over (and no state kept for a made-up device id)
         async with self._lifecycle(device_id):
@@ -128,7 +128,7 @@ class TestRecorder:
                 state=SessionState(record.state),
                 **_test_kind(record.calibration),
             )
-            session.restore(await self._storage.test_batches(record.id))
+            session.restore(await self._storage.tests.batches(record.id))
             plate.session = session
         self._last_activity[device_id] = self._timer.now()
         log_event(logger, "test_adopted", device=device_id, test=record.id, state=record.state)
@@ -174,7 +174,7 @@ class TestRecorder:
             calibration = plate.calibration.to_dict()
             if test_type != "imtp":  # kept with the test, so any re-analysis reads it alike
                 calibration["recording"] = kind.to_dict()
-            test_id = await self._storage.create_test(
+            test_id = await self._storage.tests.create(
                 device_id, now, calibration, athlete, notes, athlete_id
             )
             session = TestSession(
@@ -205,7 +205,7 @@ class TestRecorder:
         async with self._lifecycle(device_id):
             self._check_owner(device_id)
             session = plate.check_running()
-            await self._storage.update_test(
+            await self._storage.tests.update(
                 session.id, state=SessionState.FLUSHING.value, stopped_at=self._clock()
             )
             plate.stop()
@@ -242,7 +242,7 @@ class TestRecorder:
             await self._broadcaster.emit(wire.SENSOR_DATA, frame, room=VIEWERS)
             if session is not None:
                 try:
-                    await self._storage.append_samples(session.id, seq, samples)
+                    await self._storage.tests.append_samples(session.id, seq, samples)
                 except StorageError:
                     session.withdraw(seq)
                     raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -37,8 +37,15 @@ class Rooms(Protocol):
     async def emit(self, event: str, data: JSONDict, *, room: str | None = None) -> None: ...
 
 
-# A wearable's signal batch to the hub (``Hub.ingest_signals``); returns the acknowledgement.
-IngestSignals = Callable[[SignalBatch], Awaitable[JSONDict]]
+class Streams(Protocol):
+    """Where accepted data goes (``sensorhub.hub.Hub``): a plate's batches and its ``done``,
+    a wearable's signal batches (returning their acknowledgement)."""
+
+    async def ingest_samples(self, device_id: str, samples: Sequence[Sample]) -> None: ...
+
+    async def samples_done(self, device_id: str) -> None: ...
+
+    async def ingest_signals(self, batch: SignalBatch) -> JSONDict: ...
 
 
 class _Message(BaseModel):
@@ -148,20 +155,18 @@ class MessageHandler:
     def __init__(
         self,
         desk: PlateDesk,
+        streams: Streams,
         presence: Presence,
         rooms: Rooms,
         auth: Authenticator,
-        count_message: Callable[[str], None] = lambda device_id: None,
-        signals: IngestSignals | None = None,
     ) -> None:
-        """``count_message(device_id)`` counts one message of a device or raises (the
-        per-device rate limit, ``Hub.admit``)."""
+        """``desk`` takes the commands, ``streams`` the data (and counts each device's
+        messages against its rate)."""
         self._desk = desk
-        self._count_message = count_message
+        self._streams = streams
         self._presence = presence
         self._rooms = rooms
         self._auth = auth
-        self._ingest_signals = signals
         self._principals: dict[str, Principal] = {}
         self._handlers: dict[str, Callable[[str, dict[str, Any]], Awaitable[None]]] = {
             wire.REGISTER: self.register,
@@ -203,25 +208,21 @@ class MessageHandler:
             device_id = validate(Register, {"type": "esp", **_device(message)}).device_id
             await self._set_role(conn, "esp", device_id)
         device_id = self._esp_device(conn, "samples")
-        self._count_message(device_id)
         valid, problems = parse_samples(message)
-        if valid:
-            await self._desk.ingest(device_id, valid)
+        await self._streams.ingest_samples(device_id, valid)
         if problems:
             kept = f"{len(valid)} valid sample{'s' if len(valid) != 1 else ''} kept"
             raise ValidationError(f"{'; '.join(problems[:5])} ({kept})")
 
     async def signals(self, conn: str, message: dict[str, Any]) -> None:
         """A wearable's batch: stored once, acknowledged with ``signals_ack`` to the sender."""
-        if self._ingest_signals is None:
-            raise ValidationError("this server takes no signals")
         batch = validate(SignalBatchIn, message).to_batch()
         self._principal(conn).require_send_as(batch.device_id)
-        ack = await self._ingest_signals(batch)
+        ack = await self._streams.ingest_signals(batch)
         await self._rooms.emit(wire.SIGNALS_ACK, ack, room=conn)
 
     async def done(self, conn: str, message: dict[str, Any]) -> None:
-        await self._desk.done(self._esp_device(conn, "done"))
+        await self._streams.samples_done(self._esp_device(conn, "done"))
 
     async def command(self, conn: str, message: dict[str, Any]) -> None:
         self._principal(conn).require_manage()

@@ -50,7 +50,7 @@ class SignalPipeline:
         ``received_at``: when its last sample was taken, for a recording imported later (an
         E4 export); live batches arrive as it is taken, now."""
         received_at = self._clock() if received_at is None else received_at
-        stored = await self._storage.add_signal_batch(batch, received_at)
+        stored = await self._storage.signals.add_batch(batch, received_at)
         if stored:
             await self._broadcaster.emit(wire.SIGNALS, signals_payload(batch), room=VIEWERS)
             due = self._windows.add(batch)
@@ -78,7 +78,7 @@ class SignalPipeline:
                              received_at - (batch_end_ms - w.end_ms) / 1000.0, f)
                 for w, f in zip(due, features, strict=True)
             ]  # fmt: skip
-            stored = await self._storage.add_windows(self._predict(records))
+            stored = await self._storage.signals.add_windows(self._predict(records))
             for record in stored:
                 await self._broadcaster.emit(wire.FEATURES, window_payload(record), room=VIEWERS)
 

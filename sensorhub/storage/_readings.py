@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Engine, Select, select
 
@@ -15,6 +15,9 @@ from sensorhub.biometrics.readings import ProcessedReading
 from sensorhub.storage._bulk import insert_with_ids
 from sensorhub.storage._schema import readings
 from sensorhub.storage._writer import WriteTask
+
+if TYPE_CHECKING:
+    from sensorhub.storage._storage import Storage
 
 _COLUMNS = [f.name for f in dataclasses.fields(ProcessedReading) if f.name != "id"]
 _VALUES = operator.attrgetter(*_COLUMNS)  # a row's values in the order of _COLUMNS
@@ -80,3 +83,21 @@ def iter_reading_pages(
             return
         yield page
         page_query = dataclasses.replace(page_query, before_id=page[-1].id)
+
+
+class ReadingStore:
+    """Wearable readings (``storage.readings``)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def add(self, rows: Sequence[ProcessedReading]) -> list[ProcessedReading]:
+        """Store ``rows`` in one transaction; returns them with their ids once committed."""
+        ids: list[int] = await self._storage.writer.submit(InsertReadings(tuple(rows)))
+        return [dataclasses.replace(row, id=id_) for row, id_ in zip(rows, ids, strict=True)]
+
+    async def find(self, query: ReadingQuery) -> list[ProcessedReading]:
+        return await self._storage.read(select_readings, query)
+
+    def pages(self, query: ReadingQuery) -> AsyncIterator[Sequence[ProcessedReading]]:
+        return self._storage.pages(iter_reading_pages(self._storage.engine, query))

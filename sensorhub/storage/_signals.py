@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Row, insert, select, tuple_
 
+from sensorhub.errors import BatchReused
 from sensorhub.physio import ACC, Samples, SignalBatch, WindowFeatures
 from sensorhub.storage._schema import signal_batches, signal_windows
 from sensorhub.storage._writer import WriteTask
+
+if TYPE_CHECKING:
+    from sensorhub.storage._storage import Storage
 
 # Little-endian float64: exactly the JSON numbers a device sent, on any machine.
 _BLOB = np.dtype("<f8")
@@ -223,3 +228,35 @@ def _stored(rows: list[Row[Any]]) -> StoredBatch:
         )
     batch = SignalBatch(first.device_id, first.seq, first.t0_ms, channels, first.boot)
     return StoredBatch(batch, first.received_at)
+
+
+class SignalStore:
+    """Wearable signal batches and their windows (``storage.signals``, docs/signals.md)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def add_batch(self, batch: SignalBatch, received_at: float) -> bool:
+        """Store ``batch``; False when this very batch was stored before (nothing stored).
+        ``BatchReused`` when its (device_id, boot, seq) was stored with other samples."""
+        outcome = await self._storage.writer.submit(InsertSignalBatch(batch, received_at))
+        if outcome is BatchOutcome.CONFLICT:
+            boot = f" (boot {batch.boot})" if batch.boot else ""
+            raise BatchReused(
+                f"seq {batch.seq} of {batch.device_id}{boot} was stored with other samples: "
+                "a device that restarts sends a new boot id"
+            )
+        return outcome is BatchOutcome.STORED
+
+    async def add_windows(self, records: Sequence[WindowRecord]) -> list[WindowRecord]:
+        ids: list[int] = await self._storage.writer.submit(InsertWindows(tuple(records)))
+        return [dataclasses.replace(r, id=id_) for r, id_ in zip(records, ids, strict=True)]
+
+    async def list_windows(self, query: WindowQuery) -> list[WindowRecord]:
+        return await self._storage.read(select_windows, query)
+
+    def batch_pages(
+        self, device_id: str | None, since: float | None, until: float | None
+    ) -> AsyncIterator[Sequence[StoredBatch]]:
+        engine = self._storage.engine
+        return self._storage.pages(iter_signal_batches(engine, device_id, since, until))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from sensorhub.physio.study import Mark, StudySession
 from sensorhub.storage._schema import study_marks, study_sessions
 from sensorhub.storage._writer import WriteTask
+
+if TYPE_CHECKING:
+    from sensorhub.storage._storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +89,29 @@ def select_studies(conn: Connection, device_id: str | None, limit: int) -> list[
     if device_id is not None:
         statement = statement.where(study_sessions.c.device_id == device_id)
     return [_session(row) for row in conn.execute(statement)]
+
+
+class StudyStore:
+    """Study sessions and their marks (``storage.studies``, docs/signals.md); a write answers
+    None (or False) when the wearable or the session's state refuses it."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def create(self, session: StudySession) -> int | None:
+        session_id: int | None = await self._storage.writer.submit(CreateStudy(session))
+        return session_id
+
+    async def stop(self, session_id: int, at: float) -> bool:
+        stopped: bool = await self._storage.writer.submit(StopStudy(session_id, at))
+        return stopped
+
+    async def add_mark(self, mark: Mark) -> int | None:
+        mark_id: int | None = await self._storage.writer.submit(AddMark(mark))
+        return mark_id
+
+    async def get(self, session_id: int) -> tuple[StudySession, list[Mark]] | None:
+        return await self._storage.read(select_study, session_id)
+
+    async def find(self, device_id: str | None, limit: int) -> list[StudySession]:
+        return await self._storage.read(select_studies, device_id, limit)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 
+from sensorhub.errors import TestNotFound
 from sensorhub.loadcell.session import Sample, SessionState
 from sensorhub.storage._bulk import insert_rows
 from sensorhub.storage._schema import devices, sample_batches, tests, trial_reps, trials
@@ -21,6 +22,9 @@ from sensorhub.storage._trials import (
     select_reps,
 )
 from sensorhub.storage._writer import WriteTask
+
+if TYPE_CHECKING:
+    from sensorhub.storage._storage import Storage
 
 UNFINISHED = (SessionState.RUNNING.value, SessionState.FLUSHING.value)
 TIGHT = (",", ":")  # JSON separators: samples are stored as compact text
@@ -305,3 +309,106 @@ def select_calibrations(conn: Connection) -> dict[str, dict[str, Any]]:
 def columns(**values: Any) -> tuple[tuple[str, Any], ...]:
     """Column values for ``UpdateTest``, hashable so the task stays frozen."""
     return tuple(values.items())
+
+
+class TestStore:
+    """Force-plate tests and their sample batches (``storage.tests``). Writes go through the
+    writer; ids come back once committed."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def create(
+        self,
+        device_id: str,
+        started_at: float,
+        calibration: dict[str, Any],
+        athlete: str | None,
+        notes: str | None,
+        athlete_id: int | None = None,
+    ) -> int:
+        """A running test, of the athlete ``athlete_id`` when given."""
+        task = CreateTest(device_id, started_at, calibration, athlete, notes, athlete_id)
+        test_id: int = await self._storage.writer.submit(task)
+        return test_id
+
+    async def append_samples(self, test_id: int, seq: int, samples: Sequence[Sample]) -> None:
+        await self._storage.writer.submit(AppendSamples(test_id, seq, tuple(samples)))
+
+    async def update(self, test_id: int, **values: Any) -> bool:
+        found: bool = await self._storage.writer.submit(UpdateTest(test_id, columns(**values)))
+        return found
+
+    async def move(self, test_id: int, athlete_id: int, name: str) -> bool:
+        """The test and its trial go to ``athlete_id`` (called ``name``); False: no test."""
+        found: bool = await self._storage.writer.submit(MoveTest(test_id, athlete_id, name))
+        return found
+
+    async def complete(
+        self,
+        test_id: int,
+        *,
+        sample_count: int,
+        csv_file: str,
+        analysis: dict[str, Any],
+        **values: Any,
+    ) -> None:
+        """Record how a test ended: its file, sample count, analysis and any other columns."""
+        await self.update(
+            test_id,
+            sample_count=sample_count,
+            csv_file=csv_file,
+            analysis=json.dumps(analysis),
+            **values,
+        )
+
+    async def save_analysis(self, test_id: int, analysis: dict[str, Any]) -> bool:
+        return await self.update(test_id, analysis=json.dumps(analysis))
+
+    async def delete(self, test_id: int) -> bool:
+        found: bool = await self._storage.writer.submit(DeleteTest(test_id))
+        return found
+
+    async def interrupt_unfinished(self) -> list[int]:
+        ids: list[int] = await self._storage.writer.submit(InterruptUnfinished())
+        return ids
+
+    async def find(self, query: TestQuery) -> list[TestRecord]:
+        return await self._storage.read(select_tests, query)
+
+    async def get(self, test_id: int) -> TestRecord | None:
+        return await self._storage.read(select_test, test_id)
+
+    async def require(self, test_id: int) -> TestRecord:
+        """The stored test, or ``TestNotFound``."""
+        record = await self.get(test_id)
+        if record is None:
+            raise TestNotFound(f"no test with id {test_id}")
+        return record
+
+    async def samples(self, test_id: int) -> list[Sample]:
+        return await self._storage.read(select_samples, test_id)
+
+    async def unfinished(self, device_id: str) -> TestRecord | None:
+        return await self._storage.read(select_unfinished, device_id)
+
+    async def unfinished_devices(self) -> list[str]:
+        return await self._storage.read(select_unfinished_devices)
+
+    async def batches(self, test_id: int) -> list[tuple[int, list[Sample]]]:
+        return await self._storage.read(select_batches, test_id)
+
+
+class CalibrationStore:
+    """Each plate's calibration, by device (``storage.calibrations``)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def save(self, device_id: str, calibration: dict[str, Any], updated_at: float) -> None:
+        await self._storage.writer.submit(SaveCalibration(device_id, calibration, updated_at))
+
+    async def all(self) -> dict[str, dict[str, Any]]:
+        return await self._storage.read(select_calibrations)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select, update
 
 from sensorhub.storage._schema import device_tokens
 from sensorhub.storage._writer import WriteTask
+
+if TYPE_CHECKING:
+    from sensorhub.storage._storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +74,27 @@ def select_token_device(conn: Connection, token_hash: str) -> str | None:
     )
     device_id: str | None = conn.execute(statement).scalar_one_or_none()
     return device_id
+
+
+class TokenStore:
+    """Device tokens, by hash (``storage.tokens``; ``sensorhub.auth`` makes and checks them)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def create(self, device_id: str, token_hash: str, created_at: float) -> int:
+        task = CreateToken(device_id, token_hash, created_at)
+        token_id: int = await self._storage.writer.submit(task)
+        return token_id
+
+    async def revoke(self, token_id: int, revoked_at: float) -> bool:
+        """Whether an active token had ``token_id``."""
+        revoked: bool = await self._storage.writer.submit(RevokeToken(token_id, revoked_at))
+        return revoked
+
+    async def all(self) -> list[TokenRecord]:
+        return await self._storage.read(select_tokens)
+
+    async def device_for(self, token_hash: str) -> str | None:
+        """The device of the active token with this hash, or None."""
+        return await self._storage.read(select_token_device, token_hash)

@@ -46,7 +46,7 @@ async def import_recording(
     # Every batch is checked before anything is stored: a bad file leaves no session behind.
     batches = [validate(SignalBatchIn, p).to_batch() for p in batch_payloads(device_id, recording)]
     start = recording.start_s()
-    session_id = await storage.create_study(
+    session_id = await storage.studies.create(
         StudySession(device_id, participant, start, notes="imported from an Empatica E4 export")
     )
     if session_id is None:
@@ -58,13 +58,13 @@ async def import_recording(
         for i, at in enumerate(recording.tags)
     ]
     for mark in marks:
-        await storage.add_mark(mark)
+        await storage.studies.add_mark(mark)
     for batch in batches:
         await signals.ingest(batch, received_at=batch.end_ms() / 1000.0)
     await signals.settle(SETTLE_S)
     # A session holds what arrived before its stop; the last window ends with the recording.
-    await storage.stop_study(session_id, recording.end_s() + STOP_AFTER_S)
-    found = await storage.get_study(session_id)
+    await storage.studies.stop(session_id, recording.end_s() + STOP_AFTER_S)
+    found = await storage.studies.get(session_id)
     assert found is not None  # created above; sessions are never deleted
     return ImportedSession(found[0], len(batches), min(len(phases), len(marks)),
                            max(len(marks) - len(phases), 0))  # fmt: skip

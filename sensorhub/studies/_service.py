@@ -37,7 +37,7 @@ class Studies:
 
     async def start(self, device_id: str, participant: str, notes: str | None) -> StudySession:
         session = StudySession(device_id, participant, self._clock(), notes=notes)
-        session_id = await self._storage.create_study(session)
+        session_id = await self._storage.studies.create(session)
         if session_id is None:
             raise StudyRunning(f"a study session is recording {device_id!r}; stop it first")
         started = replace(session, id=session_id)
@@ -47,7 +47,7 @@ class Studies:
     async def stop(self, session_id: int) -> StudySession:
         """Idempotent: stopping a stopped session answers it as it is (a retried stop after a
         lost reply must not fail)."""
-        stopped = await self._storage.stop_study(session_id, self._clock())
+        stopped = await self._storage.studies.stop(session_id, self._clock())
         session, _ = await self.require(session_id)  # 404 if it never existed
         if stopped:
             await self._announce("stopped", session)
@@ -57,7 +57,7 @@ class Studies:
                    at: float | None = None) -> Mark:  # fmt: skip
         """A phase beginning now, or a label (``at``: the moment it describes, default now)."""
         mark = Mark(session_id, kind, name, value, self._clock() if at is None else at)
-        mark_id = await self._storage.add_mark(mark)
+        mark_id = await self._storage.studies.add_mark(mark)
         if mark_id is None:
             session, _ = await self.require(session_id)
             raise StudyStopped(f"study session {session.id} has stopped: no more {kind}s")
@@ -67,7 +67,7 @@ class Studies:
         return stored
 
     async def require(self, session_id: int) -> tuple[StudySession, list[Mark]]:
-        found = await self._storage.get_study(session_id)
+        found = await self._storage.studies.get(session_id)
         if found is None:
             raise StudyNotFound(f"no study session with id {session_id}")
         return found
@@ -113,7 +113,7 @@ class Studies:
         batches = (
             [
                 stored
-                async for page in self._storage.iter_signal_batches(
+                async for page in self._storage.signals.batch_pages(
                     session.device_id, session.started_at, until
                 )
                 for stored in page
@@ -122,7 +122,7 @@ class Studies:
             else []
         )
         query = WindowQuery(session.device_id, session.started_at, until, MAX_SESSION_WINDOWS)
-        windows = list(reversed(await self._storage.list_windows(query)))
+        windows = list(reversed(await self._storage.signals.list_windows(query)))
         return SessionData(session, marks, batches, windows, now)
 
     async def _announce(self, event: str, session: StudySession, mark: Mark | None = None) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from types import SimpleNamespace
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from sensorhub.api._deps import ServicesDep, get_services
+from sensorhub.api._deps import ServicesDep
 from sensorhub.api._lean import LeanJSONRoute
 
 
@@ -29,11 +29,8 @@ def app_with(router: APIRouter) -> httpx.AsyncClient:
     app = FastAPI()
     router.add_api_route("/echo", echo, methods=["POST"], route_class_override=LeanJSONRoute)
     app.include_router(router)
-
-    async def services() -> Any:
-        return "bound services"
-
-    app.dependency_overrides[get_services] = services
+    # What ``bind_services`` puts on a real app: a runtime whose services are running.
+    app.state.runtime = SimpleNamespace(require=lambda: "bound services")
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://test")
 
 

@@ -13,38 +13,47 @@ import pytest
 from sensorhub.errors import StorageError
 from sensorhub.plates import ManualTimer, Plates, open_plates
 from sensorhub.presence import Presence
-from sensorhub.storage import Storage, TestFiles
+from sensorhub.storage import Storage, TestFiles, TestStore
 from sensorhub.types import JSONDict
 
 FLUSH_GRACE_S = 2.0
 
 
-class FlakyStorage(Storage):
-    """A real storage whose named writes raise ``StorageError`` while listed in ``failing``."""
+class FlakyTests(TestStore):
+    """Real test writes that raise ``StorageError`` while their name is in ``failing``."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(url)
-        self.failing: set[str] = set()
+    def __init__(self, storage: Storage, failing: set[str]) -> None:
+        super().__init__(storage)
+        self._failing = failing
 
     def _check(self, write: str) -> None:
-        if write in self.failing:
+        if write in self._failing:
             raise StorageError(f"{write}: the database did not accept the write")
 
-    async def create_test(self, *args: Any, **kwargs: Any) -> int:
-        self._check("create_test")
-        return await super().create_test(*args, **kwargs)
+    async def create(self, *args: Any, **kwargs: Any) -> int:
+        self._check("create")
+        return await super().create(*args, **kwargs)
 
-    async def update_test(self, test_id: int, **values: Any) -> bool:
-        self._check("update_test")
-        return await super().update_test(test_id, **values)
+    async def update(self, test_id: int, **values: Any) -> bool:
+        self._check("update")
+        return await super().update(test_id, **values)
 
     async def append_samples(self, *args: Any, **kwargs: Any) -> None:
         self._check("append_samples")
         await super().append_samples(*args, **kwargs)
 
-    async def complete_test(self, *args: Any, **kwargs: Any) -> None:
-        self._check("complete_test")
-        await super().complete_test(*args, **kwargs)
+    async def complete(self, *args: Any, **kwargs: Any) -> None:
+        self._check("complete")
+        await super().complete(*args, **kwargs)
+
+
+class FlakyStorage(Storage):
+    """A real storage whose test writes named in ``failing`` raise ``StorageError``."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.failing: set[str] = set()
+        self.tests = FlakyTests(self, self.failing)
 
 
 class RecordingBroadcaster:

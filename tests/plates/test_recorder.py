@@ -20,7 +20,7 @@ def batch(start: int, count: int = 5) -> list[tuple[float, float, float]]:
 
 
 async def stored_state(rig: Rig, test_id: int) -> str:
-    return (await rig.storage.require_test(test_id)).state
+    return (await rig.storage.tests.require(test_id)).state
 
 
 async def test_start_samples_stop_done_saves_every_sample(rig: Rig) -> None:
@@ -34,9 +34,9 @@ async def test_start_samples_stop_done_saves_every_sample(rig: Rig) -> None:
 
     [complete] = rig.broadcaster.named("data_complete")
     assert complete["session_id"] == session.id and complete["samples"] == 10
-    record = await rig.storage.require_test(session.id)
+    record = await rig.storage.tests.require(session.id)
     assert record.state == SessionState.COMPLETE.value and record.sample_count == 10
-    assert await rig.storage.test_samples(session.id) == batch(0) + batch(5)
+    assert await rig.storage.tests.samples(session.id) == batch(0) + batch(5)
     assert rig.files.find(record.csv_file) is not None
 
 
@@ -93,7 +93,7 @@ async def test_a_failed_stop_write_leaves_the_test_running_and_a_retry_stops_it(
 ) -> None:
     recorder = rig.plates.recorder
     session = await recorder.start(DEVICE, None, None)
-    rig.storage.failing.add("update_test")
+    rig.storage.failing.add("update")
     with pytest.raises(StorageError):
         await recorder.stop(DEVICE)
     assert rig.plates.views.status(DEVICE)["state"] == "running"
@@ -110,7 +110,7 @@ async def test_a_final_save_the_database_refuses_is_retried_until_stored(rig: Ri
     recorder = rig.plates.recorder
     session = await recorder.start(DEVICE, None, None)
     await recorder.ingest(DEVICE, batch(0))
-    rig.storage.failing.add("complete_test")
+    rig.storage.failing.add("complete")
     await recorder.stop(DEVICE)  # stopped: the save's failure is not the stop's
 
     assert rig.plates.views.status(DEVICE)["state"] == "idle"  # free for the next test
@@ -126,7 +126,7 @@ async def test_a_final_save_the_database_refuses_is_retried_until_stored(rig: Ri
     [complete] = await rig.broadcaster.wait("data_complete")
     assert complete["session_id"] == session.id and complete["samples"] == 5
     assert await stored_state(rig, session.id) == SessionState.COMPLETE.value
-    assert await rig.storage.test_samples(session.id) == batch(0)
+    assert await rig.storage.tests.samples(session.id) == batch(0)
 
 
 async def test_a_batch_the_database_refuses_is_not_in_the_saved_test(rig: Rig) -> None:
@@ -143,15 +143,15 @@ async def test_a_batch_the_database_refuses_is_not_in_the_saved_test(rig: Rig) -
 
     [complete] = rig.broadcaster.named("data_complete")
     assert complete["samples"] == 10
-    assert await rig.storage.test_samples(session.id) == batch(0) + batch(10)
-    record = await rig.storage.require_test(session.id)
+    assert await rig.storage.tests.samples(session.id) == batch(0) + batch(10)
+    record = await rig.storage.tests.require(session.id)
     path = rig.files.find(record.csv_file)
     assert path is not None and len(path.read_text().splitlines()) == 1 + 10  # header + kept
 
 
 async def test_a_failed_start_write_leaves_the_plate_idle_and_a_retry_starts(rig: Rig) -> None:
     recorder = rig.plates.recorder
-    rig.storage.failing.add("create_test")
+    rig.storage.failing.add("create")
     with pytest.raises(StorageError):
         await recorder.start(DEVICE, None, None)
     assert rig.plates.views.status(DEVICE)["state"] == "idle"

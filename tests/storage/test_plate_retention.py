@@ -29,12 +29,12 @@ async def finished_test(
     storage: Storage, files: TestFiles, started_at: float, athlete_id: int | None = None
 ) -> int:
     """A test recorded, saved (CSV + analysis) and finished at ``started_at``."""
-    test_id = await storage.create_test("plate-r", started_at, CALIBRATION, None, None, athlete_id)
+    test_id = await storage.tests.create("plate-r", started_at, CALIBRATION, None, None, athlete_id)
     samples = curve(120)
     for seq, start in enumerate(range(0, len(samples), 50)):
-        await storage.append_samples(test_id, seq, samples[start : start + 50])
+        await storage.tests.append_samples(test_id, seq, samples[start : start + 50])
     name = files.write(started_at, samples)
-    await storage.complete_test(
+    await storage.tests.complete(
         test_id, sample_count=len(samples), csv_file=name, analysis=ANALYSIS, state="complete"
     )
     return test_id
@@ -50,12 +50,12 @@ async def test_an_old_finished_test_keeps_its_analysis_and_loses_samples_and_csv
     settings = retained(tmp_path)
     files = TestFiles(settings.test_data_dir)
     old = await finished_test(storage, files, T0)
-    file = (await storage.require_test(old)).csv_file
+    file = (await storage.tests.require(old)).csv_file
     now = T0 + (KEEP_DAYS + 1) * DAY_S
     await Upkeep(settings, storage, clock=lambda: now).run_once()
-    record = await storage.require_test(old)
+    record = await storage.tests.require(old)
     assert record.samples_thinned_at == now
-    assert await storage.test_samples(old) == []
+    assert await storage.tests.samples(old) == []
     assert files.find(file) is None
     assert record.csv_file is None
     assert record.analysis == ANALYSIS
@@ -69,16 +69,16 @@ async def test_newer_running_and_flushing_tests_are_never_touched(
     files = TestFiles(settings.test_data_dir)
     now = T0 + 30 * DAY_S
     newer = await finished_test(storage, files, now - KEEP_DAYS * DAY_S + 60)
-    running = await storage.create_test("plate-run", T0, CALIBRATION, None, None)
-    await storage.append_samples(running, 0, curve(50))
-    flushing = await storage.create_test("plate-flush", T0, CALIBRATION, None, None)
-    await storage.append_samples(flushing, 0, curve(50))
-    await storage.update_test(flushing, state="flushing")
+    running = await storage.tests.create("plate-run", T0, CALIBRATION, None, None)
+    await storage.tests.append_samples(running, 0, curve(50))
+    flushing = await storage.tests.create("plate-flush", T0, CALIBRATION, None, None)
+    await storage.tests.append_samples(flushing, 0, curve(50))
+    await storage.tests.update(flushing, state="flushing")
     await Upkeep(settings, storage, clock=lambda: now).run_once()
     for test_id, count in ((newer, 120), (running, 50), (flushing, 50)):
-        assert (await storage.require_test(test_id)).samples_thinned_at is None
-        assert len(await storage.test_samples(test_id)) == count
-    assert files.find((await storage.require_test(newer)).csv_file) is not None
+        assert (await storage.tests.require(test_id)).samples_thinned_at is None
+        assert len(await storage.tests.samples(test_id)) == count
+    assert files.find((await storage.tests.require(newer)).csv_file) is not None
 
 
 async def test_an_excluded_athletes_test_follows_the_same_rule(
@@ -91,7 +91,7 @@ async def test_an_excluded_athletes_test_follows_the_same_rule(
     assert await storage.athletes.set_exclusion(excluded, "hands slipped")
     now = T0 + (KEEP_DAYS + 1) * DAY_S
     await Upkeep(settings, storage, clock=lambda: now).run_once()
-    record = await storage.require_test(excluded)
+    record = await storage.tests.require(excluded)
     assert record.samples_thinned_at == now
     assert (record.athlete_id, record.excluded_reason) == (athlete, "hands slipped")
     assert [trial.id for trial in await storage.athletes.trials([athlete])] == [excluded]
@@ -102,9 +102,9 @@ async def test_nothing_is_thinned_without_the_setting(storage: Storage, tmp_path
     files = TestFiles(settings.test_data_dir)
     old = await finished_test(storage, files, T0)
     await Upkeep(settings, storage, clock=lambda: T0 + 3650 * DAY_S).run_once()
-    record = await storage.require_test(old)
+    record = await storage.tests.require(old)
     assert record.samples_thinned_at is None
-    assert len(await storage.test_samples(old)) == 120
+    assert len(await storage.tests.samples(old)) == 120
     assert files.find(record.csv_file) is not None
 
 
@@ -118,7 +118,7 @@ async def test_more_tests_than_one_chunk_are_all_thinned_once(
     assert await storage.plate_retention.thin(first - KEEP_DAYS * DAY_S, first, files) == 45
     assert await storage.plate_retention.thin(first - KEEP_DAYS * DAY_S, first + 1, files) == 0
     for test_id in ids:
-        assert (await storage.require_test(test_id)).samples_thinned_at == first
+        assert (await storage.tests.require(test_id)).samples_thinned_at == first
     assert list(files.directory.iterdir()) == []
 
 
@@ -141,9 +141,9 @@ async def test_a_thinned_test_is_copied_as_thinned_by_migrate_to(tmp_path: Path)
         target = Storage(target_url)
         await target.open()
         try:
-            assert (await target.require_test(old)).samples_thinned_at == now
-            assert await target.test_samples(old) == []
-            assert (await target.require_test(kept)).samples_thinned_at is None
-            assert len(await target.test_samples(kept)) == 120
+            assert (await target.tests.require(old)).samples_thinned_at == now
+            assert await target.tests.samples(old) == []
+            assert (await target.tests.require(kept)).samples_thinned_at is None
+            assert len(await target.tests.samples(kept)) == 120
         finally:
             await target.close()

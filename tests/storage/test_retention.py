@@ -78,7 +78,7 @@ async def test_batches_before_the_cut_off_become_exact_minute_aggregates(
 ) -> None:
     batches = [batch(seq, MINUTE) for seq in range(5)]
     for minute, one in enumerate(batches):
-        assert await storage.add_signal_batch(one, arrival(minute, MINUTE))
+        assert await storage.signals.add_batch(one, arrival(minute, MINUTE))
     thinned = await storage.retention.thin(before=T0 + 3 * MINUTE)
     assert thinned == 3 * 3  # three batches, three channel rows each
     minutes = await stored_minutes(storage)
@@ -92,7 +92,7 @@ async def test_batches_before_the_cut_off_become_exact_minute_aggregates(
 async def test_a_minute_thinned_in_two_goes_is_merged(storage: Storage) -> None:
     halves = [batch(seq, MINUTE / 2) for seq in range(2)]
     for part, half in enumerate(halves):
-        assert await storage.add_signal_batch(half, arrival(0, MINUTE / 2, part))
+        assert await storage.signals.add_batch(half, arrival(0, MINUTE / 2, part))
     await storage.retention.thin(before=arrival(0, MINUTE / 2, 0) + 0.5)  # the first half
     await storage.retention.thin(before=T0 + MINUTE)  # then the second
     minutes = await stored_minutes(storage)
@@ -101,7 +101,7 @@ async def test_a_minute_thinned_in_two_goes_is_merged(storage: Storage) -> None:
 
 
 async def test_nothing_is_thinned_without_the_setting(storage: Storage, tmp_path: Path) -> None:
-    assert await storage.add_signal_batch(batch(0, MINUTE), arrival(0, MINUTE))
+    assert await storage.signals.add_batch(batch(0, MINUTE), arrival(0, MINUTE))
     far_later = T0 + 365 * 86_400.0
     await Upkeep(Settings(data_dir=tmp_path), storage, clock=lambda: far_later).run_once()
     assert await storage.retention.oldest_raw(DEVICE) == arrival(0, MINUTE)
@@ -145,21 +145,21 @@ async def test_readings_and_windows_go_only_with_their_own_settings(
     rng = np.random.default_rng(27)
     bvp, temperature = rng.normal(0, 50, 180), 33 + rng.normal(0, 0.1, 180)
     # Three minutes of one reading a second; minute 2 stays (the cut-off is T0 + 2 min).
-    await storage.add_readings(
+    await storage.readings.add(
         [reading(T0 + i, float(bvp[i]), float(temperature[i])) for i in range(180)]
     )
-    await storage.add_windows([window(T0 + 30 * i) for i in range(6)])
+    await storage.signals.add_windows([window(T0 + 30 * i) for i in range(6)])
     now = T0 + 2 * MINUTE + 7 * 86_400.0
     signals_only = Settings(data_dir=tmp_path, retain_raw_signals_days=7)
     await Upkeep(signals_only, storage, clock=lambda: now).run_once()
-    assert len(await storage.list_readings(ReadingQuery(limit=1000))) == 180
-    assert len(await storage.list_windows(WindowQuery(limit=1000))) == 6
+    assert len(await storage.readings.find(ReadingQuery(limit=1000))) == 180
+    assert len(await storage.signals.list_windows(WindowQuery(limit=1000))) == 6
 
     both = Settings(data_dir=tmp_path, retain_readings_days=7, retain_windows_days=7)
     await Upkeep(both, storage, clock=lambda: now).run_once()
-    kept = await storage.list_readings(ReadingQuery(limit=1000))
+    kept = await storage.readings.find(ReadingQuery(limit=1000))
     assert sorted(r.received_at for r in kept) == [T0 + i for i in range(120, 180)]
-    windows_kept = await storage.list_windows(WindowQuery(limit=1000))
+    windows_kept = await storage.signals.list_windows(WindowQuery(limit=1000))
     assert sorted(w.at for w in windows_kept) == [T0 + 120, T0 + 150]
     minutes = await stored_minutes(storage)
     assert {minute for minute, _ in minutes} == {T0, T0 + MINUTE}

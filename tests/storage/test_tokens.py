@@ -10,20 +10,20 @@ from sensorhub.storage import Storage, TokenRecord
 
 async def test_a_token_is_found_by_hash_until_revoked(storage: Storage) -> None:
     token = new_token()
-    token_id = await storage.create_device_token("plate-1", hash_token(token), 100.0)
-    assert await storage.device_for_token(hash_token(token)) == "plate-1"
-    assert await storage.device_for_token(hash_token(new_token())) is None
+    token_id = await storage.tokens.create("plate-1", hash_token(token), 100.0)
+    assert await storage.tokens.device_for(hash_token(token)) == "plate-1"
+    assert await storage.tokens.device_for(hash_token(new_token())) is None
 
-    assert await storage.revoke_device_token(token_id, 200.0) is True
-    assert await storage.device_for_token(hash_token(token)) is None
-    assert await storage.revoke_device_token(token_id, 300.0) is False  # already revoked
-    assert await storage.revoke_device_token(token_id + 1, 300.0) is False  # no such token
-    assert await storage.device_tokens() == [TokenRecord(token_id, "plate-1", 100.0, 200.0)]
+    assert await storage.tokens.revoke(token_id, 200.0) is True
+    assert await storage.tokens.device_for(hash_token(token)) is None
+    assert await storage.tokens.revoke(token_id, 300.0) is False  # already revoked
+    assert await storage.tokens.revoke(token_id + 1, 300.0) is False  # no such token
+    assert await storage.tokens.all() == [TokenRecord(token_id, "plate-1", 100.0, 200.0)]
 
 
 async def test_only_the_hash_is_stored(storage: Storage) -> None:
     token = new_token()
-    await storage.create_device_token("wrist-1", hash_token(token), 100.0)
+    await storage.tokens.create("wrist-1", hash_token(token), 100.0)
     with storage.engine.connect() as conn:
         [row] = conn.execute(text("SELECT * FROM device_tokens")).all()
     assert token not in {str(value) for value in row}

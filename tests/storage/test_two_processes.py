@@ -19,7 +19,7 @@ async def test_two_processes_given_one_batch_store_it_once(database_url: str) ->
         for seq in range(1, 11):
             batch = temperature_batch("race", seq, 33.0)
             outcomes = await asyncio.gather(
-                first.add_signal_batch(batch, 1.0), second.add_signal_batch(batch, 1.0)
+                first.signals.add_batch(batch, 1.0), second.signals.add_batch(batch, 1.0)
             )
             assert sorted(outcomes) == [False, True]
         assert await stored_keys(first) == [("race", seq) for seq in range(1, 11)]
