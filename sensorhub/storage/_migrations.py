@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
@@ -37,7 +38,6 @@ from sensorhub.storage._schema import (
     trial_reps,
     trials,
 )
-from sensorhub.storage._trials import replace_reps
 
 Step = Callable[[Connection], None]
 
@@ -154,11 +154,28 @@ def _v10_test_samples_thinned_at(conn: Connection) -> None:
 
 
 def _v11_jump_reps_as_trials(conn: Connection) -> None:
-    """Each rep of a jump test becomes a row, taken from the analysis stored with the test."""
+    """Each rep of a jump test becomes a row, taken from the analysis stored with the test.
+    The rows are read here as the analysis JSON was when this step was released (not through
+    ``_trials``, whose writing may change in later versions without changing this step)."""
     trial_reps.create(conn)
     stored = select(tests.c.id, tests.c.analysis).where(tests.c.analysis.is_not(None))
-    for test_id, analysis in conn.execute(stored).all():
-        replace_reps(conn, test_id, analysis)
+    for test_id, analysis in conn.execute(stored):
+        rows = _v11_rep_rows(test_id, analysis)
+        if rows:
+            conn.execute(insert(trial_reps), rows)
+
+
+def _v11_rep_rows(test_id: int, analysis: str) -> list[dict[str, object]]:
+    reps = (json.loads(analysis).get("result") or {}).get("reps") or []
+    return [
+        {
+            "test_id": test_id,
+            "rep": rep["index"],
+            "metrics": json.dumps(rep["metrics"]),
+            "flags": json.dumps([check["code"] for check in rep["checks"]]),
+        }
+        for rep in reps
+    ]
 
 
 # Append only: a released step never changes, a new version adds a step.
