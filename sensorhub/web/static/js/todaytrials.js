@@ -4,15 +4,16 @@ import { $, h, setText } from "./dom.js";
 import * as fmt from "./format.js";
 import { getJSON, query } from "./net.js";
 
-// The number that ranks trials of each type (docs/jumps.md, docs/analysis.md) and whether
-// higher is better.
+// The number that ranks trials of each type and whether higher is better: the server's
+// ranking_metric and its direction (loadcell/recorded.py; docs/jumps.md#reps-are-trials), so the
+// trial marked best here is the one trends and the squad take.
 const RANKED_BY = {
   imtp: ["peak_force_n", "Peak force", fmt.newtons, 1],
   cmj: ["jump_height_impulse_m", "Jump height", (m) => `${fmt.number(m * 100, 1)}\u00a0cm`, 1],
   squat_jump: ["jump_height_impulse_m", "Jump height", (m) => `${fmt.number(m * 100, 1)}\u00a0cm`, 1],
   drop_jump: ["rsi_m_s", "RSI", (v) => `${fmt.number(v, 2)}\u00a0m/s`, 1],
   rebound: ["mean_rsi_best_hops_m_s", "RSI, best hops", (v) => `${fmt.number(v, 2)}\u00a0m/s`, 1],
-  drop_landing: ["time_to_stabilisation_s", "Time to stabilisation", (s) => fmt.seconds(s, 2), -1],
+  drop_landing: ["peak_landing_force_n", "Peak landing force", fmt.newtons, -1],
 };
 const TARGET_KEY = "sensorhub.trialTarget";
 export const DEFAULT_TARGET = 3;
