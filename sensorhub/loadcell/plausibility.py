@@ -15,7 +15,8 @@ from sensorhub.loadcell.imtp import GRAVITY
 
 #: Body mass (kg) a person on the plate can have. 20 kg is under the 8-year-olds that youth
 #: strength testing starts with (CDC growth charts: 5th percentile ≈ 20 kg at 8 years); 300 kg
-#: is over the heaviest athletes on record (sumo wrestlers, ≈ 285 kg).
+#: is over the heaviest athletes on record (sumo wrestlers: Ōrora, the heaviest, weighed about
+#: 293 kg).
 BODY_MASS_KG = (20.0, 300.0)
 #: Relative IMTP peak force (N/kg, with body weight): 80 N/kg is a pull of 7.2 times body
 #: weight on top of standing, beyond any lift: deadlift records stay under 5 times body weight,
