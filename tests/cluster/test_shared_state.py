@@ -60,6 +60,12 @@ def test_start_on_one_process_stop_on_the_other_and_status_agrees(
         running = agreed_status(a, b, device)
         assert (running["state"], running["session_id"]) == ("running", session_id)
         assert running["sample_count"] == 100
+        # The running test as A records it, on either process (B routes its status to A);
+        # the plate is untared (identity calibration), so the peak is the raw l + r exactly.
+        peak = max(s["l"] + s["r"] for batch in sent[:2] for s in batch)
+        for test in (status(server, device)["test"] for server in (a, b)):
+            assert (test["session_id"], test["athlete"]) == (session_id, "Ada")
+            assert (test["sample_count"], test["peak_force_n"]) == (100, peak)
 
         dashboard.send({"cmd": "stop", "device_id": device}, event="cmd")  # stop from B
         assert esp.expect("message", is_cmd("stop"))["session_id"] == session_id
