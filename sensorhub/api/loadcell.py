@@ -135,9 +135,10 @@ async def stop_test(
     return await services.desk.stop(plate)
 
 
-@router.get("/session_data", responses=error_responses(503))
+@router.get("/session_data", responses=error_responses(410, 503))
 async def session_data(services: ServicesDep, device_id: DeviceQuery = None) -> dict[str, Any]:
-    """Samples `{t, l, r}` of the running test, or of the device's most recent one."""
+    """Samples `{t, l, r}` of the running test, or of the device's most recent one; 410
+    `samples_removed` when retention removed that one's samples."""
     return await services.desk.session_data(await services.desk.addressed(device_id))
 
 

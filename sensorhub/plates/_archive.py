@@ -194,7 +194,8 @@ class TestArchive:
         return record
 
     async def latest(self, device_id: str) -> StoredSession:
-        """The device's most recent stored test, or an empty idle one."""
+        """The device's most recent stored test, or an empty idle one; ``SamplesRemoved``
+        when retention removed that test's samples (not an empty list: a test of none)."""
         test_id = self._states.view(device_id).last_session_id
         if test_id is None:
             found = await self._storage.tests.find(TestQuery(device_id=device_id, limit=1))
@@ -202,7 +203,7 @@ class TestArchive:
         record = await self._storage.tests.get(test_id) if test_id is not None else None
         if record is None:
             return StoredSession(None, SessionState.IDLE.value, [])
-        return StoredSession(record.id, record.state, await self._storage.tests.samples(record.id))
+        return StoredSession(record.id, record.state, await self.samples(record.id))
 
 
 def _removed(record: TestRecord) -> str:

@@ -107,6 +107,16 @@ def test_the_csv_download_and_file_are_gone(server: LiveServer, thinned: dict[st
     assert not (server.data_dir / "test_data" / saved_as).exists()
 
 
+def test_the_plates_latest_test_answers_410_not_an_empty_list(
+    server: LiveServer, thinned: dict[str, Any]
+) -> None:
+    with httpx.Client(base_url=server.url) as http:
+        answer = http.get("/api/session_data", params={"device_id": "retained-plate"})
+    assert answer.status_code == 410
+    assert answer.json()["code"] == "samples_removed"
+    assert f"test {thinned['id']} were removed by retention" in answer.json()["message"]
+
+
 @pytest.mark.parametrize(
     ("route", "body"),
     [
@@ -140,7 +150,7 @@ def test_a_test_running_while_retention_ran_keeps_every_sample(
 def test_410_is_documented_on_the_sample_routes(server: LiveServer) -> None:
     with httpx.Client(base_url=server.url) as http:
         paths = http.get("/openapi.json").json()["paths"]
-    for path in ("/api/tests/{test_id}/samples", "/api/tests/{test_id}.csv"):
+    for path in ("/api/tests/{test_id}/samples", "/api/tests/{test_id}.csv", "/api/session_data"):
         assert "410" in paths[path]["get"]["responses"], path
     for path in ("/api/tests/{test_id}/analysis", "/api/tests/{test_id}/events"):
         assert "409" in paths[path]["post"]["responses"], path
