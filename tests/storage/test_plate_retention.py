@@ -97,6 +97,29 @@ async def test_an_excluded_athletes_test_follows_the_same_rule(
     assert [trial.id for trial in await storage.athletes.trials([athlete])] == [excluded]
 
 
+async def test_a_jump_tests_reps_and_a_persons_inclusion_are_kept(
+    storage: Storage, tmp_path: Path
+) -> None:
+    """Trends and the squad read a jump test's rep rows and whether a person counted it (its
+    trial's ``''``): thinning removes samples only."""
+    settings = retained(tmp_path)
+    files = TestFiles(settings.test_data_dir)
+    athlete = await storage.athletes.create({"name": "Ada"}, ["squad"], T0)
+    jump = await finished_test(storage, files, T0, athlete)
+    reps = [{"index": i, "metrics": {"jump_height_impulse_m": 0.3 + i / 100}, "checks": []}
+            for i in range(2)]  # fmt: skip
+    await storage.tests.save_analysis(jump, {**ANALYSIS, "result": {"reps": reps}})
+    assert await storage.athletes.set_exclusion(jump, None)  # a person counts it
+    before = (await storage.tests.require(jump)).reps
+    now = T0 + (KEEP_DAYS + 1) * DAY_S
+    await Upkeep(settings, storage, clock=lambda: now).run_once()
+    (trial,) = await storage.athletes.trials([athlete])
+    assert trial.samples_thinned_at == now
+    assert [rep.metrics for rep in trial.reps] == [rep["metrics"] for rep in reps]
+    assert trial.reps == before
+    assert (trial.included, trial.excluded_reason) == (True, None)
+
+
 async def test_nothing_is_thinned_without_the_setting(storage: Storage, tmp_path: Path) -> None:
     settings = retained(tmp_path, days=0)
     files = TestFiles(settings.test_data_dir)
