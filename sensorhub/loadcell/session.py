@@ -84,14 +84,16 @@ class TestSession:
         None before the first. Asked for by status polls, not on every batch: batches that
         came since the last ask are read then, once."""
         left, right = self.calibration.l, self.calibration.r
-        for seq, batch in self._batches.items():
-            if seq <= self._peak_seq:
-                continue
-            totals = [left.to_newtons(s[1]) + right.to_newtons(s[2]) for s in batch]
+        # Only the batches numbered after the memo (a withdrawn number has none): a poll costs
+        # the batches since the last one, not the whole test.
+        for seq in range(self._peak_seq + 1, self._last_seq + 1):
+            totals = [
+                left.to_newtons(s[1]) + right.to_newtons(s[2]) for s in self._batches.get(seq, ())
+            ]
             if self._peak_n is not None:
                 totals.append(self._peak_n)
             self._peak_n = max(totals, default=None)
-            self._peak_seq = seq
+        self._peak_seq = self._last_seq
         return self._peak_n
 
 
