@@ -49,7 +49,9 @@ class SocketIOLink:
             self._client.emit(event, message)
 
     def close(self) -> None:
-        self._client.disconnect()
+        # shutdown, not disconnect: disconnect() leaves a reconnection in progress running (its
+        # thread keeps the process alive after Ctrl-C); shutdown() also stops that.
+        self._client.shutdown()
 
 
 class WebSocketLink:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +16,7 @@ import pytest
 
 from sensorhub.devices.imtp_curve import GRAVITY, PULL_S
 from sensorhub.devices.jump_curve import flight_velocity, jump_set
-from tests._server import LiveServer, free_port, wait_for
+from tests._server import LiveServer, free_port, start_server, wait_for
 
 
 def sensorhub(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
@@ -103,6 +104,32 @@ def test_simulator_without_a_server_says_so_in_one_line() -> None:
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "Error: cannot reach the server" in output
+    assert "Traceback" not in output
+
+
+def test_ctrl_c_stops_a_socketio_simulator_that_is_reconnecting(tmp_path: Path) -> None:
+    """Its server gone, the python-socketio client keeps reconnecting in a thread of its own;
+    Ctrl-C must end that too, not leave the process running."""
+    server = start_server(tmp_path / "data")
+    process = sensorhub(
+        "simulate", "forceplate", "--url", server.url, "--device-id", "sim-gone",
+        "--transport", "socketio",
+    )  # fmt: skip
+    try:
+        wait_for(lambda: status(server, "sim-gone")["esp_connected"], timeout=20)
+        server.stop()
+        # The port now answers nothing but a TCP accept: the first reconnection attempt arriving
+        # there shows the client is reconnecting when Ctrl-C comes.
+        with socket.create_server(("127.0.0.1", server.port)) as listener:
+            listener.settimeout(30)
+            attempt, _ = listener.accept()
+            attempt.close()
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        server.kill()
+    assert process.returncode == 0, output
     assert "Traceback" not in output
 
 
