@@ -32,8 +32,11 @@ Bvp = Annotated[FiniteNumber, Field(ge=-wire.MAX_BVP, le=wire.MAX_BVP)]
 DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
+# A device's clock kept verbatim as text in a 64-character column (storage/_schema.py): an
+# integer clock (ms since boot; epoch s, ms, µs or ns) fits in 64 bits, 20 characters at most.
+DeviceClock = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
 DeviceTimestamp = (
-    StrictInt
+    DeviceClock
     | FiniteNumber
     | Annotated[str, StringConstraints(max_length=64, pattern=wire.TEXT_PATTERN)]
 )
