@@ -33,8 +33,10 @@ DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
 # A device's clock kept verbatim as text in a 64-character column (storage/_schema.py): an
-# integer clock (ms since boot; epoch s, ms, µs or ns) fits in 64 bits, 20 characters at most.
-DeviceClock = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
+# integer clock (ms since boot; epoch s, ms, µs or ns: 19 digits) has at most 20 digits. The
+# bound 10²⁰ is exact as a float64, so the OpenAPI document's bound means the same to clients
+# that read JSON numbers as doubles (2⁶³−1 would not).
+DeviceClock = Annotated[StrictInt, Field(gt=-(10**20), lt=10**20)]
 DeviceTimestamp = (
     DeviceClock
     | FiniteNumber
