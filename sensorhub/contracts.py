@@ -32,8 +32,13 @@ Bvp = Annotated[FiniteNumber, Field(ge=-wire.MAX_BVP, le=wire.MAX_BVP)]
 DeviceId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
 ]
+# A device's clock kept verbatim as text in a 64-character column (storage/_schema.py): an
+# integer clock (ms since boot; epoch s, ms, µs or ns: 19 digits) has at most 20 digits. The
+# bound 10²⁰ is exact as a float64, so the OpenAPI document's bound means the same to clients
+# that read JSON numbers as doubles (2⁶³−1 would not).
+DeviceClock = Annotated[StrictInt, Field(gt=-(10**20), lt=10**20)]
 DeviceTimestamp = (
-    StrictInt
+    DeviceClock
     | FiniteNumber
     | Annotated[str, StringConstraints(max_length=64, pattern=wire.TEXT_PATTERN)]
 )

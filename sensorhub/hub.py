@@ -18,7 +18,7 @@ from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
 from sensorhub.loadcell.session import Sample
 from sensorhub.physio import SignalBatch
-from sensorhub.plates import PlateDesk, Plates
+from sensorhub.plates import PlateDesk
 from sensorhub.ratelimit import TokenBuckets
 from sensorhub.signals import SignalPipeline
 from sensorhub.storage import Storage
@@ -55,10 +55,6 @@ class Hub:
         self._readings: TurnBatch[Reading, ProcessedReading] = TurnBatch(
             self._store_readings, "readings"
         )
-
-    @property
-    def plates(self) -> Plates:
-        return self.desk.plates
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,

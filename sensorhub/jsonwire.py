@@ -15,8 +15,11 @@ from typing import Any
 
 import orjson
 
-# Dict keys that are not strings (an int) become strings, as the standard library does.
-_OPTIONS = orjson.OPT_NON_STR_KEYS
+# Dict keys that are not strings (an int) become strings, as the standard library does. NumPy
+# numbers are written as numbers: the standard library writes a numpy.float64 (a float
+# subclass) as a float, where orjson without this option refuses it, and the domain code
+# computes with NumPy.
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 def dumps(obj: Any, **_json_options: Any) -> str:

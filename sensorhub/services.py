@@ -36,7 +36,7 @@ class Services:
 
     @property
     def plates(self) -> Plates:
-        return self.hub.plates
+        return self.desk.plates
 
     @property
     def athletes(self) -> AthleteBook:

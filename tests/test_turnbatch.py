@@ -64,3 +64,14 @@ async def test_a_cancelled_call_leaves_the_others_of_its_turn_answered() -> None
     with pytest.raises(asyncio.CancelledError):
         await gone
     assert handle.calls == [[1, 2]]
+
+
+async def test_a_handling_cancelled_at_shutdown_cancels_every_call_of_its_turn() -> None:
+    async def cancelled(items: list[int]) -> list[int]:
+        raise asyncio.CancelledError  # as the handling task is when the server stops
+
+    batch = TurnBatch(cancelled, "test")
+
+    outcomes = await asyncio.gather(batch.submit([1]), batch.submit([2]), return_exceptions=True)
+
+    assert [type(outcome) for outcome in outcomes] == [asyncio.CancelledError] * 2

@@ -110,10 +110,6 @@ class Storage:
 
     async def read(self, query: Callable[..., _T], *args: Any) -> _T:
         """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""
-        return await self._read(query, *args)
-
-    async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
-        """Run ``query(conn, *args)`` on a pooled connection in a worker thread."""
         return await self._read_translated(self._run_query, query, *args)
 
     def _run_query(self, query: Callable[..., _T], *args: Any) -> _T:

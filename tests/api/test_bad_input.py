@@ -52,6 +52,9 @@ BAD_BODIES = [
     (body_with("device_id", '"bad id!"'), 422, "device_id"),
     (body_with("device_id", "7"), 422, "device_id"),
     (body_with("timestamp", "[1]"), 422, "timestamp"),
+    # Its text would not fit the stored column: PostgreSQL would refuse it at the commit.
+    (body_with("timestamp", str(10**20)), 422, "timestamp"),
+    (body_with("timestamp", "9" * 100), 422, "timestamp"),
 ]
 
 

@@ -110,6 +110,19 @@ def test_device_id_and_device_timestamp_are_kept(client: httpx.Client) -> None:
     assert data["device_timestamp"] == "123456"
 
 
+@pytest.mark.parametrize("stamp", [10**20 - 1, -(10**20) + 1, 1_733_600_000_123_456_789])
+def test_the_widest_integer_device_timestamps_are_stored_verbatim(
+    client: httpx.Client, stamp: int
+) -> None:
+    # 20 digits and a sign fit the 64-character column on both databases.
+    body = {**SEED_READING, "device_id": "wide-clock", "timestamp": stamp}
+    posted = client.post("/api/sensor-data", json=body)
+    assert posted.status_code == 200, posted.text
+    newest: dict[str, str | int] = {"device_id": "wide-clock", "limit": 1}
+    stored = client.get("/api/readings", params=newest).json()["data"][0]
+    assert (stored["id"], stored["device_timestamp"]) == (posted.json()["data"]["id"], str(stamp))
+
+
 async def test_readings_posted_at_once_each_get_their_own_reading_and_id(
     live_server: LiveServer,
 ) -> None:
