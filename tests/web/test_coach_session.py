@@ -211,6 +211,9 @@ async def test_a_coach_session_on_a_tablet_through_the_pages_only(
                 f"{TRIALS} of {TRIALS}", timeout=ATHLETE_TIMEOUT_MS
             )
             await expect(page.locator("#state")).to_have_text("idle")
+            await expect(page.locator("#cue")).to_have_text(
+                f"Target reached: {TRIALS} of {TRIALS} trials — next athlete"
+            )
             rows = page.locator("#trials tbody tr")
             await expect(rows).to_have_count(TRIALS)
             trial_ids.append(

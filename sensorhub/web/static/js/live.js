@@ -96,7 +96,10 @@ async function refreshTrials() {
   const target = trialTarget();
   setText("#trial-count", picker.athleteId() === null ? "–" : `${count} of ${target}`);
   $("#trial-count").dataset.done = String(count >= target);
+  renderCue();
 }
+
+const targetReached = () => picker.athleteId() !== null && trialsDone >= trialTarget();
 $("#target-on").addEventListener("change", renderTarget);
 $("#target-pct").addEventListener("input", renderTarget);
 
@@ -130,6 +133,9 @@ function renderCue() {
   guide.plateState = page.plateState;
   guide.testType = $("#test-type").value;
   let { phase, text } = guide.cue();
+  if (page.plateState === "idle" && targetReached()) {
+    [phase, text] = ["done", `Target reached: ${trialsDone} of ${trialTarget()} trials — next athlete`];
+  }
   if (page.device === null) {
     [phase, text] = ["offline", "No force plate connected — switch the plate on"];
   } else if (!page.espConnected && page.plateState === "idle") {
@@ -227,8 +233,7 @@ function onSamples(frame) {
 function followTheAthlete() {
   if (guide.unloaded) autoStartArmed = true;
   // Automatic starts end once the athlete has the target number of trials.
-  const targetReached = picker.athleteId() !== null && trialsDone >= trialTarget();
-  const ready = !$("#start").disabled && page.espConnected && !targetReached &&
+  const ready = !$("#start").disabled && page.espConnected && !targetReached() &&
     !DROPS.includes($("#test-type").value);
   if ($("#auto-start").checked && autoStartArmed && ready && guide.steady) {
     autoStartArmed = false;
