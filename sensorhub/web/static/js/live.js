@@ -30,7 +30,9 @@ const page = {
   calibration: null,
   plateState: "unknown", // until the server has said: no button acts before that
   espConnected: false,
-  rebuilding: null, // frames that came while a running test is loaded from the server
+  // Frames that came while a running test is loaded from the server. Queued from the page load
+  // on: socket.io hands the page events it buffered before its "connect" handler runs.
+  rebuilding: [],
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
   latest: null, // newest [left, right] in N
   showingResult: false,
@@ -330,7 +332,7 @@ async function pollStatus() {
 // After a (re)connect or a plate change: the plate's state, and a running test as it is now
 // (athlete, type, elapsed on the server's clock, its samples so far: the chart, count, peak).
 async function resync() {
-  page.rebuilding = [];
+  page.rebuilding ??= [];
   renderControls();
   try {
     if (page.device !== null) {
