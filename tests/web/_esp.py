@@ -41,6 +41,21 @@ def pull_force(k: int | None, rng: random.Random) -> tuple[float, float]:
     return left, right
 
 
+# The guided trial: stand (weighing), pull, let go, then step off the plate.
+PLATEAU = 1_500
+LET_GO = 200
+STEPPED_OFF = STANDING + RAMP + PLATEAU + LET_GO  # samples into a trial when the plate is empty
+
+
+def guided_trial(k: int | None, rng: random.Random) -> tuple[float, float]:
+    """pull_force's standing and pull, then the athlete lets go and steps off (0 N)."""
+    if k is not None and k >= STEPPED_OFF:
+        return rng.uniform(-2.0, 2.0), rng.uniform(-2.0, 2.0)
+    if k is not None and k >= STANDING + RAMP + PLATEAU:
+        return pull_force(None, rng)
+    return pull_force(k, rng)
+
+
 def pull_samples(count: int, *, scale: float = 1.0, seed: int = 1) -> list[Sample]:
     """A whole recorded pull (standing, ramp, plateau) at 1000 Hz; ``scale`` sets its size."""
     rng = random.Random(seed)

@@ -131,6 +131,10 @@ async def test_an_implausible_test_says_why_and_that_it_does_not_count(
     await expect(counting).to_contain_text(f"body weight 79 N ({READ_WEIGHT_N / GRAVITY:.1f} kg)")
     await expect(counting).to_contain_text("relative peak force 194.5 N/kg")
     await expect(tab.locator("table.metrics")).to_contain_text("own peaks")
+    chips = tab.locator("#flags .flag")  # the chips agree with the banner, not "No flags"
+    await expect(chips.first).to_have_text("Implausible result")
+    await expect(tab.locator("#flags")).not_to_contain_text("No flags")
+    await expect(tab.locator("#flags")).to_contain_text("relative peak force 194.5 N/kg")
     await screenshot(tab, "test-implausible-820")
 
 

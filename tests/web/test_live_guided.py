@@ -4,7 +4,6 @@ real server for this module and scripted esps streaming over Socket.IO at 1000 H
 from __future__ import annotations
 
 import asyncio
-import random
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -21,7 +20,7 @@ from tests.web._esp import (
     RIGHT_STANDING,
     STANDING,
     StreamingEsp,
-    pull_force,
+    guided_trial,
 )
 
 TABLET: ViewportSize = {"width": 820, "height": 1180}
@@ -29,9 +28,6 @@ LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 STANDING_N = LEFT_STANDING + RIGHT_STANDING
 # pull_force adds uniform noise of at most ±2 N per side: a steady mean stays this close.
 NOISE_BOUND_N = 4.0
-# The guided trial: stand (weighing), pull, let go, then step off the plate.
-PLATEAU = 1_500
-LET_GO = 200
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +66,6 @@ async def errors() -> AsyncIterator[list[str]]:
     seen: list[str] = []
     yield seen
     assert seen == [], "the page logged errors"
-
-
-def guided_trial(k: int | None, rng: random.Random) -> tuple[float, float]:
-    """pull_force's standing and pull, then the athlete lets go and steps off (0 N)."""
-    if k is not None and k >= STANDING + RAMP + PLATEAU + LET_GO:
-        return rng.uniform(-2.0, 2.0), rng.uniform(-2.0, 2.0)
-    if k is not None and k >= STANDING + RAMP + PLATEAU:
-        return pull_force(None, rng)
-    return pull_force(k, rng)
 
 
 def elapsed_s(text: str) -> float:

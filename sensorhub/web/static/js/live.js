@@ -30,7 +30,9 @@ const page = {
   calibration: null,
   plateState: "unknown", // until the server has said: no button acts before that
   espConnected: false,
-  rebuilding: null, // frames that came while a running test is loaded from the server
+  // Frames that came while a running test is loaded from the server. Queued from the page load
+  // on: socket.io hands the page events it buffered before its "connect" handler runs.
+  rebuilding: [],
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
   latest: null, // newest [left, right] in N
   showingResult: false,
@@ -96,7 +98,10 @@ async function refreshTrials() {
   const target = trialTarget();
   setText("#trial-count", picker.athleteId() === null ? "–" : `${count} of ${target}`);
   $("#trial-count").dataset.done = String(count >= target);
+  renderCue();
 }
+
+const targetReached = () => picker.athleteId() !== null && trialsDone >= trialTarget();
 $("#target-on").addEventListener("change", renderTarget);
 $("#target-pct").addEventListener("input", renderTarget);
 
@@ -130,6 +135,9 @@ function renderCue() {
   guide.plateState = page.plateState;
   guide.testType = $("#test-type").value;
   let { phase, text } = guide.cue();
+  if (page.plateState === "idle" && targetReached()) {
+    [phase, text] = ["done", `Target reached: ${trialsDone} of ${trialTarget()} trials — next athlete`];
+  }
   if (page.device === null) {
     [phase, text] = ["offline", "No force plate connected — switch the plate on"];
   } else if (!page.espConnected && page.plateState === "idle") {
@@ -227,8 +235,7 @@ function onSamples(frame) {
 function followTheAthlete() {
   if (guide.unloaded) autoStartArmed = true;
   // Automatic starts end once the athlete has the target number of trials.
-  const targetReached = picker.athleteId() !== null && trialsDone >= trialTarget();
-  const ready = !$("#start").disabled && page.espConnected && !targetReached &&
+  const ready = !$("#start").disabled && page.espConnected && !targetReached() &&
     !DROPS.includes($("#test-type").value);
   if ($("#auto-start").checked && autoStartArmed && ready && guide.steady) {
     autoStartArmed = false;
@@ -325,7 +332,7 @@ async function pollStatus() {
 // After a (re)connect or a plate change: the plate's state, and a running test as it is now
 // (athlete, type, elapsed on the server's clock, its samples so far: the chart, count, peak).
 async function resync() {
-  page.rebuilding = [];
+  page.rebuilding ??= [];
   renderControls();
   try {
     if (page.device !== null) {

@@ -1,6 +1,6 @@
 // The full IMTP result (GET /api/tests/{id}/analysis → data.result) as tables with units.
 import { h } from "./dom.js";
-import { flagList } from "./flags.js";
+import { flagList, testFlags } from "./flags.js";
 import * as fmt from "./format.js";
 
 const row = (label, value, title = null) => h("tr", {}, h("th", { scope: "row", title }, label), h("td", { class: "n" }, value));
@@ -56,7 +56,10 @@ export function asymmetryView(result) {
     h("p", { class: "asym" }, "Asymmetry |L − R| / max(L, R): ", h("strong", {}, fmt.asymmetry(p.asymmetry_pct))));
 }
 
-export function flagsView(result) {
-  return h("div", {}, h("h3", {}, "Flags"), flagList(result.flags),
-    result.flags.length ? h("ul", { class: "legend-note" }, result.flags.map((f) => h("li", {}, f.reason))) : null);
+// The analysis' flags, after an "Implausible result" chip when the API found the numbers
+// implausible (`implausible`: its reasons, docs/analysis.md#implausible-results).
+export function flagsView(result, implausible = []) {
+  const flags = testFlags({ summary: result, implausible });
+  return h("div", {}, h("h3", {}, "Flags"), flagList(flags),
+    flags.length ? h("ul", { class: "legend-note" }, flags.map((f) => h("li", {}, f.reason))) : null);
 }

@@ -9,7 +9,7 @@ import { ApiError, deleteJSON, getJSON, patchJSON, postJSON } from "./net.js";
 import { DEFAULTS, fillForm, readForm, showMethodFields } from "./reanalyze.js";
 import { loadRecording } from "./recording.js";
 
-const page = { testId: null };
+const page = { testId: null, implausible: [] }; // implausible: also a flag chip
 
 export async function showTest(id) {
   $("#detail-view").hidden = false;
@@ -61,6 +61,7 @@ function renderHeader(test) {
 // person includes the test, docs/analysis.md#implausible-results) or a person's exclusion.
 function renderCounting(test) {
   const implausible = test.implausible ?? [];
+  page.implausible = implausible;
   const reason = test.excluded_reason;
   let text = "";
   if (reason?.startsWith("implausible: ")) {
@@ -106,7 +107,7 @@ function renderAnalysis(curve, analysis) {
   errorBox.textContent = failed ? `No analysis: ${analysis.error}` : "";
   $("#metrics").replaceChildren(...(failed ? [] : [metricsView(analysis.result)]));
   $("#asymmetry").replaceChildren(...(failed ? [] : [asymmetryView(analysis.result)]));
-  $("#flags").replaceChildren(...(failed ? [] : [flagsView(analysis.result)]));
+  $("#flags").replaceChildren(...(failed ? [] : [flagsView(analysis.result, page.implausible)]));
   fillForm($("#reanalyze"), analysis.params);
   curve.show(analysis.result ?? null);
 }
@@ -157,8 +158,8 @@ function wireReanalysis(test, curve) {
     setText("#reanalyze-status", "Analysing…");
     try {
       const { data } = await postJSON(`/api/tests/${test.id}/analysis`, body);
-      renderAnalysis(curve, data);
       renderCounting((await getJSON(`/api/tests/${test.id}`)).data); // new numbers may (not) be plausible
+      renderAnalysis(curve, data);
       setText("#reanalyze-status", data.result ? "Analysis updated and saved." : `No analysis: ${data.error}`);
     } catch (error) {
       setText("#reanalyze-status", error.message);
