@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from playwright.async_api import Page, ViewportSize
@@ -41,13 +42,20 @@ async def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-async def eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll ``predicate()`` without blocking the event loop; fail after ``timeout`` s."""
+async def eventually(
+    predicate: Callable[[], bool] | Callable[[], Awaitable[bool]], timeout: float = 10.0
+) -> None:
+    """Poll ``predicate()`` (or await it, when it asks a server) without blocking the event
+    loop; fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while not await _truth(predicate()):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(0.02)  # polling interval, not a wait for an outcome
+
+
+async def _truth(answer: bool | Awaitable[bool]) -> bool:
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 def restart_on_same_port(stopped: LiveServer) -> LiveServer:

@@ -12,9 +12,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests._server import LiveServer, start_server
-from tests.web._browser import screenshot
+from tests.web._browser import eventually, screenshot
 from tests.web._esp import pull_samples, record_test
-from tests.web.test_wearable_minutes import polled
 
 RETAIN_DAYS = 1e-5  # 0.864 s
 
@@ -41,7 +40,7 @@ async def test_a_thinned_test_shows_its_saved_analysis_and_says_the_curve_was_re
         async def removed() -> bool:
             return (await http.get(f"/api/tests/{test_id}/samples")).status_code == 410
 
-        await polled(removed)
+        await eventually(removed, timeout=30.0)
 
     await tab.goto(f"{url}/tests?id={test_id}")
     notice = tab.locator("#thinned-notice")

@@ -3,9 +3,7 @@ on a real server whose readings are thinned almost at once."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,7 +11,7 @@ from playwright.async_api import Page, expect
 
 from tests._readings import READING
 from tests._server import LiveServer, start_server
-from tests.web._browser import screenshot
+from tests.web._browser import eventually, screenshot
 
 RETAIN_DAYS = 1e-5  # 0.864 s
 
@@ -45,7 +43,7 @@ async def test_a_thinned_period_is_shown_as_labelled_minute_aggregates(
             await thinned()
             return sum(int(str(r["count"])) for r in served) == len(temperatures)
 
-        await polled(all_thinned)
+        await eventually(all_thinned, timeout=30.0)
 
     await tab.goto(f"{thinning_server.url}/wearable?device={device}")
     panel = tab.locator("#minutes-panel")
@@ -59,11 +57,3 @@ async def test_a_thinned_period_is_shown_as_labelled_minute_aggregates(
     href = await tab.locator("#minutes-csv").get_attribute("href")
     assert href == f"/api/wearable/signal-minutes.csv?device_id={device}"
     await screenshot(tab, "wearable-minutes")
-
-
-async def polled(predicate: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    """Await ``predicate()`` until it is true (it asks the server); fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        assert time.monotonic() < deadline, f"condition not met within {timeout}s"
-        await asyncio.sleep(0.05)
