@@ -33,6 +33,9 @@ const page = {
   // Frames that came while a running test is loaded from the server. Queued from the page load
   // on: socket.io hands the page events it buffered before its "connect" handler runs.
   rebuilding: [],
+  // The newest sample t loaded with a running test from /api/session_data: a frame sent before
+  // that reply may still arrive after it (the socket and the reply are separate connections).
+  loadedUpTo: null,
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
   latest: null, // newest [left, right] in N
   showingResult: false,
@@ -160,6 +163,7 @@ function showError(message) {
 function beginTest(id, startedAt = Date.now()) {
   if (page.test?.id === id) return;
   page.test = { id, startedAt, stoppedAt: null };
+  page.loadedUpTo = null; // set again when a running test is loaded
   page.lastTestId = id;
   guide.beginTest();
   autoStartArmed = false; // the next automatic start waits until the plate was left
@@ -212,6 +216,9 @@ function onSamples(frame) {
     page.rebuilding.push(frame); // applied once the test so far is loaded
     return;
   }
+  const samples = notYetLoaded(frame.samples);
+  if (samples.length === 0) return;
+  frame = { ...frame, samples };
   const id = frame.session_id;
   if (id !== null && page.test?.id !== id && id !== page.finishedId) {
     if (page.plateState === "idle") page.plateState = "running"; // test_status may come later
@@ -351,7 +358,7 @@ async function resync() {
   } finally {
     const late = page.rebuilding ?? [];
     page.rebuilding = null;
-    replayAfter(late);
+    for (const frame of late) onSamples(frame); // those that came while the test was loading
     renderControls();
     if (late.stale) resync().catch((error) => log(error.message, "error"));
   }
@@ -373,20 +380,22 @@ async function rebuildTest(test) {
     buffer.push(s.t, l, r);
     guide.push(s.t, l + r);
   }
-  page.loadedUpTo = session.samples.at(-1)?.t ?? -Infinity;
+  page.loadedUpTo = session.samples.at(-1)?.t ?? null;
   chart.changed();
   queueValues();
   log(`Test #${test.session_id} of ${test.athlete ?? "no athlete"} is running: shown from its start`);
 }
 
-// Frames that came while the test was loading: only their samples after the loaded ones.
-function replayAfter(frames) {
-  const since = page.loadedUpTo ?? -Infinity;
-  page.loadedUpTo = null;
-  for (const frame of frames) {
-    const samples = frame.samples.filter((s) => s.t > since);
-    if (samples.length) onSamples({ ...frame, samples });
+// Only the samples after the loaded ones; the socket keeps order, so once a frame is all newer
+// the rest are too.
+function notYetLoaded(samples) {
+  const since = page.loadedUpTo;
+  if (since === null) return samples;
+  if (samples[0].t > since) {
+    page.loadedUpTo = null;
+    return samples;
   }
+  return samples.filter((s) => s.t > since);
 }
 
 function fillDeviceChoice(devices) {
@@ -416,6 +425,7 @@ async function selectDevice(id, { auto = false } = {}) {
   }
   page.test = null;
   page.latest = null;
+  page.loadedUpTo = null; // another plate, another clock
   page.plateState = "unknown";
   backToLive();
   $("#result").hidden = true;
