@@ -87,9 +87,11 @@ def _stub(layer: str) -> None:
 
     if layer == "hub":
         from sensorhub.biometrics.readings import ProcessedReading, Reading
+        from sensorhub.contracts import reading_payload
+        from sensorhub.types import JSONDict
 
-        async def ingest_readings(self: Hub, readings: Sequence[Reading]) -> list[ProcessedReading]:
-            return [_stubbed(reading, next(ids)) for reading in readings]
+        async def ingest_readings(self: Hub, readings: Sequence[Reading]) -> list[JSONDict]:
+            return [reading_payload(_stubbed(reading, next(ids))) for reading in readings]
 
         def _stubbed(r: Reading, id_: int) -> ProcessedReading:
             return ProcessedReading(
@@ -99,15 +101,13 @@ def _stub(layer: str) -> None:
 
         Hub.ingest_readings = ingest_readings  # type: ignore[method-assign]
     elif layer == "model":
-        import dataclasses
-
         from sensorhub.biometrics.readings import ProcessedReading
         from sensorhub.storage import ReadingStore
 
         async def add(
             self: ReadingStore, rows: Sequence[ProcessedReading]
         ) -> list[ProcessedReading]:
-            return [dataclasses.replace(row, id=next(ids)) for row in rows]
+            return [row._replace(id=next(ids)) for row in rows]
 
         ReadingStore.add = add  # type: ignore[method-assign]
 

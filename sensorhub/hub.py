@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from sensorhub import wire
 from sensorhub.alerts import LastSeen
-from sensorhub.biometrics.readings import Predictor, ProcessedReading, Reading, process_readings
+from sensorhub.biometrics.readings import Predictor, Reading, process_readings
 from sensorhub.contracts import reading_payload
 from sensorhub.errors import RateLimited
 from sensorhub.loadcell.session import Sample
@@ -52,9 +52,7 @@ class Hub:
         self.ingested: Counter[str] = Counter()
         self.last_seen = LastSeen()  # for the device-silent alert
         # Readings that arrive at the same instant share one model call and one commit.
-        self._readings: TurnBatch[Reading, ProcessedReading] = TurnBatch(
-            self._store_readings, "readings"
-        )
+        self._readings: TurnBatch[Reading, JSONDict] = TurnBatch(self._store_readings, "readings")
 
     def admit(self, *device_ids: str) -> None:
         """Count one message from each device, or raise ``RateLimited``: the per-device rate,
@@ -68,9 +66,10 @@ class Hub:
                     retry_after_s=self._device_rate.retry_after_s,
                 )
 
-    async def ingest_readings(self, readings: Sequence[Reading]) -> list[ProcessedReading]:
+    async def ingest_readings(self, readings: Sequence[Reading]) -> list[JSONDict]:
         """Process and commit ``readings`` as one unit with every other call of this loop turn,
-        then push each to live clients; returns them once committed, with their ids.
+        then push each to live clients; returns, once committed, each one's ``data`` object
+        as it was broadcast (with its id), for the transport's reply.
 
         The broadcast rule for readings (docs/broadcast.md): broadcast only *after* the
         commit, so a dashboard never shows data a crash could lose.
@@ -78,13 +77,14 @@ class Hub:
         self.admit(*(reading.device_id for reading in readings))
         return await self._readings.submit(readings)
 
-    async def _store_readings(self, readings: list[Reading]) -> list[ProcessedReading]:
+    async def _store_readings(self, readings: list[Reading]) -> list[JSONDict]:
         processed = process_readings(readings, self.model, self._clock())
         stored = await self.storage.readings.add(processed)
         self.ingested["readings"] += len(stored)
-        for reading in stored:
-            await self._broadcaster.emit(wire.STREAM, reading_payload(reading))
-        return stored
+        payloads = [reading_payload(reading) for reading in stored]
+        for payload in payloads:
+            await self._broadcaster.emit(wire.STREAM, payload)
+        return payloads
 
     async def ingest_signals(self, batch: SignalBatch) -> JSONDict:
         """A wearable's signal batch from any transport: counted against the device's rate,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,8 +21,9 @@ class Predictor(Protocol):
     def predict_proba(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.floating]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+# Readings are NamedTuples, not frozen dataclasses: a batch makes one of each per reading on
+# the ingest path, and a frozen dataclass's __init__ costs ~3 times as much (bench/README.md).
+class Reading(NamedTuple):
     """One reading as a device sent it (already validated by a transport)."""
 
     bvp: float
@@ -35,9 +35,8 @@ class Reading:
     device_timestamp: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ProcessedReading:
-    """A reading with its derived values; ``id`` is set once it is stored."""
+class ProcessedReading(NamedTuple):
+    """A reading with its derived values; ``id`` is set once it is stored (the last field)."""
 
     device_id: str
     received_at: float
@@ -73,20 +72,21 @@ def process_readings(
         dtype=np.float32,
     ).reshape(len(readings), 3)
     probabilities = model.predict_proba(features).astype(float).tolist()
+    name = model.name
     return [
         ProcessedReading(
-            device_id=r.device_id,
-            received_at=received_at,
-            device_timestamp=r.device_timestamp,
-            bvp=r.bvp,
-            temperature=r.temperature,
-            acc_x=r.acc_x,
-            acc_y=r.acc_y,
-            acc_z=r.acc_z,
-            acceleration_magnitude=m,
-            stress_probability=p,
-            prediction=classify(p),
-            model=model.name,
-        )
+            r.device_id,
+            received_at,
+            r.device_timestamp,
+            r.bvp,
+            r.temperature,
+            r.acc_x,
+            r.acc_y,
+            r.acc_z,
+            m,
+            p,
+            classify(p),
+            name,
+        )  # fmt: skip
         for r, m, p in zip(readings, magnitudes, probabilities, strict=True)
     ]

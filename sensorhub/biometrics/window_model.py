@@ -27,10 +27,13 @@ CWD_WINDOW_MODEL_NAME = "stress_window_model.h5"
 WINDOW_INPUTS = "window"
 
 
+_DEMO_MODEL_NAMES = frozenset({BUNDLED_MODEL_PATH.name, BUNDLED_WINDOW_MODEL_PATH.name})
+
+
 def is_demo_model(name: str | None) -> bool:
     """Whether a prediction's model (by the name stored with it) is one of the bundled demos:
     trained on synthetic data, not physiology. None (no prediction) is not."""
-    return name in (BUNDLED_MODEL_PATH.name, BUNDLED_WINDOW_MODEL_PATH.name)
+    return name in _DEMO_MODEL_NAMES
 
 
 class WindowScorer(Protocol):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import operator
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
@@ -19,8 +18,8 @@ from sensorhub.storage._writer import WriteTask
 if TYPE_CHECKING:
     from sensorhub.storage._storage import Storage
 
-_COLUMNS = [f.name for f in dataclasses.fields(ProcessedReading) if f.name != "id"]
-_VALUES = operator.attrgetter(*_COLUMNS)  # a row's values in the order of _COLUMNS
+# Every field but the key, which comes last: a row's values are ``row[:-1]``.
+_COLUMNS = ProcessedReading._fields[:-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +36,7 @@ class InsertReadings(WriteTask):
     def run_many(cls, conn: Connection, tasks: Sequence[Self]) -> list[list[int]]:
         """Every row of ``tasks`` in one go through the driver's bulk path (``insert_with_ids``:
         COPY on PostgreSQL, executemany on SQLite); each task gets its own rows' ids back."""
-        values = [_VALUES(row) for task in tasks for row in task.rows]
+        values = [row[:-1] for task in tasks for row in task.rows]
         ids = insert_with_ids(conn, readings, _COLUMNS, values)
         counts = itertools.accumulate(len(task.rows) for task in tasks)
         return [ids[end - len(task.rows) : end] for task, end in zip(tasks, counts, strict=True)]
@@ -94,7 +93,8 @@ class ReadingStore:
     async def add(self, rows: Sequence[ProcessedReading]) -> list[ProcessedReading]:
         """Store ``rows`` in one transaction; returns them with their ids once committed."""
         ids: list[int] = await self._storage.writer.submit(InsertReadings(tuple(rows)))
-        return [dataclasses.replace(row, id=id_) for row, id_ in zip(rows, ids, strict=True)]
+        with_ids = zip(rows, ids, strict=True)
+        return [ProcessedReading._make((*row[:-1], id_)) for row, id_ in with_ids]
 
     async def find(self, query: ReadingQuery) -> list[ProcessedReading]:
         return await self._storage.read(select_readings, query)
