@@ -2,13 +2,15 @@
 from inside (tests/test_startup_imports.py).
 
 Once the server answers ``/api/health``, prints one JSON line saying which of the libraries
-in ``WATCHED`` have run; then uses the lazily loaded ones once (an athlete's typical error
-with its χ² interval: scipy.stats; a user's ``.h5`` model: h5py), prints a second line with
-the same question and what the uses gave, and stops the server as Ctrl-C does.
+in ``WATCHED`` have run (and what the garbage collector has frozen and tracks); then uses the
+lazily loaded ones once (an athlete's typical error with its χ² interval: scipy.stats; a user's
+``.h5`` model: h5py), prints a second line with the same question and what the uses gave, and
+stops the server as Ctrl-C does.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -73,7 +75,8 @@ def wait_until_healthy(port: int) -> None:
 def probe(port: int) -> None:
     try:
         wait_until_healthy(port)
-        print(json.dumps({"ran": which_ran()}), flush=True)
+        collector = {"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}
+        print(json.dumps({"ran": which_ran(), **collector}), flush=True)
         used = use_the_lazy_libraries()
         print(json.dumps({"ran": which_ran(), **used}), flush=True)
     finally:

@@ -72,3 +72,11 @@ def test_a_users_h5_model_loads_h5py_and_predicts(
     assert after_use["ran"]["h5py"]
     [probability] = after_use["probabilities"]
     assert 0.0 <= probability <= 1.0
+
+
+def test_what_start_up_built_is_frozen_out_of_the_collectors_work(
+    probe: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    at_start, _ = probe
+    # Frozen: the modules, routes and schemas; still tracked: what the requests since made.
+    assert at_start["frozen"] > 10 * at_start["tracked"], at_start
