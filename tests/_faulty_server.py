@@ -5,8 +5,9 @@ the writer thread's statements are touched, so reads and the rest of the server 
 
 - ``<dir>/disk-full``: while it exists, the writer's connection may not grow the database
   file (SQLite's ``max_page_count``), which fails like a full disk (SQLITE_FULL);
-- ``<dir>/kill-writer``: the next writer statement raises an exception that no ``except
-  Exception`` catches, so the writer thread dies mid-transaction (the file is consumed).
+- ``<dir>/kill-writer``: the next writer commit raises an exception that no ``except
+  Exception`` catches, so the writer thread dies mid-transaction, its statements run and not
+  committed (the file is consumed).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
@@ -29,14 +29,17 @@ class WriterKilled(BaseException):
 
 
 def install(faults: Path) -> None:
-    def inject(conn: Connection, *_args: Any) -> None:
-        if threading.current_thread().name != WRITER_THREAD:
-            return
+    # Transaction events, not statement events: the readings' bulk insert goes to the driver
+    # directly (storage/_bulk.py), past SQLAlchemy's statement events.
+    def on_commit(_conn: Connection) -> None:
+        """The transaction's statements ran; it dies before the commit."""
         kill = faults / "kill-writer"
-        if kill.exists():
+        if _in_writer() and kill.exists():
             kill.unlink()
             raise WriterKilled("injected by the test")
-        if conn.dialect.name != "sqlite":  # a full disk is only simulated on SQLite
+
+    def on_begin(conn: Connection) -> None:
+        if not _in_writer() or conn.dialect.name != "sqlite":  # a full disk: SQLite only
             return
         # At most the current size while the disk is "full"; SQLite rounds 1 up to it.
         cap = 1 if (faults / "disk-full").exists() else SQLITE_MAX_PAGES
@@ -44,7 +47,12 @@ def install(faults: Path) -> None:
         assert sqlite is not None
         sqlite.execute(f"PRAGMA max_page_count = {cap}")
 
-    event.listen(Engine, "before_cursor_execute", inject)
+    event.listen(Engine, "begin", on_begin)
+    event.listen(Engine, "commit", on_commit)
+
+
+def _in_writer() -> bool:
+    return threading.current_thread().name == WRITER_THREAD
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,13 +27,15 @@ def insert_with_ids(
     """Insert ``rows`` (values for the columns ``names``) into ``table``, whose integer key
     ``id`` the database assigns, inside ``conn``'s transaction; returns their ids in order.
 
-    No per-row work in Python beyond the driver's: the statement goes to the driver as text.
-    PostgreSQL: the ids are taken from the key's sequence first (one statement for all, safe
-    with several processes), then the rows go in with them by COPY. SQLite: one executemany;
-    SQLite gives a row without a key the table's largest rowid + 1 (sqlite.org/autoinc.html),
-    and the write lock, held from the first row to the commit, keeps every other connection
-    out, so the rows got the ``len(rows)`` ids that end at ``last_insert_rowid()``. (The one
-    exception, a largest rowid of 2⁶³−1, lies outside the ids the API accepts.)
+    No per-row work in Python beyond the driver's: the rows go to the DB-API connection
+    itself, past SQLAlchemy's execution machinery (~100 µs a statement, which a commit of one
+    reading paid twice: bench/README.md). PostgreSQL: the ids are taken from the key's
+    sequence first (one statement for all, safe with several processes), then the rows go in
+    with them by COPY. SQLite: one executemany; SQLite gives a row without a key the table's
+    largest rowid + 1 (sqlite.org/autoinc.html), and the write lock, held from the first row to
+    the commit, keeps every other connection out, so the rows got the ``len(rows)`` ids that
+    end at ``last_insert_rowid()``. (The one exception, a largest rowid of 2⁶³−1, lies outside
+    the ids the API accepts.)
     """
     if not rows:
         return []
@@ -46,9 +49,27 @@ def insert_with_ids(
     statement = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(table.name), ", ".join(map(quote, names)), ", ".join("?" * len(names))
     )
-    conn.exec_driver_sql(statement, list(rows))
-    last: int = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    driver = _driver_in_transaction(conn)
+    try:
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(statement, rows)
+            last: int = cursor.execute("SELECT last_insert_rowid()").fetchone()[0]
+        finally:
+            cursor.close()
+    except sqlite3.Error as exc:  # as SQLAlchemy's own: OperationalError when locked or full
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
     return list(range(last - len(rows) + 1, last + 1))
+
+
+def _driver_in_transaction(conn: Connection) -> Any:
+    """``conn``'s DB-API connection, with a transaction begun so that the caller's commit or
+    rollback covers what is sent to it directly, as any statement of ``conn``."""
+    if not conn.in_transaction():
+        conn.begin()
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def _reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -67,10 +88,7 @@ def _copy(
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
     )
-    if not conn.in_transaction():
-        conn.begin()  # so the caller's commit or rollback covers the COPY, as any statement
-    driver = conn.connection.driver_connection
-    assert driver is not None
+    driver = _driver_in_transaction(conn)
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
