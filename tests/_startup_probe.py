@@ -2,9 +2,10 @@
 from inside (tests/test_startup_imports.py).
 
 Once the server answers ``/api/health``, prints one JSON line saying which of the libraries
-in ``WATCHED`` have run; then uses the lazily loaded ones once (an athlete's typical error
-with its χ² interval: scipy.stats; a user's ``.h5`` model: h5py), prints a second line with
-the same question and what the uses gave, and stops the server as Ctrl-C does.
+in ``WATCHED`` have run and whether the OpenAPI document was built; then uses the lazily
+loaded ones once (an athlete's typical error with its χ² interval: scipy.stats; a user's
+``.h5`` model: h5py), prints a second line with the same question and what the uses gave, and
+stops the server as Ctrl-C does.
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ def which_ran() -> dict[str, bool]:
     return {package: ran(package) for package in WATCHED}
 
 
+OPENAPI_BUILDS: list[None] = []
+
+
+def count_openapi_builds() -> None:
+    """Count the calls of FastAPI's own ``openapi()`` (which builds the document once and
+    keeps it): only a request that needs the document should make one."""
+    from fastapi import FastAPI
+
+    build = FastAPI.openapi
+
+    def counted(self: FastAPI) -> dict[str, Any]:
+        OPENAPI_BUILDS.append(None)
+        return build(self)
+
+    FastAPI.openapi = counted  # type: ignore[method-assign]
+
+
 def use_the_lazy_libraries() -> dict[str, Any]:
     from sensorhub.biometrics import load_stress_model
     from sensorhub.loadcell import IMTP_METRICS
@@ -73,7 +91,7 @@ def wait_until_healthy(port: int) -> None:
 def probe(port: int) -> None:
     try:
         wait_until_healthy(port)
-        print(json.dumps({"ran": which_ran()}), flush=True)
+        print(json.dumps({"ran": which_ran(), "openapi_built": bool(OPENAPI_BUILDS)}), flush=True)
         used = use_the_lazy_libraries()
         print(json.dumps({"ran": which_ran(), **used}), flush=True)
     finally:
@@ -82,6 +100,7 @@ def probe(port: int) -> None:
 
 def main() -> None:
     port, data_dir = sys.argv[1], sys.argv[2]
+    count_openapi_builds()
     threading.Thread(target=probe, args=(int(port),), daemon=True).start()
     from sensorhub.cli import main as sensorhub
 

@@ -44,6 +44,14 @@ def test_the_libraries_loaded_on_first_use_are_not_loaded_by_starting(
     assert {name: at_start["ran"][name] for name in LAZY} == dict.fromkeys(LAZY, False)
 
 
+def test_starting_does_not_build_the_openapi_document(
+    probe: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    # Most of a start-up's work when it did (bench/README.md); /openapi.json builds it.
+    at_start, _ = probe
+    assert at_start["openapi_built"] is False
+
+
 def test_the_clients_python_socketio_would_bring_are_never_loaded(
     probe: tuple[dict[str, Any], dict[str, Any]],
 ) -> None:
