@@ -2,7 +2,8 @@
 from inside (tests/test_startup_imports.py).
 
 Once the server answers ``/api/health``, prints one JSON line saying which of the libraries
-in ``WATCHED`` have run and whether the OpenAPI document was built; then uses the lazily
+in ``WATCHED`` have run, whether the OpenAPI document was built and how many objects the
+garbage collector has frozen and still tracks; then uses the lazily
 loaded ones once (an athlete's typical error with its χ² interval: scipy.stats; a user's
 ``.h5`` model: h5py), prints a second line with the same question and what the uses gave, and
 stops the server as Ctrl-C does.
@@ -10,6 +11,7 @@ stops the server as Ctrl-C does.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -91,7 +93,13 @@ def wait_until_healthy(port: int) -> None:
 def probe(port: int) -> None:
     try:
         wait_until_healthy(port)
-        print(json.dumps({"ran": which_ran(), "openapi_built": bool(OPENAPI_BUILDS)}), flush=True)
+        at_start = {
+            "ran": which_ran(),
+            "openapi_built": bool(OPENAPI_BUILDS),
+            "gc_frozen": gc.get_freeze_count(),
+            "gc_tracked": len(gc.get_objects()),
+        }
+        print(json.dumps(at_start), flush=True)
         used = use_the_lazy_libraries()
         print(json.dumps({"ran": which_ran(), **used}), flush=True)
     finally:
