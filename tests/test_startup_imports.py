@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests._server import REPO, free_port
-from tests._startup_probe import LAZY, UNUSED
+from tests._startup_probe import LAZY, UNUSED, UNUSED_MODULES
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,16 @@ def test_the_clients_python_socketio_would_bring_are_never_loaded(
     at_start, after_use = probe
     for report in (at_start, after_use):
         assert {name: report["ran"][name] for name in UNUSED} == dict.fromkeys(UNUSED, False)
+
+
+def test_the_serial_forwarders_websocket_client_is_never_loaded(
+    probe: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    at_start, after_use = probe
+    for report in (at_start, after_use):
+        assert {name: report["ran"][name] for name in UNUSED_MODULES} == dict.fromkeys(
+            UNUSED_MODULES, False
+        )
 
 
 def test_a_typical_error_loads_scipy_stats_and_gets_its_chi2_interval(
