@@ -18,6 +18,7 @@ import click
 
 from sensorhub import __version__
 from sensorhub.auth import hash_token, new_token
+from sensorhub.collector import kept_for_good
 from sensorhub.errors import ConfigError, SensorhubError
 from sensorhub.lazy import absent
 from sensorhub.loadcell import (
@@ -117,10 +118,12 @@ def serve(config: Path | None, fd: int | None, **flags: Any) -> None:
 
         run_workers(settings.workers, settings.host, settings.port, _serve_arguments())
         return
-    with absent(_unused_by_the_server(settings)):
-        from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: import late
+    with kept_for_good():
+        with absent(_unused_by_the_server(settings)):
+            from sensorhub.server import serve_until_interrupted, uvicorn_server  # heavy: late
 
-    serve_until_interrupted(uvicorn_server(settings), fd=fd)
+        server = uvicorn_server(settings)
+    serve_until_interrupted(server, fd=fd)
 
 
 def _unused_by_the_server(settings: Settings) -> tuple[str, ...]:

@@ -43,7 +43,6 @@ from sensorhub.biometrics import (
     load_stress_model,
     load_window_model,
 )
-from sensorhub.collector import settle_after_startup
 from sensorhub.config import Settings, ensure_data_dir
 from sensorhub.devices import HubSink, SerialListener
 from sensorhub.errors import ConfigError
@@ -124,7 +123,6 @@ def create_app(settings: Settings) -> ASGIApp:
         services = await _start_services(settings, live)
         runtime.services = services
         start_delivery(sio)
-        settle_after_startup()
         log_event(logger, "server_started", model=services.model.name, source=services.model.source)
         if not services.auth.enabled and listens_beyond_loopback(settings.host):
             hint = "anyone on the network has full access; set SENSORHUB_API_TOKEN"

@@ -2,8 +2,9 @@
 from inside (tests/test_startup_imports.py).
 
 Once the server answers ``/api/health``, prints one JSON line saying which of the libraries
-in ``WATCHED`` have run (and what the garbage collector has frozen and tracks); then uses the
-lazily loaded ones once (an athlete's typical error with its χ² interval: scipy.stats; a user's
+in ``WATCHED`` have run, whether the OpenAPI document was built and how many objects the
+garbage collector has frozen and still tracks; then uses the lazily
+loaded ones once (an athlete's typical error with its χ² interval: scipy.stats; a user's
 ``.h5`` model: h5py), prints a second line with the same question and what the uses gave, and
 stops the server as Ctrl-C does.
 """
@@ -28,6 +29,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # without --message-queue).
 LAZY = ("scipy.stats", "h5py")
 UNUSED = ("requests", "urllib3", "websocket", "redis")
+# Modules of their own (no submodules) a server never runs: the forwarder's WebSocket client.
+UNUSED_MODULES = ("websockets.client",)
 WATCHED = LAZY + UNUSED
 STARTUP_TIMEOUT_S = 120.0
 # One athlete's three session values of a reliability study: df = 2.
@@ -41,7 +44,26 @@ def ran(package: str) -> bool:
 
 
 def which_ran() -> dict[str, bool]:
-    return {package: ran(package) for package in WATCHED}
+    return {package: ran(package) for package in WATCHED} | {
+        name: name in sys.modules for name in UNUSED_MODULES
+    }
+
+
+OPENAPI_BUILDS: list[None] = []
+
+
+def count_openapi_builds() -> None:
+    """Count the calls of FastAPI's own ``openapi()`` (which builds the document once and
+    keeps it): only a request that needs the document should make one."""
+    from fastapi import FastAPI
+
+    build = FastAPI.openapi
+
+    def counted(self: FastAPI) -> dict[str, Any]:
+        OPENAPI_BUILDS.append(None)
+        return build(self)
+
+    FastAPI.openapi = counted  # type: ignore[method-assign]
 
 
 def use_the_lazy_libraries() -> dict[str, Any]:
@@ -75,8 +97,13 @@ def wait_until_healthy(port: int) -> None:
 def probe(port: int) -> None:
     try:
         wait_until_healthy(port)
-        collector = {"frozen": gc.get_freeze_count(), "tracked": len(gc.get_objects())}
-        print(json.dumps({"ran": which_ran(), **collector}), flush=True)
+        at_start = {
+            "ran": which_ran(),
+            "openapi_built": bool(OPENAPI_BUILDS),
+            "gc_frozen": gc.get_freeze_count(),
+            "gc_tracked": len(gc.get_objects()),
+        }
+        print(json.dumps(at_start), flush=True)
         used = use_the_lazy_libraries()
         print(json.dumps({"ran": which_ran(), **used}), flush=True)
     finally:
@@ -85,6 +112,7 @@ def probe(port: int) -> None:
 
 def main() -> None:
     port, data_dir = sys.argv[1], sys.argv[2]
+    count_openapi_builds()
     threading.Thread(target=probe, args=(int(port),), daemon=True).start()
     from sensorhub.cli import main as sensorhub
 

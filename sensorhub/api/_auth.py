@@ -9,7 +9,9 @@ nothing while auth is off; it answers before routing, so a refused request costs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -47,7 +49,14 @@ class Authentication:
     ) -> None:
         self.app = app
         self._runtime = runtime
-        self._device_posts = marked_paths(openapi(), "POST", DEVICE_SENDS)
+        self._openapi = openapi
+
+    @cached_property
+    def _device_posts(self) -> list[re.Pattern[str]]:
+        """Read from the OpenAPI document by the first request that asks (auth on): building
+        the document is most of a start-up's work (bench/README.md), and with auth off no
+        request asks."""
+        return marked_paths(self._openapi(), "POST", DEVICE_SENDS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _guarded(scope["path"]):

@@ -10,7 +10,10 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.constants import REF_PREFIX, REF_TEMPLATE
+from fastapi.openapi.models import Schema
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
@@ -59,19 +62,48 @@ JSON_BODY = (400, 413, 415, 422)
 TOKEN_REQUIRED = (401, 403)
 
 
+# The body of every error: one schema in the document, which each error status refers to.
+_ERROR_BODY = {"application/json": {"schema": {"$ref": f"{REF_PREFIX}ErrorResponse"}}}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """``responses=`` for a route or router: the error statuses it can answer, with our body."""
+    """``responses=`` for a route or router: the error statuses it can answer, with our body.
+
+    The body by reference, not as ``"model": ErrorResponse``: FastAPI builds a serializer for
+    each route's each such model at start-up (~450 here: a fifth of a start-up's CPU time,
+    bench/README.md), only to write this same reference into the document.
+    """
     return {
-        status: {"model": ErrorResponse, "description": _MEANINGS[status]}
+        status: {"description": _MEANINGS[status], "content": _ERROR_BODY}
         for status in sorted({*statuses, *RATE_LIMITED})
     }
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers that render every error, and their body's schema in the document."""
     app.add_exception_handler(SensorhubError, _sensorhub_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _document_error_body(app)
+
+
+def _document_error_body(app: FastAPI) -> None:
+    """``ErrorResponse`` among ``app``'s OpenAPI schemas, as FastAPI writes a model's."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()  # FastAPI keeps it as app.openapi_schema: the same dict each time
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorResponse" not in schemas:
+            body = ErrorResponse.model_json_schema(mode="serialization", ref_template=REF_TEMPLATE)
+            schemas["ErrorResponse"] = jsonable_encoder(
+                Schema(**body), by_alias=True, exclude_none=True
+            )
+            document["components"]["schemas"] = dict(sorted(schemas.items()))
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def sensorhub_error_response(exc: SensorhubError) -> JSONResponse:

@@ -14,18 +14,26 @@ import http.client
 import json
 import logging
 from contextlib import suppress
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from sensorhub.devices._backoff import Backoff
 from sensorhub.devices._credentials import bearer_headers
 from sensorhub.devices._sinks import DeviceLink, Sink
 from sensorhub.errors import ConfigError, ForwardError, ValidationError
+from sensorhub.lazy import lazy_module
 from sensorhub.logs import log_event
 from sensorhub.tasks import BackgroundTasks
 from sensorhub.types import JSONDict
+
+if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
+# Loaded by the forwarder's first connection: the server imports this package for its serial
+# listener but never opens a WebSocket of its own (~0.9 MB; bench/README.md).
+ws_client = lazy_module("websockets.asyncio.client")
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +216,7 @@ class PlateSocket:
     async def _connect(self) -> ClientConnection | None:
         try:
             # proxy=None: the server is on the LAN; a system proxy would only get in the way.
-            ws = await connect(
+            ws: ClientConnection = await ws_client.connect(
                 self.url,
                 open_timeout=HTTP_TIMEOUT_S,
                 proxy=None,
