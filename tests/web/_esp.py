@@ -102,6 +102,7 @@ class StreamingEsp:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._rng = random.Random(7)
+        self._rebooted_at: int | None = None  # set by reboot(): the clock's next value
         self._thread = threading.Thread(target=self._run, name=f"esp-{device_id}", daemon=True)
 
     def __enter__(self) -> StreamingEsp:
@@ -127,6 +128,12 @@ class StreamingEsp:
     def resume(self) -> None:
         self._held.clear()
         self._paused.clear()
+
+    def reboot(self, clock_ms: int = 1_000) -> None:
+        """Start the device clock again at ``clock_ms``, as a power cycle does (its t are ms
+        since boot); the test it streams goes on."""
+        with self._lock:
+            self._rebooted_at = clock_ms
 
     def saw(self, cmd: str) -> bool:
         with self._lock:
@@ -159,6 +166,9 @@ class StreamingEsp:
                 self._held.set()
             sending = streaming and not self._paused.is_set()
             if sending and now >= next_at:
+                with self._lock:
+                    if self._rebooted_at is not None:
+                        clock, self._rebooted_at = self._rebooted_at, None
                 batch = []
                 for _ in range(self.batch):
                     left, right = self.force(k, self._rng)

@@ -144,6 +144,53 @@ async def test_a_reload_mid_pull_shows_the_servers_athlete_elapsed_samples_and_p
     await tab.context.close()
 
 
+async def test_a_plate_that_reboots_after_a_reload_has_every_later_sample_counted(
+    chromium: Browser, server: LiveServer, errors: list[str]
+) -> None:
+    # Its clock (ms since boot) starts again below the samples the reload loaded: they are
+    # new samples, not ones the reply had already brought.
+    device = "plate-reboot"
+    tab = await page_at(chromium, TABLET, errors)
+    status = f"{server.url}/api/status?device_id={device}"
+
+    async def counted_by_server_and_page(count: int) -> None:
+        await asyncio.to_thread(
+            wait_for, lambda: httpx.get(status).json()["test"]["sample_count"] == count
+        )
+        await tab.wait_for_function(
+            f"() => document.querySelector('#test-samples').textContent === '{count}'"
+        )
+
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        with StreamingEsp(server.url, device) as esp:
+            await tab.goto(f"{server.url}/?device={device}")
+            await tab.fill("#athlete", "Reboot Ada")
+            await tab.click("#start")
+            await expect(tab.locator("#state")).to_have_text("running")
+            await eventually(lambda: esp.test_samples > RAMP)
+            await asyncio.to_thread(esp.hold)
+            session = (await http.get("/api/session_data", params={"device_id": device})).json()
+            first_t = session["samples"][0]["t"]
+            before_reboot = esp.snapshot()
+            in_test = sum(1 for s in before_reboot if s["t"] >= first_t)
+            await counted_by_server_and_page(in_test)
+
+            await tab.reload()
+            await expect(tab.locator("#state")).to_have_text("running")
+            await counted_by_server_and_page(in_test)
+
+            esp.reboot(clock_ms=1_000)
+            esp.resume()
+            await eventually(lambda: len(esp.snapshot()) > len(before_reboot) + 500)
+            await asyncio.to_thread(esp.hold)
+            await counted_by_server_and_page(in_test + len(esp.snapshot()) - len(before_reboot))
+
+            esp.resume()
+            await tab.click("#stop")
+            await expect(tab.locator("#result")).to_be_visible()
+    await tab.context.close()
+
+
 async def test_the_guided_flow_weighs_cues_starts_stops_and_counts_trials(
     chromium: Browser, server: LiveServer, errors: list[str]
 ) -> None:

@@ -33,9 +33,10 @@ const page = {
   // Frames that came while a running test is loaded from the server. Queued from the page load
   // on: socket.io hands the page events it buffered before its "connect" handler runs.
   rebuilding: [],
-  // The newest sample t loaded with a running test from /api/session_data: a frame sent before
-  // that reply may still arrive after it (the socket and the reply are separate connections).
-  loadedUpTo: null,
+  // The running test as loaded from /api/session_data, {id, from, upTo} (its first and newest
+  // sample t): a frame sent before that reply may still arrive after it (the socket and the
+  // reply are separate connections). Null once the frames are past it.
+  loaded: null,
   test: null, // {id, startedAt, stoppedAt} (client clock, ms) while running or flushing
   latest: null, // newest [left, right] in N
   showingResult: false,
@@ -163,7 +164,7 @@ function showError(message) {
 function beginTest(id, startedAt = Date.now()) {
   if (page.test?.id === id) return;
   page.test = { id, startedAt, stoppedAt: null };
-  page.loadedUpTo = null; // set again when a running test is loaded
+  page.loaded = null; // set again when a running test is loaded
   page.lastTestId = id;
   guide.beginTest();
   autoStartArmed = false; // the next automatic start waits until the plate was left
@@ -216,7 +217,7 @@ function onSamples(frame) {
     page.rebuilding.push(frame); // applied once the test so far is loaded
     return;
   }
-  const samples = notYetLoaded(frame.samples);
+  const samples = notYetLoaded(frame);
   if (samples.length === 0) return;
   frame = { ...frame, samples };
   const id = frame.session_id;
@@ -380,22 +381,26 @@ async function rebuildTest(test) {
     buffer.push(s.t, l, r);
     guide.push(s.t, l + r);
   }
-  page.loadedUpTo = session.samples.at(-1)?.t ?? null;
+  const [first, last] = [session.samples.at(0), session.samples.at(-1)];
+  page.loaded = last ? { id: test.session_id, from: first.t, upTo: last.t } : null;
   chart.changed();
   queueValues();
   log(`Test #${test.session_id} of ${test.athlete ?? "no athlete"} is running: shown from its start`);
 }
 
-// Only the samples after the loaded ones; the socket keeps order, so once a frame is all newer
-// the rest are too.
-function notYetLoaded(samples) {
-  const since = page.loadedUpTo;
-  if (since === null) return samples;
-  if (samples[0].t > since) {
-    page.loadedUpTo = null;
-    return samples;
+// A frame's samples that are not among the loaded ones. Only a frame of the loaded test can
+// repeat them, with its t within the loaded span; the socket keeps order, so once a frame
+// starts outside that span (newer, or the plate's clock started again: a reboot), the rest do
+// too and nothing more is dropped.
+function notYetLoaded(frame) {
+  const loaded = page.loaded;
+  if (loaded === null || frame.session_id !== loaded.id) return frame.samples;
+  const t0 = frame.samples[0].t;
+  if (t0 > loaded.upTo || t0 < loaded.from) {
+    page.loaded = null;
+    return frame.samples;
   }
-  return samples.filter((s) => s.t > since);
+  return frame.samples.filter((s) => s.t > loaded.upTo);
 }
 
 function fillDeviceChoice(devices) {
@@ -425,7 +430,7 @@ async function selectDevice(id, { auto = false } = {}) {
   }
   page.test = null;
   page.latest = null;
-  page.loadedUpTo = null; // another plate, another clock
+  page.loaded = null; // another plate, another clock
   page.plateState = "unknown";
   backToLive();
   $("#result").hidden = true;
