@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -58,7 +58,7 @@ def insert_with_ids(
         finally:
             cursor.close()
     except sqlite3.Error as exc:  # as SQLAlchemy's own: OperationalError when locked or full
-        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        raise _translated(conn, statement, exc, sqlite3.Error) from exc
     return list(range(last - len(rows) + 1, last + 1))
 
 
@@ -70,6 +70,19 @@ def _driver_in_transaction(conn: Connection) -> Any:
     driver = conn.connection.driver_connection
     assert driver is not None
     return driver
+
+
+def _translated(
+    conn: Connection, statement: str, exc: Any, base: type[Exception]
+) -> StatementError:
+    """The driver's ``exc`` as SQLAlchemy raises it for a statement of ``conn``: the same
+    class, and marked ``connection_invalidated`` when the dialect reads it as a lost
+    connection (the writer then opens a new one instead of blaming the task)."""
+    lost = conn.dialect.is_disconnect(exc, conn.connection, None)
+    error: StatementError = DBAPIError.instance(
+        statement, None, exc, base, connection_invalidated=lost
+    )
+    return error
 
 
 def _reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -94,4 +107,4 @@ def _copy(
             for row in rows:
                 copy.write_row(row)
     except psycopg.Error as exc:  # as SQLAlchemy's own: OperationalError means the database
-        raise DBAPIError.instance(statement.as_string(driver), None, exc, psycopg.Error) from exc
+        raise _translated(conn, statement.as_string(driver), exc, psycopg.Error) from exc
