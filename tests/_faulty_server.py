@@ -1,9 +1,9 @@
 """The real server with storage faults a test switches on by creating files.
 
 Run as ``python -m tests._faulty_server serve …`` with ``SENSORHUB_TEST_FAULTS=<dir>``. Only
-the writer thread's statements are touched, so reads and the rest of the server run as usual:
+the writer thread's transactions are touched, so reads and the rest of the server run as usual:
 
-- ``<dir>/disk-full``: while it exists, the writer's connection may not grow the database
+- ``<dir>/disk-full``: a writer transaction begun while it exists may not grow the database
   file (SQLite's ``max_page_count``), which fails like a full disk (SQLITE_FULL);
 - ``<dir>/kill-writer``: the next writer commit raises an exception that no ``except
   Exception`` catches, so the writer thread dies mid-transaction, its statements run and not
