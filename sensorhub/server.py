@@ -168,7 +168,7 @@ def create_app(settings: Settings) -> ASGIApp:
     # A test's samples are ~60 B each as JSON; compressed, a 10 s pull downloads 5× faster.
     # Each layer costs every request it wraps: present only when configured (bench/README.md).
     api.add_middleware(GzipReads, minimum_size=1024)
-    install_auth(api, runtime)
+    install_auth(api, runtime, ROUTERS)
     if settings.rate_limit_per_s > 0:
         api.add_middleware(
             RateLimit, rate=settings.rate_limit_per_s, burst=settings.rate_limit_burst

@@ -10,12 +10,11 @@ nothing while auth is off; it answers before routing, so a refused request costs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cached_property
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sensorhub.api._errors import sensorhub_error_response
@@ -44,19 +43,11 @@ SCHEMES = {
 class Authentication:
     """Answers 401 (no valid token) or 403 (a device token off its routes) before routing."""
 
-    def __init__(
-        self, app: ASGIApp, runtime: Runtime, openapi: Callable[[], dict[str, Any]]
-    ) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, device_posts: list[re.Pattern[str]]) -> None:
+        """``device_posts``: the paths a device token may POST to (``DEVICE_SENDS``)."""
         self.app = app
         self._runtime = runtime
-        self._openapi = openapi
-
-    @cached_property
-    def _device_posts(self) -> list[re.Pattern[str]]:
-        """Read from the OpenAPI document by the first request that asks (auth on): building
-        the document is most of a start-up's work (bench/README.md), and with auth off no
-        request asks."""
-        return marked_paths(self._openapi(), "POST", DEVICE_SENDS)
+        self._device_posts = device_posts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _guarded(scope["path"]):
@@ -106,10 +97,12 @@ def document_security(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def install_auth(app: FastAPI, runtime: Runtime) -> None:
-    """The ``Authentication`` layer at this point of ``app``'s middleware, and its document."""
+def install_auth(app: FastAPI, runtime: Runtime, routers: Iterable[APIRouter]) -> None:
+    """The ``Authentication`` layer at this point of ``app``'s middleware, for the routes of
+    ``routers`` (as ``app`` includes them), and its document."""
     document_security(app)
-    app.add_middleware(Authentication, runtime=runtime, openapi=app.openapi)
+    device_posts = marked_paths(routers, "POST", DEVICE_SENDS)
+    app.add_middleware(Authentication, runtime=runtime, device_posts=device_posts)
 
 
 def _guarded(path: str) -> bool:

@@ -1,24 +1,32 @@
-"""Marks on routes (``openapi_extra``) that the ASGI layers read back from the OpenAPI document
-once every route is in: what the document shows is what they enforce."""
+"""Marks on routes (``openapi_extra``) that the ASGI layers read from the routes themselves:
+FastAPI writes each route's ``openapi_extra`` into its operation, so what the OpenAPI document
+shows is what they enforce, without building the document (bench/README.md: most of a
+start-up's work)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
-from starlette.routing import compile_path
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 # A route a device token may call: it sends that device's data, nothing else.
 DEVICE_SENDS: dict[str, Any] = {"x-device-token": True}
 
 
 def marked_paths(
-    openapi: dict[str, Any], method: str, mark: dict[str, Any]
+    routers: Iterable[APIRouter], method: str, mark: dict[str, Any]
 ) -> list[re.Pattern[str]]:
-    """Path patterns of the ``method`` routes that carry ``mark``."""
+    """Path patterns of the ``method`` routes of ``routers`` that carry ``mark`` (the routers
+    are included as they are, without a further prefix)."""
     [(key, value)] = mark.items()
     return [
-        compile_path(path)[0]
-        for path, operations in openapi["paths"].items()
-        if operations.get(method.lower(), {}).get(key) == value
+        route.path_regex
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and method in (route.methods or ())
+        and (route.openapi_extra or {}).get(key) == value
     ]

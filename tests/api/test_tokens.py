@@ -174,6 +174,21 @@ def test_device_token_may_do_nothing_else(
     json_error(response, 403, "forbidden", "may only send that device's data")
 
 
+def test_device_token_passes_exactly_the_posts_the_openapi_document_marks(
+    server: LiveServer, wrist: str
+) -> None:
+    """The layer reads the marks from the routes; the document shows them: the two agree."""
+    document = httpx.get(server.url + "/openapi.json").json()
+    posts = {path: ops["post"] for path, ops in document["paths"].items() if "post" in ops}
+    marked = {path for path, post in posts.items() if post.get("x-device-token") is True}
+    assert marked == {"/api/sensor-data", "/api/sensor-data/batch", "/api/wearable/signals"}
+    for path in sorted(posts):
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        response = httpx.post(server.url + concrete, params={"token": wrist}, json={})
+        # A marked route takes the token, then finds the empty body wanting; any other refuses.
+        assert (response.status_code == 403) == (path not in marked), (path, response.text)
+
+
 def test_revoked_token_is_refused_within_the_cache_time(server: LiveServer) -> None:
     token_id, token = create_token(server, "wrist-revoked")
     url = server.url + "/api/sensor-data"
