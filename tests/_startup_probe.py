@@ -102,6 +102,8 @@ def probe(port: int) -> None:
             "openapi_built": bool(OPENAPI_BUILDS),
             "gc_frozen": gc.get_freeze_count(),
             "gc_tracked": len(gc.get_objects()),
+            "gc_enabled": gc.isenabled(),
+            "gc_thresholds": gc.get_threshold(),
         }
         print(json.dumps(at_start), flush=True)
         used = use_the_lazy_libraries()

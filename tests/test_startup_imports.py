@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sensorhub.collector import YOUNG_THRESHOLD
 from tests._server import REPO, free_port
 from tests._startup_probe import LAZY, UNUSED, UNUSED_MODULES
 
@@ -59,6 +60,15 @@ def test_what_loading_the_server_made_is_frozen_out_of_garbage_collection(
     at_start, _ = probe
     assert at_start["gc_frozen"] > 100_000
     assert at_start["gc_frozen"] > 5 * at_start["gc_tracked"]
+
+
+def test_the_collector_runs_again_once_serving_with_the_servers_young_threshold(
+    probe: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    at_start, _ = probe
+    assert at_start["gc_enabled"] is True
+    young, *_older = at_start["gc_thresholds"]
+    assert young == YOUNG_THRESHOLD > 700  # Python's default: 700
 
 
 def test_the_clients_python_socketio_would_bring_are_never_loaded(

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sensorhub.api._errors import sensorhub_error_response
 from sensorhub.api._marks import DEVICE_SENDS, marked_paths
+from sensorhub.api._openapi import amend_openapi
 from sensorhub.auth import FULL_ACCESS, Principal, presented_token
 from sensorhub.errors import SensorhubError
 from sensorhub.services import Runtime
@@ -81,26 +82,17 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def document_security(app: FastAPI) -> None:
-    """Show the two ways to send a token in ``app``'s OpenAPI document (Swagger UI's
-    Authorize button); ``{}`` among the options: none is needed while auth is off."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        schema = app.openapi_schema
-        if schema is None:
-            schema = build()  # FastAPI keeps it as app.openapi_schema: this runs once
-            schema.setdefault("components", {})["securitySchemes"] = SCHEMES
-            schema["security"] = [{"bearer": []}, {"query": []}, {}]
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def _add_security(document: dict[str, Any]) -> None:
+    """The two ways to send a token (Swagger UI's Authorize button); ``{}`` among the options:
+    none is needed while auth is off."""
+    document.setdefault("components", {})["securitySchemes"] = SCHEMES
+    document["security"] = [{"bearer": []}, {"query": []}, {}]
 
 
 def install_auth(app: FastAPI, runtime: Runtime, routers: Iterable[APIRouter]) -> None:
     """The ``Authentication`` layer at this point of ``app``'s middleware, for the routes of
     ``routers`` (as ``app`` includes them), and its document."""
-    document_security(app)
+    amend_openapi(app, _add_security)
     device_posts = marked_paths(routers, "POST", DEVICE_SENDS)
     app.add_middleware(Authentication, runtime=runtime, device_posts=device_posts)
 

@@ -17,6 +17,7 @@ from fastapi.openapi.models import Schema
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from sensorhub.api._openapi import amend_openapi
 from sensorhub.contracts import ErrorResponse, describe_errors
 from sensorhub.errors import SensorhubError, Unauthorized
 from sensorhub.logs import log_event
@@ -85,25 +86,15 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
-    _document_error_body(app)
+    amend_openapi(app, _add_error_body)
 
 
-def _document_error_body(app: FastAPI) -> None:
-    """``ErrorResponse`` among ``app``'s OpenAPI schemas, as FastAPI writes a model's."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        document = build()  # FastAPI keeps it as app.openapi_schema: the same dict each time
-        schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        if "ErrorResponse" not in schemas:
-            body = ErrorResponse.model_json_schema(mode="serialization", ref_template=REF_TEMPLATE)
-            schemas["ErrorResponse"] = jsonable_encoder(
-                Schema(**body), by_alias=True, exclude_none=True
-            )
-            document["components"]["schemas"] = dict(sorted(schemas.items()))
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def _add_error_body(document: dict[str, Any]) -> None:
+    """``ErrorResponse`` among the document's schemas, as FastAPI writes a model's."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    body = ErrorResponse.model_json_schema(mode="serialization", ref_template=REF_TEMPLATE)
+    schemas["ErrorResponse"] = jsonable_encoder(Schema(**body), by_alias=True, exclude_none=True)
+    document["components"]["schemas"] = dict(sorted(schemas.items()))
 
 
 def sensorhub_error_response(exc: SensorhubError) -> JSONResponse:
