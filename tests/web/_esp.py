@@ -26,6 +26,13 @@ STANDING = 1_500
 RAMP = 300
 LEFT_STANDING, RIGHT_STANDING = 380.0, 400.0
 LEFT_PEAK, RIGHT_PEAK = 1_050.0, 1_250.0
+SIDE_NOISE_N = 2.0  # each side's uniform noise, ±
+TOTAL_NOISE_N = 2 * SIDE_NOISE_N  # the most a total (l + r) strays from its noiseless value
+
+
+def noise(rng: random.Random) -> float:
+    """One side's noise (N)."""
+    return rng.uniform(-SIDE_NOISE_N, SIDE_NOISE_N)
 
 
 def pull_force(k: int | None, rng: random.Random) -> tuple[float, float]:
@@ -36,8 +43,8 @@ def pull_force(k: int | None, rng: random.Random) -> tuple[float, float]:
         share = (k - STANDING) / RAMP
     else:
         share = 1.0
-    left = LEFT_STANDING + share * (LEFT_PEAK - LEFT_STANDING) + rng.uniform(-2.0, 2.0)
-    right = RIGHT_STANDING + share * (RIGHT_PEAK - RIGHT_STANDING) + rng.uniform(-2.0, 2.0)
+    left = LEFT_STANDING + share * (LEFT_PEAK - LEFT_STANDING) + noise(rng)
+    right = RIGHT_STANDING + share * (RIGHT_PEAK - RIGHT_STANDING) + noise(rng)
     return left, right
 
 
@@ -50,7 +57,7 @@ STEPPED_OFF = STANDING + RAMP + PLATEAU + LET_GO  # samples into a trial when th
 def guided_trial(k: int | None, rng: random.Random) -> tuple[float, float]:
     """pull_force's standing and pull, then the athlete lets go and steps off (0 N)."""
     if k is not None and k >= STEPPED_OFF:
-        return rng.uniform(-2.0, 2.0), rng.uniform(-2.0, 2.0)
+        return noise(rng), noise(rng)
     if k is not None and k >= STANDING + RAMP + PLATEAU:
         return pull_force(None, rng)
     return pull_force(k, rng)

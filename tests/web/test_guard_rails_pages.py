@@ -18,14 +18,12 @@ from playwright.async_api import Dialog, Page, expect
 from sensorhub.loadcell.calibration import GRAVITY
 from tests._server import LiveServer, start_server
 from tests.web._browser import screenshot
-from tests.web._esp import LEFT_STANDING, RIGHT_STANDING, StreamingEsp
+from tests.web._esp import LEFT_STANDING, RIGHT_STANDING, TOTAL_NOISE_N, StreamingEsp
 
 TABLET = {"width": 820, "height": 1180}
 #: The issue's story as a recording: weighed at 79 N (the plate tared under 784 N), peak
 #: 1566.3 N on the plate: 1566.3 / (79 / 9.81) = 194.5 N/kg.
 READ_WEIGHT_N, READ_PEAK_N = 79.0, 1566.3
-#: StreamingEsp's noise: each side ± 2 N (tests/web/_esp.py).
-STANDING_NOISE_N = 4.0
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +89,7 @@ async def test_tare_with_an_athlete_on_the_plate_asks_first_showing_kg_and_n(
         await expect(tab.locator("#control-error")).to_contain_text("the plate reads")
         (question,) = asked
         newtons, kilograms = re.search(r"reads (-?\d+) N \((-?[\d.]+) kg\)", question).groups()  # type: ignore[union-attr]
-        assert abs(float(newtons) - standing) <= STANDING_NOISE_N
+        assert abs(float(newtons) - standing) <= TOTAL_NOISE_N
         assert float(kilograms) == pytest.approx(float(newtons) / GRAVITY, abs=0.05 + 0.5 / GRAVITY)
         assert "Tare anyway?" in question
         assert offsets(server, device) == 0.0  # dismissed: nothing changed
@@ -101,7 +99,7 @@ async def test_tare_with_an_athlete_on_the_plate_asks_first_showing_kg_and_n(
         await tab.click("#tare")
         await expect(tab.locator("#log")).to_contain_text(f"Tared {device}")
         assert len(asked) == 1
-        assert abs(offsets(server, device) - standing) <= STANDING_NOISE_N
+        assert abs(offsets(server, device) - standing) <= TOTAL_NOISE_N
     # Chromium logs each refused tare (the 409 that asks the question); nothing else.
     refused = [e for e in console_errors if "409 (Conflict)" in e and e.endswith("/tare")]
     assert len(refused) == len(console_errors) == 2, console_errors

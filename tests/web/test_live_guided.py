@@ -19,6 +19,7 @@ from tests.web._esp import (
     RAMP,
     RIGHT_STANDING,
     STANDING,
+    TOTAL_NOISE_N,
     StreamingEsp,
     guided_trial,
 )
@@ -26,8 +27,6 @@ from tests.web._esp import (
 TABLET: ViewportSize = {"width": 820, "height": 1180}
 LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 STANDING_N = LEFT_STANDING + RIGHT_STANDING
-# pull_force adds uniform noise of at most ±2 N per side: a steady mean stays this close.
-NOISE_BOUND_N = 4.0
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +213,7 @@ async def test_the_guided_flow_weighs_cues_starts_stops_and_counts_trials(
         await expect(tab.locator("#cue")).to_have_text("Weighed: ready")
         weight = await tab.locator("#bw").text_content() or ""
         kg, newtons = re.fullmatch(r"(\d+\.\d) kg · (\d+) N", weight).groups()  # type: ignore[union-attr]
-        assert abs(float(newtons) - STANDING_N) <= NOISE_BOUND_N + 0.5  # shown rounded
+        assert abs(float(newtons) - STANDING_N) <= TOTAL_NOISE_N + 0.5  # shown rounded
         assert abs(float(kg) - float(newtons) / 9.81) <= 0.05 + 0.5 / 9.81
         await screenshot(tab, "live-weighed")
 
@@ -249,5 +248,5 @@ async def test_the_guided_flow_weighs_cues_starts_stops_and_counts_trials(
     )
     for trial in trials:  # each saw its athlete weighed before the pull
         weighed = trial["summary"]["body_weight_n"]
-        assert abs(weighed - STANDING_N) <= NOISE_BOUND_N
+        assert abs(weighed - STANDING_N) <= TOTAL_NOISE_N
     await tab.context.close()
