@@ -17,16 +17,17 @@ from tests._server import LiveServer, start_server, wait_for
 from tests.api.test_analysis import hawkin_samples, next_event
 
 RETAIN_DAYS = 1e-5  # 0.864 s: a finished test is past it almost at once
+# A server that thins a finished test's samples within about a second (tests/web too).
+THINS_AT_ONCE = {
+    "SENSORHUB_RETAIN_PLATE_SAMPLES_DAYS": str(RETAIN_DAYS),
+    "SENSORHUB_UPKEEP_CHECK_S": "0.1",
+}
 RUNNING_SAMPLES = 200
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {
-        "SENSORHUB_RETAIN_PLATE_SAMPLES_DAYS": str(RETAIN_DAYS),
-        "SENSORHUB_UPKEEP_CHECK_S": "0.1",
-    }
-    live = start_server(tmp_path_factory.mktemp("plate-retention") / "data", env=env)
+    live = start_server(tmp_path_factory.mktemp("plate-retention") / "data", env=THINS_AT_ONCE)
     yield live
     live.stop()
 

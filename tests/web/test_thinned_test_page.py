@@ -12,19 +12,15 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests._server import LiveServer, start_server
+from tests.api.test_plate_retention import THINS_AT_ONCE
 from tests.web._browser import eventually, screenshot
 from tests.web._esp import pull_samples, record_test
-
-RETAIN_DAYS = 1e-5  # 0.864 s
 
 
 @pytest.fixture(scope="module")
 def thinning_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {
-        "SENSORHUB_RETAIN_PLATE_SAMPLES_DAYS": str(RETAIN_DAYS),
-        "SENSORHUB_UPKEEP_CHECK_S": "0.1",
-    }
-    live = start_server(tmp_path_factory.mktemp("web-thinned-test") / "data", env=env)
+    data_dir = tmp_path_factory.mktemp("web-thinned-test") / "data"
+    live = start_server(data_dir, env=THINS_AT_ONCE)
     yield live
     live.stop()
 
